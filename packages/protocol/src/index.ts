@@ -7,12 +7,16 @@
  * @module @tskafka/protocol
  */
 export * from './api.js';
+export * from './compression/index.js';
+export * from './crc32c.js';
+export * from './errors/index.js';
 export * from './frame.js';
 export * from './messages/index.js';
 export * from './primitives/errors.js';
 export * from './primitives/reader.js';
 export * from './primitives/varint.js';
 export * from './primitives/writer.js';
+export * from './records/index.js';
 export * from './schema/codec.js';
 export * from './schema/dsl.js';
 export * from './schema/versions.js';

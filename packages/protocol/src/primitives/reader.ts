@@ -136,31 +136,33 @@ export class Reader {
     return (u >>> 1) ^ -(u & 1);
   }
 
-  /** Reads a zig-zag varlong of at most 10 bytes, as a safe integer. */
+  /**
+   * Reads a zig-zag varlong of at most 10 bytes, as a safe integer. The zig-zag sign bit is taken
+   * from the first byte and the magnitude summed from the rest, so that every safe value decodes
+   * exactly even though the zig-zag form itself may exceed 2^53.
+   */
   varlong(): number {
     const buf = this.buf;
     const start = this.pos;
-    let value = 0;
-    let mul = 1;
-    for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) {
+    if (this.pos >= this.end)
+      throw new ProtocolDecodeError(`varlong at offset ${start} runs past the end`, start);
+    let b = buf[this.pos++];
+    const negative = (b & 1) === 1;
+    let magnitude = (b & 0x7f) >>> 1;
+    let mul = 64;
+    for (let i = 1; b >= 0x80; i++) {
+      if (i === 10)
+        throw new ProtocolDecodeError(`varlong at offset ${start} is longer than 10 bytes`, start);
+      if (this.pos >= this.end)
         throw new ProtocolDecodeError(`varlong at offset ${start} runs past the end`, start);
-      }
-      const b = buf[this.pos++];
-      value += (b & 0x7f) * mul;
-      if (b < 0x80) {
-        if (value > Number.MAX_SAFE_INTEGER) {
-          throw new ProtocolDecodeError(
-            `varlong at offset ${start} is outside the safe integer range`,
-            start,
-          );
-        }
-        // zig-zag decode without 32-bit bit operations
-        return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
-      }
+      b = buf[this.pos++];
+      magnitude += (b & 0x7f) * mul;
       mul *= 128;
     }
-    throw new ProtocolDecodeError(`varlong at offset ${start} is longer than 10 bytes`, start);
+    if (magnitude > (negative ? Number.MAX_SAFE_INTEGER - 1 : Number.MAX_SAFE_INTEGER)) {
+      throw new ProtocolDecodeError(`varlong at offset ${start} is outside the safe integer range`, start);
+    }
+    return negative ? -magnitude - 1 : magnitude;
   }
 
   /** Returns a view of the next `n` bytes. */

@@ -19,10 +19,11 @@ export function varintSize(value: number): number {
 
 /** Bytes a zig-zag varlong takes for a signed `value` within ±2^53. */
 export function varlongSize(value: number): number {
-  let z = value >= 0 ? value * 2 : -value * 2 - 1;
+  // Zig-zag without forming 2|v| (not exact above 2^52): the first byte holds 6 bits of magnitude.
+  let m = Math.floor((value < 0 ? -value - 1 : value) / 64);
   let n = 1;
-  while (z >= 128) {
-    z = Math.floor(z / 128);
+  while (m > 0) {
+    m = Math.floor(m / 128);
     n++;
   }
   return n;

@@ -104,15 +104,23 @@ export class Writer {
     this.uvarint(((value << 1) ^ (value >> 31)) >>> 0);
   }
 
-  /** Writes a zig-zag varlong for a safe integer. */
+  /**
+   * Writes a zig-zag varlong for a safe integer. The sign goes into the low bit of the first byte
+   * and the magnitude is split arithmetically, because the zig-zag form of a large negative value
+   * is not representable as a double.
+   */
   varlong(value: number): void {
     const buf = this.buf;
-    let z = value >= 0 ? value * 2 : -value * 2 - 1;
-    while (z >= 128) {
-      buf[this.pos++] = (z % 128) | 0x80;
-      z = Math.floor(z / 128);
+    const negative = value < 0;
+    let magnitude = negative ? -value - 1 : value;
+    let rest = Math.floor(magnitude / 64);
+    buf[this.pos++] = ((magnitude % 64) << 1) | (negative ? 1 : 0) | (rest > 0 ? 0x80 : 0);
+    magnitude = rest;
+    while (magnitude > 0) {
+      rest = Math.floor(magnitude / 128);
+      buf[this.pos++] = (magnitude % 128) | (rest > 0 ? 0x80 : 0);
+      magnitude = rest;
     }
-    buf[this.pos++] = z;
   }
 
   /** Writes `byteLength` bytes of `value` as UTF-8 (the length was measured beforehand). */

@@ -1,0 +1,197 @@
+/**
+ * Broker configuration, with Apache Kafka's property names and defaults where they apply.
+ * `startBroker({ config: { 'num.partitions': 3 } })` takes the names a Kafka operator knows.
+ */
+
+/** Broker settings by Kafka property name; values may be given as strings, as in server.properties. */
+export type BrokerProperties = Record<string, string | number | boolean>;
+
+/** The parsed broker configuration. */
+export interface BrokerConfig {
+  /** `num.partitions`: partitions of an auto-created topic or a CreateTopics request that leaves them at -1. */
+  numPartitions: number;
+  /** `default.replication.factor`. */
+  defaultReplicationFactor: number;
+  /** `auto.create.topics.enable`: Metadata requests for unknown topics create them. */
+  autoCreateTopicsEnable: boolean;
+  /** `log.segment.bytes`: roll a new segment when the active one reaches this size. */
+  logSegmentBytes: number;
+  /** `log.index.interval.bytes`: bytes of log between two offset/time index entries. */
+  logIndexIntervalBytes: number;
+  /** `log.retention.ms` (or `log.retention.minutes`/`.hours`): -1 keeps data forever. */
+  logRetentionMs: number;
+  /** `log.retention.bytes`: per-partition size limit; -1 for none. */
+  logRetentionBytes: number;
+  /** `log.retention.check.interval.ms`: how often retention runs. */
+  logRetentionCheckIntervalMs: number;
+  /** `log.message.timestamp.type`: CreateTime or LogAppendTime, the default for new topics. */
+  logMessageTimestampType: 'CreateTime' | 'LogAppendTime';
+  /** `message.max.bytes`: the largest record batch accepted. */
+  messageMaxBytes: number;
+  /** `socket.request.max.bytes`: the largest request frame accepted. */
+  socketRequestMaxBytes: number;
+  /** `min.insync.replicas`: acks=all needs this many in-sync replicas. */
+  minInsyncReplicas: number;
+  /** `group.initial.rebalance.delay.ms`: wait for more members before the first rebalance of an empty group. */
+  groupInitialRebalanceDelayMs: number;
+  /** `group.min.session.timeout.ms`. */
+  groupMinSessionTimeoutMs: number;
+  /** `group.max.session.timeout.ms`. */
+  groupMaxSessionTimeoutMs: number;
+  /** `offsets.topic.num.partitions`: the coordinator of a group is `hash(groupId) % this`. */
+  offsetsTopicNumPartitions: number;
+  /** `offsets.topic.replication.factor`. */
+  offsetsTopicReplicationFactor: number;
+  /** `offsets.retention.minutes`, in ms. */
+  offsetsRetentionMs: number;
+  /** `transaction.max.timeout.ms`. */
+  transactionMaxTimeoutMs: number;
+  /** `transactional.id.expiration.ms`. */
+  transactionalIdExpirationMs: number;
+  /** `producer.id.expiration.ms`. */
+  producerIdExpirationMs: number;
+  /** `connections.max.idle.ms`. */
+  connectionsMaxIdleMs: number;
+  /** `sasl.enabled.mechanisms`: empty means no SASL (PLAINTEXT listener). */
+  saslEnabledMechanisms: string[];
+  /** Users for SASL: `{ alice: 'secret' }` (PLAIN and SCRAM credentials are derived from it). */
+  saslUsers: Record<string, string>;
+}
+
+interface Setting {
+  key: keyof BrokerConfig;
+  type: 'int' | 'long' | 'bool' | 'string' | 'list';
+  default: BrokerConfig[keyof BrokerConfig];
+  scale?: number;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Kafka property name → setting. */
+const SETTINGS: Record<string, Setting> = {
+  'num.partitions': { key: 'numPartitions', type: 'int', default: 1 },
+  'default.replication.factor': { key: 'defaultReplicationFactor', type: 'int', default: 1 },
+  'auto.create.topics.enable': { key: 'autoCreateTopicsEnable', type: 'bool', default: true },
+  'log.segment.bytes': { key: 'logSegmentBytes', type: 'int', default: 1024 * 1024 * 1024 },
+  'log.index.interval.bytes': { key: 'logIndexIntervalBytes', type: 'int', default: 4096 },
+  'log.retention.ms': { key: 'logRetentionMs', type: 'long', default: 7 * DAY },
+  'log.retention.minutes': { key: 'logRetentionMs', type: 'long', default: 7 * DAY, scale: 60_000 },
+  'log.retention.hours': { key: 'logRetentionMs', type: 'long', default: 7 * DAY, scale: 3_600_000 },
+  'log.retention.bytes': { key: 'logRetentionBytes', type: 'long', default: -1 },
+  'log.retention.check.interval.ms': { key: 'logRetentionCheckIntervalMs', type: 'long', default: 300_000 },
+  'log.message.timestamp.type': { key: 'logMessageTimestampType', type: 'string', default: 'CreateTime' },
+  'message.max.bytes': { key: 'messageMaxBytes', type: 'int', default: 1048588 },
+  'socket.request.max.bytes': { key: 'socketRequestMaxBytes', type: 'int', default: 104857600 },
+  'min.insync.replicas': { key: 'minInsyncReplicas', type: 'int', default: 1 },
+  'group.initial.rebalance.delay.ms': { key: 'groupInitialRebalanceDelayMs', type: 'int', default: 3000 },
+  'group.min.session.timeout.ms': { key: 'groupMinSessionTimeoutMs', type: 'int', default: 6000 },
+  'group.max.session.timeout.ms': { key: 'groupMaxSessionTimeoutMs', type: 'int', default: 1_800_000 },
+  'offsets.topic.num.partitions': { key: 'offsetsTopicNumPartitions', type: 'int', default: 50 },
+  'offsets.topic.replication.factor': { key: 'offsetsTopicReplicationFactor', type: 'int', default: 1 },
+  'offsets.retention.minutes': { key: 'offsetsRetentionMs', type: 'long', default: 7 * DAY, scale: 60_000 },
+  'transaction.max.timeout.ms': { key: 'transactionMaxTimeoutMs', type: 'int', default: 900_000 },
+  'transactional.id.expiration.ms': { key: 'transactionalIdExpirationMs', type: 'int', default: 7 * DAY },
+  'producer.id.expiration.ms': { key: 'producerIdExpirationMs', type: 'int', default: DAY },
+  'connections.max.idle.ms': { key: 'connectionsMaxIdleMs', type: 'long', default: 600_000 },
+  'sasl.enabled.mechanisms': { key: 'saslEnabledMechanisms', type: 'list', default: [] },
+};
+
+/** Raised for an unknown or ill-typed broker property; names the key and the nearest valid one. */
+export class BrokerConfigError extends Error {
+  override readonly name = 'BrokerConfigError';
+}
+
+/** The configuration with every default. */
+export function defaultBrokerConfig(): BrokerConfig {
+  const c = { saslUsers: {} } as unknown as BrokerConfig;
+  for (const s of Object.values(SETTINGS)) (c as unknown as Record<string, unknown>)[s.key] = s.default;
+  return c;
+}
+
+/**
+ * Parses Kafka-named properties over the defaults. Unknown keys and ill-typed values are an error
+ * that names the key (and suggests the nearest known one).
+ */
+export function parseBrokerConfig(
+  props: BrokerProperties = {},
+  users: Record<string, string> = {},
+): BrokerConfig {
+  const c = defaultBrokerConfig() as unknown as Record<string, unknown>;
+  c.saslUsers = { ...users };
+  for (const [name, raw] of Object.entries(props)) {
+    const s = SETTINGS[name];
+    if (!s) {
+      const near = nearest(name, Object.keys(SETTINGS));
+      throw new BrokerConfigError(
+        `unknown broker config "${name}"${near ? ` (did you mean "${near}"?)` : ''}`,
+      );
+    }
+    c[s.key] = parseValue(name, s, raw);
+  }
+  const mechs = c.saslEnabledMechanisms as string[];
+  for (const m of mechs) {
+    if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(m)) {
+      throw new BrokerConfigError(`sasl.enabled.mechanisms: unsupported mechanism "${m}"`);
+    }
+  }
+  return c as unknown as BrokerConfig;
+}
+
+function parseValue(name: string, s: Setting, raw: string | number | boolean): unknown {
+  switch (s.type) {
+    case 'bool': {
+      if (typeof raw === 'boolean') return raw;
+      const v = String(raw).trim().toLowerCase();
+      if (v === 'true' || v === 'false') return v === 'true';
+      throw new BrokerConfigError(`${name}: expected true or false, got "${raw}"`);
+    }
+    case 'int':
+    case 'long': {
+      const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+      if (!Number.isSafeInteger(n) || (s.type === 'int' && (n > 2147483647 || n < -2147483648))) {
+        throw new BrokerConfigError(`${name}: expected an integer, got "${raw}"`);
+      }
+      return n < 0 || !s.scale ? n : n * s.scale;
+    }
+    case 'list':
+      return String(raw)
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+    default: {
+      const v = String(raw);
+      if (name === 'log.message.timestamp.type' && v !== 'CreateTime' && v !== 'LogAppendTime') {
+        throw new BrokerConfigError(`${name}: expected CreateTime or LogAppendTime, got "${v}"`);
+      }
+      return v;
+    }
+  }
+}
+
+/** The candidate closest to `name` by edit distance, if reasonably close. */
+export function nearest(name: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    const d = editDistance(name, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return bestD <= Math.max(3, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length];
+}

@@ -1,0 +1,63 @@
+/**
+ * Fault injection at the wire level, in the spirit of franz-go's kfake `ControlKey`: return an
+ * error code for the next N requests of an API, add latency, or drop connections. Tests use it to
+ * show how clients behave under faults.
+ */
+
+/** What to do with one incoming request. */
+export interface FaultAction {
+  /** Answer with this Kafka error code instead of handling the request. */
+  errorCode?: number;
+  /** Wait this long before handling (or answering with the error). */
+  delayMs?: number;
+  /** Close the connection instead of answering. */
+  drop?: boolean;
+}
+
+/** The faults armed on one broker. */
+export class FaultInjector {
+  private readonly queued = new Map<number, FaultAction[]>();
+  private readonly latency = new Map<number, number>();
+  /** Latency added to every request, in ms. */
+  globalLatencyMs = 0;
+
+  /**
+   * Answers the next `errors.length` requests of `apiKey` with these error codes, in order
+   * (like librdkafka's `rd_kafka_mock_push_request_errors`).
+   */
+  pushRequestErrors(apiKey: number, ...errors: number[]): void {
+    const q = this.queued.get(apiKey) ?? [];
+    for (const errorCode of errors) q.push({ errorCode });
+    this.queued.set(apiKey, q);
+  }
+
+  /** Closes the connection on the next `count` requests of `apiKey` instead of answering. */
+  dropNextRequests(apiKey: number, count = 1): void {
+    const q = this.queued.get(apiKey) ?? [];
+    for (let i = 0; i < count; i++) q.push({ drop: true });
+    this.queued.set(apiKey, q);
+  }
+
+  /** Adds `ms` of latency to every request of `apiKey` (0 removes it). */
+  setLatency(apiKey: number, ms: number): void {
+    if (ms > 0) this.latency.set(apiKey, ms);
+    else this.latency.delete(apiKey);
+  }
+
+  /** Forgets every armed fault. */
+  clear(): void {
+    this.queued.clear();
+    this.latency.clear();
+    this.globalLatencyMs = 0;
+  }
+
+  /** The action for the next request of `apiKey` (consumes one queued fault). */
+  next(apiKey: number): FaultAction | undefined {
+    const q = this.queued.get(apiKey);
+    const action: FaultAction = q?.length ? (q.shift() as FaultAction) : {};
+    if (q && q.length === 0) this.queued.delete(apiKey);
+    const delay = (this.latency.get(apiKey) ?? 0) + this.globalLatencyMs;
+    if (delay > 0) action.delayMs = delay;
+    return action.errorCode !== undefined || action.drop || action.delayMs ? action : undefined;
+  }
+}

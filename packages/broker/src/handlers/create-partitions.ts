@@ -1,0 +1,36 @@
+/** CreatePartitions: grows topics, with optional explicit assignments and validate-only. */
+import { Api } from '@tskafka/protocol';
+import { ApiError, errorCodeOf } from '../api-error.js';
+import { defineHandler } from '../handler.js';
+
+/** CreatePartitions handler. */
+export const createPartitionsHandler = defineHandler({
+  api: Api.CreatePartitions,
+  minVersion: 0,
+  maxVersion: 3,
+  handle(ctx, req) {
+    return {
+      throttleTimeMs: 0,
+      results: req.topics.map((t) => {
+        try {
+          ctx.node.metadata.createPartitions(
+            t.name,
+            t.count,
+            t.assignments ? t.assignments.map((a) => a.brokerIds) : null,
+            req.validateOnly,
+          );
+          return { name: t.name, errorCode: 0, errorMessage: null };
+        } catch (e) {
+          if (!(e instanceof ApiError)) throw e;
+          return { name: t.name, errorCode: errorCodeOf(e), errorMessage: e.message };
+        }
+      }),
+    };
+  },
+  errorResponse(req, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      results: req.topics.map((t) => ({ name: t.name, errorCode, errorMessage: null })),
+    };
+  },
+});

@@ -1,0 +1,35 @@
+/** DescribeCluster: cluster id, controller and live brokers. */
+import { Api } from '@tskafka/protocol';
+import { defineHandler } from '../handler.js';
+
+/** DescribeCluster handler. */
+export const describeClusterHandler = defineHandler({
+  api: Api.DescribeCluster,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(ctx, req) {
+    const md = ctx.node.metadata;
+    return {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      errorMessage: null,
+      endpointType: req.endpointType,
+      clusterId: md.clusterId,
+      controllerId: md.controllerId,
+      brokers: md
+        .aliveBrokers()
+        .map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      clusterAuthorizedOperations: -2147483648,
+    };
+  },
+  errorResponse(_req, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      errorCode,
+      errorMessage: null,
+      clusterId: '',
+      controllerId: -1,
+      brokers: [],
+    };
+  },
+});

@@ -1,0 +1,57 @@
+/**
+ * DescribeGroups: state, protocol and members of groups this broker coordinates. Member metadata
+ * and assignments are shown once the group is Stable, as Kafka does; an unknown group is Dead.
+ */
+import { Api } from '@tskafka/protocol';
+import { defineHandler } from '../handler.js';
+
+/** What a group allows without an authorizer: READ (3), DELETE (6), DESCRIBE (8), as a bitfield. */
+const GROUP_AUTHORIZED_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
+/** Kafka's "not requested" value of authorizedOperations. */
+const OPERATIONS_NOT_REQUESTED = -2147483648;
+
+/** DescribeGroups handler (v0-5). */
+export const describeGroupsHandler = defineHandler({
+  api: Api.DescribeGroups,
+  minVersion: 0,
+  maxVersion: 5,
+  handle(ctx, req) {
+    const ops = ctx.node.groupCoordinator.offsets;
+    return {
+      throttleTimeMs: 0,
+      groups: req.groups.map((groupId) => {
+        const d = ops.describeGroup(groupId);
+        return {
+          errorCode: d.errorCode,
+          groupId,
+          groupState: d.state,
+          protocolType: d.protocolType,
+          protocolData: d.protocol,
+          members: d.members.map((m) => ({
+            memberId: m.memberId,
+            groupInstanceId: m.groupInstanceId,
+            clientId: m.clientId,
+            clientHost: m.clientHost,
+            memberMetadata: m.metadata,
+            memberAssignment: m.assignment,
+          })),
+          authorizedOperations: req.includeAuthorizedOperations
+            ? GROUP_AUTHORIZED_OPERATIONS
+            : OPERATIONS_NOT_REQUESTED,
+        };
+      }),
+    };
+  },
+  errorResponse(req, errorCode) {
+    return {
+      groups: req.groups.map((groupId) => ({
+        errorCode,
+        groupId,
+        groupState: '',
+        protocolType: '',
+        protocolData: '',
+        members: [],
+      })),
+    };
+  },
+});

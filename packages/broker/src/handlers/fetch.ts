@@ -1,0 +1,167 @@
+/**
+ * Fetch: reads whole record batches from the log, raw, up to the high watermark, within the
+ * request's byte limits. When less than `minBytes` is there, the request waits in the purgatory
+ * until an append to one of its partitions brings enough, or `maxWaitMs` passes. No incremental
+ * fetch sessions: a request to open one gets session id 0, which every client reads as "full
+ * fetches only" (KIP-227 allows it).
+ */
+import { Api, ErrorCode, type MessageInput, type MessageValue } from '@tskafka/protocol';
+import { ApiError, errorCodeOf } from '../api-error.js';
+import { defineHandler, type RequestContext } from '../handler.js';
+
+type Request = MessageValue<typeof Api.Fetch.request>;
+type Response = MessageInput<typeof Api.Fetch.response>;
+type TopicResponse = Response['responses'][number];
+type PartitionResponse = TopicResponse['partitions'][number];
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+interface FetchResult {
+  response: Response;
+  bytes: number;
+  hasError: boolean;
+}
+
+function partitionError(index: number, errorCode: number): PartitionResponse {
+  return {
+    partitionIndex: index,
+    errorCode,
+    highWatermark: -1,
+    lastStableOffset: -1,
+    logStartOffset: -1,
+    records: null,
+  };
+}
+
+/** Reads everything the request asks for, as it stands now. */
+function readAll(ctx: RequestContext, req: Request): FetchResult {
+  const { node, apiVersion } = ctx;
+  const md = node.metadata;
+  let remaining = apiVersion >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER;
+  let bytes = 0;
+  let hasError = false;
+  const isFollower = (apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId) >= 0;
+  const responses: TopicResponse[] = req.topics.map((t) => {
+    const topic = apiVersion >= 13 ? md.topicsById.get(t.topicId) : md.topics.get(t.topic);
+    return {
+      topic: topic?.name ?? t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((p): PartitionResponse => {
+        if (!topic) {
+          hasError = true;
+          return partitionError(
+            p.partition,
+            apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          );
+        }
+        try {
+          const part = node.replicaManager.leaderPartition(topic.name, p.partition);
+          if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== part.leaderEpoch) {
+            throw new ApiError(
+              p.currentLeaderEpoch > part.leaderEpoch
+                ? ErrorCode.UNKNOWN_LEADER_EPOCH
+                : ErrorCode.FENCED_LEADER_EPOCH,
+              `leader epoch ${p.currentLeaderEpoch} does not match ${part.leaderEpoch}`,
+            );
+          }
+          // read_committed stops at the last stable offset; without transactions it is the high watermark.
+          const maxOffset = isFollower ? part.logEndOffset : part.highWatermark;
+          const limit = Math.min(p.partitionMaxBytes, remaining);
+          const { records } = part.log.read(p.fetchOffset, Math.max(0, limit), maxOffset, bytes === 0);
+          const data = Array.isArray(records)
+            ? records.length === 1
+              ? records[0]
+              : Buffer.concat(records)
+            : records;
+          bytes += data.length;
+          remaining -= data.length;
+          return {
+            partitionIndex: p.partition,
+            errorCode: 0,
+            highWatermark: part.highWatermark,
+            lastStableOffset: part.highWatermark,
+            logStartOffset: part.logStartOffset,
+            abortedTransactions: req.isolationLevel === 1 ? [] : null,
+            preferredReadReplica: -1,
+            records: data,
+          };
+        } catch (e) {
+          if (!(e instanceof ApiError)) throw e;
+          hasError = true;
+          const pr = partitionError(p.partition, errorCodeOf(e));
+          const part = node.replicaManager.getPartition(topic.name, p.partition);
+          if (part && e.code === ErrorCode.OFFSET_OUT_OF_RANGE) {
+            pr.highWatermark = part.highWatermark;
+            pr.lastStableOffset = part.highWatermark;
+            pr.logStartOffset = part.logStartOffset;
+          }
+          return pr;
+        }
+      }),
+    };
+  });
+  return {
+    response: { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses },
+    bytes,
+    hasError,
+  };
+}
+
+/** Fetch handler. */
+export const fetchHandler = defineHandler({
+  api: Api.Fetch,
+  minVersion: 4,
+  maxVersion: 17,
+  handle(ctx, req) {
+    if (req.sessionId !== 0 || req.sessionEpoch > 0) {
+      // We never hand out sessions, so any incremental fetch names an unknown one.
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND,
+        sessionId: 0,
+        responses: [],
+      };
+    }
+    const first = readAll(ctx, req);
+    if (first.hasError || first.bytes >= req.minBytes || req.maxWaitMs <= 0 || req.topics.length === 0) {
+      return first.response;
+    }
+    const keys: string[] = [];
+    for (const t of first.response.responses)
+      for (const p of t.partitions) keys.push(`${t.topic}-${p.partitionIndex}`);
+    return new Promise<Response>((resolve) => {
+      let done = false;
+      ctx.node.replicaManager.fetchPurgatory.tryCompleteElseWatch(
+        {
+          tryComplete() {
+            if (done) return true;
+            const r = readAll(ctx, req);
+            if (r.hasError || r.bytes >= req.minBytes) {
+              done = true;
+              resolve(r.response);
+              return true;
+            }
+            return false;
+          },
+          onExpire() {
+            if (done) return;
+            done = true;
+            resolve(readAll(ctx, req).response);
+          },
+        },
+        keys,
+        req.maxWaitMs,
+      );
+    });
+  },
+  errorResponse(req, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      errorCode,
+      responses: req.topics.map((t) => ({
+        topic: t.topic,
+        topicId: t.topicId ?? ZERO_UUID,
+        partitions: t.partitions.map((p) => partitionError(p.partition, errorCode)),
+      })),
+    };
+  },
+});

@@ -1,0 +1,60 @@
+/**
+ * FindCoordinator: which broker coordinates a group (key type 0) or a transactional id (key type
+ * 1). The group coordinator is the leader of the group's `__consumer_offsets` partition; the
+ * topic is created on the first lookup, as Kafka does. v4+ looks up several keys at once.
+ */
+import { Api, ErrorCode } from '@tskafka/protocol';
+import { defineHandler, type RequestContext } from '../handler.js';
+
+/** Coordinator key types. */
+const GROUP = 0;
+const TRANSACTION = 1;
+
+function lookup(ctx: RequestContext, key: string, keyType: number) {
+  const node = ctx.node;
+  if (keyType === GROUP) return node.groupCoordinator.findCoordinator(key);
+  if (keyType === TRANSACTION) {
+    // The transaction coordinator is not built yet; this broker answers for every transactional id.
+    return {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      nodeId: node.nodeId,
+      host: node.host,
+      port: node.port,
+    };
+  }
+  return {
+    errorCode: ErrorCode.INVALID_REQUEST,
+    errorMessage: `Unknown coordinator type ${keyType} in FindCoordinator request`,
+    nodeId: -1,
+    host: '',
+    port: -1,
+  };
+}
+
+/** FindCoordinator handler (v0-6). */
+export const findCoordinatorHandler = defineHandler({
+  api: Api.FindCoordinator,
+  minVersion: 0,
+  maxVersion: 6,
+  handle(ctx, req) {
+    if (ctx.apiVersion < 4) return { throttleTimeMs: 0, ...lookup(ctx, req.key, req.keyType) };
+    return {
+      throttleTimeMs: 0,
+      coordinators: req.coordinatorKeys.map((key) => ({ key, ...lookup(ctx, key, req.keyType) })),
+    };
+  },
+  errorResponse(req, errorCode, ctx) {
+    if (ctx.apiVersion < 4) return { errorCode, errorMessage: null, nodeId: -1, host: '', port: -1 };
+    return {
+      coordinators: req.coordinatorKeys.map((key) => ({
+        key,
+        nodeId: -1,
+        host: '',
+        port: -1,
+        errorCode,
+        errorMessage: null,
+      })),
+    };
+  },
+});

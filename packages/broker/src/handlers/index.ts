@@ -1,0 +1,39 @@
+/** Every API handler the broker serves, one file per API (group and SASL APIs in their own lists). */
+import type { ApiDef } from '@tskafka/protocol';
+import type { ApiHandler } from '../handler.js';
+import { apiVersionsHandler } from './api-versions.js';
+import { alterConfigsHandler, describeConfigsHandler, incrementalAlterConfigsHandler } from './configs.js';
+import { createPartitionsHandler } from './create-partitions.js';
+import { createTopicsHandler } from './create-topics.js';
+import { deleteRecordsHandler } from './delete-records.js';
+import { deleteTopicsHandler } from './delete-topics.js';
+import { describeClusterHandler } from './describe-cluster.js';
+import { fetchHandler } from './fetch.js';
+import { groupHandlers } from './group-handlers.js';
+import { initProducerIdHandler } from './init-producer-id.js';
+import { listOffsetsHandler } from './list-offsets.js';
+import { metadataHandler } from './metadata.js';
+import { produceHandler } from './produce.js';
+import { saslAuthenticateHandler } from './sasl-authenticate.js';
+import { saslHandshakeHandler } from './sasl-handshake.js';
+
+/** All handlers, keyed later by API key. */
+export const allHandlers: readonly ApiHandler<ApiDef>[] = [
+  produceHandler,
+  fetchHandler,
+  listOffsetsHandler,
+  metadataHandler,
+  apiVersionsHandler,
+  createTopicsHandler,
+  deleteTopicsHandler,
+  createPartitionsHandler,
+  deleteRecordsHandler,
+  initProducerIdHandler,
+  describeConfigsHandler,
+  alterConfigsHandler,
+  incrementalAlterConfigsHandler,
+  describeClusterHandler,
+  saslHandshakeHandler,
+  saslAuthenticateHandler,
+  ...groupHandlers,
+] as unknown as readonly ApiHandler<ApiDef>[];

@@ -1,0 +1,29 @@
+/**
+ * ListGroups: the groups this broker coordinates (clients ask every broker), filtered by state
+ * (v4) and type (v5; every group here is `classic`).
+ */
+import { Api } from '@tskafka/protocol';
+import { defineHandler } from '../handler.js';
+
+/** ListGroups handler (v0-5). */
+export const listGroupsHandler = defineHandler({
+  api: Api.ListGroups,
+  minVersion: 0,
+  maxVersion: 5,
+  handle(ctx, req) {
+    const r = ctx.node.groupCoordinator.offsets.listGroups(req.statesFilter, req.typesFilter);
+    return {
+      throttleTimeMs: 0,
+      errorCode: r.errorCode,
+      groups: r.groups.map((g) => ({
+        groupId: g.groupId,
+        protocolType: g.protocolType,
+        groupState: g.state,
+        groupType: g.groupType,
+      })),
+    };
+  },
+  errorResponse(_req, errorCode) {
+    return { errorCode, groups: [] };
+  },
+});

@@ -1,0 +1,107 @@
+/**
+ * Metadata: brokers, controller, and topics with their partitions' leader, epoch, replicas and
+ * ISR. Unknown topics are created when both the request and `auto.create.topics.enable` allow it.
+ */
+import { Api, ErrorCode, type MessageInput } from '@tskafka/protocol';
+import { ApiError, errorCodeOf } from '../api-error.js';
+import { defineHandler } from '../handler.js';
+import type { TopicState } from '../metadata.js';
+
+type Response = MessageInput<typeof Api.Metadata.response>;
+type TopicResponse = Response['topics'][number];
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+/** Kafka's "authorized operations not requested" value. */
+const OPS_NOT_REQUESTED = -2147483648;
+
+function describeTopic(t: TopicState, aliveBrokers: Set<number>): TopicResponse {
+  return {
+    errorCode: 0,
+    name: t.name,
+    topicId: t.topicId,
+    isInternal: t.internal,
+    partitions: t.partitions.map((p) => ({
+      errorCode: p.leader === -1 ? ErrorCode.LEADER_NOT_AVAILABLE : 0,
+      partitionIndex: p.partition,
+      leaderId: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      replicaNodes: p.replicas,
+      isrNodes: p.isr,
+      offlineReplicas: p.replicas.filter((r) => !aliveBrokers.has(r)),
+    })),
+    topicAuthorizedOperations: OPS_NOT_REQUESTED,
+  };
+}
+
+/** Metadata handler. */
+export const metadataHandler = defineHandler({
+  api: Api.Metadata,
+  minVersion: 0,
+  maxVersion: 12,
+  handle(ctx, req) {
+    const { node, apiVersion } = ctx;
+    const md = node.metadata;
+    const alive = md.aliveBrokers();
+    const aliveIds = new Set(alive.map((b) => b.nodeId));
+    // v0: an empty list means all topics; v1+: null means all, empty means none.
+    const all = req.topics === null || (apiVersion === 0 && req.topics.length === 0);
+    const topics: TopicResponse[] = [];
+    if (all) {
+      for (const t of md.topics.values()) topics.push(describeTopic(t, aliveIds));
+    } else {
+      const autoCreate = (apiVersion < 4 || req.allowAutoTopicCreation) && node.config.autoCreateTopicsEnable;
+      for (const rt of req.topics ?? []) {
+        const byId = rt.name === null && rt.topicId !== ZERO_UUID;
+        const existing = byId ? md.topicsById.get(rt.topicId) : md.topics.get(rt.name ?? '');
+        if (existing) {
+          topics.push(describeTopic(existing, aliveIds));
+          continue;
+        }
+        if (byId || rt.name === null) {
+          topics.push(errorTopic(rt.name, rt.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
+          continue;
+        }
+        if (!autoCreate) {
+          topics.push(errorTopic(rt.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+          continue;
+        }
+        try {
+          const created = md.createTopic(rt.name, {
+            numPartitions: -1,
+            replicationFactor: Math.min(node.config.defaultReplicationFactor, alive.length),
+          });
+          topics.push(describeTopic(created, aliveIds));
+        } catch (e) {
+          if (!(e instanceof ApiError)) throw e;
+          topics.push(errorTopic(rt.name, ZERO_UUID, errorCodeOf(e)));
+        }
+      }
+    }
+    return {
+      throttleTimeMs: 0,
+      brokers: alive.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      clusterId: md.clusterId,
+      controllerId: md.controllerId,
+      topics,
+      clusterAuthorizedOperations: OPS_NOT_REQUESTED,
+    };
+  },
+  errorResponse(req, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      brokers: [],
+      controllerId: -1,
+      topics: (req.topics ?? []).map((t) => errorTopic(t.name, t.topicId, errorCode)),
+    };
+  },
+});
+
+function errorTopic(name: string | null, topicId: string, errorCode: number): TopicResponse {
+  return {
+    errorCode,
+    name,
+    topicId,
+    isInternal: false,
+    partitions: [],
+    topicAuthorizedOperations: OPS_NOT_REQUESTED,
+  };
+}

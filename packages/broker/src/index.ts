@@ -1,0 +1,23 @@
+/**
+ * `@tskafka/broker`: a Kafka broker in TypeScript that real Kafka clients use unchanged. Start one
+ * with {@link startBroker} (in memory, or on disk in Kafka's log layout with `dataDir`) or several
+ * with {@link startCluster}; point any Kafka client at `bootstrapServers`.
+ *
+ * @packageDocumentation
+ * @module @tskafka/broker
+ */
+export { ApiError } from './api-error.js';
+export {
+  type BrokerLogger,
+  BrokerNode,
+  type Cluster,
+  type LogLevel,
+  type RunningBroker,
+  type StartBrokerOptions,
+  type StartClusterOptions,
+  startBroker,
+  startCluster,
+} from './broker.js';
+export { type BrokerConfig, BrokerConfigError, type BrokerProperties, parseBrokerConfig } from './config.js';
+export { type FaultAction, FaultInjector } from './faults.js';
+export { ClusterMetadata, type PartitionState, type TopicState } from './metadata.js';

@@ -1,0 +1,620 @@
+/**
+ * The log of one partition replica (Kafka's `UnifiedLog` with its `LocalLog`): a list of segments
+ * of which the last is active, the log start offset, the log end offset and the leader epoch
+ * cache. The same code runs in memory and on disk; only the `LogDirectory` differs.
+ *
+ * The high watermark, ISR and acks are the partition layer's business, not the log's: reads and
+ * retention take the bound they must respect as a parameter.
+ *
+ * @module
+ */
+import {
+  BatchField,
+  type BatchHeader,
+  type Decompressor,
+  LOG_OVERHEAD,
+  MAGIC_V2,
+  RECORD_BATCH_OVERHEAD,
+  readBatchHeader,
+  stampBatch,
+} from './batch.js';
+import type { LogConfig, TimestampType } from './config.js';
+import { DiskLogDirectory, flushDirectory } from './disk.js';
+import { InconsistentTopicIdError, LogErrorCode, OffsetOutOfRangeError } from './errors.js';
+import { type EpochEndOffset, type EpochEntry, LeaderEpochCache } from './leader-epoch.js';
+import { loadLog } from './loader.js';
+import { LogSegment, type RecoveryResult, type SegmentInfo, type TimestampAndOffset } from './segment.js';
+import { type LogDirectory, MemoryLogDirectory } from './storage.js';
+import { type BatchSummary, LogValidationError, readBatchSummary } from './validator.js';
+
+/** File holding the topic id, in the partition directory. */
+export const PARTITION_METADATA = 'partition.metadata';
+
+/** Options of {@link PartitionLog.open}. */
+export interface PartitionLogOptions {
+  /** The partition directory `<dataDir>/<topic>-<partition>`, or `null` to keep the log in memory. */
+  dir: string | null;
+  config: LogConfig;
+  /** The current time (ms): creation time of new segments. */
+  now: number;
+  /** The topic id (Kafka's base64 Uuid string), written to `partition.metadata`. */
+  topicId?: string;
+  /**
+   * Decompresses a compressed batch's records, to resolve timestamp lookups to the exact record.
+   * Without it, compressed batches are resolved to the batch (see `offsetForTimestamp`).
+   */
+  decompress?: Decompressor;
+}
+
+/** Options of {@link PartitionLog.append}. */
+export interface AppendOptions {
+  /** The leader epoch written into each batch's partitionLeaderEpoch. */
+  leaderEpoch: number;
+  /** The current time (ms): the LogAppendTime, and the clock of `segment.ms`. */
+  now: number;
+  /** Defaults to the log's `message.timestamp.type`. */
+  timestampType?: TimestampType;
+}
+
+/** The outcome of an append (Kafka's `LogAppendInfo`, the parts a produce response needs). */
+export interface AppendResult {
+  /** Offset of the first record appended. */
+  firstOffset: number;
+  /** Offset of the last record appended. */
+  lastOffset: number;
+  /** Largest batch timestamp appended (`now` for LogAppendTime), or -1. */
+  maxTimestamp: number;
+  /** Last offset of the batch holding `maxTimestamp` (Kafka's `shallowOffsetOfMaxTimestamp`). */
+  shallowOffsetOfMaxTimestamp: number;
+  /** The LogAppendTime written into the batches, or -1 for CreateTime. */
+  logAppendTime: number;
+  /** The log start offset after the append. */
+  logStartOffset: number;
+  /** Bytes appended. */
+  sizeInBytes: number;
+}
+
+/** What {@link PartitionLog.read} returns. */
+export interface LogReadResult {
+  /** Whole batches, back to back across the chunks (one chunk per contiguous range read). */
+  records: Buffer[];
+  /** Total bytes in `records`. */
+  sizeInBytes: number;
+  /** The offset after the last batch returned (the requested offset when nothing was returned). */
+  nextOffset: number;
+  logStartOffset: number;
+  logEndOffset: number;
+}
+
+/** A segment removed by retention or log start offset movement, and why. */
+export interface DeletedSegment {
+  segment: SegmentInfo;
+  reason: 'log-start-offset' | 'retention.bytes' | 'retention.ms';
+}
+
+/** What {@link PartitionLog.applyRetention} did. */
+export interface RetentionResult {
+  deleted: DeletedSegment[];
+  logStartOffset: number;
+}
+
+/** A partition log: segments on disk or in memory, appended to by the leader or a follower. */
+export class PartitionLog {
+  private segmentList: LogSegment[];
+  private _logStartOffset: number;
+  private _logEndOffset: number;
+  private _topicId: string | null;
+  private closed = false;
+  /** The recovery run on the last segment at open (tests and logging). */
+  readonly recovery: RecoveryResult;
+
+  private constructor(
+    private readonly directory: LogDirectory,
+    /** The log's configuration; replace it with {@link PartitionLog.updateConfig}. */
+    public config: LogConfig,
+    private readonly epochs: LeaderEpochCache,
+    now: number,
+    topicId: string | undefined,
+    private readonly decompress: Decompressor | undefined,
+  ) {
+    const loaded = loadLog(directory, config, now, epochs);
+    this.segmentList = loaded.segments;
+    this._logStartOffset = loaded.logStartOffset;
+    this._logEndOffset = loaded.logEndOffset;
+    this.recovery = loaded.recovery;
+    this._topicId = PartitionLog.readTopicId(directory);
+    if (topicId !== undefined) this.assignTopicId(topicId);
+  }
+
+  /**
+   * Opens the log in `options.dir` (creating it if needed) or in memory. An existing directory is
+   * loaded and its last segment recovered: batches are checked one by one (size, magic 2,
+   * CRC-32C, offsets) and a torn or corrupt tail is cut, with its index entries, as Kafka does
+   * after an unclean shutdown. Throws {@link InconsistentTopicIdError} when `topicId` differs
+   * from the one stored in `partition.metadata`.
+   */
+  static open(options: PartitionLogOptions): PartitionLog {
+    const directory = options.dir === null ? new MemoryLogDirectory() : new DiskLogDirectory(options.dir);
+    const epochs = new LeaderEpochCache(directory);
+    return new PartitionLog(
+      directory,
+      options.config,
+      epochs,
+      options.now,
+      options.topicId,
+      options.decompress,
+    );
+  }
+
+  /** The partition directory, or `null` in memory. */
+  get dir(): string | null {
+    return this.directory.path;
+  }
+
+  /** The first offset a consumer can read. */
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+
+  /** The offset the next appended record gets. */
+  get logEndOffset(): number {
+    return this._logEndOffset;
+  }
+
+  /** Total size of the segments in bytes. */
+  get size(): number {
+    let size = 0;
+    for (const segment of this.segmentList) size += segment.size;
+    return size;
+  }
+
+  /** The segments, oldest first (for tests and DescribeLogDirs). */
+  get segments(): SegmentInfo[] {
+    return this.segmentList.map((s) => s.info);
+  }
+
+  /** The topic id from `partition.metadata`, or `null` if none was assigned. */
+  get topicId(): string | null {
+    return this._topicId;
+  }
+
+  /** The latest leader epoch seen in appended batches, or -1. */
+  get latestEpoch(): number {
+    return this.epochs.latestEpoch;
+  }
+
+  /** The leader epoch cache entries, oldest first. */
+  get epochEntries(): readonly EpochEntry[] {
+    return this.epochs.epochEntries;
+  }
+
+  /** OffsetForLeaderEpoch: the end offset of `leaderEpoch` in this log (`-1, -1` if unknown). */
+  endOffsetForEpoch(leaderEpoch: number): EpochEndOffset {
+    return this.epochs.endOffsetFor(leaderEpoch, this._logEndOffset);
+  }
+
+  /** Replaces the configuration; segment and index sizes apply from the next segment. */
+  updateConfig(config: LogConfig): void {
+    this.config = config;
+  }
+
+  /**
+   * Records the topic id in `partition.metadata` (`version: 0` / `topic_id: <id>`), as Kafka does
+   * when a replica is created; throws {@link InconsistentTopicIdError} if another id is stored.
+   */
+  assignTopicId(topicId: string): void {
+    if (this._topicId === topicId) return;
+    if (this._topicId !== null) throw new InconsistentTopicIdError(this._topicId, topicId);
+    this.directory.writeText(PARTITION_METADATA, `version: 0\ntopic_id: ${topicId}\n`);
+    this._topicId = topicId;
+  }
+
+  private static readTopicId(directory: LogDirectory): string | null {
+    const text = directory.readText(PARTITION_METADATA);
+    const match = text === null ? null : /^topic_id: *(\S+)$/m.exec(text);
+    return match ? match[1] : null;
+  }
+
+  private get activeSegment(): LogSegment {
+    return this.segmentList[this.segmentList.length - 1];
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error(`log ${this.directory.path ?? '(memory)'} is closed`);
+  }
+
+  /**
+   * Appends validated batches as the leader (Kafka's `appendAsLeader`). `batches` is taken over
+   * and patched in place: each batch gets the next offsets (baseOffset) and `leaderEpoch`
+   * (partitionLeaderEpoch), both outside the CRC; with LogAppendTime also the timestamp-type bit
+   * and maxTimestamp `now`, with the CRC recomputed. Compressed batches are stored as written.
+   * The bytes reach the file (write(2)) before this returns.
+   *
+   * `batches` must have passed {@link validateRecordBatches}; only their framing is re-checked.
+   */
+  append(batches: Buffer, options: AppendOptions): AppendResult {
+    this.checkOpen();
+    const headers = this.frame(batches);
+    const timestampType = options.timestampType ?? this.config.messageTimestampType;
+    const logAppendTime = timestampType === 'LogAppendTime' ? options.now : null;
+    const firstOffset = this._logEndOffset;
+    let next = firstOffset;
+    for (const h of headers) {
+      const delta = h.lastOffset - h.baseOffset;
+      stampBatch(batches, h.position, next, options.leaderEpoch, logAppendTime);
+      h.baseOffset = next;
+      h.lastOffset = next + delta;
+      h.partitionLeaderEpoch = options.leaderEpoch;
+      if (logAppendTime !== null) h.maxTimestamp = logAppendTime;
+      next = h.lastOffset + 1;
+    }
+    this.epochs.assign(options.leaderEpoch, firstOffset);
+    return this.appendStamped(batches, headers, options.now, logAppendTime ?? -1);
+  }
+
+  /**
+   * Appends batches replicated from the leader, keeping their offsets and leader epochs (Kafka's
+   * `appendAsFollower`). The first batch must start at or after the log end offset (gaps are
+   * allowed, as after compaction on the leader) and offsets must increase.
+   */
+  appendAsFollower(batches: Buffer, now: number): AppendResult {
+    this.checkOpen();
+    const headers = this.frame(batches);
+    let expected = this._logEndOffset;
+    for (const h of headers) {
+      if (h.baseOffset < expected || h.lastOffset < h.baseOffset) {
+        throw new Error(
+          `follower append: batch [${h.baseOffset}, ${h.lastOffset}] does not follow offset ${expected - 1}`,
+        );
+      }
+      expected = h.lastOffset + 1;
+      if (h.partitionLeaderEpoch > this.epochs.latestEpoch)
+        this.epochs.assign(h.partitionLeaderEpoch, h.baseOffset);
+    }
+    return this.appendStamped(batches, headers, now, -1);
+  }
+
+  /** Reads the batch headers of an append, re-checking just the framing (sizes and magic). */
+  private frame(batches: Buffer): BatchHeader[] {
+    if (batches.length === 0)
+      throw new LogValidationError(LogErrorCode.INVALID_RECORD, 'no record batch to append');
+    if (batches.length > this.config.segmentBytes) {
+      throw new LogValidationError(
+        LogErrorCode.RECORD_LIST_TOO_LARGE,
+        `${batches.length} bytes cannot fit a segment of segment.bytes ${this.config.segmentBytes}`,
+      );
+    }
+    const headers: BatchHeader[] = [];
+    for (let at = 0; at < batches.length; ) {
+      const ok =
+        batches.length - at >= RECORD_BATCH_OVERHEAD &&
+        batches.readInt32BE(at + BatchField.batchLength) + LOG_OVERHEAD >= RECORD_BATCH_OVERHEAD &&
+        batches.readInt8(at + BatchField.magic) === MAGIC_V2;
+      const h = ok ? readBatchHeader(batches, at) : null;
+      if (h === null || at + h.size > batches.length) {
+        throw new LogValidationError(
+          LogErrorCode.CORRUPT_MESSAGE,
+          `no whole v2 batch at byte ${at} of the append`,
+        );
+      }
+      headers.push(h);
+      at += h.size;
+    }
+    return headers;
+  }
+
+  private appendStamped(
+    batches: Buffer,
+    headers: BatchHeader[],
+    now: number,
+    logAppendTime: number,
+  ): AppendResult {
+    let maxTimestamp = -1;
+    let shallowOffsetOfMaxTimestamp = -1;
+    for (const h of headers) {
+      if (h.maxTimestamp > maxTimestamp) {
+        maxTimestamp = h.maxTimestamp;
+        shallowOffsetOfMaxTimestamp = h.lastOffset;
+      }
+    }
+    const first = headers[0];
+    const lastOffset = headers[headers.length - 1].lastOffset;
+    const segment = this.maybeRoll(batches.length, maxTimestamp, lastOffset, first.baseOffset, now);
+    segment.append(batches, headers, now, this.config.indexIntervalBytes);
+    this._logEndOffset = lastOffset + 1;
+    return {
+      firstOffset: first.baseOffset,
+      lastOffset,
+      maxTimestamp,
+      shallowOffsetOfMaxTimestamp: maxTimestamp < 0 ? lastOffset : shallowOffsetOfMaxTimestamp,
+      logAppendTime,
+      logStartOffset: this._logStartOffset,
+      sizeInBytes: batches.length,
+    };
+  }
+
+  /** The segment to append to: the active one, or a new one if it must roll (Kafka's `maybeRoll`). */
+  private maybeRoll(
+    messagesSize: number,
+    maxTimestampInMessages: number,
+    maxOffsetInMessages: number,
+    firstOffset: number,
+    now: number,
+  ): LogSegment {
+    const active = this.activeSegment;
+    const mustRoll = active.shouldRoll({
+      now,
+      segmentBytes: this.config.segmentBytes,
+      segmentMs: this.config.segmentMs,
+      messagesSize,
+      maxTimestampInMessages,
+      maxOffsetInMessages,
+    });
+    return mustRoll ? this.roll(now, Math.max(firstOffset, this._logEndOffset)) : active;
+  }
+
+  /**
+   * Starts a new active segment at `baseOffset` (default: the log end offset). The old one gets
+   * its final time index entry and is fsynced, so after a crash only the active segment can have
+   * a torn tail. An empty active segment is replaced rather than kept.
+   */
+  roll(now: number, baseOffset = this._logEndOffset): LogSegment {
+    this.checkOpen();
+    const active = this.activeSegment;
+    if (active.size === 0) {
+      if (active.baseOffset === baseOffset) return active;
+      active.delete();
+      this.segmentList.pop();
+    } else {
+      active.onBecomeInactiveSegment();
+    }
+    const segment = LogSegment.open(this.directory, baseOffset, this.config.segmentIndexBytes, now);
+    this.segmentList.push(segment);
+    return segment;
+  }
+
+  /** Index of the segment with the largest base offset ≤ `offset` (0 if none). */
+  private floorSegmentIndex(offset: number): number {
+    let lo = 0;
+    let hi = this.segmentList.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segmentList[mid].baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * Reads whole batches from the one holding `offset` (Kafka's `UnifiedLog.read`), raw bytes as
+   * stored, across segments, up to `maxBytes` and never a batch reaching `maxOffset` (exclusive:
+   * the high watermark for consumers, the log end offset for followers). With `minOneBatch`, the
+   * first batch comes even if larger than `maxBytes`, so a consumer always makes progress.
+   * Throws {@link OffsetOutOfRangeError} below the log start offset or above the log end offset;
+   * at the log end offset (or at or beyond `maxOffset`) the result is empty.
+   */
+  read(offset: number, maxBytes: number, maxOffset = this._logEndOffset, minOneBatch = true): LogReadResult {
+    this.checkOpen();
+    if (offset < this._logStartOffset || offset > this._logEndOffset) {
+      throw new OffsetOutOfRangeError(offset, this._logStartOffset, this._logEndOffset);
+    }
+    const records: Buffer[] = [];
+    let sizeInBytes = 0;
+    let at = offset;
+    const bound = Math.min(maxOffset, this._logEndOffset);
+    for (let i = this.floorSegmentIndex(offset); at < bound && i < this.segmentList.length; i++) {
+      const first = records.length === 0;
+      const r = this.segmentList[i].read(at, maxBytes - sizeInBytes, bound, minOneBatch && first);
+      if (r === null) continue;
+      if (r.records.length > 0) {
+        records.push(r.records);
+        sizeInBytes += r.records.length;
+        at = r.nextOffset;
+      }
+      if (!r.endOfSegment) break;
+    }
+    return {
+      records,
+      sizeInBytes,
+      nextOffset: at,
+      logStartOffset: this._logStartOffset,
+      logEndOffset: this._logEndOffset,
+    };
+  }
+
+  /**
+   * Calls `visit` for every batch from the log start offset on, oldest first, with its header
+   * summary (its `position` is within its segment) and its base offset; reads headers only. For
+   * rebuilding state kept outside the log, such as producer ids and sequences after a restart.
+   */
+  forEachBatch(visit: (batch: BatchSummary, baseOffset: number) => void): void {
+    this.checkOpen();
+    for (const segment of this.segmentList) {
+      segment.visitBatchHeaders((header, position) => {
+        const batch = readBatchSummary(header, 0, position);
+        if (batch.baseOffset + batch.lastOffsetDelta >= this._logStartOffset) visit(batch, batch.baseOffset);
+      });
+    }
+  }
+
+  /**
+   * ListOffsets by timestamp (Kafka's `fetchOffsetByTimestamp`): the first record at or after the
+   * log start offset whose timestamp is ≥ `timestamp`, with that timestamp and its batch's leader
+   * epoch; `null` if there is none (the response then carries offset -1). Resolution is per
+   * record, for compressed batches too when `decompress` was given; otherwise a compressed batch
+   * resolves to its first offset and its maxTimestamp. The special timestamps -1 (latest) and
+   * -2 (earliest) are the caller's (high watermark, `logStartOffset`); -3 is
+   * {@link offsetOfMaxTimestamp}. The caller also caps the answer at the high watermark.
+   */
+  offsetForTimestamp(timestamp: number): TimestampAndOffset | null {
+    this.checkOpen();
+    if (timestamp < 0)
+      throw new RangeError(`timestamp ${timestamp}: special values are handled by the caller`);
+    for (const segment of this.segmentList) {
+      if (segment.largestTimestamp < timestamp) continue;
+      const found = segment.findOffsetByTimestamp(timestamp, this._logStartOffset, this.decompress);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+
+  /**
+   * ListOffsets with MAX_TIMESTAMP (-3, KIP-734): the record with the largest timestamp, the first
+   * one if several share it; `null` when no batch carries a timestamp.
+   */
+  offsetOfMaxTimestamp(): TimestampAndOffset | null {
+    this.checkOpen();
+    let best: LogSegment | null = null;
+    for (const segment of this.segmentList) {
+      if (best === null || segment.maxTimestampSoFar.timestamp > best.maxTimestampSoFar.timestamp)
+        best = segment;
+    }
+    return best === null ? null : best.offsetOfMaxTimestamp(this.decompress);
+  }
+
+  /**
+   * DeleteRecords: moves the log start offset up to `offset` and deletes the segments wholly
+   * below it; returns the new log start offset (the low watermark). The new offset is
+   * checkpointed before any file goes. Throws {@link OffsetOutOfRangeError} above the log end
+   * offset; the caller checks the high watermark, as Kafka's partition layer does.
+   */
+  deleteRecordsBefore(offset: number): number {
+    this.checkOpen();
+    if (offset > this._logEndOffset || offset < 0) {
+      throw new OffsetOutOfRangeError(offset, this._logStartOffset, this._logEndOffset);
+    }
+    if (offset > this._logStartOffset) {
+      this.updateLogStartOffset(offset);
+      this.deleteOldSegments(
+        'log-start-offset',
+        this._logEndOffset,
+        (_, next) => next.baseOffset <= this._logStartOffset,
+      );
+    }
+    return this._logStartOffset;
+  }
+
+  /**
+   * Deletes whole segments (never the active one) that are below the log start offset, beyond
+   * `retention.bytes` (oldest first, while the rest still exceeds it) or older than
+   * `retention.ms` by their largest timestamp, as Kafka's `deleteOldSegments`. Only segments
+   * entirely below `highWatermark` qualify, so the log start offset never passes it.
+   */
+  applyRetention(now: number, highWatermark = this._logEndOffset): RetentionResult {
+    this.checkOpen();
+    const deleted = this.deleteOldSegments(
+      'log-start-offset',
+      highWatermark,
+      (_, next) => next.baseOffset <= this._logStartOffset,
+    );
+    const { retentionBytes, retentionMs } = this.config;
+    if (retentionBytes >= 0 && this.size >= retentionBytes) {
+      let excess = this.size - retentionBytes;
+      deleted.push(
+        ...this.deleteOldSegments('retention.bytes', highWatermark, (s) => {
+          if (excess - s.size < 0) return false;
+          excess -= s.size;
+          return true;
+        }),
+      );
+    }
+    if (retentionMs >= 0) {
+      deleted.push(
+        ...this.deleteOldSegments(
+          'retention.ms',
+          highWatermark,
+          (s) => now - s.largestTimestamp > retentionMs,
+        ),
+      );
+    }
+    return { deleted, logStartOffset: this._logStartOffset };
+  }
+
+  /** Deletes the oldest segments while `predicate` holds; the active segment always stays. */
+  private deleteOldSegments(
+    reason: DeletedSegment['reason'],
+    highWatermark: number,
+    predicate: (segment: LogSegment, next: LogSegment) => boolean,
+  ): DeletedSegment[] {
+    let count = 0;
+    while (count < this.segmentList.length - 1) {
+      const next = this.segmentList[count + 1];
+      if (next.baseOffset > highWatermark || !predicate(this.segmentList[count], next)) break;
+      count++;
+    }
+    if (count === 0) return [];
+    const doomed = this.segmentList.splice(0, count);
+    // Checkpoint first: a crash in the middle then finishes the deletion at the next load.
+    this.updateLogStartOffset(Math.max(this._logStartOffset, this.segmentList[0].baseOffset));
+    return doomed.map((segment) => {
+      const info = segment.info;
+      segment.delete();
+      return { segment: info, reason };
+    });
+  }
+
+  private updateLogStartOffset(offset: number): void {
+    this._logStartOffset = offset;
+    this.epochs.truncateFromStart(offset);
+    // Checkpointed even when it equals the new first segment's base offset: if the process dies
+    // before the old segments' files are gone, the next load must still skip them.
+    this.directory.writeLogStartOffset(offset);
+  }
+
+  /**
+   * Removes everything at or after `offset` (a follower truncating to the leader's log, Kafka's
+   * `truncateTo`); returns whether anything changed. A batch holding `offset` goes entirely, and
+   * the log end offset becomes `offset`.
+   */
+  truncateTo(offset: number, now = Date.now()): boolean {
+    this.checkOpen();
+    if (offset < 0) throw new RangeError(`cannot truncate to negative offset ${offset}`);
+    if (offset >= this._logEndOffset) return false;
+    if (this.segmentList[0].baseOffset > offset) {
+      this.truncateFullyAndStartAt(offset, now);
+      return true;
+    }
+    this.epochs.truncateFromEnd(offset);
+    while (this.activeSegment.baseOffset > offset) this.segmentList.pop()?.delete();
+    this.activeSegment.truncateTo(offset, now);
+    this._logEndOffset = offset;
+    if (offset < this._logStartOffset) this.updateLogStartOffset(offset);
+    return true;
+  }
+
+  /**
+   * Deletes every segment and restarts the log empty at `offset`, which becomes both the log
+   * start and end offset (a follower far behind the leader's log start offset).
+   */
+  truncateFullyAndStartAt(offset: number, now: number): void {
+    this.checkOpen();
+    for (const segment of this.segmentList) segment.delete();
+    this.segmentList = [LogSegment.open(this.directory, offset, this.config.segmentIndexBytes, now)];
+    this.epochs.clear();
+    this._logEndOffset = offset;
+    this.updateLogStartOffset(offset);
+  }
+
+  /** fsyncs every segment with unflushed writes, and the directory. */
+  flush(): void {
+    this.checkOpen();
+    for (const segment of this.segmentList) segment.flush();
+    if (this.directory.path !== null) flushDirectory(this.directory.path);
+  }
+
+  /** Flushes and closes the log; further calls throw. */
+  close(): void {
+    if (this.closed) return;
+    for (const segment of this.segmentList) segment.close();
+    if (this.directory.path !== null) flushDirectory(this.directory.path);
+    this.closed = true;
+  }
+
+  /** Deletes the log and its directory (topic deletion); further calls throw. */
+  deleteLog(): void {
+    for (const segment of this.segmentList) segment.delete();
+    this.segmentList = [];
+    this.directory.destroy();
+    this.closed = true;
+  }
+}

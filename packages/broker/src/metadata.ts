@@ -1,0 +1,383 @@
+/**
+ * Cluster metadata and the controller: the one place that changes which topics, partitions,
+ * leaders and replicas exist. Broker nodes read it and are told of changes; handlers never
+ * mutate it directly. Replication comes later, so leader epoch, replicas and ISR are here from
+ * the start.
+ */
+import { randomBytes } from 'node:crypto';
+import { ErrorCode } from '@tskafka/protocol';
+import { ApiError } from './api-error.js';
+import type { BrokerConfig } from './config.js';
+import { validateTopicConfig } from './topic-config.js';
+
+/** A broker as the cluster knows it. */
+export interface BrokerInfo {
+  /** The node id. */
+  nodeId: number;
+  /** Advertised host. */
+  host: string;
+  /** Advertised port. */
+  port: number;
+  /** Rack, if any. */
+  rack: string | null;
+  /** Whether the broker is up (fault injection can stop one). */
+  alive: boolean;
+}
+
+/** A partition's leadership and replica state. */
+export interface PartitionState {
+  /** The partition index. */
+  partition: number;
+  /** The leader's node id, or -1 when there is none. */
+  leader: number;
+  /** Bumped on every leader change. */
+  leaderEpoch: number;
+  /** Bumped on every replica-set or ISR change. */
+  partitionEpoch: number;
+  /** Assigned replicas; the first is the preferred leader. */
+  replicas: number[];
+  /** In-sync replicas. */
+  isr: number[];
+}
+
+/** A topic. */
+export interface TopicState {
+  /** The topic name. */
+  name: string;
+  /** The topic id, Kafka's 22-character base64 form. */
+  topicId: string;
+  /** Partitions, by index. */
+  partitions: PartitionState[];
+  /** Topic config overrides (Kafka names). */
+  configs: Map<string, string>;
+  /** Whether the topic is internal (`__consumer_offsets`, `__transaction_state`). */
+  internal: boolean;
+}
+
+/** A change listeners are told about. */
+export type MetadataChange =
+  | { type: 'topicCreated'; topic: TopicState }
+  | { type: 'topicDeleted'; topic: TopicState }
+  | { type: 'partitionsCreated'; topic: TopicState; from: number }
+  | { type: 'configChanged'; topic: TopicState }
+  | { type: 'leaderChanged'; topic: TopicState; partition: PartitionState }
+  | { type: 'producerIdAllocated'; producerId: number };
+
+/** Options of {@link ClusterMetadata.createTopic}. */
+export interface CreateTopicOptions {
+  /** Partitions; -1 for `num.partitions`. */
+  numPartitions: number;
+  /** Replication factor; -1 for `default.replication.factor`. */
+  replicationFactor: number;
+  /** Explicit replica assignment per partition, instead of the two numbers. */
+  assignments?: number[][];
+  /** Config overrides. */
+  configs?: Record<string, string | null>;
+  /** Check everything but create nothing. */
+  validateOnly?: boolean;
+  /** Allow internal names (for the coordinators' topics). */
+  internal?: boolean;
+}
+
+const LEGAL_TOPIC = /^[a-zA-Z0-9._-]+$/;
+/** Kafka's limit on topic name length. */
+export const MAX_TOPIC_NAME_LENGTH = 249;
+
+/** Checks a topic name as Kafka does; throws INVALID_TOPIC_EXCEPTION with Kafka's wording. */
+export function validateTopicName(name: string): void {
+  if (name.length === 0)
+    throw new ApiError(ErrorCode.INVALID_TOPIC_EXCEPTION, "Topic name is illegal, it can't be empty");
+  if (name === '.' || name === '..') {
+    throw new ApiError(ErrorCode.INVALID_TOPIC_EXCEPTION, 'Topic name cannot be "." or ".."');
+  }
+  if (name.length > MAX_TOPIC_NAME_LENGTH) {
+    throw new ApiError(
+      ErrorCode.INVALID_TOPIC_EXCEPTION,
+      `Topic name is illegal, it can't be longer than ${MAX_TOPIC_NAME_LENGTH} characters, topic name: ${name}`,
+    );
+  }
+  if (!LEGAL_TOPIC.test(name)) {
+    throw new ApiError(
+      ErrorCode.INVALID_TOPIC_EXCEPTION,
+      `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`,
+    );
+  }
+}
+
+/** Makes a random topic id (never the all-zero or reserved ids). */
+export function newTopicId(): string {
+  for (;;) {
+    const b = randomBytes(16);
+    const id = b.toString('base64url');
+    if (!id.startsWith('AAAAAAAAAAAAAAAAAAAAA')) return id;
+  }
+}
+
+/** The cluster's metadata, and the controller operations that change it. */
+export class ClusterMetadata {
+  /** The cluster id (22-character base64, as Kafka generates). */
+  readonly clusterId: string;
+  /** The controller's node id. */
+  controllerId: number;
+  /** Brokers by node id. */
+  readonly brokers = new Map<number, BrokerInfo>();
+  /** Topics by name. */
+  readonly topics = new Map<string, TopicState>();
+  /** Topics by id. */
+  readonly topicsById = new Map<string, TopicState>();
+  private readonly listeners: ((c: MetadataChange) => void)[] = [];
+  private nextAssignmentStart = 0;
+  /** The next producer id InitProducerId hands out; persisted with the snapshot. */
+  nextProducerId = 1000;
+  private readonly config: BrokerConfig;
+
+  /** A cluster with broker configuration `config` (defaults for new topics). */
+  constructor(config: BrokerConfig, clusterId?: string) {
+    this.config = config;
+    this.clusterId = clusterId ?? randomBytes(16).toString('base64url');
+    this.controllerId = -1;
+  }
+
+  /** Registers a listener for metadata changes. */
+  onChange(listener: (c: MetadataChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(c: MetadataChange): void {
+    for (const l of this.listeners) l(c);
+  }
+
+  /** Adds or updates a broker. The lowest live node id becomes the controller. */
+  registerBroker(info: Omit<BrokerInfo, 'alive'>): void {
+    this.brokers.set(info.nodeId, { ...info, alive: true });
+    this.electController();
+  }
+
+  /** Marks a broker up or down. */
+  setBrokerAlive(nodeId: number, alive: boolean): void {
+    const b = this.brokers.get(nodeId);
+    if (b) b.alive = alive;
+    this.electController();
+  }
+
+  private electController(): void {
+    const alive = [...this.brokers.values()].filter((b) => b.alive).map((b) => b.nodeId);
+    this.controllerId = alive.length ? Math.min(...alive) : -1;
+  }
+
+  /** Live brokers, by node id. */
+  aliveBrokers(): BrokerInfo[] {
+    return [...this.brokers.values()].filter((b) => b.alive).sort((a, b) => a.nodeId - b.nodeId);
+  }
+
+  /** Creates a topic; throws {@link ApiError} with Kafka's code when the request is invalid. */
+  createTopic(name: string, opts: CreateTopicOptions): TopicState {
+    validateTopicName(name);
+    if (!opts.internal && (name === '__consumer_offsets' || name === '__transaction_state')) {
+      throw new ApiError(ErrorCode.INVALID_REQUEST, `Creation of internal topic ${name} is prohibited.`);
+    }
+    if (this.topics.has(name))
+      throw new ApiError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
+    const collision = [...this.topics.keys()].find(
+      (t) => t !== name && t.replace(/\./g, '_') === name.replace(/\./g, '_'),
+    );
+    if (collision) {
+      throw new ApiError(
+        ErrorCode.INVALID_TOPIC_EXCEPTION,
+        `Topic '${name}' collides with existing topic: ${collision}`,
+      );
+    }
+    const configs = new Map<string, string>();
+    for (const [k, v] of Object.entries(opts.configs ?? {})) {
+      const err = validateTopicConfig(k, v);
+      if (err) throw new ApiError(ErrorCode.INVALID_CONFIG, err);
+      if (v !== null) configs.set(k, v);
+    }
+    const assignments = opts.assignments?.length ? opts.assignments : this.assignReplicas(opts);
+    const alive = new Set(this.aliveBrokers().map((b) => b.nodeId));
+    for (const [i, replicas] of assignments.entries()) {
+      if (replicas.length === 0 || new Set(replicas).size !== replicas.length) {
+        throw new ApiError(
+          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          `Invalid replica assignment for partition ${i}.`,
+        );
+      }
+      for (const r of replicas) {
+        if (!this.brokers.has(r)) {
+          throw new ApiError(
+            ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+            `Unknown broker ${r} in the replica assignment.`,
+          );
+        }
+      }
+    }
+    const topic: TopicState = {
+      name,
+      topicId: newTopicId(),
+      partitions: assignments.map((replicas, partition) => {
+        const isr = replicas.filter((r) => alive.has(r));
+        return {
+          partition,
+          leader: isr[0] ?? -1,
+          leaderEpoch: 0,
+          partitionEpoch: 0,
+          replicas: [...replicas],
+          isr,
+        };
+      }),
+      configs,
+      internal: Boolean(opts.internal),
+    };
+    if (opts.validateOnly) return topic;
+    this.topics.set(name, topic);
+    this.topicsById.set(topic.topicId, topic);
+    this.emit({ type: 'topicCreated', topic });
+    return topic;
+  }
+
+  /** Kafka's rack-unaware assignment: round-robin leaders, followers shifted after them. */
+  private assignReplicas(opts: CreateTopicOptions): number[][] {
+    const partitions = opts.numPartitions === -1 ? this.config.numPartitions : opts.numPartitions;
+    const rf = opts.replicationFactor === -1 ? this.config.defaultReplicationFactor : opts.replicationFactor;
+    if (!Number.isInteger(partitions) || partitions <= 0) {
+      throw new ApiError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
+    }
+    if (!Number.isInteger(rf) || rf <= 0) {
+      throw new ApiError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.');
+    }
+    const brokers = this.aliveBrokers().map((b) => b.nodeId);
+    if (rf > brokers.length) {
+      throw new ApiError(
+        ErrorCode.INVALID_REPLICATION_FACTOR,
+        `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${brokers.length} broker(s) are registered.`,
+      );
+    }
+    const start = this.nextAssignmentStart++ % brokers.length;
+    const out: number[][] = [];
+    for (let p = 0; p < partitions; p++) {
+      const first = (start + p) % brokers.length;
+      const replicas = [brokers[first]];
+      for (let j = 1; j < rf; j++) replicas.push(brokers[(first + j) % brokers.length]);
+      out.push(replicas);
+    }
+    return out;
+  }
+
+  /** Deletes a topic; throws UNKNOWN_TOPIC_OR_PARTITION when it does not exist. */
+  deleteTopic(name: string): TopicState {
+    const topic = this.topics.get(name);
+    if (!topic) {
+      throw new ApiError(
+        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        'This server does not host this topic-partition.',
+      );
+    }
+    this.topics.delete(name);
+    this.topicsById.delete(topic.topicId);
+    this.emit({ type: 'topicDeleted', topic });
+    return topic;
+  }
+
+  /** Grows a topic to `count` partitions. */
+  createPartitions(name: string, count: number, assignments?: number[][] | null, validateOnly = false): void {
+    const topic = this.topics.get(name);
+    if (!topic) {
+      throw new ApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
+    }
+    const current = topic.partitions.length;
+    if (count <= current) {
+      throw new ApiError(
+        ErrorCode.INVALID_PARTITIONS,
+        count === current
+          ? `Topic already has ${current} partitions.`
+          : `Topic currently has ${current} partitions, which is higher than the requested ${count}.`,
+      );
+    }
+    const rf = topic.partitions[0]?.replicas.length ?? 1;
+    const added =
+      assignments ??
+      this.assignReplicas({ numPartitions: count, replicationFactor: rf })
+        .slice(current)
+        .map((r) => r);
+    if (added.length !== count - current) {
+      throw new ApiError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `Increasing the number of partitions by ${count - current} but ${added.length} assignments provided.`,
+      );
+    }
+    if (validateOnly) return;
+    const alive = new Set(this.aliveBrokers().map((b) => b.nodeId));
+    for (const [i, replicas] of added.entries()) {
+      const isr = replicas.filter((r) => alive.has(r));
+      topic.partitions.push({
+        partition: current + i,
+        leader: isr[0] ?? -1,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+        replicas: [...replicas],
+        isr,
+      });
+    }
+    this.emit({ type: 'partitionsCreated', topic, from: current });
+  }
+
+  /** Replaces (`incremental` false) or edits a topic's config overrides. */
+  alterTopicConfigs(
+    name: string,
+    changes: { name: string; value: string | null; op: 'set' | 'delete' | 'append' | 'subtract' }[],
+    incremental: boolean,
+    validateOnly = false,
+  ): void {
+    const topic = this.topics.get(name);
+    if (!topic) throw new ApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
+    const next = incremental ? new Map(topic.configs) : new Map<string, string>();
+    for (const c of changes) {
+      if (c.op === 'delete' || c.value === null) {
+        if (!validateTopicConfig(c.name, null)) next.delete(c.name);
+        else throw new ApiError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${c.name}`);
+        continue;
+      }
+      let value = c.value;
+      if (c.op === 'append' || c.op === 'subtract') {
+        const list = (next.get(c.name) ?? '').split(',').filter(Boolean);
+        const items = value.split(',').map((s) => s.trim());
+        value = (
+          c.op === 'append'
+            ? [...list, ...items.filter((x) => !list.includes(x))]
+            : list.filter((x) => !items.includes(x))
+        ).join(',');
+      }
+      const err = validateTopicConfig(c.name, value);
+      if (err) throw new ApiError(ErrorCode.INVALID_CONFIG, err);
+      next.set(c.name, value);
+    }
+    if (validateOnly) return;
+    topic.configs = next;
+    this.emit({ type: 'configChanged', topic });
+  }
+
+  /** Changes a partition's leader (fault injection, and leader election when a broker stops). */
+  setLeader(name: string, partition: number, leader: number): void {
+    const topic = this.topics.get(name);
+    const p = topic?.partitions[partition];
+    if (!topic || !p)
+      throw new ApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unknown partition ${name}-${partition}`);
+    p.leader = leader;
+    p.leaderEpoch++;
+    p.partitionEpoch++;
+    this.emit({ type: 'leaderChanged', topic, partition: p });
+  }
+
+  /** Hands out a producer id never given before in this cluster. */
+  allocateProducerId(): number {
+    const id = this.nextProducerId++;
+    this.emit({ type: 'producerIdAllocated', producerId: id });
+    return id;
+  }
+
+  /** Restores a topic read back from a snapshot on restart (no events). */
+  restoreTopic(topic: TopicState): void {
+    this.topics.set(topic.name, topic);
+    this.topicsById.set(topic.topicId, topic);
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The partitions a broker hosts (Kafka's ReplicaManager): creates and deletes their logs as the
+ * cluster metadata changes, appends produce data, serves fetch reads, runs retention, and wakes
+ * waiting fetches through the purgatory when data arrives.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type CompressionType,
+  decodeRecordBatches,
+  decompressSync,
+  ErrorCode,
+  encodeRecordBatch,
+} from '@tskafka/protocol';
+import { ApiError } from './api-error.js';
+import type { BrokerNode } from './broker.js';
+import { type LogConfig, logConfigFromTopicConfig, PartitionLog } from './log/index.js';
+import type { MetadataChange, TopicState } from './metadata.js';
+import { Partition } from './partition.js';
+import { Purgatory } from './purgatory.js';
+import { effectiveTopicConfig } from './topic-config.js';
+
+/** The partitions hosted by one broker. */
+export class ReplicaManager {
+  /** Hosted partitions by `topic-index`. */
+  readonly partitions = new Map<string, Partition>();
+  /** Fetches waiting for data, watched by partition key. */
+  readonly fetchPurgatory = new Purgatory();
+  private readonly node: BrokerNode;
+  private readonly dataDir: string | null;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  /** Partitions of `node`, in memory or under `dataDir`. */
+  constructor(node: BrokerNode, dataDir: string | null) {
+    this.node = node;
+    this.dataDir = dataDir;
+  }
+
+  /** Opens the logs of every hosted partition and follows metadata changes. */
+  start(): void {
+    for (const topic of this.node.metadata.topics.values()) this.openTopic(topic, 0, false);
+    this.node.metadata.onChange((c) => {
+      if (!this.stopped) this.onMetadataChange(c);
+    });
+    const interval = this.node.config.logRetentionCheckIntervalMs;
+    this.retentionTimer = setInterval(() => this.applyRetention(Date.now()), interval);
+    this.retentionTimer.unref();
+  }
+
+  /** Expires waiting fetches and closes every log. */
+  stop(): void {
+    this.stopped = true;
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.fetchPurgatory.expireAll();
+    for (const p of this.partitions.values()) p.log.close();
+    this.partitions.clear();
+  }
+
+  private onMetadataChange(c: MetadataChange): void {
+    switch (c.type) {
+      case 'topicCreated':
+        this.openTopic(c.topic, 0, true);
+        break;
+      case 'partitionsCreated':
+        this.openTopic(c.topic, c.from, true);
+        break;
+      case 'topicDeleted':
+        for (const ps of c.topic.partitions) {
+          const key = `${c.topic.name}-${ps.partition}`;
+          const p = this.partitions.get(key);
+          if (!p) continue;
+          this.partitions.delete(key);
+          p.log.deleteLog();
+          this.fetchPurgatory.checkAndComplete(key);
+        }
+        break;
+      case 'configChanged': {
+        const config = this.logConfig(c.topic);
+        for (const ps of c.topic.partitions)
+          this.partitions.get(`${c.topic.name}-${ps.partition}`)?.updateConfig(config);
+        break;
+      }
+      case 'leaderChanged': {
+        const p = this.partitions.get(`${c.topic.name}-${c.partition.partition}`);
+        if (p) {
+          p.isLeader = c.partition.leader === this.node.nodeId;
+          p.leaderEpoch = c.partition.leaderEpoch;
+        }
+        break;
+      }
+    }
+  }
+
+  /** The log config of a topic: its overrides over the broker's defaults. */
+  logConfig(topic: TopicState): LogConfig {
+    return logConfigFromTopicConfig(effectiveTopicConfig(topic.configs, this.node.config));
+  }
+
+  /** Opens the logs of `topic`'s partitions from index `from`; `fresh` clears leftovers of a deleted namesake. */
+  private openTopic(topic: TopicState, from: number, fresh: boolean): void {
+    const config = this.logConfig(topic);
+    for (const ps of topic.partitions.slice(from)) {
+      if (!ps.replicas.includes(this.node.nodeId)) continue;
+      const key = `${topic.name}-${ps.partition}`;
+      if (this.partitions.has(key)) continue;
+      const dir = this.dataDir ? join(this.dataDir, key) : null;
+      if (dir && fresh) rmSync(dir, { recursive: true, force: true });
+      // Decompression lets timestamp lookups see each record's time inside compressed batches.
+      const log = PartitionLog.open({
+        dir,
+        config,
+        now: Date.now(),
+        topicId: topic.topicId,
+        decompress: (type, data) => decompressSync(type as CompressionType, data),
+      });
+      const p = new Partition(topic.name, ps.partition, log, config);
+      p.isLeader = ps.leader === this.node.nodeId;
+      p.leaderEpoch = ps.leaderEpoch;
+      this.partitions.set(key, p);
+    }
+  }
+
+  /** The hosted partition, or undefined. */
+  getPartition(topic: string, partition: number): Partition | undefined {
+    return this.partitions.get(`${topic}-${partition}`);
+  }
+
+  /**
+   * The partition if this broker leads it; else throws UNKNOWN_TOPIC_OR_PARTITION (no such
+   * partition) or NOT_LEADER_OR_FOLLOWER (it exists but another broker leads it).
+   */
+  leaderPartition(topic: string, partition: number): Partition {
+    const p = this.partitions.get(`${topic}-${partition}`);
+    if (p?.isLeader) return p;
+    const t = this.node.metadata.topics.get(topic);
+    if (!t?.partitions[partition]) {
+      throw new ApiError(
+        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        'This server does not host this topic-partition.',
+      );
+    }
+    throw new ApiError(
+      ErrorCode.NOT_LEADER_OR_FOLLOWER,
+      'For requests intended only for the leader, this error indicates that the broker is not the current leader.',
+    );
+  }
+
+  /** Appends produce data to a partition this broker leads and wakes fetches waiting on it. */
+  appendToLeader(topic: string, partition: number, records: Buffer, now: number) {
+    const p = this.leaderPartition(topic, partition);
+    const result = p.appendAsLeader(records, now);
+    if (!result.duplicate) this.fetchPurgatory.checkAndComplete(p.key);
+    return result;
+  }
+
+  /** Appends one uncompressed batch of key/value records to an internal topic (the coordinators' state). */
+  appendInternal(
+    topic: string,
+    partition: number,
+    records: { key: Buffer | null; value: Buffer | null }[],
+    now: number,
+  ): number {
+    const batch = encodeRecordBatch({
+      records: records.map((r) => ({ key: r.key, value: r.value, timestamp: now })),
+    });
+    return this.appendToLeader(topic, partition, batch, now).baseOffset;
+  }
+
+  /** Replays every record of a hosted partition in order (coordinators load their state with it). */
+  readInternal(
+    topic: string,
+    partition: number,
+    onRecord: (key: Buffer | null, value: Buffer | null, offset: number) => void,
+  ): void {
+    const p = this.getPartition(topic, partition);
+    if (!p) return;
+    let offset = p.logStartOffset;
+    while (offset < p.logEndOffset) {
+      const { records } = p.log.read(offset, 1024 * 1024, p.logEndOffset, true);
+      const data = Array.isArray(records) ? Buffer.concat(records) : records;
+      if (data.length === 0) break;
+      let next = offset;
+      for (const batch of decodeRecordBatches(data)) {
+        for (const r of batch.records) {
+          if (r.offset >= offset) onRecord(r.key, r.value, r.offset);
+        }
+        next = batch.baseOffset + batch.lastOffsetDelta + 1;
+      }
+      if (next <= offset) break;
+      offset = next;
+    }
+  }
+
+  /** Deletes old segments of every hosted partition by time and size. */
+  applyRetention(now: number): void {
+    for (const p of this.partitions.values()) {
+      p.log.applyRetention(now);
+      p.producerState.truncateHead(p.logStartOffset);
+      p.producerState.expire(now, this.node.config.producerIdExpirationMs);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+/** An error the command reports as one line on stderr, with a non-zero exit code. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  /** The process exit code. */
+  readonly exitCode: number;
+
+  /** `message` is printed as is; `exitCode` defaults to 1. */
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The `tskafka` command's dispatcher: one subcommand per Kafka shell tool. Errors become one line
+ * on stderr and a non-zero exit code, never a stack trace.
+ */
+import { brokerCommand } from './commands/broker.js';
+import { CliError } from './errors.js';
+
+/** Top-level usage text. */
+export const USAGE = `Usage: tskafka <command> [options]
+Commands:
+  broker      run the reference broker (tskafka broker --help)
+Run "tskafka <command> --help" for a command's options.`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  broker: (argv) => brokerCommand(argv),
+};
+
+/** Runs the command line `argv` (without node and script); returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return name ? 0 : 1;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`tskafka: unknown command "${name}"\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    await command(rest);
+    return 0;
+  } catch (e) {
+    if (e instanceof CliError) {
+      process.stderr.write(`tskafka ${name}: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`tskafka ${name}: ${(e as Error).message}\n`);
+      return 2;
+    }
+    process.stderr.write(`tskafka ${name}: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
