@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /** The `tskafka` executable. */
 import { main } from './main.js';
 

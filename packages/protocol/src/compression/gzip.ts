@@ -15,6 +15,13 @@ const CODEC = 'gzip';
 const gzipAsync = promisify(zlib.gzip);
 const gunzipAsync = promisify(zlib.gunzip);
 
+/**
+ * Output chunk size of the asynchronous calls, which only run from 64 KiB of input: each chunk is
+ * a round trip to the thread pool, and zlib's default of 16 KiB spends more CPU on those than on
+ * inflating (measured: 280 MB/s at 16 KiB, 440 MB/s at 256 KiB, for 1 MB of output).
+ */
+const ASYNC_CHUNK = 256 * 1024;
+
 /** zlib's default level (6), which Kafka's `compression.gzip.level` default of -1 means. */
 export const GZIP_DEFAULT_LEVEL = 6;
 
@@ -51,7 +58,7 @@ export function gzipCompressSync(data: Uint8Array, level = GZIP_DEFAULT_LEVEL): 
 
 /** {@link gzipCompressSync} on libuv's thread pool. */
 export function gzipCompress(data: Uint8Array, level = GZIP_DEFAULT_LEVEL): Promise<Buffer> {
-  return gzipAsync(data, options(level));
+  return gzipAsync(data, { ...options(level), chunkSize: ASYNC_CHUNK / 4 });
 }
 
 /** Decompresses gzip data, refusing output past `maxOutputBytes` (zlib stops there). */
@@ -72,7 +79,10 @@ export async function gzipDecompress(src: Uint8Array, maxOutputBytes: number): P
   if (src.length === 0) throw new CompressionError(CODEC, CompressionErrorKind.Corrupt, 'empty input');
   try {
     return within(
-      await gunzipAsync(asBuffer(src), { maxOutputLength: Math.max(1, maxOutputBytes) }),
+      await gunzipAsync(asBuffer(src), {
+        maxOutputLength: Math.max(1, maxOutputBytes),
+        chunkSize: ASYNC_CHUNK,
+      }),
       maxOutputBytes,
     );
   } catch (err) {
