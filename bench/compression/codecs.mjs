@@ -1,13 +1,14 @@
-// Throughput of the compression codecs on record-like data, by hand:
+// Throughput of the compression codecs on record-like data, by hand (see README.md here):
 //
-//   node bench/compression/codecs.mjs                 # the codecs @tskafka/protocol ships
+//   npx tsc -p packages/protocol/tsconfig.build.json   # the `tskafka` rows import dist/
+//   node bench/compression/codecs.mjs
 //   BENCH_ALT_DIR=/tmp/cand node bench/compression/codecs.mjs
 //
-// BENCH_ALT_DIR names a folder whose node_modules holds the alternatives that were measured
-// when the codecs were chosen (install them there with `npm i snappy snappyjs lz4js lz4-napi
-// @toondepauw/node-zstd @mongodb-js/zstd@1.2.2 zstd-codec fzstd @bokuweb/zstd-wasm`); rows
-// whose package is missing are skipped. The `tskafka` rows go through our public API (framing,
-// checks and limits included); run `pnpm build` first, or they are skipped too.
+// Rows for the addons @tskafka/protocol depends on (snappy, lz4-napi, @toondepauw/node-zstd)
+// always run; BENCH_ALT_DIR names a folder whose node_modules holds the rejected alternatives
+// (`npm i snappyjs lz4js @mongodb-js/zstd@1.2.2 zstd-codec fzstd @bokuweb/zstd-wasm` there), and
+// rows whose package is missing are skipped. The `tskafka` rows go through our public API
+// (framing, checks and limits included). BENCH_SIZES, BENCH_MS and BENCH_ROUNDS tune the run.
 // Numbers are MB of uncompressed bytes (input for compress, output for decompress) per CPU-second.
 
 import { createRequire } from 'node:module';

@@ -22,7 +22,12 @@ import { CompressionError, CompressionErrorKind } from './errors.js';
 import { loadNative } from './native.js';
 
 const CODEC = 'snappy';
-const snappyjs = createRequire(import.meta.url)('snappyjs') as { compress(input: Uint8Array): Uint8Array };
+let snappyjsModule: { compress(input: Uint8Array): Uint8Array } | undefined;
+/** `snappyjs`, the fallback compressor, loaded only when the addon is missing. */
+const snappyjs = () => {
+  snappyjsModule ??= createRequire(import.meta.url)('snappyjs') as { compress(input: Uint8Array): Uint8Array };
+  return snappyjsModule;
+};
 
 interface NativeSnappy {
   compressSync(data: Buffer): Buffer;
@@ -68,7 +73,7 @@ function isXerialMagicAt(src: Uint8Array, p: number): boolean {
 export function snappyCompressRaw(data: Uint8Array): Buffer {
   const n = native();
   if (n) return n.compressSync(asBuffer(data));
-  return asBuffer(snappyjs.compress(data));
+  return asBuffer(snappyjs().compress(data));
 }
 
 /** Compresses `data` in snappy-java's xerial framing, 32 KiB of input per block. */
