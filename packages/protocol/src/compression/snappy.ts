@@ -25,7 +25,9 @@ const CODEC = 'snappy';
 let snappyjsModule: { compress(input: Uint8Array): Uint8Array } | undefined;
 /** `snappyjs`, the fallback compressor, loaded only when the addon is missing. */
 const snappyjs = () => {
-  snappyjsModule ??= createRequire(import.meta.url)('snappyjs') as { compress(input: Uint8Array): Uint8Array };
+  snappyjsModule ??= createRequire(import.meta.url)('snappyjs') as {
+    compress(input: Uint8Array): Uint8Array;
+  };
   return snappyjsModule;
 };
 
