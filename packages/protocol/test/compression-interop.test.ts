@@ -94,11 +94,13 @@ function withNative<T>(on: boolean, f: () => T): T {
 
 const tools = missingTools();
 
-describe.runIf(tools === undefined)('codecs against librdkafka (kcat + mock cluster)', () => {
+describe('codecs against librdkafka (kcat + mock cluster)', () => {
   let peer: Peer;
   let conn: Connection;
 
   beforeAll(async () => {
+    // Fails, never skips: CI installs the tools.
+    if (tools !== undefined) throw new Error(`the compression interop test ${tools}`);
     const topics = CODECS.flatMap((c) => [
       `from-kcat-${compressionTypeName(c)}`,
       `from-us-${compressionTypeName(c)}`,
@@ -188,11 +190,4 @@ describe.runIf(tools === undefined)('codecs against librdkafka (kcat + mock clus
       expect(out.split('\n').slice(0, -1)).toEqual(batches.flatMap(() => sent));
     });
   }
-});
-
-describe.runIf(tools !== undefined)('codecs against librdkafka: tools missing', () => {
-  it('has the tools it needs', () => {
-    // Fails, never skips silently: CI must install them.
-    expect.fail(`the compression interop test ${tools}`);
-  });
 });
