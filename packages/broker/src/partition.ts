@@ -65,6 +65,18 @@ export class Partition {
     return this.log.logStartOffset;
   }
 
+  /**
+   * Checks a client's current leader epoch (-1 skips the check, as Kafka does): newer than ours is
+   * UNKNOWN_LEADER_EPOCH (we are behind), older is FENCED_LEADER_EPOCH (the client is behind).
+   */
+  checkLeaderEpoch(currentLeaderEpoch: number): void {
+    if (currentLeaderEpoch < 0 || currentLeaderEpoch === this.leaderEpoch) return;
+    throw new ApiError(
+      currentLeaderEpoch > this.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH,
+      `leader epoch ${currentLeaderEpoch} does not match ${this.leaderEpoch}`,
+    );
+  }
+
   /** Applies a new topic config (retention, segment size, ...). */
   updateConfig(config: LogConfig): void {
     this.config = config;

@@ -1,10 +1,9 @@
 /** DeleteTopics: by name (all versions) or by topic id (v6+). */
-import { Api, ErrorCode, type MessageInput } from '@tskafka/protocol';
+import { Api, ErrorCode, type MessageInput, ZERO_UUID } from '@tskafka/protocol';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler } from '../handler.js';
 
 type Result = MessageInput<typeof Api.DeleteTopics.response>['responses'][number];
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 /** DeleteTopics handler. */
 export const deleteTopicsHandler = defineHandler({

@@ -5,7 +5,7 @@
  * fetch sessions: a request to open one gets session id 0, which every client reads as "full
  * fetches only" (KIP-227 allows it).
  */
-import { Api, ErrorCode, type MessageInput, type MessageValue } from '@tskafka/protocol';
+import { Api, ErrorCode, type MessageInput, type MessageValue, ZERO_UUID } from '@tskafka/protocol';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 
@@ -13,7 +13,6 @@ type Request = MessageValue<typeof Api.Fetch.request>;
 type Response = MessageInput<typeof Api.Fetch.response>;
 type TopicResponse = Response['responses'][number];
 type PartitionResponse = TopicResponse['partitions'][number];
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 interface FetchResult {
   response: Response;
@@ -55,14 +54,7 @@ function readAll(ctx: RequestContext, req: Request): FetchResult {
         }
         try {
           const part = node.replicaManager.leaderPartition(topic.name, p.partition);
-          if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== part.leaderEpoch) {
-            throw new ApiError(
-              p.currentLeaderEpoch > part.leaderEpoch
-                ? ErrorCode.UNKNOWN_LEADER_EPOCH
-                : ErrorCode.FENCED_LEADER_EPOCH,
-              `leader epoch ${p.currentLeaderEpoch} does not match ${part.leaderEpoch}`,
-            );
-          }
+          part.checkLeaderEpoch(p.currentLeaderEpoch);
           // read_committed stops at the last stable offset; without transactions it is the high watermark.
           const maxOffset = isFollower ? part.logEndOffset : part.highWatermark;
           const limit = Math.min(p.partitionMaxBytes, remaining);

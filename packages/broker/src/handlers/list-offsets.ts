@@ -31,14 +31,7 @@ export const listOffsetsHandler = defineHandler({
         partitions: t.partitions.map((p): PartitionResponse => {
           try {
             const part = node.replicaManager.leaderPartition(t.name, p.partitionIndex);
-            if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== part.leaderEpoch) {
-              throw new ApiError(
-                p.currentLeaderEpoch > part.leaderEpoch
-                  ? ErrorCode.UNKNOWN_LEADER_EPOCH
-                  : ErrorCode.FENCED_LEADER_EPOCH,
-                `leader epoch ${p.currentLeaderEpoch} does not match ${part.leaderEpoch}`,
-              );
-            }
+            part.checkLeaderEpoch(p.currentLeaderEpoch);
             const found = (offset: number, timestamp = -1) => ({
               partitionIndex: p.partitionIndex,
               errorCode: 0,

@@ -2,14 +2,13 @@
  * Metadata: brokers, controller, and topics with their partitions' leader, epoch, replicas and
  * ISR. Unknown topics are created when both the request and `auto.create.topics.enable` allow it.
  */
-import { Api, ErrorCode, type MessageInput } from '@tskafka/protocol';
+import { Api, ErrorCode, type MessageInput, ZERO_UUID } from '@tskafka/protocol';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler } from '../handler.js';
 import type { TopicState } from '../metadata.js';
 
 type Response = MessageInput<typeof Api.Metadata.response>;
 type TopicResponse = Response['topics'][number];
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 /** Kafka's "authorized operations not requested" value. */
 const OPS_NOT_REQUESTED = -2147483648;
 
