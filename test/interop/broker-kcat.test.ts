@@ -115,12 +115,19 @@ describe('kcat against the reference broker', () => {
           '%p\t%o\t%k\t%s\n',
           topic,
         ],
-        { stopAfterMs: 12_000, timeoutMs: 30_000 },
+        { stopAfterMs: 20_000, timeoutMs: 40_000 },
       );
     await runKcat(['-b', bootstrap, '-P', '-t', topic], { input: 'warm-up\n' });
     const members = Promise.all([member(), member()]);
-    // Produce once both have joined and the group has split the partitions between them.
-    await new Promise((r) => setTimeout(r, 6000));
+    // Produce once both have joined and the group is stable with the partitions split between
+    // them (a fixed sleep is not enough on a loaded machine).
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const g = broker.node.groupCoordinator.offsets.describeGroup('kcat-group');
+      if (g.state === 'Stable' && g.members.length === 2) break;
+      if (Date.now() > deadline) throw new Error(`group never became stable with 2 members: ${g.state}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await runKcat(['-b', bootstrap, '-P', '-t', topic, '-K:'], {
       input: `${values.map((v, i) => `k${i}:${v}`).join('\n')}\n`,
     });
@@ -135,5 +142,5 @@ describe('kcat against the reference broker', () => {
     for (const p of pa) expect(pb.has(p)).toBe(false);
     expect(new Set([...pa, ...pb]).size).toBe(3);
     expect([...ra, ...rb].map((r) => r.value).sort()).toEqual([...values, 'warm-up'].sort());
-  }, 40_000);
+  }, 60_000);
 });
