@@ -64,3 +64,52 @@ export function runKcat(args: string[], options: KcatOptions = {}): Promise<Kcat
     });
   });
 }
+
+/** One record as {@link readTopicWithKcat} prints it. */
+export interface KcatRecord {
+  /** Partition. */
+  partition: number;
+  /** Offset. */
+  offset: number;
+  /** Key as text (empty for a null key). */
+  key: string;
+  /** Value as text. */
+  value: string;
+  /** Timestamp in ms. */
+  timestamp: number;
+  /** Headers as kcat prints them: `k=v,k2=v2`. */
+  headers: string;
+}
+
+/**
+ * Reads a whole topic from the beginning with kcat (`-C -e`), one record per line with tab-
+ * separated fields. `extra` goes before `-C` (for `-X` settings such as SASL). Values must not
+ * contain tabs or newlines.
+ */
+export async function readTopicWithKcat(
+  bootstrap: string,
+  topic: string,
+  extra: string[] = [],
+): Promise<KcatRecord[]> {
+  const { stdout } = await runKcat([
+    '-b',
+    bootstrap,
+    ...extra,
+    '-C',
+    '-t',
+    topic,
+    '-o',
+    'beginning',
+    '-e',
+    '-q',
+    '-f',
+    '%p\t%o\t%k\t%s\t%T\t%h\n',
+  ]);
+  return stdout
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((line) => {
+      const [p, o, key, value, ts, headers] = line.split('\t');
+      return { partition: Number(p), offset: Number(o), key, value, timestamp: Number(ts), headers };
+    });
+}

@@ -3,7 +3,7 @@
  * and the partition layer; never escapes to the connection.
  */
 export class ApiError extends Error {
-  override readonly name = 'ApiError';
+  override readonly name: string = 'ApiError';
   /** The Kafka error code to answer with. */
   readonly code: number;
 

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import type { ApiDef } from '@tskafka/protocol';
+import { type ApiDef, ApiKey, ErrorCode } from '@tskafka/protocol';
 import { type BrokerConfig, type BrokerProperties, parseBrokerConfig } from './config.js';
 import { Connection } from './connection.js';
 import { FaultInjector } from './faults.js';
@@ -135,12 +135,20 @@ export class BrokerNode {
     this.connections.delete(c);
   }
 
-  /** The ApiVersions response body for an error (KIP-511), listing supported ranges. */
+  /**
+   * The ApiVersions response body for an error, as Kafka's `ApiVersionsRequest.getErrorResponse`
+   * builds it: for UNSUPPORTED_VERSION (KIP-511) it lists the ApiVersions range alone, which is
+   * what a client needs to retry; for other errors it lists nothing.
+   */
   apiVersionsError(errorCode: number): {
     errorCode: number;
     apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[];
   } {
-    return { errorCode, apiKeys: this.supportedApis() };
+    const apiKeys =
+      errorCode === ErrorCode.UNSUPPORTED_VERSION
+        ? this.supportedApis().filter((a) => a.apiKey === ApiKey.ApiVersions)
+        : [];
+    return { errorCode, apiKeys };
   }
 
   /** Every API this broker serves, with the version range it advertises. */
@@ -159,8 +167,11 @@ export class BrokerNode {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    // server.close() only calls back once every connection has ended, so drop them after it
+    // stops accepting and before waiting: a connected client must not keep the broker running.
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined;
     this.dropConnections();
+    await closed;
     this.groupCoordinator.stop();
     this.replicaManager.stop();
     this.metadata.setBrokerAlive(this.nodeId, false);
@@ -228,6 +239,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
     await node.start();
   }
   const running = new Set(brokers.map((b) => b.nodeId));
+  let closed = false;
   const cluster: Cluster = {
     get bootstrapServers() {
       return brokers.map((b) => b.address);
@@ -252,6 +264,10 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
       running.add(nodeId);
     },
     async close() {
+      // Once only: a second close must not write this cluster's (by then stale) metadata
+      // snapshot over the one of a broker started since on the same data directory.
+      if (closed) return;
+      closed = true;
       for (const b of brokers) if (running.has(b.nodeId)) await b.stop();
       running.clear();
       store?.close();

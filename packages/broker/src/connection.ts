@@ -100,8 +100,13 @@ export class Connection {
     const { apiKey, apiVersion, correlationId } = prefix;
     const api = apiByKey(apiKey);
     const handler = this.node.handlers.get(apiKey);
-    if (apiKey === ApiKey.ApiVersions && api && apiVersion > api.maxVersion) {
-      // KIP-511: a version we cannot parse still gets a v0 answer listing what we support.
+    if (
+      apiKey === ApiKey.ApiVersions &&
+      api &&
+      (apiVersion > api.maxVersion || apiVersion < api.minVersion)
+    ) {
+      // KIP-511: a version we cannot parse (Kafka's isUnsupportedApiVersionsRequest, negative
+      // ones included) still gets a v0 answer with the ApiVersions range we support.
       this.send(
         encodeResponse(api, 0, correlationId, this.node.apiVersionsError(ErrorCode.UNSUPPORTED_VERSION)),
       );
@@ -131,12 +136,14 @@ export class Connection {
       return;
     }
     let body: unknown;
+    let dropResponse = false;
     try {
       if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
         body = handler.errorResponse(decoded.body, ErrorCode.UNSUPPORTED_VERSION, ctx);
       } else {
         const fault = this.node.faults.next(apiKey);
         if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+        dropResponse = fault?.dropResponse === true;
         if (fault?.drop) {
           this.fail(`fault injection: dropping the connection on ${api.name}`, 'info');
           return;
@@ -154,6 +161,10 @@ export class Connection {
       body = handler.errorResponse(decoded.body, ErrorCode.UNKNOWN_SERVER_ERROR, ctx);
     }
     if (body === NO_RESPONSE || this.closed) return;
+    if (dropResponse) {
+      this.fail(`fault injection: dropping the ${api.name} response after handling it`, 'info');
+      return;
+    }
     if (handler.expectsResponse && !handler.expectsResponse(decoded.body)) return;
     try {
       this.send(encodeResponse(api, apiVersion, correlationId, body as never));

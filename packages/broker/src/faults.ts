@@ -12,6 +12,11 @@ export interface FaultAction {
   delayMs?: number;
   /** Close the connection instead of answering. */
   drop?: boolean;
+  /**
+   * Handle the request (append, commit...), then close the connection instead of answering: the
+   * client sees a lost response for work that was done, the case idempotence exists for.
+   */
+  dropResponse?: boolean;
 }
 
 /** The faults armed on one broker. */
@@ -38,10 +43,25 @@ export class FaultInjector {
     this.queued.set(apiKey, q);
   }
 
+  /**
+   * Handles the next `count` requests of `apiKey` normally but closes the connection instead of
+   * sending their responses.
+   */
+  dropNextResponses(apiKey: number, count = 1): void {
+    const q = this.queued.get(apiKey) ?? [];
+    for (let i = 0; i < count; i++) q.push({ dropResponse: true });
+    this.queued.set(apiKey, q);
+  }
+
   /** Adds `ms` of latency to every request of `apiKey` (0 removes it). */
   setLatency(apiKey: number, ms: number): void {
     if (ms > 0) this.latency.set(apiKey, ms);
     else this.latency.delete(apiKey);
+  }
+
+  /** Queued faults of `apiKey` not yet applied (so a test can check its faults were hit). */
+  pendingCount(apiKey: number): number {
+    return this.queued.get(apiKey)?.length ?? 0;
   }
 
   /** Forgets every armed fault. */
@@ -58,6 +78,8 @@ export class FaultInjector {
     if (q && q.length === 0) this.queued.delete(apiKey);
     const delay = (this.latency.get(apiKey) ?? 0) + this.globalLatencyMs;
     if (delay > 0) action.delayMs = delay;
-    return action.errorCode !== undefined || action.drop || action.delayMs ? action : undefined;
+    return action.errorCode !== undefined || action.drop || action.dropResponse || action.delayMs
+      ? action
+      : undefined;
   }
 }

@@ -80,6 +80,17 @@ export interface CreateTopicOptions {
 }
 
 const LEGAL_TOPIC = /^[a-zA-Z0-9._-]+$/;
+/**
+ * Kafka's controller refuses to create more partitions than this in one request
+ * (`ReplicationControlManager.MAX_PARTITIONS_PER_BATCH`), so a hostile partition count cannot
+ * make it allocate without bound.
+ */
+export const MAX_PARTITIONS_PER_BATCH = 10_000;
+
+/** The POLICY_VIOLATION Kafka answers for more than {@link MAX_PARTITIONS_PER_BATCH} partitions. */
+export function tooManyPartitions(): ApiError {
+  return new ApiError(ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.');
+}
 /** Kafka's limit on topic name length. */
 export const MAX_TOPIC_NAME_LENGTH = 249;
 
@@ -245,6 +256,7 @@ export class ClusterMetadata {
     if (!Number.isInteger(rf) || rf <= 0) {
       throw new ApiError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.');
     }
+    if (partitions > MAX_PARTITIONS_PER_BATCH) throw tooManyPartitions();
     const brokers = this.aliveBrokers().map((b) => b.nodeId);
     if (rf > brokers.length) {
       throw new ApiError(
@@ -293,6 +305,7 @@ export class ClusterMetadata {
           : `Topic currently has ${current} partitions, which is higher than the requested ${count}.`,
       );
     }
+    if (count - current > MAX_PARTITIONS_PER_BATCH) throw tooManyPartitions();
     const rf = topic.partitions[0]?.replicas.length ?? 1;
     const added =
       assignments ??

@@ -1,4 +1,6 @@
 /** Kafka's produce-time batch checks, and the CRC-32C they rest on. */
+
+import { CompressionType, encodeRecordBatch } from '@tskafka/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LogValidationError, validateRecordBatches } from '../src/log/index.js';
@@ -127,11 +129,32 @@ describe('validateRecordBatches', () => {
   });
 
   it('answers UNSUPPORTED_COMPRESSION_TYPE (76) for zstd when not allowed', () => {
-    const zstd = simpleBatch(1);
-    zstd.writeInt16BE(4, 21);
-    resign(zstd);
+    const zstd = encodeRecordBatch({
+      compression: CompressionType.Zstd,
+      records: [{ value: Buffer.from('a') }],
+    });
     expect(codeOf(() => validateRecordBatches(zstd, { maxMessageBytes: MAX, allowZstd: false }))).toBe(76);
     expect(validateRecordBatches(zstd, { maxMessageBytes: MAX })[0].compression).toBe(4);
+  });
+
+  it('reads every record, compressed ones too: a right CRC over broken records is refused', () => {
+    // Claims zstd but holds plain records: CORRUPT_MESSAGE (2), it cannot be decompressed.
+    const fakeZstd = simpleBatch(1);
+    fakeZstd.writeInt16BE(4, 21);
+    expect(codeOf(() => validateRecordBatches(resign(fakeZstd), { maxMessageBytes: MAX }))).toBe(2);
+    // A key length running past its record, and an offset delta out of order: INVALID_RECORD (87).
+    const records = [{ key: Buffer.from('key'), value: Buffer.from('value') }, { value: Buffer.from('v2') }];
+    for (const compression of [CompressionType.None, CompressionType.Gzip]) {
+      const good = encodeRecordBatch({ compression, records });
+      expect(validateRecordBatches(good, { maxMessageBytes: MAX })).toHaveLength(1);
+    }
+    const plain = encodeRecordBatch({ records });
+    const badKey = Buffer.from(plain);
+    badKey[61 + 1 + 1 + 1 + 1] = 0x7e; // first record: length, attributes, timestamp delta, offset delta, key length 63
+    expect(codeOf(() => validateRecordBatches(resign(badKey), { maxMessageBytes: MAX }))).toBe(87);
+    const badDelta = Buffer.from(plain);
+    badDelta[61 + 1 + 1 + 1] = 2; // first record's offset delta 1 instead of 0
+    expect(codeOf(() => validateRecordBatches(resign(badDelta), { maxMessageBytes: MAX }))).toBe(87);
   });
 
   it('applies only structural checks to replicated batches', () => {

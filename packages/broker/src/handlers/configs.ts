@@ -102,6 +102,8 @@ export const describeConfigsHandler = defineHandler({
               req.includeSynonyms,
               req.includeDocumentation,
             );
+            // isDefault exists in v0 only; v1+ carry the same fact as configSource DEFAULT_CONFIG.
+            if (ctx.apiVersion > 0) for (const c of configs) c.isDefault = false;
           } else if (r.resourceType === RESOURCE_BROKER) {
             if (r.resourceName !== '' && r.resourceName !== String(node.nodeId)) {
               throw new ApiError(

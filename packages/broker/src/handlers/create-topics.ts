@@ -2,6 +2,7 @@
 import { Api, type MessageInput } from '@tskafka/protocol';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler } from '../handler.js';
+import { MAX_PARTITIONS_PER_BATCH, tooManyPartitions } from '../metadata.js';
 import { ConfigSource, effectiveTopicConfig, topicConfigDef, topicConfigDefault } from '../topic-config.js';
 
 type TopicResult = MessageInput<typeof Api.CreateTopics.response>['topics'][number];
@@ -15,6 +16,15 @@ export const createTopicsHandler = defineHandler({
     const { node } = ctx;
     const seen = new Map<string, number>();
     for (const t of req.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
+    // Kafka's validateTotalNumberOfPartitions: the whole request fails above the cap.
+    let total = 0;
+    for (const t of req.topics) {
+      if (t.assignments.length > 0) total += t.assignments.length;
+      else total += t.numPartitions === -1 ? node.config.numPartitions : Math.max(0, t.numPartitions);
+    }
+    if (total > MAX_PARTITIONS_PER_BATCH) {
+      return { throttleTimeMs: 0, topics: req.topics.map((t) => fail(t.name, tooManyPartitions())) };
+    }
     const topics: TopicResult[] = req.topics.map((t) => {
       if ((seen.get(t.name) ?? 0) > 1) {
         return fail(

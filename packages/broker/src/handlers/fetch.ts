@@ -27,7 +27,9 @@ function partitionError(index: number, errorCode: number): PartitionResponse {
     highWatermark: -1,
     lastStableOffset: -1,
     logStartOffset: -1,
-    records: null,
+    // Empty, not null, as Kafka sends it (MemoryRecords.EMPTY): librdkafka cannot parse a null
+    // record set and drops the whole response, so the client never sees the error.
+    records: Buffer.alloc(0),
   };
 }
 

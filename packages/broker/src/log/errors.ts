@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { ApiError } from '../api-error.js';
 
 /** Kafka error codes the log layer produces (a subset of the protocol's error table). */
 export const LogErrorCode = {
@@ -21,8 +22,12 @@ export type LogErrorCode = (typeof LogErrorCode)[keyof typeof LogErrorCode];
 
 const NAMES = new Map<number, string>(Object.entries(LogErrorCode).map(([name, code]) => [code, name]));
 
-/** Base class of the log's errors: a Kafka error code and its name. */
-export class LogError extends Error {
+/**
+ * Base class of the log's errors: a Kafka error code and its name. An {@link ApiError}, so that
+ * handlers answer with its code (OFFSET_OUT_OF_RANGE for a fetch below the log start,
+ * CORRUPT_MESSAGE for a bad CRC) rather than treating it as an unexpected failure.
+ */
+export class LogError extends ApiError {
   override name = 'LogError';
   /** The Kafka error name, e.g. `OFFSET_OUT_OF_RANGE`. */
   readonly errorName: string;
@@ -32,7 +37,7 @@ export class LogError extends Error {
     readonly errorCode: LogErrorCode,
     message: string,
   ) {
-    super(message);
+    super(errorCode, message);
     this.errorName = NAMES.get(errorCode) ?? 'UNKNOWN';
   }
 }

@@ -1,0 +1,639 @@
+/**
+ * The RecordAccumulator: the one structure the producer's main path (`send`) and its sender path
+ * share (Java's `RecordAccumulator`). `append` writes each record straight into the open batch of
+ * its partition; the sender asks `ready(now)` which leaders have something to send, then
+ * `drain(nodes, maxRequestSize, now)` for one batch per partition per request. Time is a
+ * parameter, so tests drive it with a manual clock.
+ *
+ * @module
+ */
+import {
+  CompressionType as Codec,
+  type CompressionType,
+  RECORD_BATCH_OVERHEAD,
+  type RecordBytes,
+  sizeOfRecord,
+} from '@tskafka/protocol';
+import { BufferPool, systemTimerClock, type TimerClock } from './buffer-pool.js';
+import { ProducerClosedError, RecordTooLargeError } from './errors.js';
+import type { IdempotenceManager, PartitionSequences } from './idempotence.js';
+import {
+  type BatchBuildOptions,
+  BatchState,
+  type HeaderList,
+  PartitionQueue,
+  PendingAppend,
+  ProducerBatch,
+  type SendCallback,
+  type TopicPartition,
+} from './producer-batch.js';
+import type { RecordMetadata } from './types.js';
+
+/** What the accumulator needs to know about leaders: the sender's metadata view. */
+export interface LeaderLookup {
+  /** The node id of the partition's leader, or undefined while it is unknown. */
+  leaderFor(topic: string, partition: number): number | undefined;
+}
+
+/** Notified of batch events; each fires once per batch at most, never per record. */
+export interface AccumulatorListener {
+  /** A batch became full (the sender should wake up: it is ready regardless of `linger.ms`). */
+  onBatchFull?(topic: string, partition: number): void;
+  /** A new batch was opened (the sender should schedule its linger timer). */
+  onNewBatch?(topic: string, partition: number): void;
+}
+
+/** Options of {@link RecordAccumulator}; defaults are Java's. */
+export interface RecordAccumulatorOptions {
+  /** `batch.size`: bytes of a batch, header included. Default 16384. */
+  batchSize?: number;
+  /** `linger.ms`: how long a batch that is not full waits for more records. Default 5. */
+  lingerMs?: number;
+  /** `buffer.memory`. Default 33554432. Ignored if `pool` is given. */
+  bufferMemory?: number;
+  /** `max.block.ms`: how long an append waits for memory. Default 60000. Ignored if `pool` is given. */
+  maxBlockMs?: number;
+  /** The memory pool; default one of `bufferMemory` and `maxBlockMs`. */
+  pool?: BufferPool;
+  /** `max.request.size`: a larger record is rejected at `append`. Default 1048576. */
+  maxRequestSize?: number;
+  /** `delivery.timeout.ms`. Default 120000. */
+  deliveryTimeoutMs?: number;
+  /** `compression.type`, applied when a batch is drained. Default none. */
+  compression?: CompressionType;
+  /** The codec's level; default the codec's own. */
+  compressionLevel?: number;
+  /**
+   * `max.in.flight.requests.per.connection`. With idempotence it caps the batches in flight per
+   * partition (at most 5); without, 1 keeps a partition to one batch in flight (ordering).
+   * Default 5.
+   */
+  maxInFlightRequestsPerConnection?: number;
+  /** Sequence state for `enable.idempotence`; null for a producer without idempotence. */
+  idempotence?: IdempotenceManager | null;
+  /** Whether batches are written inside a transaction. Default false. */
+  transactional?: boolean;
+  /** Time (for appends that waited for memory) and the memory pool's timers. Default the system clock. */
+  clock?: TimerClock;
+}
+
+/** The answer of {@link RecordAccumulator.ready}. */
+export interface ReadyCheckResult {
+  /** Leaders with at least one sendable batch. */
+  readonly readyNodes: number[];
+  /** Ms until a batch that is not sendable yet may be (linger or backoff); Infinity if none. */
+  readonly nextReadyCheckDelayMs: number;
+  /** Partitions with batches whose leader is unknown: refresh metadata. */
+  readonly unknownLeaders: TopicPartition[];
+}
+
+const ProducerState = { Open: 'Open', Closed: 'Closed' } as const;
+type ProducerState = (typeof ProducerState)[keyof typeof ProducerState];
+
+/** The RecordAccumulator; see the module comment. */
+export class RecordAccumulator {
+  /** `batch.size`. */
+  readonly batchSize: number;
+  /** `linger.ms`. */
+  readonly lingerMs: number;
+  /** `max.request.size`. */
+  readonly maxRequestSize: number;
+  /** `delivery.timeout.ms`. */
+  readonly deliveryTimeoutMs: number;
+  /** The memory pool. */
+  readonly pool: BufferPool;
+  /** Sequence state with idempotence, else null. */
+  readonly idempotence: IdempotenceManager | null;
+  /** Batches one partition may have in flight at once. */
+  readonly maxInFlightPerPartition: number;
+  private readonly buildOptions: BatchBuildOptions;
+  private readonly clock: TimerClock;
+  private readonly topics = new Map<string, PartitionQueue[]>();
+  private readonly queues: PartitionQueue[] = [];
+  private readonly nodeQueues = new Map<number, PartitionQueue[]>();
+  private readonly drainIndex = new Map<number, number>();
+  private readonly incomplete = new Set<ProducerBatch>();
+  private readonly listeners: AccumulatorListener[] = [];
+  private lastQueue: PartitionQueue | null = null;
+  private state: ProducerState = ProducerState.Open;
+  private flushes = 0;
+  private nextExpiryMs = Number.POSITIVE_INFINITY;
+
+  /** An empty accumulator; see {@link RecordAccumulatorOptions} for the defaults. */
+  constructor(options: RecordAccumulatorOptions = {}) {
+    this.batchSize = Math.max(options.batchSize ?? 16384, RECORD_BATCH_OVERHEAD + 1);
+    this.lingerMs = options.lingerMs ?? 5;
+    this.maxRequestSize = options.maxRequestSize ?? 1048576;
+    this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120000;
+    this.clock = options.clock ?? systemTimerClock;
+    this.pool =
+      options.pool ??
+      new BufferPool({
+        totalMemory: options.bufferMemory ?? 33554432,
+        maxBlockMs: options.maxBlockMs ?? 60000,
+        clock: this.clock,
+      });
+    this.idempotence = options.idempotence ?? null;
+    const maxInFlight = options.maxInFlightRequestsPerConnection ?? 5;
+    if (this.idempotence !== null && (maxInFlight < 1 || maxInFlight > 5)) {
+      throw new RangeError(
+        `idempotence needs max.in.flight.requests.per.connection in [1, 5], not ${maxInFlight}`,
+      );
+    }
+    this.maxInFlightPerPartition =
+      this.idempotence !== null ? maxInFlight : maxInFlight === 1 ? 1 : Number.POSITIVE_INFINITY;
+    this.buildOptions = {
+      compression: options.compression ?? Codec.None,
+      compressionLevel: options.compressionLevel,
+      isTransactional: options.transactional ?? false,
+    };
+  }
+
+  /** Subscribes to batch events (the sender loop's wakeups, a sticky partitioner). */
+  addListener(listener: AccumulatorListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Removes a listener added with {@link RecordAccumulator.addListener}. */
+  removeListener(listener: AccumulatorListener): void {
+    const i = this.listeners.indexOf(listener);
+    if (i >= 0) this.listeners.splice(i, 1);
+  }
+
+  /** Whether {@link RecordAccumulator.close} was called. */
+  get isClosed(): boolean {
+    return this.state === ProducerState.Closed;
+  }
+
+  /**
+   * Appends a record to the open batch of its partition, or to a new batch of
+   * `max(batch.size, record size)`; returns the promise of its metadata. When `buffer.memory` is
+   * exhausted (or other appends already wait), the record waits in line up to `max.block.ms`,
+   * then the promise rejects with a `BufferExhaustedError`. A record that can never fit a
+   * request or the buffer rejects with a `RecordTooLargeError`; after `close()`, with a
+   * `ProducerClosedError`.
+   */
+  append(
+    topic: string,
+    partition: number,
+    timestamp: number,
+    key: RecordBytes,
+    value: RecordBytes,
+    headers: HeaderList,
+    now: number,
+  ): Promise<RecordMetadata> {
+    const promise = this.appendRecord(topic, partition, timestamp, key, value, headers, now, null, false);
+    return promise as Promise<RecordMetadata>;
+  }
+
+  /**
+   * {@link RecordAccumulator.append} that completes through `callback` (called once, with the
+   * error or the metadata) instead of a promise.
+   */
+  appendWithCallback(
+    topic: string,
+    partition: number,
+    timestamp: number,
+    key: RecordBytes,
+    value: RecordBytes,
+    headers: HeaderList,
+    now: number,
+    callback: SendCallback,
+  ): void {
+    this.appendRecord(topic, partition, timestamp, key, value, headers, now, callback, false);
+  }
+
+  /**
+   * {@link RecordAccumulator.append} only if the record fits the partition's open batch: null if
+   * it would open a new batch, so a sticky partitioner may choose another partition first
+   * (KIP-480's `abortOnNewBatch`). While appends wait for memory the record joins the line.
+   */
+  tryAppend(
+    topic: string,
+    partition: number,
+    timestamp: number,
+    key: RecordBytes,
+    value: RecordBytes,
+    headers: HeaderList,
+    now: number,
+  ): Promise<RecordMetadata> | null {
+    return this.appendRecord(topic, partition, timestamp, key, value, headers, now, null, true);
+  }
+
+  // The one append path. Returns the record's promise, or null in callback mode and when
+  // `abortOnNewBatch` declined.
+  private appendRecord(
+    topic: string,
+    partition: number,
+    timestamp: number,
+    key: RecordBytes,
+    value: RecordBytes,
+    headers: HeaderList,
+    now: number,
+    callback: SendCallback | null,
+    abortOnNewBatch: boolean,
+  ): Promise<RecordMetadata> | null {
+    if (this.state !== ProducerState.Open) {
+      return failAppend(new ProducerClosedError('cannot send after the producer is closed'), callback);
+    }
+    if (!Number.isSafeInteger(timestamp)) {
+      return failAppend(new RangeError(`record timestamp ${timestamp} is not a safe integer`), callback);
+    }
+    let q = this.lastQueue;
+    if (q === null || q.partition !== partition || q.topic !== topic) q = this.queueFor(topic, partition);
+    if (this.pool.queued > 0) {
+      const size = this.newBatchSize(key, value, headers);
+      return this.appendLater(q, timestamp, key, value, headers, callback, size);
+    }
+    const batches = q.batches;
+    const last = batches.length > 0 ? batches[batches.length - 1] : undefined;
+    if (last !== undefined && last.state === BatchState.Open) {
+      if (callback === null) {
+        const p = last.tryAppend(timestamp, key, value, headers);
+        if (p !== null) return p;
+      } else if (last.tryAppendWithCallback(timestamp, key, value, headers, callback)) {
+        return null;
+      }
+      last.seal();
+      this.emitFull(q);
+    }
+    if (abortOnNewBatch) return null;
+    const size = this.newBatchSize(key, value, headers);
+    if (size < 0) return failAppend(this.tooLarge(key, value, headers), callback);
+    if (this.pool.tryAllocate(size)) {
+      return this.appendNewBatch(q, size, timestamp, key, value, headers, now, callback);
+    }
+    return this.appendLater(q, timestamp, key, value, headers, callback, size);
+  }
+
+  private appendNewBatch(
+    q: PartitionQueue,
+    size: number,
+    timestamp: number,
+    key: RecordBytes,
+    value: RecordBytes,
+    headers: HeaderList,
+    now: number,
+    callback: SendCallback | null,
+  ): Promise<RecordMetadata> | null {
+    const batch = new ProducerBatch(q, size, now, size);
+    let p: Promise<RecordMetadata> | null = null;
+    if (callback === null) p = batch.tryAppend(timestamp, key, value, headers);
+    else batch.tryAppendWithCallback(timestamp, key, value, headers, callback);
+    q.batches.push(batch);
+    this.incomplete.add(batch);
+    if (batch.createdMs + this.deliveryTimeoutMs < this.nextExpiryMs) {
+      this.nextExpiryMs = batch.createdMs + this.deliveryTimeoutMs;
+    }
+    for (const l of this.listeners) l.onNewBatch?.(q.topic, q.partition);
+    if (batch.isFull) this.emitFull(q);
+    return p;
+  }
+
+  // Bytes to reserve for a new batch holding this record; -1 if it can never be sent.
+  private newBatchSize(key: RecordBytes, value: RecordBytes, headers: HeaderList): number {
+    const recordSize = RECORD_BATCH_OVERHEAD + sizeOfRecord(0, 0, key, value, headers);
+    if (recordSize > this.maxRequestSize || recordSize > this.pool.totalMemory) return -1;
+    return Math.max(recordSize, this.batchSize);
+  }
+
+  private tooLarge(key: RecordBytes, value: RecordBytes, headers: HeaderList): RecordTooLargeError {
+    const size = RECORD_BATCH_OVERHEAD + sizeOfRecord(0, 0, key, value, headers);
+    return size > this.maxRequestSize
+      ? new RecordTooLargeError(size, this.maxRequestSize, 'max.request.size')
+      : new RecordTooLargeError(size, this.pool.totalMemory, 'buffer.memory');
+  }
+
+  private appendLater(
+    q: PartitionQueue,
+    timestamp: number,
+    key: RecordBytes,
+    value: RecordBytes,
+    headers: HeaderList,
+    callback: SendCallback | null,
+    size: number,
+  ): Promise<RecordMetadata> | null {
+    if (size < 0) return failAppend(this.tooLarge(key, value, headers), callback);
+    const pending = new PendingAppend(this, q, timestamp, key, value, headers, callback, size);
+    // Wake the sender: with appends waiting, every batch is ready, to free memory sooner.
+    this.emitFull(q);
+    this.pool.allocate(pending);
+    return pending.promise;
+  }
+
+  /** @internal An append that waited for memory got its `size` bytes. */
+  completePendingAppend(p: PendingAppend): void {
+    const q = p.queue;
+    const last = q.batches.length > 0 ? q.batches[q.batches.length - 1] : undefined;
+    if (last !== undefined && last.state === BatchState.Open) {
+      // A record that does not fit the open batch seals it and opens a new one below; it must
+      // never be taken for appended (a null promise from tryAppend means "did not fit").
+      let inner: Promise<RecordMetadata> | null = null;
+      let appended: boolean;
+      if (p.callback === null) {
+        inner = last.tryAppend(p.timestamp, p.key, p.value, p.headers);
+        appended = inner !== null;
+      } else {
+        appended = last.tryAppendWithCallback(p.timestamp, p.key, p.value, p.headers, p.callback);
+      }
+      if (appended) {
+        this.pool.deallocate(p.size);
+        if (inner !== null) p.follow(inner);
+        return;
+      }
+      last.seal();
+      this.emitFull(q);
+    }
+    const now = this.clock.now();
+    const inner = this.appendNewBatch(q, p.size, p.timestamp, p.key, p.value, p.headers, now, p.callback);
+    if (inner !== null) p.follow(inner);
+  }
+
+  /** The queue of a partition, created on first use. */
+  queueFor(topic: string, partition: number): PartitionQueue {
+    let parts = this.topics.get(topic);
+    if (parts === undefined) {
+      parts = [];
+      this.topics.set(topic, parts);
+    }
+    let q = parts[partition];
+    if (q === undefined) {
+      q = new PartitionQueue(topic, partition, this.idempotence !== null);
+      parts[partition] = q;
+      this.queues.push(q);
+    }
+    this.lastQueue = q;
+    return q;
+  }
+
+  private emitFull(q: PartitionQueue): void {
+    for (const l of this.listeners) l.onBatchFull?.(q.topic, q.partition);
+  }
+
+  // Whether the head batch of `q` may not go out now, whatever its age.
+  private isBlocked(q: PartitionQueue, first: ProducerBatch): boolean {
+    if (q.onWire >= this.maxInFlightPerPartition) return true;
+    return this.idempotence !== null && !this.idempotence.canDrain(q.sequences as PartitionSequences, first);
+  }
+
+  /**
+   * The leaders that have a sendable batch: one that is full, has waited `linger.ms`, or any
+   * while flushing, closing or while appends wait for memory; a retried batch only after its
+   * backoff (skipped if the leader changed). Also when the next batch becomes sendable, and the
+   * partitions whose leader is unknown.
+   */
+  ready(metadata: LeaderLookup, now: number): ReadyCheckResult {
+    const readyNodes: number[] = [];
+    const unknownLeaders: TopicPartition[] = [];
+    let nextDelay = Number.POSITIVE_INFINITY;
+    const forced = this.flushes > 0 || this.state === ProducerState.Closed || this.pool.queued > 0;
+    for (const q of this.queues) {
+      const first = q.batches[0];
+      if (first === undefined) continue;
+      const leader = metadata.leaderFor(q.topic, q.partition);
+      this.setLeader(q, leader === undefined ? -1 : leader);
+      if (leader === undefined) {
+        unknownLeaders.push(q);
+        continue;
+      }
+      if (readyNodes.includes(leader) || this.isBlocked(q, first)) continue;
+      let waitUntil: number;
+      if (first.attempts > 0 && now < first.retryAtMs && first.lastNodeId === leader) {
+        waitUntil = first.retryAtMs;
+      } else if (forced || q.batches.length > 1 || first.isFull) {
+        waitUntil = now;
+      } else {
+        waitUntil = first.createdMs + this.lingerMs;
+      }
+      if (waitUntil <= now) readyNodes.push(leader);
+      else if (waitUntil - now < nextDelay) nextDelay = waitUntil - now;
+    }
+    return { readyNodes, nextReadyCheckDelayMs: nextDelay, unknownLeaders };
+  }
+
+  private setLeader(q: PartitionQueue, leader: number): void {
+    if (q.leader === leader) return;
+    if (q.leader >= 0) {
+      const list = this.nodeQueues.get(q.leader);
+      const i = list === undefined ? -1 : list.indexOf(q);
+      if (i >= 0) (list as PartitionQueue[]).splice(i, 1);
+    }
+    q.leader = leader;
+    if (leader < 0) return;
+    let list = this.nodeQueues.get(leader);
+    if (list === undefined) {
+      list = [];
+      this.nodeQueues.set(leader, list);
+    }
+    list.push(q);
+  }
+
+  /**
+   * For each node, the batches of one request: at most one per partition, up to `maxRequestSize`
+   * bytes (a single larger batch goes alone), starting where the node's last drain stopped so
+   * no partition starves. Each batch is built (compressed, producer fields stamped) as it is
+   * taken; with idempotence, new batches get their sequence here.
+   */
+  drain(nodes: readonly number[], maxRequestSize: number, now: number): Map<number, ProducerBatch[]> {
+    const out = new Map<number, ProducerBatch[]>();
+    for (const node of nodes) out.set(node, this.drainNode(node, maxRequestSize, now));
+    return out;
+  }
+
+  private drainNode(node: number, maxSize: number, now: number): ProducerBatch[] {
+    const ready: ProducerBatch[] = [];
+    const list = this.nodeQueues.get(node);
+    if (list === undefined || list.length === 0) return ready;
+    let size = 0;
+    let i = (this.drainIndex.get(node) ?? 0) % list.length;
+    const start = i;
+    do {
+      const q = list[i];
+      this.drainIndex.set(node, i);
+      i = (i + 1) % list.length;
+      const first = q.batches[0];
+      if (first === undefined) continue;
+      if (first.attempts > 0 && now < first.retryAtMs && first.lastNodeId === node) continue;
+      if (this.isBlocked(q, first)) continue;
+      if (ready.length > 0 && size + first.sizeInBytes > maxSize) {
+        // The uncompressed size is an upper bound; a compressed batch may fit once built.
+        if (this.buildOptions.compression === Codec.None || first.records !== null) break;
+        this.build(first);
+        if (size + first.sizeInBytes > maxSize) break;
+      }
+      q.batches.shift();
+      if (this.idempotence !== null && !first.hasSequence) {
+        this.idempotence.assignSequence(q.sequences as PartitionSequences, first);
+      }
+      size += this.build(first).length;
+      first.drained(now, node);
+      q.onWire++;
+      ready.push(first);
+    } while (i !== start);
+    return ready;
+  }
+
+  // Building seals the batch: if it was the partition's open one, the next append opens another.
+  private build(batch: ProducerBatch): Buffer {
+    return batch.close(this.buildOptions);
+  }
+
+  /**
+   * Batches still in a queue whose `delivery.timeout.ms` has passed, removed from their queues,
+   * oldest first per partition. The caller fails them (and releases their memory).
+   */
+  expiredBatches(now: number): ProducerBatch[] {
+    const expired: ProducerBatch[] = [];
+    if (now < this.nextExpiryMs) return expired;
+    let next = Number.POSITIVE_INFINITY;
+    for (const q of this.queues) {
+      const batches = q.batches;
+      while (batches.length > 0 && batches[0].createdMs + this.deliveryTimeoutMs <= now) {
+        const b = batches.shift() as ProducerBatch;
+        b.seal();
+        expired.push(b);
+      }
+      if (batches.length > 0) next = Math.min(next, batches[0].createdMs + this.deliveryTimeoutMs);
+    }
+    this.nextExpiryMs = next;
+    return expired;
+  }
+
+  /** The earliest time a queued batch expires (Infinity if none). */
+  get nextExpiryTimeMs(): number {
+    return this.nextExpiryMs;
+  }
+
+  /**
+   * Puts a batch that failed with a retriable error back at the front of its queue (in sequence
+   * order with idempotence, so the oldest sequence goes first), to retry from `retryAtMs`.
+   */
+  reenqueue(batch: ProducerBatch, now: number, retryAtMs: number): void {
+    batch.reenqueued(now, retryAtMs);
+    this.insertFront(batch.queue, batch);
+  }
+
+  /** Puts the parts of a split batch at the front of its queue, in order, as never tried. */
+  reenqueueSplit(big: ProducerBatch, parts: readonly ProducerBatch[]): void {
+    this.incomplete.delete(big);
+    for (let i = parts.length - 1; i >= 0; i--) {
+      this.incomplete.add(parts[i]);
+      this.insertFront(big.queue, parts[i]);
+    }
+    this.idempotence?.replaceSplitBatch(big, parts);
+  }
+
+  private insertFront(q: PartitionQueue, batch: ProducerBatch): void {
+    const batches = q.batches;
+    let at = 0;
+    if (batch.hasSequence) {
+      while (at < batches.length && batches[at].hasSequence && batches[at].baseSequence < batch.baseSequence)
+        at++;
+    }
+    batches.splice(at, 0, batch);
+    if (batch.createdMs + this.deliveryTimeoutMs < this.nextExpiryMs) {
+      this.nextExpiryMs = batch.createdMs + this.deliveryTimeoutMs;
+    }
+  }
+
+  /** A batch is done (or expired in flight): its memory goes back to the pool. */
+  deallocate(batch: ProducerBatch): void {
+    this.incomplete.delete(batch);
+    const bytes = batch.allocatedBytes;
+    batch.allocatedBytes = 0;
+    this.pool.deallocate(bytes);
+  }
+
+  /** Whether any batch waits in a queue. */
+  hasUndrained(): boolean {
+    for (const q of this.queues) if (q.batches.length > 0) return true;
+    return false;
+  }
+
+  /** Whether any batch is not done, queued or in flight. */
+  hasIncomplete(): boolean {
+    return this.incomplete.size > 0;
+  }
+
+  /** Whether nothing is buffered, in flight or waiting for memory. */
+  isEmpty(): boolean {
+    return this.incomplete.size === 0 && this.pool.queued === 0;
+  }
+
+  /** Makes every batch sendable now, until the matching {@link RecordAccumulator.awaitFlushCompletion}. */
+  beginFlush(): void {
+    this.flushes++;
+  }
+
+  /** Whether a flush is in progress. */
+  get flushInProgress(): boolean {
+    return this.flushes > 0;
+  }
+
+  /**
+   * Resolves when every record appended before the call is done: appends still waiting for
+   * memory first get their batch, then every batch incomplete by then completes. Ends the flush
+   * begun before it.
+   */
+  async awaitFlushCompletion(): Promise<void> {
+    try {
+      await this.pool.whenQueuedSettled();
+      await Promise.all(Array.from(this.incomplete, (b) => b.whenDone()));
+    } finally {
+      this.flushes--;
+    }
+  }
+
+  /**
+   * Resolves when nothing is left: no append waiting for memory and no incomplete batch,
+   * including those appended meanwhile (for `close`).
+   */
+  async awaitEmpty(): Promise<void> {
+    while (this.incomplete.size > 0 || this.pool.queued > 0) {
+      await this.pool.whenQueuedSettled();
+      await Promise.all(Array.from(this.incomplete, (b) => b.whenDone()));
+    }
+  }
+
+  /**
+   * No more appends; every buffered batch becomes sendable. Appends already waiting for memory
+   * were sent before the close, as in Java (where they block the caller), so they still get
+   * their batch as memory frees; a forced close ({@link RecordAccumulator.abortIncompleteBatches})
+   * rejects them.
+   */
+  close(): void {
+    if (this.state === ProducerState.Closed) return;
+    this.state = ProducerState.Closed;
+  }
+
+  /** Fails every incomplete batch, queued or in flight, with `error` (a forced close). */
+  abortIncompleteBatches(error: Error): void {
+    this.pool.close(error);
+    for (const q of this.queues) q.batches.length = 0;
+    for (const b of Array.from(this.incomplete)) {
+      b.fail(error);
+      this.idempotence?.handleFailedBatch(b);
+      this.deallocate(b);
+    }
+  }
+
+  /** Fails the queued batches that hold no sequence yet with `error` (the producer id failed for good). */
+  abortUndrainedBatches(error: Error): void {
+    for (const q of this.queues) {
+      const kept = q.batches.filter((b) => b.hasSequence);
+      for (const b of q.batches) {
+        if (b.hasSequence) continue;
+        b.fail(error);
+        this.deallocate(b);
+      }
+      q.batches.length = 0;
+      q.batches.push(...kept);
+    }
+  }
+}
+
+function failAppend(error: Error, callback: SendCallback | null): Promise<RecordMetadata> | null {
+  if (callback === null) return Promise.reject(error);
+  callback(error, null);
+  return null;
+}

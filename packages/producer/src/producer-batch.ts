@@ -1,0 +1,480 @@
+/**
+ * One batch of records for one partition, from the first append to the last acknowledgement
+ * (Java's `ProducerBatch`). Records are written straight into the batch buffer by
+ * {@link RecordBatchBuilder}; what a record leaves behind is its timestamp and its completion
+ * (a promise's resolve/reject pair, or a callback) in flat arrays, with no object per record.
+ *
+ *   Open ──seal──▶ Sealed ──drain──▶ InFlight ──response──▶ Succeeded | Failed
+ *     │                ▲               │  ▲
+ *     └─────drain──────┼───────────────┘  └──drain── Retry ◀──retriable error──┘
+ *                      (split: a batch too large for the broker becomes several Sealed ones)
+ *
+ * Also here: the {@link PartitionQueue} of batches of one partition, and the
+ * {@link PendingAppend} of a record waiting for `buffer.memory`.
+ *
+ * @module
+ */
+import {
+  type CompressionType,
+  decodeRecordBatch,
+  RECORD_BATCH_OVERHEAD,
+  RecordBatchBuilder,
+  type RecordBytes,
+  type RecordHeaderInput,
+  setProducerState,
+  sizeOfRecord,
+} from '@tskafka/protocol';
+import type { PoolWaiter } from './buffer-pool.js';
+import { PartitionSequences } from './idempotence.js';
+import type { RecordMetadata } from './types.js';
+
+/** A topic and partition. */
+export interface TopicPartition {
+  /** The topic. */
+  readonly topic: string;
+  /** The partition. */
+  readonly partition: number;
+}
+
+/** The batches of one partition, oldest first, and what the sender tracks about it. */
+export class PartitionQueue implements TopicPartition {
+  /** The topic. */
+  readonly topic: string;
+  /** The partition. */
+  readonly partition: number;
+  /** Batches not yet drained (or back for a retry), in send order. */
+  readonly batches: ProducerBatch[] = [];
+  /** Batches of the partition in requests awaiting a response. */
+  onWire = 0;
+  /** The leader seen at the last `ready()` (-1: unknown). */
+  leader = -1;
+  /** Sequence state, with idempotence. */
+  readonly sequences: PartitionSequences | null;
+
+  /** An empty queue; `idempotent` gives it sequence state. */
+  constructor(topic: string, partition: number, idempotent: boolean) {
+    this.topic = topic;
+    this.partition = partition;
+    this.sequences = idempotent ? new PartitionSequences(this) : null;
+  }
+}
+
+/** Record headers as the batch builder takes them: a list (order and repeated keys kept), or none. */
+export type HeaderList = readonly RecordHeaderInput[] | null | undefined;
+
+/** A per-record completion callback: exactly one of the two arguments is non-null. */
+export type SendCallback = (error: Error | null, metadata: RecordMetadata | null) => void;
+
+/** The life cycle of a {@link ProducerBatch}; see the module comment for the transitions. */
+export const BatchState = {
+  /** The last batch of its partition, accepting records. */
+  Open: 'Open',
+  /** No more records (full, or drained once); waiting in its partition's queue. */
+  Sealed: 'Sealed',
+  /** In a produce request awaiting its response. */
+  InFlight: 'InFlight',
+  /** Failed with a retriable error; back in its partition's queue, backing off. */
+  Retry: 'Retry',
+  /** Acknowledged; every record resolved. */
+  Succeeded: 'Succeeded',
+  /** Failed for good; every record rejected. */
+  Failed: 'Failed',
+  /** Too large for the broker; its records moved to smaller batches. */
+  Split: 'Split',
+} as const;
+/** A value of {@link BatchState}. */
+export type BatchState = (typeof BatchState)[keyof typeof BatchState];
+
+/** How the sender builds a batch when it drains it. */
+export interface BatchBuildOptions {
+  /** The codec, applied when the batch is built. */
+  compression: CompressionType;
+  /** The codec's level; undefined for its default. */
+  compressionLevel: number | undefined;
+  /** Whether the batch belongs to a transaction. */
+  isTransactional: boolean;
+}
+
+type Resolve = (metadata: RecordMetadata) => void;
+type Reject = (error: Error) => void;
+
+// `new Promise(capture)` hands its resolvers to a shared function instead of a closure per record.
+let capturedResolve: Resolve | null = null;
+let capturedReject: Reject | null = null;
+function capture(resolve: Resolve, reject: Reject): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+const INT32_MAX = 0x7fffffff;
+
+/** Kafka's sequence numbers wrap from `INT32_MAX` to 0 (Java's `DefaultRecordBatch.incrementSequence`). */
+export function incrementSequence(sequence: number, increment: number): number {
+  return sequence > INT32_MAX - increment ? increment - (INT32_MAX - sequence) - 1 : sequence + increment;
+}
+
+/** A batch of records for one partition; see the module comment. */
+export class ProducerBatch {
+  /** The partition's queue in the accumulator. */
+  readonly queue: PartitionQueue;
+  /** The batch's topic. */
+  readonly topic: string;
+  /** The batch's partition. */
+  readonly partition: number;
+  /** When the first record was appended; `delivery.timeout.ms` counts from here. */
+  readonly createdMs: number;
+  /** Where the batch is in its life cycle. */
+  state: BatchState = BatchState.Open;
+  /** Times the batch was sent again after a retriable error. */
+  attempts = 0;
+  /** When the batch was last drained (-1 before). */
+  drainedMs = -1;
+  /** When the last retriable error came back (-1 before). */
+  lastAttemptMs = -1;
+  /** No retry before this time (retry backoff). */
+  retryAtMs = 0;
+  /** The node the batch was last sent to (-1 before). */
+  lastNodeId = -1;
+  /** Bytes of `buffer.memory` the batch holds until it completes. */
+  allocatedBytes: number;
+  /** The producer id of the assigned sequence (-1 without idempotence or before draining). */
+  producerId = -1;
+  /** The producer epoch of the assigned sequence. */
+  producerEpoch = -1;
+  /** Sequence of the first record (-1: none assigned yet). */
+  baseSequence = -1;
+  /** The last error the batch got, if any: the cause of a later delivery timeout. */
+  lastError: Error | null = null;
+
+  private builder: RecordBatchBuilder | null;
+  private bytes: Buffer | null = null;
+  private count = 0;
+  private uncompressedSize = 0;
+  // The producer fields in `bytes` differ from the ones above: restamp at the next drain.
+  private stale = false;
+  private readonly timestamps: number[] = [];
+  private resolvers: (Resolve | SendCallback)[] = [];
+  // null where the resolver slot holds a SendCallback.
+  private rejecters: (Reject | null)[] = [];
+  private doneWaiters: (() => void)[] | null = null;
+
+  /** An empty, open batch of `capacity` bytes (header included) for `queue`'s partition. */
+  constructor(queue: PartitionQueue, capacity: number, createdMs: number, allocatedBytes: number) {
+    this.queue = queue;
+    this.topic = queue.topic;
+    this.partition = queue.partition;
+    this.createdMs = createdMs;
+    this.allocatedBytes = allocatedBytes;
+    this.builder = new RecordBatchBuilder(capacity);
+  }
+
+  /** Records in the batch. */
+  get recordCount(): number {
+    return this.builder === null ? this.count : this.builder.recordCount;
+  }
+
+  /** Bytes the batch takes in a request: built size once built, else the uncompressed size so far. */
+  get sizeInBytes(): number {
+    return this.bytes !== null ? this.bytes.length : (this.builder as RecordBatchBuilder).sizeInBytes;
+  }
+
+  /** Whether no more records go in: sealed, or the buffer is exactly used up. */
+  get isFull(): boolean {
+    if (this.state !== BatchState.Open) return true;
+    const b = this.builder as RecordBatchBuilder;
+    return b.sizeInBytes >= b.capacity;
+  }
+
+  /** Whether the records are resolved, rejected or moved: nothing can change them any more. */
+  get isDone(): boolean {
+    return (
+      this.state === BatchState.Succeeded ||
+      this.state === BatchState.Failed ||
+      this.state === BatchState.Split
+    );
+  }
+
+  /** Whether a sequence is assigned (idempotence, after the first drain). */
+  get hasSequence(): boolean {
+    return this.baseSequence >= 0;
+  }
+
+  /** Sequence of the last record. */
+  get lastSequence(): number {
+    return incrementSequence(this.baseSequence, this.recordCount - 1);
+  }
+
+  /** The built batch, or null before the first drain. */
+  get records(): Buffer | null {
+    return this.bytes;
+  }
+
+  /**
+   * Appends a record if the batch is open and it fits, returning the promise of its metadata;
+   * null (and nothing written) if it does not fit.
+   */
+  tryAppend(
+    timestamp: number,
+    key: RecordBytes,
+    value: RecordBytes,
+    headers: HeaderList,
+  ): Promise<RecordMetadata> | null {
+    if (this.state !== BatchState.Open) return null;
+    if (!(this.builder as RecordBatchBuilder).tryAppend(timestamp, key, value, headers)) return null;
+    this.timestamps.push(timestamp);
+    const promise = new Promise<RecordMetadata>(capture);
+    this.resolvers.push(capturedResolve as Resolve);
+    this.rejecters.push(capturedReject);
+    return promise;
+  }
+
+  /** {@link ProducerBatch.tryAppend} with a callback instead of a promise; false if it did not fit. */
+  tryAppendWithCallback(
+    timestamp: number,
+    key: RecordBytes,
+    value: RecordBytes,
+    headers: HeaderList,
+    callback: SendCallback,
+  ): boolean {
+    if (this.state !== BatchState.Open) return false;
+    if (!(this.builder as RecordBatchBuilder).tryAppend(timestamp, key, value, headers)) return false;
+    this.timestamps.push(timestamp);
+    this.resolvers.push(callback);
+    this.rejecters.push(null);
+    return true;
+  }
+
+  /** Takes no more records. */
+  seal(): void {
+    if (this.state === BatchState.Open) this.state = BatchState.Sealed;
+  }
+
+  /**
+   * True while the producer fields above differ from those in the built bytes: the sequence was
+   * rewritten after an epoch bump (KIP-360) since the batch was last sent, so an error about the
+   * bytes sent is about the old sequence.
+   */
+  get hasStaleProducerState(): boolean {
+    return this.stale;
+  }
+
+  /** Assigns the producer id, epoch and first sequence; written into the batch when it is next drained. */
+  setProducerState(producerId: number, producerEpoch: number, baseSequence: number): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.baseSequence = baseSequence;
+    if (this.bytes !== null) this.stale = true;
+  }
+
+  /**
+   * Builds the batch if it is not built yet (header, compression, CRC), or rewrites its producer
+   * fields if they changed since; returns the bytes to send. Never touches bytes a request may
+   * still hold: only called when the batch is in its queue.
+   */
+  close(options: BatchBuildOptions): Buffer {
+    this.seal();
+    if (this.bytes === null) {
+      const builder = this.builder as RecordBatchBuilder;
+      this.count = builder.recordCount;
+      this.uncompressedSize = builder.sizeInBytes;
+      this.bytes = builder.build({
+        compression: options.compression,
+        compressionLevel: options.compressionLevel,
+        producerId: this.producerId,
+        producerEpoch: this.producerEpoch,
+        baseSequence: this.baseSequence,
+        isTransactional: options.isTransactional,
+      });
+      this.builder = null;
+    } else if (this.stale) {
+      setProducerState(this.bytes, this.producerId, this.producerEpoch, this.baseSequence);
+    }
+    this.stale = false;
+    return this.bytes;
+  }
+
+  /** The batch goes into a request to `nodeId`. */
+  drained(now: number, nodeId: number): void {
+    this.state = BatchState.InFlight;
+    this.drainedMs = now;
+    this.lastNodeId = nodeId;
+  }
+
+  /** The batch failed with a retriable error and goes back to its queue until `retryAtMs`. */
+  reenqueued(now: number, retryAtMs: number): void {
+    this.state = BatchState.Retry;
+    this.attempts++;
+    this.lastAttemptMs = now;
+    this.retryAtMs = retryAtMs;
+  }
+
+  /**
+   * Resolves every record: offset `baseOffset + i` (-1 if `baseOffset` is -1), timestamp
+   * `logAppendTime` if it is not -1, else the record's. False if the batch was already done.
+   */
+  complete(baseOffset: number, logAppendTime: number): boolean {
+    if (this.isDone) return false;
+    this.state = BatchState.Succeeded;
+    const { topic, partition, timestamps, resolvers, rejecters } = this;
+    this.releaseRecords();
+    for (let i = 0; i < resolvers.length; i++) {
+      const metadata: RecordMetadata = {
+        topic,
+        partition,
+        offset: baseOffset < 0 ? -1 : baseOffset + i,
+        timestamp: logAppendTime >= 0 ? logAppendTime : timestamps[i],
+      };
+      if (rejecters[i] === null) callSafely(resolvers[i] as SendCallback, null, metadata);
+      else (resolvers[i] as Resolve)(metadata);
+    }
+    this.notifyDone();
+    return true;
+  }
+
+  /**
+   * Rejects every record with `error`, or with `errorOf(i)` for the records it returns one for
+   * (the broker's per-record errors). False if the batch was already done.
+   */
+  fail(error: Error, errorOf?: (index: number) => Error | undefined): boolean {
+    if (this.isDone) return false;
+    this.state = BatchState.Failed;
+    const { resolvers, rejecters } = this;
+    this.releaseRecords();
+    for (let i = 0; i < resolvers.length; i++) {
+      const e = (errorOf === undefined ? undefined : errorOf(i)) ?? error;
+      const reject = rejecters[i];
+      if (reject === null) callSafely(resolvers[i] as SendCallback, e, null);
+      else reject(e);
+    }
+    this.notifyDone();
+    return true;
+  }
+
+  /** Resolves once the batch is done (for `flush()`); created on demand, never per record. */
+  whenDone(): Promise<void> {
+    if (this.isDone) return Promise.resolve();
+    this.doneWaiters ??= [];
+    const waiters = this.doneWaiters;
+    return new Promise<void>((resolve) => {
+      waiters.push(resolve);
+    });
+  }
+
+  /**
+   * Splits a built batch of two records or more that the broker found too large into batches of
+   * at most `batchSize` and at most half its records' bytes (so each split makes progress, down
+   * to one record per batch), in record order, moving each record's completion along; this batch
+   * ends {@link BatchState.Split}. With a sequence, the parts take the same sequence range (the
+   * broker wrote none of it). The first part keeps this batch's memory.
+   */
+  split(batchSize: number): ProducerBatch[] {
+    const half = RECORD_BATCH_OVERHEAD + Math.ceil((this.uncompressedSize - RECORD_BATCH_OVERHEAD) / 2);
+    const target = Math.min(batchSize, half);
+    const decoded = decodeRecordBatch(this.bytes as Buffer, { verifyCrc: false });
+    const parts: ProducerBatch[] = [];
+    let part: ProducerBatch | null = null;
+    for (let i = 0; i < decoded.records.length; i++) {
+      const r = decoded.records[i];
+      const ts = this.timestamps[i];
+      if (part === null || !(part.builder as RecordBatchBuilder).tryAppend(ts, r.key, r.value, r.headers)) {
+        const size = RECORD_BATCH_OVERHEAD + sizeOfRecord(0, 0, r.key, r.value, r.headers);
+        part = new ProducerBatch(this.queue, Math.max(target, size), this.createdMs, 0);
+        part.state = BatchState.Sealed;
+        (part.builder as RecordBatchBuilder).tryAppend(ts, r.key, r.value, r.headers);
+        parts.push(part);
+      }
+      part.timestamps.push(ts);
+      part.resolvers.push(this.resolvers[i]);
+      part.rejecters.push(this.rejecters[i]);
+    }
+    parts[0].allocatedBytes = this.allocatedBytes;
+    this.allocatedBytes = 0;
+    if (this.hasSequence) {
+      let sequence = this.baseSequence;
+      for (const p of parts) {
+        p.setProducerState(this.producerId, this.producerEpoch, sequence);
+        sequence = incrementSequence(sequence, p.recordCount);
+      }
+    }
+    this.state = BatchState.Split;
+    this.releaseRecords();
+    this.notifyDone();
+    return parts;
+  }
+
+  private releaseRecords(): void {
+    this.resolvers = [];
+    this.rejecters = [];
+  }
+
+  private notifyDone(): void {
+    const waiters = this.doneWaiters;
+    if (waiters === null) return;
+    this.doneWaiters = null;
+    for (const w of waiters) w();
+  }
+}
+
+// A throwing user callback must not keep the other records of the batch from completing; like
+// Java's "Error executing user-provided callback", it is reported, not rethrown.
+function callSafely(callback: SendCallback, error: Error | null, metadata: RecordMetadata | null): void {
+  try {
+    callback(error, metadata);
+  } catch (e) {
+    process.emitWarning(e instanceof Error ? e : String(e), 'ProducerCallbackWarning');
+  }
+}
+
+/**
+ * A record waiting in the memory pool's line for the bytes of a new batch: the only object
+ * made per record, and only while `buffer.memory` is exhausted.
+ */
+export class PendingAppend implements PoolWaiter {
+  /** Set by the pool. */
+  deadlineMs = 0;
+  /** The record's promise (null when it completes through a callback). */
+  readonly promise: Promise<RecordMetadata> | null;
+  private resolve: Resolve | null = null;
+  private reject: Reject | null = null;
+
+  /** A record for `queue`'s partition that needs `size` bytes; `owner` appends it once granted. */
+  constructor(
+    private readonly owner: { completePendingAppend(pending: PendingAppend): void },
+    readonly queue: PartitionQueue,
+    readonly timestamp: number,
+    readonly key: RecordBytes,
+    readonly value: RecordBytes,
+    readonly headers: HeaderList,
+    readonly callback: SendCallback | null,
+    readonly size: number,
+  ) {
+    this.promise =
+      callback === null
+        ? new Promise<RecordMetadata>((resolve, reject) => {
+            this.resolve = resolve;
+            this.reject = reject;
+          })
+        : null;
+  }
+
+  /** The pool reserved `size` bytes: append now. */
+  granted(): void {
+    this.owner.completePendingAppend(this);
+  }
+
+  /** The wait ended without memory. */
+  rejected(error: Error): void {
+    this.fail(error);
+  }
+
+  /** Settles the record's promise as the batch settles `inner`. */
+  follow(inner: Promise<RecordMetadata>): void {
+    inner.then(this.resolve, this.reject);
+  }
+
+  /** Rejects the record. */
+  fail(error: Error): void {
+    if (this.callback !== null) callSafely(this.callback, error, null);
+    else (this.reject as Reject)(error);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * TLS: the reference broker has no TLS listener, so a TLS-terminating proxy stands in front of
+ * it, with a self-signed certificate made by the `openssl` CLI at test time.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type Server } from 'node:tls';
+import { type RunningBroker, startBroker } from '@tskafka/broker';
+import { Api } from '@tskafka/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cluster, Connection, SslAuthenticationError, silentLogger } from '../src/index.js';
+
+function selfSignedCertificate(): { key: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'tskafka-tls-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
+    return {
+      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('TLS', () => {
+  let broker: RunningBroker;
+  let proxy: Server;
+  let proxyPort = 0;
+  let cert = '';
+  let accepted = 0;
+
+  beforeAll(async () => {
+    const pair = selfSignedCertificate();
+    cert = pair.cert;
+    broker = await startBroker({ logLevel: 'silent' });
+    proxy = createServer({ key: pair.key, cert: pair.cert }, (client) => {
+      accepted++;
+      const upstream = netConnect(broker.node.port, '127.0.0.1');
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    proxy.on('tlsClientError', () => {});
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const address = proxy.address();
+    proxyPort = typeof address === 'object' && address !== null ? address.port : 0;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    await broker.close();
+  });
+
+  it('connects over TLS with the tls.connect options Node users know', async () => {
+    const conn = await new Connection({
+      host: '127.0.0.1',
+      port: proxyPort,
+      ssl: { ca: cert },
+      logger: silentLogger,
+    }).connect();
+    const md = await conn.request(Api.Metadata, { topics: [] });
+    expect(md.brokers[0].nodeId).toBe(1);
+    conn.close();
+  });
+
+  it('refuses a certificate it cannot verify with a non-retriable SslAuthenticationError', async () => {
+    const error = await new Connection({
+      host: '127.0.0.1',
+      port: proxyPort,
+      ssl: true,
+      logger: silentLogger,
+    })
+      .connect()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SslAuthenticationError);
+    expect((error as SslAuthenticationError).retriable).toBe(false);
+    expect((error as Error).message).toMatch(/TLS handshake failed/);
+  });
+
+  it('talks TLS to every broker of a Cluster', async () => {
+    // Have the broker advertise the proxy, as a TLS listener would be advertised.
+    broker.cluster.metadata.registerBroker({ nodeId: 1, host: '127.0.0.1', port: proxyPort, rack: null });
+    const before = accepted;
+    const cluster = new Cluster({
+      bootstrapServers: `127.0.0.1:${proxyPort}`,
+      ssl: { ca: cert },
+      logger: silentLogger,
+    });
+    try {
+      await cluster.connect();
+      const topic = await cluster.waitForTopic('over-tls', 5000);
+      expect(topic.partitions.length).toBeGreaterThan(0);
+      const res = await cluster.request(cluster.leaderFor('over-tls', 0), Api.ListOffsets, {
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [{ name: 'over-tls', partitions: [{ partitionIndex: 0, timestamp: -1 }] }],
+      });
+      expect(res.topics[0].partitions[0].errorCode).toBe(0);
+      // The bootstrap connection and the one to node 1 both went through the TLS proxy.
+      expect(accepted - before).toBe(2);
+    } finally {
+      await cluster.close();
+    }
+  });
+});
