@@ -28,6 +28,8 @@ if (!P.withResolvers) {
 
 const CHUNK = 1000;
 const CONCURRENCY = 4;
+/** tskafka: sends outstanding at most (its batching needs no chunking by the caller). */
+const WINDOW = Number(process.env.BENCH_WINDOW ?? 65536);
 
 const [client, bootstrap, topic, recordsArg, sizeArg, acksArg] = process.argv.slice(2);
 const records = Number(recordsArg);
@@ -84,6 +86,7 @@ async function runTskafka(): Promise<() => Promise<void>> {
     acks: acks === -1 ? 'all' : (acks as 0 | 1),
     idempotent: acks === -1,
     ...(process.env.BENCH_BUFFER_MEMORY ? { bufferMemory: Number(process.env.BENCH_BUFFER_MEMORY) } : {}),
+    ...(process.env.BENCH_BATCH_SIZE ? { batchSize: Number(process.env.BENCH_BATCH_SIZE) } : {}),
   });
   await producer.connect();
   return async () => {
@@ -91,10 +94,16 @@ async function runTskafka(): Promise<() => Promise<void>> {
     const onError = (e: unknown) => {
       failed = e;
     };
+    // Like the peers' bounded concurrency: at most WINDOW sends outstanding (await an older one).
+    const window: Promise<unknown>[] = [];
     for (let i = 0; i < records; i++) {
       const p = producer.send({ topic, value: pool[i & 1023] });
       // Collect failures without one closure per record on the happy path.
-      if ((i & 1023) === 1023) p.catch(onError);
+      if ((i & 1023) === 1023) {
+        p.catch(onError);
+        window.push(p);
+        if (window.length * 1024 > WINDOW) await window.shift();
+      }
     }
     await producer.flush();
     await producer.close();
@@ -110,16 +119,25 @@ const runners: Record<string, () => Promise<() => Promise<void>>> = {
 const setup = runners[client];
 if (!setup) throw new Error(`unknown client ${client}; one of ${Object.keys(runners).join(', ')}`);
 const run = await setup();
-let peakRss = process.memoryUsage().rss;
+let peakRss = process.memoryUsage.rss();
 const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-}, 50);
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+}, 100);
+const cpu0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 await run();
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+const cpu = process.cpuUsage(cpu0);
 clearInterval(sampler);
-peakRss = Math.max(peakRss, process.memoryUsage().rss);
+peakRss = Math.max(peakRss, process.memoryUsage.rss());
 console.log(
-  JSON.stringify({ client, records, bytes: records * size, seconds, rssMb: Math.round(peakRss / 1048576) }),
+  JSON.stringify({
+    client,
+    records,
+    bytes: records * size,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    rssMb: Math.round(peakRss / 1048576),
+  }),
 );
 process.exit(0);

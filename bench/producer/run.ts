@@ -38,6 +38,7 @@ interface Result {
   records: number;
   bytes: number;
   seconds: number;
+  cpuSeconds: number;
   rssMb: number;
 }
 
@@ -127,8 +128,8 @@ for (const kind of brokers) {
   console.log(
     `\n## broker: ${kind === 'mock' ? 'librdkafka 2.0.2 mock cluster' : 'tskafka reference broker'}`,
   );
-  console.log('| size | acks | client | records/s | MB/s | peak RSS MB | vs tskafka |');
-  console.log('|---:|---:|---|---:|---:|---:|---:|');
+  console.log('| size | acks | client | records/s | MB/s | client CPU µs/record | peak RSS MB | tskafka ×faster |');
+  console.log('|---:|---:|---|---:|---:|---:|---:|---:|');
   for (const size of sizes) {
     for (const acks of acksList) {
       const rows: Result[] = [];
@@ -142,7 +143,7 @@ for (const kind of brokers) {
           rows.push(r);
         } catch (e) {
           console.log(
-            `| ${size} | ${acks} | ${c.topic.split('-')[1]} | failed: ${(e as Error).message.split('\n')[0]} | | | |`,
+            `| ${size} | ${acks} | ${c.topic.split('-')[1]} | failed: ${(e as Error).message.split('\n')[0]} | | | | |`,
           );
         }
       }
@@ -156,7 +157,7 @@ for (const kind of brokers) {
         const rate = r.records / r.seconds;
         const ratio = ours && r.client !== 'tskafka' ? `${fmt(ours.records / ours.seconds / rate, 2)}×` : '';
         console.log(
-          `| ${size} | ${acks} | ${r.client} | ${fmt(rate)} | ${fmt(r.bytes / r.seconds / 1e6, 1)} | ${r.rssMb} | ${ratio} |`,
+          `| ${size} | ${acks} | ${r.client} | ${fmt(rate)} | ${fmt(r.bytes / r.seconds / 1e6, 1)} | ${fmt((r.cpuSeconds * 1e6) / r.records, 2)} | ${r.rssMb} | ${ratio} |`,
         );
       }
     }

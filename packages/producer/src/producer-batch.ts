@@ -26,6 +26,7 @@ import {
 } from '@tskafka/protocol';
 import type { PoolWaiter } from './buffer-pool.js';
 import { PartitionSequences } from './idempotence.js';
+import { SendFuture, type SendFutureOwner } from './send-future.js';
 import type { RecordMetadata } from './types.js';
 
 /** A topic and partition. */
@@ -98,14 +99,6 @@ export interface BatchBuildOptions {
 type Resolve = (metadata: RecordMetadata) => void;
 type Reject = (error: Error) => void;
 
-// `new Promise(capture)` hands its resolvers to a shared function instead of a closure per record.
-let capturedResolve: Resolve | null = null;
-let capturedReject: Reject | null = null;
-function capture(resolve: Resolve, reject: Reject): void {
-  capturedResolve = resolve;
-  capturedReject = reject;
-}
-
 const INT32_MAX = 0x7fffffff;
 
 /** Kafka's sequence numbers wrap from `INT32_MAX` to 0 (Java's `DefaultRecordBatch.incrementSequence`). */
@@ -114,7 +107,7 @@ export function incrementSequence(sequence: number, increment: number): number {
 }
 
 /** A batch of records for one partition; see the module comment. */
-export class ProducerBatch {
+export class ProducerBatch implements SendFutureOwner {
   /** The partition's queue in the accumulator. */
   readonly queue: PartitionQueue;
   /** The batch's topic. */
@@ -153,9 +146,13 @@ export class ProducerBatch {
   // The producer fields in `bytes` differ from the ones above: restamp at the next drain.
   private stale = false;
   private readonly timestamps: number[] = [];
-  private resolvers: (Resolve | SendCallback)[] = [];
-  // null where the resolver slot holds a SendCallback.
-  private rejecters: (Reject | null)[] = [];
+  // Per record: its future (what send returned) or its callback.
+  private completions: (SendFuture | SendCallback)[] = [];
+  // The outcome, kept once done so a future listened to later still gets it.
+  private resultBaseOffset = -1;
+  private resultLogAppendTime = -1;
+  private failure: Error | null = null;
+  private failureOf: ((index: number) => Error | undefined) | undefined = undefined;
   private doneWaiters: (() => void)[] | null = null;
 
   /** An empty, open batch of `capacity` bytes (header included) for `queue`'s partition. */
@@ -221,11 +218,10 @@ export class ProducerBatch {
   ): Promise<RecordMetadata> | null {
     if (this.state !== BatchState.Open) return null;
     if (!(this.builder as RecordBatchBuilder).tryAppend(timestamp, key, value, headers)) return null;
+    const future = new SendFuture(this, this.timestamps.length);
     this.timestamps.push(timestamp);
-    const promise = new Promise<RecordMetadata>(capture);
-    this.resolvers.push(capturedResolve as Resolve);
-    this.rejecters.push(capturedReject);
-    return promise;
+    this.completions.push(future);
+    return future;
   }
 
   /** {@link ProducerBatch.tryAppend} with a callback instead of a promise; false if it did not fit. */
@@ -239,8 +235,7 @@ export class ProducerBatch {
     if (this.state !== BatchState.Open) return false;
     if (!(this.builder as RecordBatchBuilder).tryAppend(timestamp, key, value, headers)) return false;
     this.timestamps.push(timestamp);
-    this.resolvers.push(callback);
-    this.rejecters.push(null);
+    this.completions.push(callback);
     return true;
   }
 
@@ -315,17 +310,14 @@ export class ProducerBatch {
   complete(baseOffset: number, logAppendTime: number): boolean {
     if (this.isDone) return false;
     this.state = BatchState.Succeeded;
-    const { topic, partition, timestamps, resolvers, rejecters } = this;
+    this.resultBaseOffset = baseOffset;
+    this.resultLogAppendTime = logAppendTime;
+    const completions = this.completions;
     this.releaseRecords();
-    for (let i = 0; i < resolvers.length; i++) {
-      const metadata: RecordMetadata = {
-        topic,
-        partition,
-        offset: baseOffset < 0 ? -1 : baseOffset + i,
-        timestamp: logAppendTime >= 0 ? logAppendTime : timestamps[i],
-      };
-      if (rejecters[i] === null) callSafely(resolvers[i] as SendCallback, null, metadata);
-      else (resolvers[i] as Resolve)(metadata);
+    for (let i = 0; i < completions.length; i++) {
+      const c = completions[i];
+      if (typeof c === 'function') callSafely(c, null, this.metadataOf(i));
+      else if (c.observed) c.settle(this.metadataOf(i), null);
     }
     this.notifyDone();
     return true;
@@ -333,21 +325,57 @@ export class ProducerBatch {
 
   /**
    * Rejects every record with `error`, or with `errorOf(i)` for the records it returns one for
-   * (the broker's per-record errors). False if the batch was already done.
+   * (the broker's per-record errors). False if the batch was already done. Returns how many
+   * records failed without anyone listening (through the batch's {@link ProducerBatch.onUnobservedFailure}).
    */
   fail(error: Error, errorOf?: (index: number) => Error | undefined): boolean {
     if (this.isDone) return false;
     this.state = BatchState.Failed;
-    const { resolvers, rejecters } = this;
+    this.failure = error;
+    this.failureOf = errorOf;
+    const completions = this.completions;
     this.releaseRecords();
-    for (let i = 0; i < resolvers.length; i++) {
+    let unobserved = 0;
+    for (let i = 0; i < completions.length; i++) {
+      const c = completions[i];
       const e = (errorOf === undefined ? undefined : errorOf(i)) ?? error;
-      const reject = rejecters[i];
-      if (reject === null) callSafely(resolvers[i] as SendCallback, e, null);
-      else reject(e);
+      if (typeof c === 'function') callSafely(c, e, null);
+      else if (c.observed) c.settle(null, e);
+      else unobserved++;
     }
+    if (unobserved > 0) ProducerBatch.onUnobservedFailure(this, error, unobserved);
     this.notifyDone();
     return true;
+  }
+
+  /**
+   * Hears of records that failed while nobody listened to their `send` result (the producer
+   * logs them); by default a process warning.
+   */
+  static onUnobservedFailure: (batch: ProducerBatch, error: Error, count: number) => void = (b, e, n) =>
+    process.emitWarning(
+      `${n} record(s) for ${b.topic}-${b.partition} failed and nobody awaited their send(): ${e.message}`,
+      'ProducerSendWarning',
+    );
+
+  /** @internal The outcome of record `index` once the batch is done. */
+  outcomeOf(index: number): { metadata: RecordMetadata } | { error: Error } | undefined {
+    if (this.state === BatchState.Succeeded) return { metadata: this.metadataOf(index) };
+    if (this.state === BatchState.Failed) {
+      const e = (this.failureOf === undefined ? undefined : this.failureOf(index)) ?? this.failure;
+      return { error: e as Error };
+    }
+    return undefined;
+  }
+
+  private metadataOf(i: number): RecordMetadata {
+    const base = this.resultBaseOffset;
+    return {
+      topic: this.topic,
+      partition: this.partition,
+      offset: base < 0 ? -1 : base + i,
+      timestamp: this.resultLogAppendTime >= 0 ? this.resultLogAppendTime : this.timestamps[i],
+    };
   }
 
   /** Resolves once the batch is done (for `flush()`); created on demand, never per record. */
@@ -383,9 +411,14 @@ export class ProducerBatch {
         (part.builder as RecordBatchBuilder).tryAppend(ts, r.key, r.value, r.headers);
         parts.push(part);
       }
+      const c = this.completions[i];
+      if (typeof c !== 'function') {
+        // The send's future follows its record into the part.
+        c.owner = part;
+        c.index = part.timestamps.length;
+      }
       part.timestamps.push(ts);
-      part.resolvers.push(this.resolvers[i]);
-      part.rejecters.push(this.rejecters[i]);
+      part.completions.push(c);
     }
     parts[0].allocatedBytes = this.allocatedBytes;
     this.allocatedBytes = 0;
@@ -402,9 +435,10 @@ export class ProducerBatch {
     return parts;
   }
 
+  // The outcome stays (for futures listened to later); the records' bytes and completions go.
   private releaseRecords(): void {
-    this.resolvers = [];
-    this.rejecters = [];
+    this.completions = [];
+    if (this.state !== BatchState.Split) this.bytes = null;
   }
 
   private notifyDone(): void {

@@ -6,10 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Consumer, type ConsumerOptions } from '@tskafka/consumer';
 import { Producer, type ProducerOptions, type RawRecordData } from '@tskafka/producer';
 import {
   ConfigError,
   type ConfigKeys,
+  consumerKeys,
   type KafkaProperties,
   type Logger,
   parsePropertiesEntries,
@@ -36,6 +38,12 @@ export interface KafkaConfig {
 
 /** Producer options a {@link Kafka} fills in from its own config. */
 export type KafkaProducerOptions<K, V> = Omit<ProducerOptions<K, V>, 'bootstrapServers'> & {
+  /** Overrides the {@link Kafka}'s bootstrap servers. */
+  bootstrapServers?: string | readonly string[];
+};
+
+/** Consumer options a {@link Kafka} fills in from its own config. */
+export type KafkaConsumerOptions<K, V> = Omit<ConsumerOptions<K, V>, 'bootstrapServers'> & {
   /** Overrides the {@link Kafka}'s bootstrap servers. */
   bootstrapServers?: string | readonly string[];
 };
@@ -104,17 +112,51 @@ export class Kafka {
     dropShadowed(input, producerKeys);
     return new Producer<K, V>(input as ProducerOptions<K, V>, { baseDir: this.baseDir, source: this.source });
   }
+
+  /**
+   * A consumer with this factory's settings, overridden by `options`.
+   *
+   * ```ts
+   * const consumer = kafka.consumer({ groupId: 'billing', autoOffsetReset: 'earliest' });
+   * ```
+   *
+   * @typeParam K - the key type the key deserializer produces (default `Buffer | null`).
+   * @typeParam V - the value type the value deserializer produces.
+   */
+  consumer<K = Buffer | null, V = Buffer | null>(options: KafkaConsumerOptions<K, V> = {}): Consumer<K, V> {
+    const input = { ...pick(this.properties, consumerKeys), ...this.config, ...options };
+    dropShadowed(input, consumerKeys);
+    return new Consumer<K, V>(input as ConsumerOptions<K, V>, { baseDir: this.baseDir, source: this.source });
+  }
 }
 
-/** The properties a schema knows (by property name or alias), so each client takes its own. */
-function pick(properties: Readonly<Record<string, unknown>>, keys: ConfigKeys): Record<string, unknown> {
-  const known = new Set<string>();
+/** Every client's keys: a property none of them knows is a mistake (a typo), not another client's. */
+const ALL_CLIENT_KEYS: readonly ConfigKeys[] = [producerKeys, consumerKeys];
+
+function namesOf(keys: ConfigKeys): Set<string> {
+  const names = new Set<string>();
   for (const k of Object.values(keys)) {
-    known.add(k.property);
-    for (const a of k.aliases) known.add(a);
+    names.add(k.property);
+    for (const a of k.aliases) names.add(a);
   }
+  return names;
+}
+
+/**
+ * The properties a client's schema knows (by property name or alias), so each client takes its
+ * own from a shared file; a property no client knows is an error naming the nearest known one.
+ */
+function pick(properties: Readonly<Record<string, unknown>>, keys: ConfigKeys): Record<string, unknown> {
+  const known = namesOf(keys);
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(properties)) if (known.has(name)) out[name] = value;
+  for (const [name, value] of Object.entries(properties)) {
+    if (known.has(name)) {
+      out[name] = value;
+      continue;
+    }
+    const everywhere = new Set(ALL_CLIENT_KEYS.flatMap((k) => [...namesOf(k)]));
+    if (!everywhere.has(name)) out[name] = value; // the client's loader rejects it with a suggestion
+  }
   return out;
 }
 
