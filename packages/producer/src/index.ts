@@ -13,6 +13,7 @@ export * from './errors.js';
 export * from './idempotence.js';
 export * from './interceptors.js';
 export * from './partitioner/index.js';
+export * from './produce-request.js';
 export * from './producer.js';
 export * from './producer-batch.js';
 export * from './producer-io.js';

@@ -6,9 +6,10 @@
  *
  * @module
  */
-import { Api, createKafkaError, encodeRequest } from '@tskafka/protocol';
+import { Api, createKafkaError } from '@tskafka/protocol';
 import { type Cluster, ConnectionError } from '@tskafka/transport';
 import type { ProducerIdAndEpoch } from './idempotence.js';
+import { encodeProduceRequestParts } from './produce-request.js';
 import type { ProduceRequestData, ProduceResponseData, SenderIo, SenderMetadata } from './sender.js';
 
 /** Options of {@link ProducerIo}. */
@@ -90,8 +91,8 @@ export class ProducerIo implements SenderIo {
         new ConnectionError(`no open connection to broker ${nodeId}`, { broker: String(nodeId) }),
       );
     }
-    const frame = encodeRequest(Api.Produce, conn.versionFor(Api.Produce), 0, conn.clientId, request);
-    return conn.sendEncoded(Api.Produce, frame, expectResponse);
+    const parts = encodeProduceRequestParts(conn.versionFor(Api.Produce), conn.clientId, request);
+    return conn.sendEncoded(Api.Produce, parts, expectResponse);
   }
 
   /** InitProducerId (KIP-360: with the current id and epoch, so the broker bumps the epoch). */
