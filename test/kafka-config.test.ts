@@ -41,6 +41,8 @@ describe('Kafka configuration', () => {
         'key.serializer=org.apache.kafka.common.serialization.StringSerializer',
         'value.serializer=org.apache.kafka.common.serialization.StringSerializer',
         'interceptor.classes=./count-interceptor.js#CountInterceptor',
+        '# a consumer key in the same file is left to the consumer',
+        'group.id=ignored-by-the-producer',
         '# a Java-only setting is accepted and has no effect',
         'send.buffer.bytes=131072',
       ].join('\n'),

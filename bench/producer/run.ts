@@ -128,7 +128,9 @@ for (const kind of brokers) {
   console.log(
     `\n## broker: ${kind === 'mock' ? 'librdkafka 2.0.2 mock cluster' : 'tskafka reference broker'}`,
   );
-  console.log('| size | acks | client | records/s | MB/s | client CPU µs/record | peak RSS MB | tskafka ×faster |');
+  console.log(
+    '| size | acks | client | records/s | MB/s | client CPU µs/record | peak RSS MB | tskafka ×faster |',
+  );
   console.log('|---:|---:|---|---:|---:|---:|---:|---:|');
   for (const size of sizes) {
     for (const acks of acksList) {

@@ -8,8 +8,8 @@
 import { CompressionType, type RecordHeaderInput } from '@tskafka/protocol';
 import {
   Cluster,
-  type ClusterOptions,
   type ConfigInputOf,
+  clusterOptionsFromConfig,
   defaultSerializer,
   type KafkaProperties,
   type Logger,
@@ -24,10 +24,8 @@ import {
   SerializationError,
   type Serializer,
   type SslOption,
-  saslFromConfig,
   serializerFor,
   stderrLogger,
-  tlsFromConfig,
 } from '@tskafka/transport';
 import { RecordAccumulator } from './accumulator.js';
 import { ProducerClosedError, ProducerError } from './errors.js';
@@ -162,21 +160,11 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
       },
     );
     const c = this.config;
-    const clusterOptions: ClusterOptions = {
-      bootstrapServers: c.bootstrapServers,
-      clientId: c.clientId ?? 'tskafka-producer',
-      requestTimeoutMs: c.requestTimeoutMs,
-      connectionTimeoutMs: c.connectionTimeoutMs,
-      reconnectBackoffMs: c.reconnectBackoffMs,
-      reconnectBackoffMaxMs: c.reconnectBackoffMaxMs,
-      retryBackoffMs: c.retryBackoffMs,
-      retryBackoffMaxMs: c.retryBackoffMaxMs,
-      metadataMaxAgeMs: c.metadataMaxAgeMs,
-      connectionsMaxIdleMs: c.connectionsMaxIdleMs,
-      sasl: sasl ?? saslFromConfig(c),
-      ssl: ssl ?? tlsFromConfig(c),
-      logger: this.logger,
-    };
+    const clusterOptions = clusterOptionsFromConfig(
+      c,
+      { sasl, ssl, logger: this.logger },
+      'tskafka-producer',
+    );
     this.cluster = new Cluster(clusterOptions);
     const acks = c.acks === 'all' ? -1 : (c.acks as 0 | 1);
     const idempotence = c.idempotent ? new IdempotenceManager() : null;

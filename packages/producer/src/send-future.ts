@@ -45,6 +45,7 @@ export class SendFuture implements Promise<RecordMetadata> {
   }
 
   /** Attaches callbacks, as `Promise.prototype.then`. */
+  // biome-ignore lint/suspicious/noThenProperty: this class is a Promise on purpose (lazily made).
   then<T1 = RecordMetadata, T2 = never>(
     onfulfilled?: ((value: RecordMetadata) => T1 | PromiseLike<T1>) | null,
     onrejected?: ((reason: unknown) => T2 | PromiseLike<T2>) | null,

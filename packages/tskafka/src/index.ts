@@ -10,12 +10,21 @@
  * await producer.close();
  * ```
  *
- * Everything of `@tskafka/producer` and `@tskafka/transport` is re-exported, so serializers,
- * partitioners, interceptors and errors come from here too.
+ * Everything of `@tskafka/producer`, `@tskafka/consumer` and `@tskafka/transport` is re-exported,
+ * so serializers, deserializers, partitioners, assignors, interceptors and errors come from here too.
  *
  * @packageDocumentation
  * @module tskafka
  */
+
+// Both the producer and the consumer name a { topic, partition } pair; they are the same shape.
+export type { TopicPartition } from '@tskafka/consumer';
+export * from '@tskafka/consumer';
+export { roundRobin as roundRobinAssignor, sticky as stickyAssignor } from '@tskafka/consumer';
 export * from '@tskafka/producer';
+// `roundRobin` and `sticky` are partitioners here, as they were before the consumer existed; the
+// assignors of the same names are `roundRobinAssignor` and `stickyAssignor` (or by name:
+// `partitionAssignors: ['roundrobin']`).
+export { roundRobin, sticky } from '@tskafka/producer';
 export * from '@tskafka/transport';
 export * from './kafka.js';

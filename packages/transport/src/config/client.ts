@@ -7,6 +7,9 @@
 
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import type { Cluster } from '../cluster.js';
+import type { Logger } from '../logger.js';
+import type { ClusterOptions, SaslOptions, SslOption } from '../options.js';
 import { ConfigError } from './errors.js';
 import {
   isJaasConfig,
@@ -259,3 +262,33 @@ export const commonClientSchema = defineSchema(commonClientKeys, {
   ignored: COMMON_IGNORED_PROPERTIES,
   check: (config) => checkCommonClientConfig(config),
 });
+
+/**
+ * The {@link ClusterOptions} of a client from its loaded configuration: the common keys, SASL
+ * and TLS from `security.protocol` and friends unless given as objects (`sasl`, `ssl`), and the
+ * logger. Producer, consumer and admin build their {@link Cluster} with it.
+ *
+ * @param defaultClientId - the `client.id` when the configuration has none.
+ */
+export function clusterOptionsFromConfig(
+  c: CommonClientConfig & { readonly defaultApiTimeoutMs?: number },
+  objects: { sasl?: SaslOptions; ssl?: SslOption; logger: Logger },
+  defaultClientId: string,
+): ClusterOptions {
+  return {
+    bootstrapServers: c.bootstrapServers,
+    clientId: c.clientId ?? defaultClientId,
+    requestTimeoutMs: c.requestTimeoutMs,
+    connectionTimeoutMs: c.connectionTimeoutMs,
+    reconnectBackoffMs: c.reconnectBackoffMs,
+    reconnectBackoffMaxMs: c.reconnectBackoffMaxMs,
+    retryBackoffMs: c.retryBackoffMs,
+    retryBackoffMaxMs: c.retryBackoffMaxMs,
+    metadataMaxAgeMs: c.metadataMaxAgeMs,
+    connectionsMaxIdleMs: c.connectionsMaxIdleMs,
+    ...(c.defaultApiTimeoutMs === undefined ? {} : { defaultApiTimeoutMs: c.defaultApiTimeoutMs }),
+    sasl: objects.sasl ?? saslFromConfig(c),
+    ssl: objects.ssl ?? tlsFromConfig(c),
+    logger: objects.logger,
+  };
+}

@@ -7,6 +7,7 @@
 
 export * from './classes.js';
 export * from './client.js';
+export * from './consumer.js';
 export * from './errors.js';
 export * from './jaas.js';
 export * from './keys.js';

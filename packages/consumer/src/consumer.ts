@@ -1,0 +1,579 @@
+/**
+ * The consumer (Java's `KafkaConsumer`): `subscribe` or `assign`, then `poll`, the async
+ * iterator or `run`. Group membership, commits and the rebalance listener run through the
+ * {@link ConsumerCoordinator}; records come from the {@link Fetcher}.
+ *
+ * @module
+ */
+import { Api } from '@tskafka/protocol';
+import {
+  Cluster,
+  type ConsumerConfig,
+  clusterOptionsFromConfig,
+  consumerSchema,
+  type Deserializer,
+  deserializerFor,
+  type KafkaProperties,
+  type Logger,
+  loadConfig,
+  type ResolvedConsumerConfig,
+  resolveClasses,
+  stderrLogger,
+} from '@tskafka/transport';
+import { assignorFor, type ConsumerPartitionAssignor } from './assignors/index.js';
+import { ConsumerCoordinator } from './coordinator.js';
+import { ConsumerClosedError, ConsumerError, GroupIdRequiredError } from './errors.js';
+import { type FetchedRecord, Fetcher } from './fetcher.js';
+import { type ConsumerInterceptor, ConsumerInterceptors } from './interceptors.js';
+import { MemberState } from './membership.js';
+import { updateFetchPositions } from './offset-lookup.js';
+import type { ConsumerOptions, RunOptions } from './options.js';
+import { dispatch } from './run-loop.js';
+import { type PartitionState, SubscriptionState, SubscriptionType } from './subscription-state.js';
+import type {
+  ConsumerGroupMetadata,
+  ConsumerRebalanceListener,
+  ConsumerRecord,
+  OffsetAndMetadata,
+  OffsetsToCommit,
+  TopicPartition,
+} from './types.js';
+import { partitionKey } from './types.js';
+
+/**
+ * A Kafka consumer.
+ *
+ * ```ts
+ * const consumer = new Consumer({ bootstrapServers: 'localhost:9092', groupId: 'billing',
+ *   autoOffsetReset: 'earliest', valueDeserializer: 'string' });
+ * await consumer.connect();
+ * await consumer.subscribe(['orders']);
+ * const records = await consumer.poll(1000);
+ * await consumer.close();
+ * ```
+ *
+ * @typeParam K - the key type the key deserializer produces.
+ * @typeParam V - the value type the value deserializer produces.
+ */
+export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIterable<ConsumerRecord<K, V>> {
+  /** The options after loading: every key with its value or Java's default. */
+  readonly config: ConsumerConfig;
+  private readonly cluster: Cluster;
+  private readonly logger: Logger;
+  private readonly pending: Promise<ResolvedConsumerConfig>;
+  private readonly subscriptions = new SubscriptionState();
+  private readonly fetcher: Fetcher;
+  private coordinator: ConsumerCoordinator | null = null;
+  private keyDeserializer: Deserializer<K> = deserializerFor(undefined) as Deserializer<K>;
+  private valueDeserializer: Deserializer<V> = deserializerFor(undefined) as Deserializer<V>;
+  private interceptors: ConsumerInterceptors<K, V>;
+  private assignors: ConsumerPartitionAssignor[] = [];
+  private listener: ConsumerRebalanceListener | undefined;
+  private connecting: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
+  private polling = false;
+  private closed = false;
+  private nextPatternMatch = 0;
+  private running: Promise<void> | null = null;
+  private stopRequested = false;
+  private readonly typedAssignors: readonly (string | ConsumerPartitionAssignor)[] | undefined;
+  private readonly typedInterceptors: readonly ConsumerInterceptor<K, V>[] | undefined;
+
+  /**
+   * A consumer; nothing is connected until {@link Consumer.connect}.
+   *
+   * @param options - camelCase options, or Kafka's property names (`{ 'group.id': 'g' }`), or a
+   *   `.properties` file path; see {@link ConsumerOptions}.
+   * @param load - where module paths in Kafka-named properties are relative to, and what to call
+   *   the input in errors; set by `Kafka.fromProperties`.
+   * @throws ConfigError naming an unknown or ill-typed key (and the nearest valid one).
+   */
+  constructor(
+    options: ConsumerOptions<K, V> | KafkaProperties | string,
+    load: { baseDir?: string; source?: string } = {},
+  ) {
+    const { sasl, ssl, logger, partitionAssignors, interceptors, ...rest } =
+      typeof options === 'string'
+        ? ({} as Partial<ConsumerOptions<K, V>>)
+        : (options as ConsumerOptions<K, V>);
+    this.logger = logger ?? stderrLogger();
+    // Assignor and interceptor objects are typed here; names and module paths go through the schema.
+    const objects = (list: readonly unknown[] | undefined) =>
+      list?.some((x) => typeof x === 'object') === true;
+    this.typedAssignors = objects(partitionAssignors) ? partitionAssignors : undefined;
+    this.typedInterceptors = interceptors;
+    const input: Record<string, unknown> = typeof options === 'string' ? {} : { ...rest };
+    if (partitionAssignors !== undefined && this.typedAssignors === undefined)
+      input.partitionAssignors = partitionAssignors;
+    this.config = loadConfig(
+      consumerSchema,
+      typeof options === 'string' ? options : (input as KafkaProperties),
+      {
+        ...load,
+        warn: (m) => this.logger.warn(m),
+      },
+    );
+    const c = this.config;
+    const clusterOptions = clusterOptionsFromConfig(
+      c,
+      { sasl, ssl, logger: this.logger },
+      'tskafka-consumer',
+    );
+    this.cluster = new Cluster(clusterOptions);
+    this.interceptors = new ConsumerInterceptors<K, V>([], this.logger);
+    this.fetcher = new Fetcher(
+      this.cluster,
+      this.subscriptions,
+      {
+        minBytes: c.fetchMinBytes,
+        maxWaitMs: c.fetchMaxWaitMs,
+        maxBytes: c.fetchMaxBytes,
+        maxPartitionBytes: c.maxPartitionFetchBytes,
+        isolationLevel: c.isolationLevel === 'read_committed' ? 1 : 0,
+        checkCrcs: c.checkCrcs,
+        autoOffsetReset: c.autoOffsetReset,
+        requestTimeoutMs: c.requestTimeoutMs,
+      },
+      this.logger,
+    );
+    this.pending = resolveClasses(consumerSchema, c);
+    this.pending.catch(() => {}); // reported by connect()
+  }
+
+  /**
+   * Connects to the cluster and imports plugins named by module path. Resolves when the consumer
+   * can subscribe, assign and poll.
+   */
+  connect(): Promise<void> {
+    if (this.closing !== null) return Promise.reject(new ConsumerClosedError('the consumer is closed'));
+    this.connecting ??= this.doConnect();
+    return this.connecting;
+  }
+
+  private async doConnect(): Promise<void> {
+    const plugins = await this.pending;
+    const c = this.config;
+    this.keyDeserializer = deserializerFor(plugins.keyDeserializer as never) as Deserializer<K>;
+    this.valueDeserializer = deserializerFor(plugins.valueDeserializer as never) as Deserializer<V>;
+    const interceptors =
+      this.typedInterceptors ?? (plugins.interceptors as unknown as ConsumerInterceptor<K, V>[]);
+    this.interceptors = new ConsumerInterceptors<K, V>(interceptors, this.logger);
+    const assignorInput =
+      this.typedAssignors ??
+      (plugins.partitionAssignors as unknown as (string | ConsumerPartitionAssignor)[]);
+    this.assignors = (assignorInput.length === 0 ? ['range'] : assignorInput).map((a) => assignorFor(a));
+    if (c.groupId !== undefined) {
+      this.coordinator = new ConsumerCoordinator(
+        this.cluster,
+        this.subscriptions,
+        {
+          groupId: c.groupId,
+          groupInstanceId: c.groupInstanceId ?? null,
+          sessionTimeoutMs: c.sessionTimeoutMs,
+          heartbeatIntervalMs: c.heartbeatIntervalMs,
+          maxPollIntervalMs: c.maxPollIntervalMs,
+          retryBackoffMs: c.retryBackoffMs,
+          requestTimeoutMs: c.requestTimeoutMs,
+          assignors: this.assignors,
+          autoCommit: c.enableAutoCommit,
+          autoCommitIntervalMs: c.autoCommitIntervalMs,
+        },
+        {
+          listener: () => this.listener,
+          onCommit: (offsets) => this.interceptors.onCommit(offsets),
+          wake: () => this.fetcher.wake(),
+          revoked: () => this.fetcher.dropUnassigned(),
+          now: () => Date.now(),
+        },
+        this.logger,
+      );
+    }
+    try {
+      await this.cluster.connect();
+    } catch (e) {
+      this.connecting = null;
+      throw e;
+    }
+  }
+
+  private async ready(): Promise<void> {
+    // While closing, the rebalance listener may still commit; after close nothing works.
+    if (this.closed) throw new ConsumerClosedError('the consumer is closed');
+    if (this.connecting === null) throw new ConsumerError('call and await consumer.connect() first');
+    await this.connecting;
+  }
+
+  // ---- subscription ----------------------------------------------------------------------------
+
+  /**
+   * Subscribes to `topics` (or every topic matching a pattern): the group assigns partitions at
+   * the next poll. `listener` is called around each rebalance.
+   *
+   * @throws GroupIdRequiredError without `groupId`.
+   */
+  async subscribe(topics: readonly string[] | RegExp, listener?: ConsumerRebalanceListener): Promise<void> {
+    await this.ready();
+    const coordinator = this.coordinator;
+    if (coordinator === null)
+      throw new GroupIdRequiredError('subscribe() needs a groupId; use assign() without one');
+    this.listener = listener;
+    if (topics instanceof RegExp) {
+      this.subscriptions.subscribePattern(topics);
+      await this.matchPattern();
+      coordinator.requestRejoin('subscribed to a pattern');
+    } else {
+      if (topics.length === 0) {
+        await this.unsubscribe();
+        return;
+      }
+      if (this.subscriptions.subscribe(topics)) coordinator.requestRejoin('subscription changed');
+      await this.cluster.refreshMetadata([...topics]).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Matches the pattern subscription against every topic in the cluster; returns whether the
+   * matching topics changed. Repeated every `metadata.max.age.ms`, so new topics are picked up.
+   */
+  private async matchPattern(): Promise<boolean> {
+    this.nextPatternMatch = Date.now() + this.config.metadataMaxAgeMs;
+    const res = await this.cluster.requestAny(Api.Metadata, { topics: null, allowAutoTopicCreation: false });
+    const all = res.topics
+      .filter((t) => !(this.config.excludeInternalTopics && t.isInternal))
+      .map((t) => t.name ?? '');
+    const changed = this.subscriptions.matchTopics(all);
+    if (changed) await this.cluster.refreshMetadata([...this.subscriptions.topics]).catch(() => undefined);
+    return changed;
+  }
+
+  /** Assigns partitions by hand: no group membership, no rebalances. */
+  async assign(partitions: readonly TopicPartition[]): Promise<void> {
+    await this.ready();
+    if (partitions.length === 0) {
+      await this.unsubscribe();
+      return;
+    }
+    this.subscriptions.assignFromUser(partitions);
+    this.fetcher.dropUnassigned();
+    await this.cluster.refreshMetadata([...new Set(partitions.map((p) => p.topic))]).catch(() => undefined);
+  }
+
+  /** Drops the subscription or assignment; a group member leaves the group (revoking first). */
+  async unsubscribe(): Promise<void> {
+    if (this.subscriptions.hasAutoAssignment && this.coordinator !== null) {
+      const owned = this.subscriptions.assignment();
+      if (owned.length > 0) await this.listener?.onPartitionsRevoked?.(owned);
+      await this.coordinator.leaveGroup('the consumer unsubscribed');
+    }
+    this.subscriptions.unsubscribe();
+    this.fetcher.dropUnassigned();
+  }
+
+  /** The partitions assigned now. */
+  assignment(): TopicPartition[] {
+    return this.subscriptions.assignment();
+  }
+
+  /** The topics subscribed to. */
+  subscription(): string[] {
+    return [...this.subscriptions.topics].sort();
+  }
+
+  // ---- polling ---------------------------------------------------------------------------------
+
+  /**
+   * Returns up to `max.poll.records` records, waiting up to `timeoutMs` for some. Joins or
+   * rejoins the group first when needed (calling the rebalance listener); a join is not cut short
+   * by `timeoutMs`, so `poll(0)` returns once the member is in the group. Commits on the
+   * auto-commit interval. Records of one partition come in offset order.
+   */
+  async poll(timeoutMs: number): Promise<ConsumerRecord<K, V>[]> {
+    await this.ready();
+    if (this.closing !== null) throw new ConsumerClosedError('the consumer is closing');
+    if (this.polling)
+      throw new ConsumerError('poll() is already running: the consumer is not safe for concurrent polls');
+    if (this.subscriptions.type === SubscriptionType.None)
+      throw new ConsumerError('Consumer is not subscribed to any topics or assigned any partitions');
+    this.polling = true;
+    try {
+      return await this.pollOnce(timeoutMs);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async pollOnce(timeoutMs: number): Promise<ConsumerRecord<K, V>[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.closing !== null || this.stopRequested) return [];
+      const coordinator = this.coordinator;
+      if (coordinator !== null && this.subscriptions.hasAutoAssignment) {
+        if (this.subscriptions.type === SubscriptionType.AutoPattern && Date.now() >= this.nextPatternMatch) {
+          if (await this.matchPattern()) coordinator.requestRejoin('topics matching the pattern changed');
+        }
+        await coordinator.ensureActiveGroup();
+        await coordinator.maybeAutoCommit();
+      } else if (coordinator !== null) {
+        coordinator.membership.pollCalled(Date.now());
+        await coordinator.maybeAutoCommit();
+      }
+      await updateFetchPositions(this.cluster, this.subscriptions, this.coordinator, this.config);
+      const fetched = this.fetcher.collect(this.config.maxPollRecords);
+      this.fetcher.sendFetches();
+      if (fetched.length > 0) return this.toRecords(fetched);
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return [];
+      if (coordinator?.membership.needsJoin && this.subscriptions.hasAutoAssignment) continue;
+      await waitFor(this.fetcher.waitForData(), remaining);
+    }
+  }
+
+  private toRecords(fetched: FetchedRecord[]): ConsumerRecord<K, V>[] {
+    const out: ConsumerRecord<K, V>[] = new Array(fetched.length);
+    for (let i = 0; i < fetched.length; i++) {
+      const f = fetched[i];
+      const topic = f.state.topic;
+      out[i] = {
+        topic,
+        partition: f.state.partition,
+        offset: f.offset,
+        timestamp: f.timestamp,
+        key: this.keyDeserializer.deserialize(topic, f.key, f.headers),
+        value: this.valueDeserializer.deserialize(topic, f.value, f.headers),
+        headers: f.headers,
+        leaderEpoch: f.leaderEpoch,
+      };
+    }
+    return this.interceptors.isEmpty ? out : this.interceptors.onConsume(out);
+  }
+
+  /** Polls forever, one record at a time: `for await (const record of consumer)`; ends on `close()`. */
+  async *[Symbol.asyncIterator](): AsyncIterator<ConsumerRecord<K, V>> {
+    while (this.closing === null) {
+      const records = await this.poll(1_000);
+      for (const r of records) {
+        if (this.closing !== null) return;
+        yield r;
+      }
+    }
+  }
+
+  /**
+   * Polls in a loop and hands the records to `eachMessage` (one at a time) or `eachBatch` (per
+   * partition), awaiting each call. Resolves when {@link Consumer.stop} or `close()` is called.
+   * If a handler throws, the consumer seeks back to the first record not handled (so it is read
+   * again, and auto commit never commits it) and `run` rejects with the error.
+   */
+  run(options: RunOptions<K, V>): Promise<void> {
+    if (this.running !== null) return Promise.reject(new ConsumerError('run() is already running'));
+    if ((options.eachMessage === undefined) === (options.eachBatch === undefined))
+      return Promise.reject(new ConsumerError('run() takes exactly one of eachMessage and eachBatch'));
+    this.stopRequested = false;
+    const loop = this.runLoop(options).finally(() => {
+      this.running = null;
+    });
+    this.running = loop;
+    return loop;
+  }
+
+  private async runLoop(options: RunOptions<K, V>): Promise<void> {
+    const timeout = options.pollTimeoutMs ?? 1_000;
+    while (this.closing === null && !this.stopRequested) {
+      await dispatch(await this.poll(timeout), options, this.subscriptions);
+    }
+  }
+
+  /** Ends a {@link Consumer.run} loop after the current record or batch; resolves when it has. */
+  async stop(): Promise<void> {
+    this.stopRequested = true;
+    this.fetcher.wake();
+    await this.running?.catch(() => undefined);
+  }
+
+  // ---- positions -------------------------------------------------------------------------------
+
+  private stateOf(tp: TopicPartition): PartitionState {
+    const s = this.subscriptions.state(tp.topic, tp.partition);
+    if (s === undefined)
+      throw new ConsumerError(`No current assignment for partition ${partitionKey(tp.topic, tp.partition)}`);
+    return s;
+  }
+
+  /** Moves `partition` to `offset`: the next poll returns records from there. */
+  seek(partition: TopicPartition, offset: number): void {
+    if (!Number.isSafeInteger(offset) || offset < 0)
+      throw new RangeError(`seek offset must not be negative: ${offset}`);
+    this.subscriptions.seek(this.stateOf(partition), offset);
+  }
+
+  /** Moves partitions (default: all assigned) to their first offset, looked up at the next poll. */
+  seekToBeginning(partitions?: readonly TopicPartition[]): void {
+    for (const tp of partitions ?? this.subscriptions.assignment())
+      this.subscriptions.requestReset(this.stateOf(tp), 'earliest');
+  }
+
+  /** Moves partitions (default: all assigned) to their end, looked up at the next poll. */
+  seekToEnd(partitions?: readonly TopicPartition[]): void {
+    for (const tp of partitions ?? this.subscriptions.assignment())
+      this.subscriptions.requestReset(this.stateOf(tp), 'latest');
+  }
+
+  /** The offset of the next record `poll` returns for `partition`, looking it up if not known yet. */
+  async position(partition: TopicPartition): Promise<number> {
+    await this.ready();
+    const s = this.stateOf(partition);
+    if (s.position === null)
+      await updateFetchPositions(this.cluster, this.subscriptions, this.coordinator, this.config);
+    if (s.position === null) throw new ConsumerError(`no position for ${s.key}`);
+    return s.position;
+  }
+
+  /** The committed offsets of `partitions` (default: all assigned); null where none is committed. */
+  async committed(
+    partitions: readonly TopicPartition[] = this.subscriptions.assignment(),
+  ): Promise<Map<TopicPartition, OffsetAndMetadata | null>> {
+    await this.ready();
+    const coordinator = this.requireGroup('committed()');
+    const found = await coordinator.fetchCommitted(partitions, this.config.defaultApiTimeoutMs);
+    const out = new Map<TopicPartition, OffsetAndMetadata | null>();
+    for (const tp of partitions) out.set(tp, found.get(partitionKey(tp.topic, tp.partition)) ?? null);
+    return out;
+  }
+
+  /** Stops fetching `partitions` until {@link Consumer.resume}; buffered records are held back. */
+  pause(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) this.stateOf(tp).paused = true;
+  }
+
+  /** Resumes fetching paused partitions. */
+  resume(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) this.stateOf(tp).paused = false;
+    this.fetcher.wake();
+  }
+
+  /** The paused partitions. */
+  paused(): TopicPartition[] {
+    return [...this.subscriptions.states()]
+      .filter((s) => s.paused)
+      .map((s) => ({ topic: s.topic, partition: s.partition }));
+  }
+
+  // ---- commits ---------------------------------------------------------------------------------
+
+  private requireGroup(what: string): ConsumerCoordinator {
+    if (this.coordinator === null) throw new GroupIdRequiredError(`${what} needs a groupId`);
+    return this.coordinator;
+  }
+
+  private offsetsToCommit(offsets: OffsetsToCommit | undefined): Map<TopicPartition, OffsetAndMetadata> {
+    const out = new Map<TopicPartition, OffsetAndMetadata>();
+    if (offsets === undefined) {
+      for (const [tp, p] of this.subscriptions.allConsumed())
+        out.set(tp, { offset: p.offset, leaderEpoch: p.leaderEpoch });
+    } else if (Array.isArray(offsets)) {
+      for (const o of offsets as readonly (TopicPartition & OffsetAndMetadata)[])
+        out.set(
+          { topic: o.topic, partition: o.partition },
+          { offset: o.offset, metadata: o.metadata, leaderEpoch: o.leaderEpoch },
+        );
+    } else {
+      for (const [tp, om] of offsets as ReadonlyMap<TopicPartition, OffsetAndMetadata>) out.set(tp, om);
+    }
+    return out;
+  }
+
+  /**
+   * Commits `offsets` (the next offsets to read), by default the position of every assigned
+   * partition, i.e. everything `poll` has returned. Resolves when the coordinator stored them.
+   *
+   * @throws CommitFailedError when the group rebalanced and the member lost its generation.
+   */
+  async commitSync(offsets?: OffsetsToCommit): Promise<void> {
+    await this.ready();
+    const coordinator = this.requireGroup('commitSync()');
+    await coordinator.commit(this.offsetsToCommit(offsets), this.config.defaultApiTimeoutMs);
+  }
+
+  /**
+   * Commits like {@link Consumer.commitSync} without the caller waiting: `callback` gets the
+   * offsets and the error, if any. The returned promise never rejects.
+   */
+  commitAsync(
+    offsets?: OffsetsToCommit,
+    callback?: (offsets: Map<TopicPartition, OffsetAndMetadata>, error: Error | null) => void,
+  ): Promise<void> {
+    let map: Map<TopicPartition, OffsetAndMetadata>;
+    try {
+      map = this.offsetsToCommit(offsets);
+    } catch (e) {
+      callback?.(new Map(), e as Error);
+      return Promise.resolve();
+    }
+    return this.ready()
+      .then(() => this.requireGroup('commitAsync()').commit(map, this.config.defaultApiTimeoutMs))
+      .then(
+        () => callback?.(map, null),
+        (e: Error) => {
+          if (callback === undefined) this.logger.warn('commitAsync failed', { error: e });
+          else callback(map, e);
+        },
+      );
+  }
+
+  /** The group state for a transactional producer's `sendOffsetsToTransaction`. */
+  groupMetadata(): ConsumerGroupMetadata {
+    const c = this.coordinator;
+    if (c === null) throw new GroupIdRequiredError('groupMetadata() needs a groupId');
+    return {
+      groupId: c.options.groupId,
+      generationId: c.membership.generationId,
+      memberId: c.membership.memberId,
+      groupInstanceId: c.options.groupInstanceId,
+    };
+  }
+
+  /** Where the member is in the group (`Unjoined` without a group). */
+  get memberState(): MemberState {
+    return this.coordinator?.membership.state ?? MemberState.Unjoined;
+  }
+
+  // ---- closing ---------------------------------------------------------------------------------
+
+  /**
+   * Closes: ends `run` and the async iterator, commits (with auto commit), calls
+   * `onPartitionsRevoked`, leaves the group (a dynamic member; a static one keeps its place until
+   * its session times out), and closes the connections.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    this.stopRequested = true;
+    this.fetcher.wake();
+    await this.running?.catch(() => undefined);
+    try {
+      if (this.connecting !== null) {
+        await this.connecting.catch(() => undefined);
+        await this.coordinator?.close();
+      }
+    } finally {
+      this.closed = true;
+      this.fetcher.close();
+      this.interceptors.close();
+      await this.cluster.close();
+    }
+  }
+}
+
+/** Resolves when `promise` does or after `ms`, whichever is first. */
+function waitFor(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

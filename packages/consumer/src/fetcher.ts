@@ -1,0 +1,319 @@
+/**
+ * The fetcher (Java's `Fetcher` and `FetchCollector`): at most one Fetch in flight per broker,
+ * sent again as soon as its data is handed out, so that the next records are on their way while
+ * the user processes these. Completed fetches wait in a buffer; `collect` decodes them lazily
+ * and hands out records from the current position of each partition only.
+ *
+ * @module
+ */
+import { Api, decodeRecordBatches, ErrorCode, errorByCode, type RecordBatch } from '@tskafka/protocol';
+import type { Cluster, Logger } from '@tskafka/transport';
+import type { OffsetResetStrategy, PartitionState, SubscriptionState } from './subscription-state.js';
+
+/** Fetch settings (Java's `FetchConfig`). */
+export interface FetcherOptions {
+  /** `fetch.min.bytes`. */
+  minBytes: number;
+  /** `fetch.max.wait.ms`. */
+  maxWaitMs: number;
+  /** `fetch.max.bytes`. */
+  maxBytes: number;
+  /** `max.partition.fetch.bytes`. */
+  maxPartitionBytes: number;
+  /** 0 read_uncommitted, 1 read_committed. */
+  isolationLevel: 0 | 1;
+  /** `check.crcs`. */
+  checkCrcs: boolean;
+  /** `auto.offset.reset`, applied on OFFSET_OUT_OF_RANGE. */
+  autoOffsetReset: OffsetResetStrategy;
+  /** `request.timeout.ms`. */
+  requestTimeoutMs: number;
+}
+
+/** A record as fetched, before deserialization. */
+export interface FetchedRecord {
+  /** The partition state it belongs to. */
+  readonly state: PartitionState;
+  /** The record's offset. */
+  readonly offset: number;
+  /** Its timestamp. */
+  readonly timestamp: number;
+  /** Key bytes. */
+  readonly key: Buffer | null;
+  /** Value bytes. */
+  readonly value: Buffer | null;
+  /** Headers. */
+  readonly headers: { key: string; value: Buffer | null }[];
+  /** The batch's leader epoch. */
+  readonly leaderEpoch: number;
+}
+
+/** One partition's data from one Fetch response, consumed bit by bit by {@link Fetcher.collect}. */
+interface CompletedFetch {
+  readonly state: PartitionState;
+  /** The partition's seek epoch when the fetch was sent. */
+  readonly epoch: number;
+  readonly fetchOffset: number;
+  readonly data: Buffer;
+  batches: RecordBatch[] | null;
+  batchIndex: number;
+  recordIndex: number;
+}
+
+/** Fetch requests and the buffer of their results. */
+export class Fetcher {
+  private readonly inFlight = new Set<number>();
+  /** Partitions with a fetch in flight, by key, so one partition is never fetched twice at once. */
+  private readonly fetching = new Set<string>();
+  private readonly completed: CompletedFetch[] = [];
+  private waiters: (() => void)[] = [];
+  private closed = false;
+
+  /**
+   * @param cluster - where fetches go.
+   * @param subscriptions - positions and pauses.
+   * @param options - fetch settings.
+   * @param logger - for fetch errors.
+   */
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly subscriptions: SubscriptionState,
+    private readonly options: FetcherOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Whether records may be ready to collect without waiting. */
+  get hasCompletedFetches(): boolean {
+    return this.completed.length > 0;
+  }
+
+  /** Resolves when a fetch completes (or `wake` is called). */
+  waitForData(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Wakes whoever waits in {@link Fetcher.waitForData}. */
+  wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /**
+   * Sends a Fetch to every leader of fetchable partitions that has none in flight, leaving out
+   * partitions with data still buffered (their next fetch goes out once it is handed out).
+   */
+  sendFetches(): void {
+    if (this.closed) return;
+    const buffered = new Set<string>();
+    for (const c of this.completed) buffered.add(c.state.key);
+    const byNode = new Map<number, PartitionState[]>();
+    let unknownLeader = false;
+    for (const s of this.subscriptions.fetchable()) {
+      if (buffered.has(s.key) || this.fetching.has(s.key)) continue;
+      const leader = this.cluster.leaderFor(s.topic, s.partition);
+      if (leader < 0) {
+        unknownLeader = true;
+        continue;
+      }
+      if (this.inFlight.has(leader)) continue;
+      let list = byNode.get(leader);
+      if (list === undefined) {
+        list = [];
+        byNode.set(leader, list);
+      }
+      list.push(s);
+    }
+    if (unknownLeader) this.cluster.requestMetadataUpdate();
+    for (const [node, states] of byNode) this.fetchFrom(node, states);
+  }
+
+  private fetchFrom(node: number, states: PartitionState[]): void {
+    const o = this.options;
+    const sent = states.map((s) => ({ state: s, epoch: s.epoch, offset: s.position as number }));
+    const topics = new Map<string, { partition: number; fetchOffset: number; partitionMaxBytes: number }[]>();
+    for (const { state, offset } of sent) {
+      let list = topics.get(state.topic);
+      if (list === undefined) {
+        list = [];
+        topics.set(state.topic, list);
+      }
+      list.push({ partition: state.partition, fetchOffset: offset, partitionMaxBytes: o.maxPartitionBytes });
+      this.fetching.add(state.key);
+    }
+    this.inFlight.add(node);
+    const request = this.cluster.request(
+      node,
+      Api.Fetch,
+      {
+        maxWaitMs: o.maxWaitMs,
+        minBytes: o.minBytes,
+        maxBytes: o.maxBytes,
+        isolationLevel: o.isolationLevel,
+        topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+      },
+      // v12: topics by name (v13+ wants topic ids), flexible; every broker from 2.8 to 4.x has it.
+      { maxVersion: 12, timeoutMs: o.requestTimeoutMs + o.maxWaitMs },
+    );
+    request
+      .then(
+        (response) => {
+          const byKey = new Map(sent.map((x) => [x.state.key, x]));
+          for (const t of response.responses) {
+            for (const p of t.partitions) {
+              const x = byKey.get(`${t.topic}-${p.partitionIndex}`);
+              if (x === undefined) continue;
+              this.handlePartition(x.state, x.epoch, x.offset, p.errorCode, p.highWatermark, p.records);
+            }
+          }
+        },
+        (e: unknown) => {
+          if (!this.closed) this.logger.debug('fetch failed', { node, error: e as Error });
+          this.cluster.requestMetadataUpdate();
+        },
+      )
+      .finally(() => {
+        this.inFlight.delete(node);
+        for (const { state } of sent) this.fetching.delete(state.key);
+        this.wake();
+      });
+  }
+
+  private handlePartition(
+    state: PartitionState,
+    epoch: number,
+    fetchOffset: number,
+    errorCode: number,
+    highWatermark: number,
+    records: Buffer | null,
+  ): void {
+    // A partition revoked or moved while the fetch was out: its data is not ours to hand out.
+    if (!this.isCurrent(state, epoch, fetchOffset)) return;
+    if (errorCode === 0) {
+      state.highWatermark = highWatermark;
+      if (records !== null && records.length > 0) {
+        this.completed.push({
+          state,
+          epoch,
+          fetchOffset,
+          data: records,
+          batches: null,
+          batchIndex: 0,
+          recordIndex: 0,
+        });
+      }
+      return;
+    }
+    if (errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+      this.logger.info(`fetch offset ${fetchOffset} is out of range for ${state.key}, resetting`);
+      this.subscriptions.requestReset(state, this.options.autoOffsetReset);
+      return;
+    }
+    const info = errorByCode(errorCode);
+    if (info.invalidMetadata || info.retriable) {
+      this.cluster.requestMetadataUpdate();
+      return;
+    }
+    this.logger.warn(`fetch of ${state.key} failed: ${info.name}`);
+  }
+
+  private isCurrent(state: PartitionState, epoch: number, fetchOffset: number): boolean {
+    return (
+      this.subscriptions.state(state.topic, state.partition) === state &&
+      state.epoch === epoch &&
+      state.position === fetchOffset
+    );
+  }
+
+  /**
+   * Hands out up to `max` records from the buffered fetches, in offset order per partition,
+   * moving each partition's position past what it hands out. Data of partitions no longer
+   * assigned, or moved by a seek since it was fetched, is dropped; data of paused partitions is
+   * kept for after `resume`.
+   */
+  collect(max: number): FetchedRecord[] {
+    const out: FetchedRecord[] = [];
+    let i = 0;
+    while (out.length < max && i < this.completed.length) {
+      const c = this.completed[i];
+      const s = c.state;
+      if (
+        this.subscriptions.state(s.topic, s.partition) !== s ||
+        s.epoch !== c.epoch ||
+        s.position === null
+      ) {
+        this.completed.splice(i, 1);
+        continue;
+      }
+      if (s.paused) {
+        i++;
+        continue;
+      }
+      if (c.batches === null) {
+        try {
+          c.batches = decodeRecordBatches(c.data, { verifyCrc: this.options.checkCrcs });
+        } catch (e) {
+          this.completed.splice(i, 1);
+          throw e;
+        }
+      }
+      this.drain(c, out, max);
+      if (c.batchIndex >= c.batches.length) this.completed.splice(i, 1);
+    }
+    return out;
+  }
+
+  private drain(c: CompletedFetch, out: FetchedRecord[], max: number): void {
+    const s = c.state;
+    const batches = c.batches as RecordBatch[];
+    while (c.batchIndex < batches.length && out.length < max) {
+      const b = batches[c.batchIndex];
+      const next = b.baseOffset + b.lastOffsetDelta + 1;
+      if (b.isControl || next <= (s.position as number)) {
+        // Control batches (transaction markers) and data before the position: skipped, but the
+        // position moves past them so the next fetch does not ask for them again.
+        if (next > (s.position as number)) s.position = next;
+        c.batchIndex++;
+        c.recordIndex = 0;
+        continue;
+      }
+      const records = b.records;
+      while (c.recordIndex < records.length && out.length < max) {
+        const r = records[c.recordIndex++];
+        if (r.offset < (s.position as number)) continue;
+        out.push({
+          state: s,
+          offset: r.offset,
+          timestamp: r.timestamp,
+          key: r.key,
+          value: r.value,
+          headers: r.headers,
+          leaderEpoch: b.partitionLeaderEpoch,
+        });
+        s.position = r.offset + 1;
+        s.positionEpoch = b.partitionLeaderEpoch;
+      }
+      if (c.recordIndex >= records.length) {
+        // Compaction may have removed the batch's last records: move to its end.
+        if (next > (s.position as number)) s.position = next;
+        c.batchIndex++;
+        c.recordIndex = 0;
+      }
+    }
+  }
+
+  /** Drops buffered data of partitions that are not assigned (after a revoke). */
+  dropUnassigned(): void {
+    for (let i = this.completed.length - 1; i >= 0; i--) {
+      const s = this.completed[i].state;
+      if (this.subscriptions.state(s.topic, s.partition) !== s) this.completed.splice(i, 1);
+    }
+  }
+
+  /** Stops sending; in-flight fetches are ignored. */
+  close(): void {
+    this.closed = true;
+    this.completed.length = 0;
+    this.wake();
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * Test helpers ported from the Apache Kafka client's assignor tests
+ * (AbstractStickyAssignorTest.verifyValidityAndBalance / isFullyBalanced,
+ * CooperativeStickyAssignorTest.verifyCooperativeValidity, PartitionMovements.isSticky).
+ */
+import { expect } from 'vitest';
+import {
+  type AbstractStickyAssignor,
+  CooperativeStickyAssignor,
+  encodeCooperativeUserData,
+  encodeStickyUserData,
+  type MemberId,
+  type Subscription,
+  type TopicPartition,
+} from '../../src/assignors/index.js';
+
+/** A partition. */
+export const tp = (topic: string, partition: number): TopicPartition => ({ topic, partition });
+
+/** `topic-partition`, as Java prints a TopicPartition. */
+export const str = (p: TopicPartition) => `${p.topic}-${p.partition}`;
+
+/** A partition list as sorted strings, for order-insensitive comparisons (Java's HashSet asserts). */
+export const asSet = (ps: readonly TopicPartition[] | undefined) => (ps ?? []).map(str).sort();
+
+/** Builds a Map from an object. */
+export function mapOf<V>(o: Record<string, V>): Map<string, V> {
+  return new Map(Object.entries(o));
+}
+
+/** A subscription with no previous state (Java's `subscription(topics, consumerIndex)`). */
+export const sub = (topics: string[], extra: Partial<Subscription> = {}): Subscription => ({
+  topics,
+  ...extra,
+});
+
+/**
+ * Java's `buildSubscriptionV2Above` for each sticky assignor: owned partitions and generation in
+ * the subscription; the eager sticky assignor also gets them in its user data (it reads only that).
+ */
+export function subV2(
+  assignor: AbstractStickyAssignor,
+  topics: string[],
+  partitions: TopicPartition[],
+  generation: number,
+): Subscription {
+  if (assignor instanceof CooperativeStickyAssignor) {
+    return { topics, userData: null, ownedPartitions: partitions, generationId: generation };
+  }
+  return {
+    topics,
+    userData: encodeStickyUserData(partitions, generation),
+    ownedPartitions: partitions,
+    generationId: generation,
+  };
+}
+
+/** Java's `buildSubscriptionV1`: owned partitions, generation only in the user data. */
+export function subV1(
+  assignor: AbstractStickyAssignor,
+  topics: string[],
+  partitions: TopicPartition[],
+  generation: number,
+): Subscription {
+  if (assignor instanceof CooperativeStickyAssignor) {
+    return { topics, userData: encodeCooperativeUserData(generation), ownedPartitions: partitions };
+  }
+  return { topics, userData: encodeStickyUserData(partitions, generation), ownedPartitions: partitions };
+}
+
+/** Java's `buildSubscriptionV0`: only user data. */
+export function subV0(
+  assignor: AbstractStickyAssignor,
+  topics: string[],
+  partitions: TopicPartition[],
+  generation: number,
+): Subscription | null {
+  // The cooperative assignor needs owned partitions in the subscription (v1+); Java returns null here.
+  if (assignor instanceof CooperativeStickyAssignor) return null;
+  return { topics, userData: encodeStickyUserData(partitions, generation) };
+}
+
+/** Java's `isFullyBalanced`: assignment sizes differ by at most one. */
+export function isFullyBalanced(assignment: Map<MemberId, TopicPartition[]>): boolean {
+  const sizes = [...assignment.values()].map((l) => l.length);
+  if (sizes.length === 0) return true;
+  return Math.max(...sizes) - Math.min(...sizes) <= 1;
+}
+
+/**
+ * Java's `AbstractStickyAssignorTest.verifyValidityAndBalance`: every member has an entry, members
+ * only get partitions of topics they subscribe to, no partition twice, and two members whose
+ * sizes differ by more than one share no topic (else a partition could have moved).
+ */
+export function verifyValidityAndBalanceOnce(
+  subscriptions: Map<MemberId, Subscription>,
+  assignment: Map<MemberId, TopicPartition[]>,
+  partitionsPerTopic: Map<string, number>,
+): void {
+  expect([...assignment.keys()].sort()).toEqual([...subscriptions.keys()].sort());
+  // Problems are collected and checked once: one expect per partition is slow on large groups.
+  const problems: string[] = [];
+  const consumers = [...assignment.keys()].sort();
+  const seen = new Set<string>();
+  for (const c of consumers) {
+    const topics = new Set(subscriptions.get(c)!.topics);
+    for (const p of assignment.get(c)!) {
+      if (!topics.has(p.topic)) problems.push(`${str(p)} assigned to ${c}, not subscribed to it`);
+      if (!(p.partition < partitionsPerTopic.get(p.topic)!)) problems.push(`${str(p)} does not exist`);
+      if (seen.has(str(p))) problems.push(`${str(p)} assigned twice`);
+      seen.add(str(p));
+    }
+  }
+  const topicSets = new Map(consumers.map((c) => [c, new Set(assignment.get(c)!.map((p) => p.topic))]));
+  for (let i = 0; i < consumers.length; i++) {
+    for (let j = i + 1; j < consumers.length; j++) {
+      const a = assignment.get(consumers[i])!;
+      const b = assignment.get(consumers[j])!;
+      if (Math.abs(a.length - b.length) <= 1) continue;
+      const ta = topicSets.get(consumers[i])!;
+      for (const t of topicSets.get(consumers[j])!) {
+        if (ta.has(t))
+          problems.push(`partitions of ${t} could move between ${consumers[i]} and ${consumers[j]}`);
+      }
+    }
+  }
+  expect(problems).toEqual([]);
+}
+
+/**
+ * Java's `CooperativeStickyAssignorTest.verifyCooperativeValidity`: no partition is added to a
+ * member in the same round it is revoked from another. Returns whether anything was revoked
+ * (so a follow-up rebalance happens).
+ */
+export function verifyCooperativeValidity(
+  subscriptions: Map<MemberId, Subscription>,
+  assignment: Map<MemberId, TopicPartition[]>,
+): boolean {
+  const added = new Set<string>();
+  const revoked = new Set<string>();
+  for (const [member, assigned] of assignment) {
+    const owned = (subscriptions.get(member)!.ownedPartitions ?? []).map(str);
+    const now = assigned.map(str);
+    for (const p of owned) if (!now.includes(p)) revoked.add(p);
+    for (const p of now) if (!owned.includes(p)) added.add(p);
+  }
+  expect(
+    [...added].filter((p) => revoked.has(p)),
+    'assigned while being revoked',
+  ).toEqual([]);
+  return revoked.size > 0;
+}
+
+/**
+ * `verifyValidityAndBalance` for either sticky assignor; for the cooperative one, as Java's
+ * override: while partitions are being revoked, run the follow-up rebalance (at most 4), then check
+ * the final assignment. Returns the final assignment (Java mutates the map in place).
+ */
+export function verifyValidityAndBalance(
+  assignor: AbstractStickyAssignor | null,
+  subscriptions: Map<MemberId, Subscription>,
+  assignment: Map<MemberId, TopicPartition[]>,
+  partitionsPerTopic: Map<string, number>,
+  generation = 1,
+): Map<MemberId, TopicPartition[]> {
+  let current = assignment;
+  if (assignor instanceof CooperativeStickyAssignor) {
+    let rebalances = 0;
+    while (verifyCooperativeValidity(subscriptions, current)) {
+      for (const [member, partitions] of current) {
+        subscriptions.set(member, subV2(assignor, subscriptions.get(member)!.topics, partitions, generation));
+      }
+      current = assignor.assign(partitionsPerTopic, subscriptions);
+      rebalances++;
+      expect(rebalances).toBeLessThanOrEqual(4);
+    }
+  }
+  verifyValidityAndBalanceOnce(subscriptions, current, partitionsPerTopic);
+  return current;
+}
+
+/**
+ * Java's `PartitionMovements.isSticky`: the partitions of one topic that moved between members
+ * that exist in both rounds form no cycle (A gives one to B while B gives one to A).
+ */
+export function isSticky(
+  before: Map<MemberId, TopicPartition[]>,
+  after: Map<MemberId, TopicPartition[]>,
+): boolean {
+  const ownerBefore = new Map<string, MemberId>();
+  for (const [m, ps] of before) for (const p of ps) ownerBefore.set(str(p), m);
+  const edges = new Map<string, Set<string>>(); // `${topic}\0${from}` -> to members
+  for (const [m, ps] of after) {
+    for (const p of ps) {
+      const from = ownerBefore.get(str(p));
+      if (from === undefined || from === m || !after.has(from)) continue;
+      const k = `${p.topic}\0${from}`;
+      if (!edges.has(k)) edges.set(k, new Set());
+      edges.get(k)!.add(m);
+    }
+  }
+  for (const [k, tos] of edges) {
+    const [topic, from] = k.split('\0');
+    // a cycle through `from`: search forward along this topic's edges
+    const stack = [...tos];
+    const visited = new Set<string>();
+    while (stack.length) {
+      const m = stack.pop()!;
+      if (m === from) return false;
+      if (visited.has(m)) continue;
+      visited.add(m);
+      for (const n of edges.get(`${topic}\0${m}`) ?? []) stack.push(n);
+    }
+  }
+  return true;
+}
+
+/** Java's test names for generated topics and consumers (`getTopicName(i, max)`): zero-padded. */
+export function padded(prefix: string, i: number, max: number): string {
+  return `${prefix}${String(i).padStart(String(max).length, '0')}`;
+}
+
+/** The sticky assignor's map of partitions changing owner, as `topic-partition -> member`. */
+export function transferring(assignor: AbstractStickyAssignor): Record<string, string> | null {
+  const t = assignor.partitionsTransferringOwnership;
+  if (t === null) return null;
+  return Object.fromEntries([...t.values()].map(({ partition, member }) => [str(partition), member]));
+}
