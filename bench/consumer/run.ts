@@ -1,0 +1,146 @@
+/**
+ * Consumer benchmark: tskafka against KafkaJS 2.2.4 and @platformatic/kafka reading the same
+ * pre-produced records (100 B and 1 KiB values, 3 partitions) from the beginning, each in a fresh
+ * group and its own process, on the same broker in the same run: librdkafka's mock cluster (it
+ * keeps only ~5 MB per partition, so fewer records there) and our reference broker. Prints
+ * records/s, MB/s, client CPU per record and peak RSS, and tskafka's ratio to each peer.
+ *
+ *   npx tsx --conditions=source bench/consumer/run.ts [--brokers mock,tskafka] [--clients ...] [--sizes 100,1024]
+ *
+ * Nothing here is a test: figures vary with the machine; compare the ratios.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Kafka } from 'tskafka';
+import { startMockCluster } from '../../test/interop/mock-cluster.js';
+
+const execFileAsync = promisify(execFile);
+const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
+const PARTITIONS = 3;
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+}
+const brokers = arg('brokers', 'mock,tskafka').split(',');
+const clients = arg('clients', 'tskafka,kafkajs,platformatic').split(',');
+const sizes = arg('sizes', '100,1024').split(',').map(Number);
+
+/** Records per size: the mock drops data beyond ~5 MB per partition. */
+function recordsFor(kind: string, size: number): number {
+  if (kind === 'mock') return size >= 1024 ? 12_000 : 100_000;
+  return size >= 1024 ? 125_000 : 500_000;
+}
+
+interface Result {
+  client: string;
+  records: number;
+  bytes: number;
+  seconds: number;
+  cpuSeconds: number;
+  rssMb: number;
+}
+
+async function startTarget(
+  kind: string,
+  topics: string[],
+): Promise<{ bootstrap: string; close(): Promise<void> }> {
+  if (kind === 'mock') {
+    const mock = await startMockCluster({ topics: topics.map((name) => ({ name, partitions: PARTITIONS })) });
+    return { bootstrap: mock.bootstrapServers, close: () => mock.close() };
+  }
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=source', here('../producer/broker.ts'), String(PARTITIONS), ...topics],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
+  });
+  return {
+    bootstrap: line.trim(),
+    close: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function preProduce(bootstrap: string, topic: string, records: number, size: number): Promise<void> {
+  const producer = new Kafka({ bootstrapServers: bootstrap.split(','), clientId: 'bench-fill' }).producer({
+    acks: 1,
+    idempotent: false,
+    batchSize: 262144,
+  });
+  await producer.connect();
+  const pool = Array.from({ length: 256 }, () => randomBytes(size));
+  for (let i = 0; i < records; i++) {
+    const p = producer.send({ topic, partition: i % PARTITIONS, value: pool[i & 255] });
+    if ((i & 16383) === 16383) await p;
+  }
+  await producer.flush();
+  await producer.close();
+}
+
+async function runClient(client: string, bootstrap: string, topic: string, records: number, size: number) {
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--conditions=source',
+      here('./client.ts'),
+      client,
+      bootstrap,
+      topic,
+      String(records),
+      String(size),
+    ],
+    { maxBuffer: 1 << 20, timeout: 180_000 },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as Result;
+}
+
+const fmt = (n: number, d = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+for (const kind of brokers) {
+  const topics = sizes.map((s) => `consume-${s}`);
+  const target = await startTarget(kind, topics);
+  console.log(
+    `\n## broker: ${kind === 'mock' ? 'librdkafka 2.0.2 mock cluster' : 'tskafka reference broker'}`,
+  );
+  console.log(
+    '| size | records | client | records/s | MB/s | client CPU µs/record | peak RSS MB | tskafka ×faster |',
+  );
+  console.log('|---:|---:|---|---:|---:|---:|---:|---:|');
+  for (const size of sizes) {
+    const topic = `consume-${size}`;
+    const records = recordsFor(kind, size);
+    await preProduce(target.bootstrap, topic, records, size);
+    const rows: Result[] = [];
+    for (const client of clients) {
+      try {
+        rows.push(await runClient(client, target.bootstrap, topic, records, size));
+      } catch (e) {
+        console.log(
+          `| ${size} | ${records} | ${client} | failed: ${(e as Error).message.split('\n')[0]} | | | | |`,
+        );
+      }
+    }
+    const ours = rows.find((r) => r.client === 'tskafka');
+    for (const r of rows) {
+      const rate = r.records / r.seconds;
+      const ratio = ours && r.client !== 'tskafka' ? `${fmt(ours.records / ours.seconds / rate, 2)}×` : '';
+      console.log(
+        `| ${size} | ${records} | ${r.client} | ${fmt(rate)} | ${fmt(r.bytes / r.seconds / 1e6, 1)} | ${fmt((r.cpuSeconds * 1e6) / r.records, 2)} | ${r.rssMb} | ${ratio} |`,
+      );
+    }
+  }
+  await target.close();
+}
