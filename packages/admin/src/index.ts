@@ -1,0 +1,7 @@
+/**
+ * `@tskafka/admin`: the Kafka admin client.
+ *
+ * @packageDocumentation
+ * @module @tskafka/admin
+ */
+export {};
