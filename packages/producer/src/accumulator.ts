@@ -27,6 +27,7 @@ import {
   type SendCallback,
   type TopicPartition,
 } from './producer-batch.js';
+import type { SendFuture } from './send-future.js';
 import type { RecordMetadata } from './types.js';
 
 /** What the accumulator needs to know about leaders: the sender's metadata view. */
@@ -275,10 +276,11 @@ export class RecordAccumulator {
     headers: HeaderList,
     now: number,
     callback: SendCallback | null,
+    future: SendFuture | null = null,
   ): Promise<RecordMetadata> | null {
     const batch = new ProducerBatch(q, size, now, size);
     let p: Promise<RecordMetadata> | null = null;
-    if (callback === null) p = batch.tryAppend(timestamp, key, value, headers);
+    if (callback === null) p = batch.tryAppend(timestamp, key, value, headers, future);
     else batch.tryAppendWithCallback(timestamp, key, value, headers, callback);
     q.batches.push(batch);
     this.incomplete.add(batch);
@@ -331,22 +333,20 @@ export class RecordAccumulator {
       let inner: Promise<RecordMetadata> | null = null;
       let appended: boolean;
       if (p.callback === null) {
-        inner = last.tryAppend(p.timestamp, p.key, p.value, p.headers);
+        inner = last.tryAppend(p.timestamp, p.key, p.value, p.headers, p.promise);
         appended = inner !== null;
       } else {
         appended = last.tryAppendWithCallback(p.timestamp, p.key, p.value, p.headers, p.callback);
       }
       if (appended) {
         this.pool.deallocate(p.size);
-        if (inner !== null) p.follow(inner);
         return;
       }
       last.seal();
       this.emitFull(q);
     }
     const now = this.clock.now();
-    const inner = this.appendNewBatch(q, p.size, p.timestamp, p.key, p.value, p.headers, now, p.callback);
-    if (inner !== null) p.follow(inner);
+    this.appendNewBatch(q, p.size, p.timestamp, p.key, p.value, p.headers, now, p.callback, p.promise);
   }
 
   /** The queue of a partition, created on first use. */

@@ -96,9 +96,6 @@ export interface BatchBuildOptions {
   isTransactional: boolean;
 }
 
-type Resolve = (metadata: RecordMetadata) => void;
-type Reject = (error: Error) => void;
-
 const INT32_MAX = 0x7fffffff;
 
 /** Kafka's sequence numbers wrap from `INT32_MAX` to 0 (Java's `DefaultRecordBatch.incrementSequence`). */
@@ -215,13 +212,20 @@ export class ProducerBatch implements SendFutureOwner {
     key: RecordBytes,
     value: RecordBytes,
     headers: HeaderList,
+    future: SendFuture | null = null,
   ): Promise<RecordMetadata> | null {
     if (this.state !== BatchState.Open) return null;
     if (!(this.builder as RecordBatchBuilder).tryAppend(timestamp, key, value, headers)) return null;
-    const future = new SendFuture(this, this.timestamps.length);
+    let f = future;
+    if (f === null) f = new SendFuture(this, this.timestamps.length);
+    else {
+      // A send that waited for memory: its future (maybe listened to already) moves in.
+      f.owner = this;
+      f.index = this.timestamps.length;
+    }
     this.timestamps.push(timestamp);
-    this.completions.push(future);
-    return future;
+    this.completions.push(f);
+    return f;
   }
 
   /** {@link ProducerBatch.tryAppend} with a callback instead of a promise; false if it did not fit. */
@@ -463,13 +467,12 @@ function callSafely(callback: SendCallback, error: Error | null, metadata: Recor
  * A record waiting in the memory pool's line for the bytes of a new batch: the only object
  * made per record, and only while `buffer.memory` is exhausted.
  */
-export class PendingAppend implements PoolWaiter {
+export class PendingAppend implements PoolWaiter, SendFutureOwner {
   /** Set by the pool. */
   deadlineMs = 0;
-  /** The record's promise (null when it completes through a callback). */
-  readonly promise: Promise<RecordMetadata> | null;
-  private resolve: Resolve | null = null;
-  private reject: Reject | null = null;
+  /** The record's future (null when it completes through a callback); moves into its batch once appended. */
+  readonly promise: SendFuture | null;
+  private failure: Error | null = null;
 
   /** A record for `queue`'s partition that needs `size` bytes; `owner` appends it once granted. */
   constructor(
@@ -482,13 +485,12 @@ export class PendingAppend implements PoolWaiter {
     readonly callback: SendCallback | null,
     readonly size: number,
   ) {
-    this.promise =
-      callback === null
-        ? new Promise<RecordMetadata>((resolve, reject) => {
-            this.resolve = resolve;
-            this.reject = reject;
-          })
-        : null;
+    this.promise = callback === null ? new SendFuture(this, 0) : null;
+  }
+
+  /** @internal Pending: no outcome yet, unless the wait failed. */
+  outcomeOf(): { error: Error } | undefined {
+    return this.failure === null ? undefined : { error: this.failure };
   }
 
   /** The pool reserved `size` bytes: append now. */
@@ -501,14 +503,19 @@ export class PendingAppend implements PoolWaiter {
     this.fail(error);
   }
 
-  /** Settles the record's promise as the batch settles `inner`. */
-  follow(inner: Promise<RecordMetadata>): void {
-    inner.then(this.resolve, this.reject);
-  }
-
   /** Rejects the record. */
   fail(error: Error): void {
-    if (this.callback !== null) callSafely(this.callback, error, null);
-    else (this.reject as Reject)(error);
+    if (this.callback !== null) {
+      callSafely(this.callback, error, null);
+      return;
+    }
+    this.failure = error;
+    const future = this.promise as SendFuture;
+    if (future.observed) future.settle(null, error);
+    else
+      process.emitWarning(
+        `a record for ${this.queue.topic}-${this.queue.partition} failed and nobody awaited its send(): ${error.message}`,
+        'ProducerSendWarning',
+      );
   }
 }
