@@ -6,7 +6,7 @@
  *
  * Each client is driven the way its own documentation recommends for throughput:
  * - tskafka: one `send()` per record, not awaited one by one (the accumulator batches), at most
- *   16 MiB outstanding, `batch.size` 256 KiB, then `flush()`;
+ *   4 MiB outstanding, `batch.size` 256 KiB, then `flush()`;
  * - KafkaJS and @platformatic/kafka: `send()` of arrays of {@link CHUNK} messages (they batch per
  *   call), with {@link CONCURRENCY} calls in flight.
  * Values are random bytes from a pool made before timing starts; records are keyless.
@@ -30,10 +30,10 @@ if (!P.withResolvers) {
 const CHUNK = 1000;
 const CONCURRENCY = 4;
 /**
- * tskafka: sends outstanding at most (its batching needs no chunking by the caller): 16 MiB of
- * values, half of `buffer.memory`, as an application honouring backpressure would keep.
+ * tskafka: sends outstanding at most (its batching needs no chunking by the caller): 4 MiB of
+ * values (an eighth of `buffer.memory`), as an application honouring backpressure would keep.
  */
-const WINDOW_BYTES = 16 * 1024 * 1024;
+const WINDOW_BYTES = Number(process.env.BENCH_WINDOW_BYTES ?? 4 * 1024 * 1024);
 
 const [client, bootstrap, topic, recordsArg, sizeArg, acksArg] = process.argv.slice(2);
 const records = Number(recordsArg);
