@@ -1,7 +1,17 @@
 /**
- * `@tskafka/admin`: the Kafka admin client.
+ * `@tskafka/admin`: the Kafka admin client. Topics, partitions, configs, the cluster, offsets and
+ * consumer groups:
+ *
+ * ```ts
+ * import { Admin } from '@tskafka/admin';
+ * const admin = new Admin({ bootstrapServers: 'localhost:9092' });
+ * await admin.createTopics([{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }]);
+ * await admin.close();
+ * ```
  *
  * @packageDocumentation
  * @module @tskafka/admin
  */
-export {};
+export { Admin, type AdminOptions } from './admin.js';
+export { decodeMemberAssignment } from './groups.js';
+export * from './types.js';

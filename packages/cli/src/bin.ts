@@ -1,12 +1,13 @@
 /** The `tskafka` executable. */
 import { main } from './main.js';
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`tskafka: ${(e as Error).message}\n`);
-    process.exitCode = 1;
-  },
-);
+// Exit once stdout is flushed: a finished client command must not wait on idle sockets or stdin.
+function exit(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(exit, (e: unknown) => {
+  process.stderr.write(`tskafka: ${(e as Error).message}\n`);
+  exit(1);
+});

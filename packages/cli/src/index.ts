@@ -6,5 +6,22 @@
  * @module @tskafka/cli
  */
 export { BROKER_USAGE, brokerCommand } from './commands/broker.js';
+export {
+  CONSOLE_CONSUMER_USAGE,
+  consoleConsumerCommand,
+  type FormatterOptions,
+  formatRecord,
+  formatterOptions,
+} from './commands/console-consumer.js';
+export { CONSOLE_PRODUCER_USAGE, consoleProducerCommand } from './commands/console-producer.js';
+export { CONSUMER_GROUPS_USAGE, consumerGroupsCommand } from './commands/consumer-groups.js';
+export {
+  CONSUMER_PERF_USAGE,
+  consumerPerfTestCommand,
+  PerfStats,
+  PRODUCER_PERF_USAGE,
+  producerPerfTestCommand,
+} from './commands/perf.js';
+export { TOPICS_USAGE, topicsCommand } from './commands/topics.js';
 export { CliError } from './errors.js';
 export { main, USAGE } from './main.js';

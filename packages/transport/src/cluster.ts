@@ -313,11 +313,15 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const md = this.metadata;
     const requestVersion = md.updateRequestVersion;
     try {
-      const res = await this.requestAny(Api.Metadata, {
+      // Metadata v0-v3 has no allowAutoTopicCreation field (brokers then auto-create by their
+      // own config): setting it to false there would not encode.
+      const res = await this.requestAny(Api.Metadata, (conn) => ({
         topics: topics.map((name) => ({ name, topicId: ZERO_UUID })),
-        allowAutoTopicCreation: this.options.allowAutoTopicCreation,
+        ...(conn.versionFor(Api.Metadata) >= 4
+          ? { allowAutoTopicCreation: this.options.allowAutoTopicCreation }
+          : {}),
         includeTopicAuthorizedOperations: false,
-      });
+      }));
       md.update(res, this.options.clock.now(), topics, requestVersion);
     } catch (e) {
       md.failedUpdate(this.options.clock.now());

@@ -61,6 +61,13 @@ describe('against librdkafka’s mock cluster', () => {
     }
   });
 
+  it('reads metadata with allowAutoTopicCreation off, though Metadata v2 has no such field', async () => {
+    const c = client({ allowAutoTopicCreation: false });
+    await c.connect();
+    const md = await c.refreshMetadata(['orders']);
+    expect(md.partitionCountFor('orders')).toBe(4);
+  });
+
   it('negotiates versions: ApiVersions falls back, ListOffsets is capped at v3, a missing API is refused', async () => {
     const c = client();
     await c.connect();

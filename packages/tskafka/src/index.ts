@@ -10,13 +10,14 @@
  * await producer.close();
  * ```
  *
- * Everything of `@tskafka/producer`, `@tskafka/consumer` and `@tskafka/transport` is re-exported,
+ * Everything of `@tskafka/producer`, `@tskafka/consumer`, `@tskafka/admin` and `@tskafka/transport` is re-exported,
  * so serializers, deserializers, partitioners, assignors, interceptors and errors come from here too.
  *
  * @packageDocumentation
  * @module tskafka
  */
 
+export * from '@tskafka/admin';
 // Both the producer and the consumer name a { topic, partition } pair; they are the same shape.
 export type { TopicPartition } from '@tskafka/consumer';
 export * from '@tskafka/consumer';

@@ -1,14 +1,17 @@
 /**
  * `new Kafka(config)`: the entry point users start from, holding the settings every client
- * shares (bootstrap servers, client id, SASL, TLS) and making producers with them.
+ * shares (bootstrap servers, client id, SASL, TLS) and making producers, consumers and admin
+ * clients with them.
  *
  * @module
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Admin, type AdminOptions } from '@tskafka/admin';
 import { Consumer, type ConsumerOptions } from '@tskafka/consumer';
 import { Producer, type ProducerOptions, type RawRecordData } from '@tskafka/producer';
 import {
+  adminKeys,
   ConfigError,
   type ConfigKeys,
   consumerKeys,
@@ -38,6 +41,12 @@ export interface KafkaConfig {
 
 /** Producer options a {@link Kafka} fills in from its own config. */
 export type KafkaProducerOptions<K, V> = Omit<ProducerOptions<K, V>, 'bootstrapServers'> & {
+  /** Overrides the {@link Kafka}'s bootstrap servers. */
+  bootstrapServers?: string | readonly string[];
+};
+
+/** Admin options a {@link Kafka} fills in from its own config. */
+export type KafkaAdminOptions = Omit<AdminOptions, 'bootstrapServers'> & {
   /** Overrides the {@link Kafka}'s bootstrap servers. */
   bootstrapServers?: string | readonly string[];
 };
@@ -128,10 +137,24 @@ export class Kafka {
     dropShadowed(input, consumerKeys);
     return new Consumer<K, V>(input as ConsumerOptions<K, V>, { baseDir: this.baseDir, source: this.source });
   }
+
+  /**
+   * An admin client with this factory's settings, overridden by `options`.
+   *
+   * ```ts
+   * const admin = kafka.admin();
+   * await admin.createTopics([{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }]);
+   * ```
+   */
+  admin(options: KafkaAdminOptions = {}): Admin {
+    const input = { ...pick(this.properties, adminKeys), ...this.config, ...options };
+    dropShadowed(input, adminKeys);
+    return new Admin(input as AdminOptions, { baseDir: this.baseDir, source: this.source });
+  }
 }
 
 /** Every client's keys: a property none of them knows is a mistake (a typo), not another client's. */
-const ALL_CLIENT_KEYS: readonly ConfigKeys[] = [producerKeys, consumerKeys];
+const ALL_CLIENT_KEYS: readonly ConfigKeys[] = [producerKeys, consumerKeys, adminKeys];
 
 function namesOf(keys: ConfigKeys): Set<string> {
   const names = new Set<string>();

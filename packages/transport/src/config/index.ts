@@ -5,6 +5,7 @@
  * @module
  */
 
+export * from './admin.js';
 export * from './classes.js';
 export * from './client.js';
 export * from './consumer.js';

@@ -1,0 +1,605 @@
+/**
+ * The admin client (Java's `Admin`/`KafkaAdminClient`, KafkaJS's `admin()`): topics, partitions,
+ * configs, the cluster, offsets, consumer groups. Each call finds its broker (the controller, a
+ * partition leader, a group coordinator, or any broker), sends one request per broker, and retries
+ * retriable errors until `default.api.timeout.ms` (or the call's own `timeoutMs`).
+ *
+ * @module
+ */
+import {
+  Api,
+  createKafkaError,
+  TopicAlreadyExistsError,
+  UnknownTopicOrPartitionError,
+  ZERO_UUID,
+} from '@tskafka/protocol';
+import {
+  type AdminConfig,
+  type adminKeys,
+  adminSchema,
+  Cluster,
+  type ConfigInputOf,
+  clusterOptionsFromConfig,
+  isRetriableError,
+  type KafkaProperties,
+  type Logger,
+  loadConfig,
+  type SaslOptions,
+  type SslOption,
+  stderrLogger,
+  UnsupportedApiVersionError,
+} from '@tskafka/transport';
+import * as configs from './configs.js';
+import * as groups from './groups.js';
+import {
+  type AdminContext,
+  groupBy,
+  perLeader,
+  requestController,
+  requestTimeoutFor,
+  runPerItem,
+} from './requests.js';
+import type {
+  AdminTopicPartition,
+  AlterConfigsOptions,
+  AlterConfigsResource,
+  ClusterDescription,
+  ConfigResource,
+  ConfigResourceDescription,
+  CreatedTopic,
+  CreatePartitionsOptions,
+  CreateTopicsOptions,
+  DeletedRecords,
+  GroupDescription,
+  GroupListing,
+  GroupOffset,
+  GroupOffsetToCommit,
+  IncrementalAlterConfigsResource,
+  ListedOffset,
+  ListTopicsOptions,
+  NewPartitions,
+  NewTopic,
+  OffsetSpec,
+  RecordsToDelete,
+  TimeoutOptions,
+  TopicDescription,
+} from './types.js';
+
+/**
+ * Options of an {@link Admin}: the common client configs in camelCase (`bootstrapServers`,
+ * `clientId`, `requestTimeoutMs`, ...) plus `defaultApiTimeoutMs`, and the transport's objects.
+ */
+export type AdminOptions = Omit<ConfigInputOf<typeof adminKeys>, 'bootstrapServers'> & {
+  /** `bootstrap.servers`: `host:port` addresses, an array or one comma-separated string. */
+  bootstrapServers: string | readonly string[];
+  /** SASL credentials (alternatively `security.protocol` + `sasl.jaas.config` properties). */
+  sasl?: SaslOptions;
+  /** TLS: `true` or Node's `tls.connect` options. */
+  ssl?: SslOption;
+  /** Where log lines go; default warnings and errors to stderr. */
+  logger?: Logger;
+};
+
+const LISTED_OFFSET_TIMESTAMP = { earliest: -2, latest: -1, 'max-timestamp': -3 } as const;
+
+/**
+ * A Kafka admin client.
+ *
+ * ```ts
+ * const admin = new Admin({ bootstrapServers: 'localhost:9092' });
+ * await admin.connect();
+ * await admin.createTopics([{ topic: 'orders', numPartitions: 3, replicationFactor: 3 }]);
+ * const [orders] = await admin.describeTopics(['orders']);
+ * await admin.close();
+ * ```
+ *
+ * Kafka errors reject as their classes from `@tskafka/protocol` (`TopicAlreadyExistsError`,
+ * `UnknownTopicOrPartitionError`, `NonEmptyGroupError`, ...); an API the broker lacks rejects
+ * with the transport's `UnsupportedApiVersionError`.
+ */
+export class Admin {
+  /** The options after loading: every key with its value or Java's default. */
+  readonly config: AdminConfig;
+  private readonly cluster: Cluster;
+  private readonly ctx: AdminContext;
+  private connecting: Promise<void> | null = null;
+
+  /**
+   * An admin client; nothing is connected until {@link Admin.connect} (or the first call).
+   *
+   * @param options - camelCase options, or Kafka's property names (`{ 'bootstrap.servers': ... }`),
+   *   or a `.properties` file path; see {@link AdminOptions}.
+   * @param load - where the input came from (`source`, for errors) and module paths are relative to.
+   * @throws ConfigError naming an unknown or ill-typed key (and the nearest valid one).
+   */
+  constructor(
+    options: AdminOptions | KafkaProperties | string,
+    load: { baseDir?: string; source?: string } = {},
+  ) {
+    const { sasl, ssl, logger, ...rest } =
+      typeof options === 'string' ? ({} as Partial<AdminOptions>) : (options as AdminOptions);
+    const log = logger ?? stderrLogger();
+    this.config = loadConfig(adminSchema, typeof options === 'string' ? options : (rest as KafkaProperties), {
+      ...load,
+      warn: (m) => log.warn(m),
+    });
+    const clusterOptions = clusterOptionsFromConfig(this.config, { sasl, ssl, logger: log }, 'tskafka-admin');
+    this.cluster = new Cluster(clusterOptions);
+    this.ctx = { cluster: this.cluster, defaultApiTimeoutMs: this.config.defaultApiTimeoutMs };
+  }
+
+  /** Connects to the cluster (bootstrap and metadata). Calls connect on their own when needed. */
+  connect(): Promise<void> {
+    if (this.connecting === null) {
+      const p = this.cluster.connect();
+      this.connecting = p;
+      p.catch(() => {
+        if (this.connecting === p) this.connecting = null;
+      });
+    }
+    return this.connecting;
+  }
+
+  /** Closes every connection; calls in flight reject with `ClientClosedError`. */
+  async close(): Promise<void> {
+    await this.cluster.close();
+  }
+
+  // ---- topics ------------------------------------------------------------------------------
+
+  /**
+   * Creates topics (CreateTopics, to the controller). Rejects with the first topic's error, e.g.
+   * `TopicAlreadyExistsError` (unless `ignoreExisting`), `InvalidReplicationFactorError`,
+   * `InvalidPartitionsError`, `PolicyViolationError`.
+   *
+   * @returns one result per topic, in the order given.
+   */
+  async createTopics(
+    topics: readonly NewTopic[],
+    options: CreateTopicsOptions = {},
+  ): Promise<CreatedTopic[]> {
+    await this.connect();
+    const timeoutMs = options.timeoutMs ?? this.ctx.defaultApiTimeoutMs;
+    const results = await runPerItem<NewTopic, CreatedTopic>(
+      this.cluster,
+      topics,
+      (t) => t.topic,
+      async (pending) => {
+        const res = await requestController(
+          this.cluster,
+          Api.CreateTopics,
+          {
+            topics: pending.map((t) => ({
+              name: t.topic,
+              numPartitions: t.replicaAssignment === undefined ? (t.numPartitions ?? -1) : -1,
+              replicationFactor: t.replicaAssignment === undefined ? (t.replicationFactor ?? -1) : -1,
+              assignments: (t.replicaAssignment ?? []).map((a) => ({
+                partitionIndex: a.partition,
+                brokerIds: [...a.replicas],
+              })),
+              configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+            })),
+            timeoutMs,
+            validateOnly: options.validateOnly ?? false,
+          },
+          requestTimeoutFor(this.cluster, timeoutMs),
+        );
+        return res.topics.map((t) => ({
+          key: t.name,
+          topic: t.name,
+          errorCode: t.errorCode,
+          errorMessage: t.errorMessage,
+          result: {
+            topic: t.name,
+            topicId: t.topicId,
+            alreadyExisted: false,
+            numPartitions: t.numPartitions,
+            replicationFactor: t.replicationFactor,
+          },
+        }));
+      },
+      {
+        apiName: 'CreateTopics',
+        timeoutMs,
+        recover: (error, o) =>
+          options.ignoreExisting === true && error instanceof TopicAlreadyExistsError
+            ? {
+                topic: o.key,
+                topicId: ZERO_UUID,
+                alreadyExisted: true,
+                numPartitions: -1,
+                replicationFactor: -1,
+              }
+            : undefined,
+      },
+    );
+    return topics.map((t) => results.get(t.topic) as CreatedTopic);
+  }
+
+  /**
+   * Deletes topics by name (DeleteTopics, to the controller). Rejects with
+   * `UnknownTopicOrPartitionError` for a topic that does not exist.
+   */
+  async deleteTopics(names: readonly string[], options: TimeoutOptions = {}): Promise<void> {
+    await this.connect();
+    const timeoutMs = options.timeoutMs ?? this.ctx.defaultApiTimeoutMs;
+    await runPerItem<string, true>(
+      this.cluster,
+      names,
+      (n) => n,
+      async (pending) => {
+        const res = await requestController(
+          this.cluster,
+          Api.DeleteTopics,
+          { topics: pending.map((name) => ({ name, topicId: ZERO_UUID })), topicNames: pending, timeoutMs },
+          requestTimeoutFor(this.cluster, timeoutMs),
+        );
+        return res.responses.map((r) => ({
+          key: r.name ?? '',
+          topic: r.name ?? '',
+          errorCode: r.errorCode,
+          errorMessage: r.errorMessage,
+          result: true as const,
+        }));
+      },
+      // UNKNOWN_TOPIC_OR_PARTITION is retriable in Kafka's table, but here it is the answer.
+      { apiName: 'DeleteTopics', timeoutMs, isFinal: isUnknownTopic },
+    );
+  }
+
+  /** The names of the topics in the cluster, sorted; internal topics only with `listInternal`. */
+  async listTopics(options: ListTopicsOptions = {}): Promise<string[]> {
+    const topics = await this.fetchTopics(null);
+    return topics
+      .filter((t) => options.listInternal === true || !t.isInternal)
+      .map((t) => t.name)
+      .sort();
+  }
+
+  /**
+   * Describes topics from fresh metadata: partitions with leader, replicas and ISR. Without names,
+   * every topic. Rejects with `UnknownTopicOrPartitionError` when a named topic does not exist.
+   */
+  async describeTopics(names?: readonly string[]): Promise<TopicDescription[]> {
+    const topics = await this.fetchTopics(names ?? null);
+    if (names === undefined) return topics.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const byName = new Map(topics.map((t) => [t.name, t]));
+    return names.map((n) => byName.get(n) as TopicDescription);
+  }
+
+  /**
+   * Grows topics to `count` partitions each (CreatePartitions, to the controller). Rejects with
+   * `InvalidPartitionsError` when `count` is not more than now.
+   */
+  async createPartitions(
+    topics: readonly NewPartitions[],
+    options: CreatePartitionsOptions = {},
+  ): Promise<void> {
+    await this.connect();
+    const timeoutMs = options.timeoutMs ?? this.ctx.defaultApiTimeoutMs;
+    await runPerItem<NewPartitions, true>(
+      this.cluster,
+      topics,
+      (t) => t.topic,
+      async (pending) => {
+        const res = await requestController(
+          this.cluster,
+          Api.CreatePartitions,
+          {
+            topics: pending.map((t) => ({
+              name: t.topic,
+              count: t.count,
+              assignments:
+                t.assignments === undefined ? null : t.assignments.map((b) => ({ brokerIds: [...b] })),
+            })),
+            timeoutMs,
+            validateOnly: options.validateOnly ?? false,
+          },
+          requestTimeoutFor(this.cluster, timeoutMs),
+        );
+        return res.results.map((r) => ({
+          key: r.name,
+          topic: r.name,
+          errorCode: r.errorCode,
+          errorMessage: r.errorMessage,
+          result: true as const,
+        }));
+      },
+      { apiName: 'CreatePartitions', timeoutMs, isFinal: isUnknownTopic },
+    );
+  }
+
+  // ---- configs -----------------------------------------------------------------------------
+
+  /** Describes the configs of topics and brokers (DescribeConfigs), in the order given. */
+  async describeConfigs(resources: readonly ConfigResource[]): Promise<ConfigResourceDescription[]> {
+    await this.connect();
+    return configs.describeConfigs(this.ctx, resources);
+  }
+
+  /**
+   * Replaces the config overrides of topics or brokers (AlterConfigs, deprecated in Kafka in favour
+   * of {@link Admin.incrementalAlterConfigs}): configs left out return to their defaults.
+   */
+  async alterConfigs(
+    resources: readonly AlterConfigsResource[],
+    options: AlterConfigsOptions = {},
+  ): Promise<void> {
+    await this.connect();
+    return configs.alterConfigs(this.ctx, resources, options);
+  }
+
+  /** Sets, deletes, appends to or subtracts from single configs (IncrementalAlterConfigs). */
+  async incrementalAlterConfigs(
+    resources: readonly IncrementalAlterConfigsResource[],
+    options: AlterConfigsOptions = {},
+  ): Promise<void> {
+    await this.connect();
+    return configs.incrementalAlterConfigs(this.ctx, resources, options);
+  }
+
+  // ---- cluster -----------------------------------------------------------------------------
+
+  /**
+   * The cluster id, controller and brokers: DescribeCluster where the broker has it (Kafka 2.8+),
+   * else Metadata, as Java's admin client does. `controller` is -1 when the broker names none
+   * (or one that is not among the brokers).
+   */
+  async describeCluster(): Promise<ClusterDescription> {
+    await this.connect();
+    return this.cluster.retry(
+      async () => {
+        try {
+          const res = await this.cluster.requestAny(Api.DescribeCluster, {
+            includeClusterAuthorizedOperations: false,
+          });
+          if (res.errorCode !== 0) {
+            throw createKafkaError(res.errorCode, { apiName: 'DescribeCluster', message: res.errorMessage });
+          }
+          return {
+            clusterId: res.clusterId,
+            controller: res.controllerId,
+            brokers: res.brokers.map((b) => ({
+              nodeId: b.brokerId,
+              host: b.host,
+              port: b.port,
+              rack: b.rack,
+            })),
+          };
+        } catch (e) {
+          if (!(e instanceof UnsupportedApiVersionError)) throw e;
+        }
+        const md = await this.metadataRequest([]);
+        const brokers = md.brokers.map((b) => ({
+          nodeId: b.nodeId,
+          host: b.host,
+          port: b.port,
+          rack: b.rack,
+        }));
+        // Some brokers (librdkafka's mock) name a controller that is not among the brokers.
+        const controller = brokers.some((b) => b.nodeId === md.controllerId) ? md.controllerId : -1;
+        return { clusterId: md.clusterId, controller, brokers };
+      },
+      { timeoutMs: this.ctx.defaultApiTimeoutMs },
+    );
+  }
+
+  // ---- offsets and records -----------------------------------------------------------------
+
+  /**
+   * Offsets of partitions from their leaders (ListOffsets): the log start (`earliest`), the log
+   * end (`latest`), the record with the largest timestamp, or the first at or after a timestamp.
+   *
+   * @param target - a topic (all its partitions) or a list of partitions.
+   */
+  async listOffsets(
+    target: string | readonly AdminTopicPartition[],
+    spec: OffsetSpec = 'latest',
+  ): Promise<ListedOffset[]> {
+    const partitions = await this.partitionsOf(target);
+    const timestamp = typeof spec === 'number' ? spec : LISTED_OFFSET_TIMESTAMP[spec];
+    const results = await perLeader<ListedOffset>(
+      this.ctx,
+      partitions,
+      'ListOffsets',
+      async (leader, batch) => {
+        const res = await this.cluster.request(leader, Api.ListOffsets, {
+          replicaId: -1,
+          isolationLevel: 0,
+          topics: [...groupBy(batch, (p) => p.topic)].map(([name, ps]) => ({
+            name,
+            partitions: ps.map((p) => ({ partitionIndex: p.partition, timestamp, maxNumOffsets: 1 })),
+          })),
+        });
+        return res.topics.flatMap((t) =>
+          t.partitions.map((p) => ({
+            key: `${t.name}:${p.partitionIndex}`,
+            topic: t.name,
+            partition: p.partitionIndex,
+            errorCode: p.errorCode,
+            result: {
+              topic: t.name,
+              partition: p.partitionIndex,
+              // v0 answers with a list of offsets instead of one.
+              offset: p.oldStyleOffsets.length > 0 ? p.oldStyleOffsets[0] : p.offset,
+              timestamp: p.timestamp,
+              leaderEpoch: p.leaderEpoch,
+            },
+          })),
+        );
+      },
+    );
+    return partitions.map((p) => results.get(`${p.topic}:${p.partition}`) as ListedOffset);
+  }
+
+  /**
+   * Deletes records before the given offsets (DeleteRecords, to the partition leaders): the log
+   * start offset moves up. Offset -1 means the high watermark (everything so far).
+   */
+  async deleteRecords(
+    records: readonly RecordsToDelete[],
+    options: TimeoutOptions = {},
+  ): Promise<DeletedRecords[]> {
+    await this.partitionsOf(records);
+    const timeoutMs = options.timeoutMs ?? this.ctx.defaultApiTimeoutMs;
+    const offsets = new Map(records.map((r) => [`${r.topic}:${r.partition}`, r.offset]));
+    const results = await perLeader<DeletedRecords>(
+      this.ctx,
+      records,
+      'DeleteRecords',
+      async (leader, batch) => {
+        const res = await this.cluster.request(
+          leader,
+          Api.DeleteRecords,
+          {
+            topics: [...groupBy(batch, (p) => p.topic)].map(([name, ps]) => ({
+              name,
+              partitions: ps.map((p) => ({
+                partitionIndex: p.partition,
+                offset: offsets.get(`${p.topic}:${p.partition}`) ?? -1,
+              })),
+            })),
+            timeoutMs,
+          },
+          { timeoutMs: requestTimeoutFor(this.cluster, timeoutMs) },
+        );
+        return res.topics.flatMap((t) =>
+          t.partitions.map((p) => ({
+            key: `${t.name}:${p.partitionIndex}`,
+            topic: t.name,
+            partition: p.partitionIndex,
+            errorCode: p.errorCode,
+            result: { topic: t.name, partition: p.partitionIndex, lowWatermark: p.lowWatermark },
+          })),
+        );
+      },
+    );
+    return records.map((p) => results.get(`${p.topic}:${p.partition}`) as DeletedRecords);
+  }
+
+  // ---- consumer groups ---------------------------------------------------------------------
+
+  /** Every group the brokers coordinate (ListGroups to each broker), sorted by id. */
+  async listGroups(): Promise<GroupListing[]> {
+    await this.connect();
+    return groups.listGroups(this.ctx);
+  }
+
+  /**
+   * Describes groups (DescribeGroups, to each group's coordinator): state, protocol and members,
+   * with each consumer member's assignment decoded. A group that does not exist is described
+   * with state `Dead` and no members, as Kafka answers.
+   */
+  async describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]> {
+    await this.connect();
+    return groups.describeGroups(this.ctx, groupIds);
+  }
+
+  /**
+   * Deletes groups with their committed offsets (DeleteGroups). Rejects with
+   * `NonEmptyGroupError` while a group has members, `GroupIdNotFoundError` for an unknown group.
+   */
+  async deleteGroups(groupIds: readonly string[]): Promise<void> {
+    await this.connect();
+    return groups.deleteGroups(this.ctx, groupIds);
+  }
+
+  /**
+   * The committed offsets of a group (OffsetFetch), sorted by topic and partition; partitions
+   * without a committed offset are left out. With `topics`, only those topics.
+   */
+  async listConsumerGroupOffsets(groupId: string, topics?: readonly string[]): Promise<GroupOffset[]> {
+    await this.connect();
+    return groups.listConsumerGroupOffsets(this.ctx, groupId, topics);
+  }
+
+  /**
+   * Commits offsets for a group (OffsetCommit with generation -1 and no member id), e.g. to
+   * reset it. As in Kafka, this works only while the group is empty; otherwise the coordinator
+   * rejects it (`UnknownMemberIdError` or `IllegalGenerationError`).
+   */
+  async alterConsumerGroupOffsets(groupId: string, offsets: readonly GroupOffsetToCommit[]): Promise<void> {
+    await this.connect();
+    return groups.alterConsumerGroupOffsets(this.ctx, groupId, offsets);
+  }
+
+  /**
+   * Deletes committed offsets of a group (OffsetDelete). Rejects with
+   * `GroupSubscribedToTopicError` while a member is subscribed to the topic.
+   */
+  async deleteConsumerGroupOffsets(
+    groupId: string,
+    partitions: readonly AdminTopicPartition[],
+  ): Promise<void> {
+    await this.connect();
+    return groups.deleteConsumerGroupOffsets(this.ctx, groupId, partitions);
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  /** A Metadata request for `topics` (null: all) to any broker, never creating topics. */
+  private async metadataRequest(topics: readonly string[] | null) {
+    await this.connect();
+    const list = topics === null ? null : topics.map((name) => ({ name, topicId: ZERO_UUID }));
+    // allowAutoTopicCreation exists from v4 on; before, the broker's own setting decides.
+    return this.cluster.requestAny(Api.Metadata, (conn) =>
+      conn.versionFor(Api.Metadata) >= 4
+        ? { topics: list, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }
+        : { topics: list, includeTopicAuthorizedOperations: false },
+    );
+  }
+
+  /** Topic descriptions from fresh metadata; a missing named topic rejects at once. */
+  private fetchTopics(names: readonly string[] | null): Promise<TopicDescription[]> {
+    return this.cluster.retry(
+      async () => {
+        const md = await this.metadataRequest(names);
+        const out: TopicDescription[] = [];
+        for (const t of md.topics) {
+          if (t.errorCode !== 0) {
+            if (names === null) continue; // a topic being deleted, say
+            throw createKafkaError(t.errorCode, { apiName: 'Metadata', topic: t.name ?? undefined });
+          }
+          out.push({
+            name: t.name ?? '',
+            topicId: t.topicId,
+            isInternal: t.isInternal,
+            partitions: t.partitions
+              .map((p) => ({
+                partition: p.partitionIndex,
+                leader: p.leaderId,
+                replicas: p.replicaNodes,
+                isr: p.isrNodes,
+                offlineReplicas: p.offlineReplicas,
+              }))
+              .sort((a, b) => a.partition - b.partition),
+          });
+        }
+        return out;
+      },
+      {
+        timeoutMs: this.ctx.defaultApiTimeoutMs,
+        isRetriable: (e) => isRetriableError(e) && !(e instanceof UnknownTopicOrPartitionError),
+      },
+    );
+  }
+
+  /**
+   * The partitions a call addresses: every partition of a topic, or the list given; also makes
+   * sure the cluster's metadata knows their leaders. A missing topic rejects at once.
+   */
+  private async partitionsOf(
+    target: string | readonly AdminTopicPartition[],
+  ): Promise<AdminTopicPartition[]> {
+    const names = typeof target === 'string' ? [target] : [...new Set(target.map((p) => p.topic))];
+    const topics = await this.fetchTopics(names);
+    await this.cluster.refreshMetadata(names);
+    if (typeof target !== 'string') return [...target];
+    return topics[0].partitions.map((p) => ({ topic: target, partition: p.partition }));
+  }
+}
+
+/** UNKNOWN_TOPIC_OR_PARTITION is final for calls that name topics: no point retrying. */
+function isUnknownTopic(error: unknown): boolean {
+  return error instanceof UnknownTopicOrPartitionError;
+}

@@ -1,0 +1,305 @@
+/**
+ * What the admin client takes and returns: plain objects in Kafka's words, as Java's
+ * `AdminClient` results and KafkaJS's admin results name them.
+ *
+ * @module
+ */
+
+/** A topic to create (Java's `NewTopic`). */
+export interface NewTopic {
+  /** The topic name. */
+  topic: string;
+  /** Partitions; default the broker's `num.partitions` (-1). Leave out with `replicaAssignment`. */
+  numPartitions?: number;
+  /** Replicas per partition; default the broker's `default.replication.factor` (-1). */
+  replicationFactor?: number;
+  /** Explicit placement: for each partition, the broker ids of its replicas (leader first). */
+  replicaAssignment?: readonly { partition: number; replicas: readonly number[] }[];
+  /** Topic configs, e.g. `{ 'cleanup.policy': 'compact' }`. */
+  configs?: Readonly<Record<string, string>>;
+}
+
+/** Options of `Admin.createTopics`. */
+export interface CreateTopicsOptions {
+  /** Only check that the topics could be created; create nothing. */
+  validateOnly?: boolean;
+  /** How long the controller may take; default `default.api.timeout.ms`. */
+  timeoutMs?: number;
+  /** Treat TOPIC_ALREADY_EXISTS as success instead of rejecting with `TopicAlreadyExistsError`. */
+  ignoreExisting?: boolean;
+}
+
+/** The outcome for one topic of `Admin.createTopics`. */
+export interface CreatedTopic {
+  /** The topic name. */
+  topic: string;
+  /** The topic id (base64 UUID; all zeros when the broker does not say, or the topic existed). */
+  topicId: string;
+  /** True when the topic existed already (only with `ignoreExisting`). */
+  alreadyExisted: boolean;
+  /** Partitions, -1 when the broker does not say (CreateTopics below v5). */
+  numPartitions: number;
+  /** Replication factor, -1 when the broker does not say. */
+  replicationFactor: number;
+}
+
+/** Options of calls that wait on the controller (deleteTopics, createPartitions, deleteRecords). */
+export interface TimeoutOptions {
+  /** How long to wait; default `default.api.timeout.ms`. */
+  timeoutMs?: number;
+}
+
+/** Options of `Admin.listTopics`. */
+export interface ListTopicsOptions {
+  /** Include internal topics such as `__consumer_offsets`; default false. */
+  listInternal?: boolean;
+}
+
+/** One partition of a {@link TopicDescription}. */
+export interface PartitionDescription {
+  /** The partition index. */
+  partition: number;
+  /** The leader's node id; -1 without a leader. */
+  leader: number;
+  /** Every replica's node id, the preferred leader first. */
+  replicas: number[];
+  /** The in-sync replicas. */
+  isr: number[];
+  /** Replicas on brokers that are offline. */
+  offlineReplicas: number[];
+}
+
+/** A topic as `Admin.describeTopics` describes it (Java's `TopicDescription`). */
+export interface TopicDescription {
+  /** The topic name. */
+  name: string;
+  /** The topic id (base64 UUID; all zeros before Metadata v10). */
+  topicId: string;
+  /** Whether Kafka itself uses the topic (`__consumer_offsets`, `__transaction_state`). */
+  isInternal: boolean;
+  /** Partitions in index order. */
+  partitions: PartitionDescription[];
+}
+
+/** A partition count to grow a topic to (Java's `NewPartitions`). */
+export interface NewPartitions {
+  /** The topic. */
+  topic: string;
+  /** The new total number of partitions (more than now). */
+  count: number;
+  /** Placement of the new partitions: for each, the broker ids of its replicas. */
+  assignments?: readonly (readonly number[])[];
+}
+
+/** Options of `Admin.createPartitions`. */
+export interface CreatePartitionsOptions extends TimeoutOptions {
+  /** Only check; change nothing. */
+  validateOnly?: boolean;
+}
+
+/** What a config belongs to. */
+export type ConfigResourceType = 'topic' | 'broker' | 'broker-logger';
+
+/** A topic or broker whose configs to describe or alter (Java's `ConfigResource`). */
+export interface ConfigResource {
+  /** The kind of resource. */
+  type: ConfigResourceType;
+  /** The topic name, or the broker id as a string (`'1'`; `''` for the cluster-wide default). */
+  name: string;
+  /** Only these config names; default all. */
+  configNames?: readonly string[];
+}
+
+/** Where a config value comes from (Java's `ConfigEntry.ConfigSource`). */
+export type ConfigSource =
+  | 'unknown'
+  | 'topic'
+  | 'dynamic-broker'
+  | 'dynamic-default-broker'
+  | 'static-broker'
+  | 'default'
+  | 'dynamic-broker-logger'
+  | 'client-metrics'
+  | 'group';
+
+/** One config of a {@link ConfigResourceDescription} (Java's `ConfigEntry`). */
+export interface ConfigEntry {
+  /** The config name, e.g. `retention.ms`. */
+  name: string;
+  /** The value; null when sensitive or unset. */
+  value: string | null;
+  /** Whether it can be altered. */
+  readOnly: boolean;
+  /** Whether it is the default (no override anywhere). */
+  isDefault: boolean;
+  /** Where the value comes from. */
+  source: ConfigSource;
+  /** Whether the value is a secret (then `value` is null). */
+  isSensitive: boolean;
+}
+
+/** The configs of one resource, from `Admin.describeConfigs`. */
+export interface ConfigResourceDescription {
+  /** The kind of resource. */
+  type: ConfigResourceType;
+  /** Its name. */
+  name: string;
+  /** Its configs. */
+  configs: ConfigEntry[];
+}
+
+/** A resource and the configs to set on it, for `Admin.alterConfigs` (replaces every override). */
+export interface AlterConfigsResource {
+  /** The kind of resource. */
+  type: ConfigResourceType;
+  /** Its name. */
+  name: string;
+  /** The complete set of overrides; configs left out go back to their defaults. */
+  configs: Readonly<Record<string, string>>;
+}
+
+/** What an {@link AlterConfigOp} does (Java's `AlterConfigOp.OpType`). */
+export type AlterConfigOpType = 'set' | 'delete' | 'append' | 'subtract';
+
+/** One change of `Admin.incrementalAlterConfigs`. */
+export interface AlterConfigOp {
+  /** The config name. */
+  name: string;
+  /** What to do; default `set`. */
+  op?: AlterConfigOpType;
+  /** The value (for `delete`, ignored). */
+  value?: string | null;
+}
+
+/** A resource and the changes to make to it, for `Admin.incrementalAlterConfigs`. */
+export interface IncrementalAlterConfigsResource {
+  /** The kind of resource. */
+  type: ConfigResourceType;
+  /** Its name. */
+  name: string;
+  /** The changes; configs not named keep their values. */
+  configs: readonly AlterConfigOp[];
+}
+
+/** Options of `Admin.alterConfigs` and `Admin.incrementalAlterConfigs`. */
+export interface AlterConfigsOptions {
+  /** Only check; change nothing. */
+  validateOnly?: boolean;
+}
+
+/** A broker as the admin client reports it (Java's `Node`). */
+export interface BrokerNode {
+  /** Its node id. */
+  nodeId: number;
+  /** Its advertised host. */
+  host: string;
+  /** Its port. */
+  port: number;
+  /** Its rack, when configured. */
+  rack: string | null;
+}
+
+/** The cluster, from `Admin.describeCluster`. */
+export interface ClusterDescription {
+  /** The cluster id; null when the broker does not say. */
+  clusterId: string | null;
+  /** The active controller's node id as clients see it; -1 when unknown. */
+  controller: number;
+  /** The live brokers. */
+  brokers: BrokerNode[];
+}
+
+/** Which offset `Admin.listOffsets` asks for: the log start, the log end, or the first at or after a time (ms). */
+export type OffsetSpec = 'earliest' | 'latest' | 'max-timestamp' | number;
+
+/** A topic partition the admin client addresses. */
+export interface AdminTopicPartition {
+  /** The topic. */
+  topic: string;
+  /** The partition index. */
+  partition: number;
+}
+
+/** A partition's offset from `Admin.listOffsets` (Java's `ListOffsetsResultInfo`). */
+export interface ListedOffset extends AdminTopicPartition {
+  /** The offset; -1 when there is none (a timestamp after the last record). */
+  offset: number;
+  /** The timestamp of the record at `offset`, -1 for `earliest`/`latest`. */
+  timestamp: number;
+  /** The leader epoch of the record, -1 when unknown. */
+  leaderEpoch: number;
+}
+
+/** Where `Admin.deleteRecords` cuts a partition: records before `offset` go (-1: the high watermark). */
+export interface RecordsToDelete extends AdminTopicPartition {
+  /** The new log start offset; -1 for the high watermark (everything). */
+  offset: number;
+}
+
+/** The result for one partition of `Admin.deleteRecords`. */
+export interface DeletedRecords extends AdminTopicPartition {
+  /** The partition's log start offset after the deletion. */
+  lowWatermark: number;
+}
+
+/** A group from `Admin.listGroups` (Java's `GroupListing`). */
+export interface GroupListing {
+  /** The group id. */
+  groupId: string;
+  /** The embedded protocol type: `consumer` for consumer groups, `''` for groups that only commit offsets. */
+  protocolType: string;
+  /** The state (`Stable`, `Empty`, ...), when the broker says (ListGroups v4+). */
+  state: string | null;
+  /** The group type (`classic`, `consumer`), when the broker says (ListGroups v5+). */
+  type: string | null;
+}
+
+/** A member of a described group (Java's `MemberDescription`). */
+export interface GroupMemberDescription {
+  /** The member id. */
+  memberId: string;
+  /** The static member's instance id, or null. */
+  groupInstanceId: string | null;
+  /** The member's `client.id`. */
+  clientId: string;
+  /** The member's host, as the coordinator saw it. */
+  clientHost: string;
+  /** The partitions assigned to the member, decoded from the consumer protocol (empty otherwise). */
+  assignment: AdminTopicPartition[];
+  /** The raw JoinGroup metadata. */
+  memberMetadata: Buffer;
+  /** The raw SyncGroup assignment. */
+  memberAssignment: Buffer;
+}
+
+/** A group from `Admin.describeGroups` (Java's `ConsumerGroupDescription`). */
+export interface GroupDescription {
+  /** The group id. */
+  groupId: string;
+  /** The state: `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable`, `Dead`. */
+  state: string;
+  /** The embedded protocol type, `consumer` for consumer groups. */
+  protocolType: string;
+  /** The chosen protocol; for consumer groups the assignor (`range`, `cooperative-sticky`, ...). */
+  protocol: string;
+  /** The members. */
+  members: GroupMemberDescription[];
+}
+
+/** A committed offset of a group (Java's `OffsetAndMetadata` keyed by partition). */
+export interface GroupOffset extends AdminTopicPartition {
+  /** The committed offset (the next to read); -1 when none. */
+  offset: number;
+  /** The metadata committed with it. */
+  metadata: string | null;
+  /** The leader epoch committed with it, -1 when unknown. */
+  leaderEpoch: number;
+}
+
+/** An offset to commit for a group with `Admin.alterConsumerGroupOffsets`. */
+export interface GroupOffsetToCommit extends AdminTopicPartition {
+  /** The offset to resume from. */
+  offset: number;
+  /** Metadata to store with it; default none. */
+  metadata?: string | null;
+}

@@ -1,0 +1,219 @@
+/**
+ * `tskafka consumer-groups --bootstrap-server H:P (--list | --describe | --reset-offsets | --delete)`:
+ * Kafka's `kafka-consumer-groups.sh`, with its flags and its output.
+ */
+import { parseArgs } from 'node:util';
+import { decodeAssignment } from '@tskafka/consumer';
+import type { Cluster } from '@tskafka/transport';
+import { CliError } from '../errors.js';
+import {
+  commitOffsets,
+  committedOffsets,
+  deleteGroup,
+  describeGroup,
+  describeTopicsMetadata,
+  listGroups,
+  listOffsets,
+} from './admin-requests.js';
+import { asCliError, clientProperties, connectCluster, intFlag, joinNegativeValues } from './common.js';
+
+/** Usage text of the consumer-groups command. */
+export const CONSUMER_GROUPS_USAGE = `Usage: tskafka consumer-groups --bootstrap-server H:P <action> [options]
+Actions:
+  --list
+  --describe --group G
+  --reset-offsets --group G --topic T (--to-earliest | --to-latest | --to-offset N) [--execute]
+                  (without --execute: prints the plan and changes nothing)
+  --delete --group G
+Options:
+  --command-config FILE   client properties from a file`;
+
+/** Formats rows as Kafka does: each column padded to its widest cell, one space apart. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const r of rows) for (const [i, c] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
+  return rows
+    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join(' '))
+    .join('\n');
+}
+
+/** Runs the consumer-groups command. */
+export async function consumerGroupsCommand(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
+  const { values } = parseArgs({
+    args: joinNegativeValues(argv),
+    options: {
+      'bootstrap-server': { type: 'string' },
+      'command-config': { type: 'string' },
+      list: { type: 'boolean', default: false },
+      describe: { type: 'boolean', default: false },
+      'reset-offsets': { type: 'boolean', default: false },
+      delete: { type: 'boolean', default: false },
+      group: { type: 'string' },
+      topic: { type: 'string' },
+      'to-earliest': { type: 'boolean', default: false },
+      'to-latest': { type: 'boolean', default: false },
+      'to-offset': { type: 'string' },
+      execute: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    out.write(`${CONSUMER_GROUPS_USAGE}\n`);
+    return;
+  }
+  const actions = (['list', 'describe', 'reset-offsets', 'delete'] as const).filter((a) => values[a]);
+  if (actions.length !== 1)
+    throw new CliError('exactly one of --list, --describe, --reset-offsets or --delete is required', 2);
+  const action = actions[0];
+  const group = values.group;
+  if (action !== 'list' && !group) throw new CliError(`--${action} requires --group`, 2);
+  const props = clientProperties(values['bootstrap-server'], values['command-config']);
+  const cluster = await connectCluster(props);
+  try {
+    switch (action) {
+      case 'list':
+        for (const g of await listGroups(cluster)) out.write(`${g.groupId}\n`);
+        return;
+      case 'describe':
+        await describe(cluster, group ?? '', out);
+        return;
+      case 'reset-offsets':
+        await resetOffsets(cluster, group ?? '', values, out);
+        return;
+      case 'delete':
+        await requireGroup(cluster, group ?? '');
+        await deleteGroup(cluster, group ?? '');
+        out.write(`Deletion of requested consumer groups ('${group}') was successful.\n`);
+        return;
+    }
+  } catch (e) {
+    throw asCliError(e);
+  } finally {
+    await cluster.close();
+  }
+}
+
+async function requireGroup(cluster: Cluster, group: string) {
+  const d = await describeGroup(cluster, group);
+  if (d.state === 'Dead') throw new CliError(`consumer group "${group}" does not exist`);
+  return d;
+}
+
+async function describe(cluster: Cluster, group: string, out: NodeJS.WritableStream): Promise<void> {
+  const d = await requireGroup(cluster, group);
+  const committed = await committedOffsets(cluster, group);
+  // Who owns each partition, from the members' assignments.
+  const owner = new Map<string, { memberId: string; host: string; clientId: string }>();
+  for (const m of d.members) {
+    let partitions: { topic: string; partition: number }[] = [];
+    try {
+      partitions = decodeAssignment(m.assignment).partitions;
+    } catch {
+      // a non-consumer protocol: no partitions to show
+    }
+    for (const tp of partitions)
+      owner.set(`${tp.topic}\0${tp.partition}`, {
+        memberId: m.memberId,
+        host: m.clientHost,
+        clientId: m.clientId,
+      });
+  }
+  const topics = new Set<string>([
+    ...committed.keys(),
+    ...[...owner.keys()].map((k) => k.split('\0')[0] ?? ''),
+  ]);
+  const rows: string[][] = [
+    [
+      'GROUP',
+      'TOPIC',
+      'PARTITION',
+      'CURRENT-OFFSET',
+      'LOG-END-OFFSET',
+      'LAG',
+      'CONSUMER-ID',
+      'HOST',
+      'CLIENT-ID',
+    ],
+  ];
+  for (const name of [...topics].sort()) {
+    const [info] = await describeTopicsMetadata(cluster, [name]).catch(() => []);
+    const ends = info === undefined ? new Map<number, number>() : await listOffsets(cluster, info, 'latest');
+    const partitions = new Set<number>([...(committed.get(name)?.keys() ?? [])]);
+    for (const k of owner.keys()) if (k.startsWith(`${name}\0`)) partitions.add(Number(k.split('\0')[1]));
+    for (const p of [...partitions].sort((a, b) => a - b)) {
+      const current = committed.get(name)?.get(p);
+      const end = ends.get(p);
+      const o = owner.get(`${name}\0${p}`);
+      rows.push([
+        group,
+        name,
+        String(p),
+        current === undefined ? '-' : String(current),
+        end === undefined ? '-' : String(end),
+        current === undefined || end === undefined ? '-' : String(end - current),
+        o?.memberId ?? '-',
+        o?.host ?? '-',
+        o?.clientId ?? '-',
+      ]);
+    }
+  }
+  out.write('\n');
+  if (d.members.length === 0) out.write(`Consumer group '${group}' has no active members.\n\n`);
+  out.write(`${table(rows)}\n`);
+}
+
+async function resetOffsets(
+  cluster: Cluster,
+  group: string,
+  values: {
+    topic?: string;
+    'to-earliest': boolean;
+    'to-latest': boolean;
+    'to-offset'?: string;
+    execute: boolean;
+  },
+  out: NodeJS.WritableStream,
+): Promise<void> {
+  if (!values.topic) throw new CliError('--reset-offsets requires --topic', 2);
+  const specs = [values['to-earliest'], values['to-latest'], values['to-offset'] !== undefined].filter(
+    Boolean,
+  );
+  if (specs.length !== 1)
+    throw new CliError('--reset-offsets requires one of --to-earliest, --to-latest or --to-offset N', 2);
+  const toOffset =
+    values['to-offset'] === undefined ? undefined : intFlag(values['to-offset'], '--to-offset', 0);
+  const d = await describeGroup(cluster, group);
+  if (d.state !== 'Empty' && d.state !== 'Dead')
+    throw new CliError(
+      `offsets can only be reset if group "${group}" is inactive, but its state is ${d.state}`,
+    );
+  const [info] = await describeTopicsMetadata(cluster, [values.topic]);
+  if (info === undefined) throw new CliError(`topic "${values.topic}" does not exist`);
+  const earliest = await listOffsets(cluster, info, 'earliest');
+  const latest = await listOffsets(cluster, info, 'latest');
+  const plan = new Map<number, number>();
+  for (const p of info.partitions) {
+    const lo = earliest.get(p.partition) ?? 0;
+    const hi = latest.get(p.partition) ?? 0;
+    // As Kafka: --to-offset outside the log is clamped to its ends.
+    const target = values['to-earliest']
+      ? lo
+      : values['to-latest']
+        ? hi
+        : Math.min(hi, Math.max(lo, toOffset ?? 0));
+    plan.set(p.partition, target);
+  }
+  if (values.execute) await commitOffsets(cluster, group, info.name, plan);
+  else
+    out.write(
+      'WARN: No action will be performed as the --execute option is missing. Add --execute to reset the offsets.\n',
+    );
+  const rows = [['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET']];
+  for (const [p, o] of plan) rows.push([group, info.name, String(p), String(o)]);
+  out.write(`\n${table(rows)}\n`);
+}
