@@ -10,12 +10,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { type RunningBroker, startBroker } from '@tskafka/broker';
-import { Kafka } from 'tskafka';
+import { ApiKey, ErrorCode, Kafka } from 'tskafka';
 
-/** Kafka's API key of Produce requests (`ApiKey.Produce` in @tskafka/protocol). */
-const PRODUCE = 0;
-/** Kafka's error code NOT_LEADER_OR_FOLLOWER (`ErrorCode.NOT_LEADER_OR_FOLLOWER`). */
-const NOT_LEADER_OR_FOLLOWER = 6;
+const PRODUCE = ApiKey.Produce;
+const NOT_LEADER_OR_FOLLOWER = ErrorCode.NOT_LEADER_OR_FOLLOWER;
 const RECORDS = 10;
 
 /** What one producer's topic holds after the faults. */

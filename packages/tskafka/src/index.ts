@@ -27,5 +27,8 @@ export * from '@tskafka/producer';
 // assignors of the same names are `roundRobinAssignor` and `stickyAssignor` (or by name:
 // `partitionAssignors: ['roundrobin']`).
 export { roundRobin, sticky } from '@tskafka/producer';
+// The wire-level vocabulary users meet in errors and tests: `ApiKey`, `ErrorCode`, the Kafka
+// error classes (`instanceof NotLeaderOrFollowerError`), `CompressionType`, record batch helpers.
+export * from '@tskafka/protocol';
 export * from '@tskafka/transport';
 export * from './kafka.js';
