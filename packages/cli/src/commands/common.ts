@@ -1,13 +1,15 @@
 /**
- * What the client commands share: `--bootstrap-server` and `--command-config`, `k=v` flags, and
- * timeouts short enough that an unreachable broker fails a script within seconds.
+ * What the client commands share: `--bootstrap-server` and `--command-config`, `k=v` flags, the
+ * admin client, one-line errors, and timeouts short enough that an unreachable broker fails a
+ * script within seconds.
  */
 import { readFileSync } from 'node:fs';
+import type { Admin } from '@tskafka/admin';
+import { KafkaError, SaslAuthenticationFailedError } from '@tskafka/protocol';
 import {
-  Cluster,
-  type ClusterOptions,
   ConfigError,
   parsePropertiesEntries,
+  SaslAuthenticationError,
   silentLogger,
 } from '@tskafka/transport';
 import { Kafka } from 'tskafka';
@@ -103,39 +105,60 @@ export function kafkaFor(props: ClientProperties): Kafka {
 }
 
 /**
- * A protocol-level client (for the admin commands) over `props`' servers, with short timeouts,
- * bootstrapped: fails with one line naming the servers when none answers.
+ * An admin client over `props` (quiet, and failing calls within seconds unless the properties say
+ * otherwise), connected: fails with one line naming the servers when none answers, or saying that
+ * authentication failed.
  */
-export async function connectCluster(props: ClientProperties): Promise<Cluster> {
-  const cluster = clusterFor(props);
+export async function connectAdmin(props: ClientProperties): Promise<Admin> {
+  const admin = kafkaFor(props).admin({
+    logger: silentLogger,
+    ...(props['client.id'] === undefined ? { clientId: 'tskafka-cli' } : {}),
+    ...(props['default.api.timeout.ms'] === undefined ? { defaultApiTimeoutMs: 5000 } : {}),
+  });
   try {
-    await cluster.connect();
+    await admin.connect();
   } catch (e) {
-    await cluster.close().catch(() => {});
-    throw new CliError(
-      `cannot reach the broker at ${props['bootstrap.servers']}: ${oneLine((e as Error).message)}`,
-    );
+    await admin.close().catch(() => {});
+    throw connectFailure(e, props);
   }
-  return cluster;
+  return admin;
 }
 
-function clusterFor(props: ClientProperties): Cluster {
-  const options: ClusterOptions = {
-    bootstrapServers: props['bootstrap.servers'] ?? '',
-    clientId: props['client.id'] ?? 'tskafka-cli',
-    requestTimeoutMs: Number(props['request.timeout.ms']),
-    connectionTimeoutMs: Number(props['socket.connection.setup.timeout.ms']),
-    reconnectBackoffMaxMs: Number(props['reconnect.backoff.max.ms']),
-    defaultApiTimeoutMs: 5000,
-    logger: silentLogger,
-  } as ClusterOptions;
-  return new Cluster(options);
+/** Why a client could not connect, as one line: authentication, or an unreachable broker. */
+export function connectFailure(e: unknown, props: ClientProperties): CliError {
+  if (e instanceof CliError) return e;
+  if (e instanceof ConfigError) return new CliError(oneLine(e.message), 2);
+  const auth = authenticationFailure(e);
+  if (auth !== undefined) return auth;
+  return new CliError(
+    `cannot reach the broker at ${props['bootstrap.servers']}: ${oneLine((e as Error)?.message ?? String(e))}`,
+  );
+}
+
+/** The authentication error in `e` or its causes, as one line; undefined when there is none. */
+function authenticationFailure(e: unknown): CliError | undefined {
+  for (let c = e, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) {
+    if (c instanceof SaslAuthenticationError || c instanceof SaslAuthenticationFailedError)
+      return new CliError(`authentication failed: ${oneLine(c.message)}`);
+  }
+  return undefined;
+}
+
+/**
+ * A Kafka error about `what` (`topic "orders"`) as one line, `what: NAME: description`, as the
+ * commands print it; other errors as {@link asCliError} makes them.
+ */
+export function kafkaFailure(e: unknown, what: string): CliError {
+  if (e instanceof KafkaError) return new CliError(`${what}: ${e.errorName}: ${oneLine(e.description)}`);
+  return asCliError(e);
 }
 
 /** Makes an error a {@link CliError} with a one-line message. */
 export function asCliError(e: unknown): CliError {
   if (e instanceof CliError) return e;
   if (e instanceof ConfigError) return new CliError(oneLine(e.message), 2);
+  const auth = authenticationFailure(e);
+  if (auth !== undefined) return auth;
   return new CliError(oneLine((e as Error)?.message ?? String(e)));
 }
 

@@ -3,15 +3,16 @@
  * [--max-messages N] [--partition P --offset O] [--property print.key=true ...] [--timeout-ms N]`:
  * prints records one per line as Kafka's `kafka-console-consumer.sh` (its DefaultMessageFormatter).
  */
+import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { UnknownTopicOrPartitionError } from '@tskafka/protocol';
 import { silentLogger } from '@tskafka/transport';
 import type { ConsumerRecord, TopicPartition } from 'tskafka';
 import { CliError } from '../errors.js';
-import { topicPartitions } from './admin-requests.js';
 import {
   asCliError,
   clientProperties,
-  connectCluster,
+  connectAdmin,
   intFlag,
   joinNegativeValues,
   kafkaFor,
@@ -22,7 +23,9 @@ import {
 export const CONSOLE_CONSUMER_USAGE = `Usage: tskafka console-consumer --bootstrap-server H:P --topic T [options]
 Prints records, one per line, until stopped, --max-messages or --timeout-ms.
   --from-beginning          start at the earliest offset when there is no committed one
-  --group G                 consume in group G (and commit); without it, no group
+  --group G                 consume in group G and commit what was printed; without it, as
+                            Kafka: a new group console-consumer-N that commits nothing
+                            (with --partition: no group at all)
   --partition P             read only partition P; --offset O|earliest|latest (default latest)
   --max-messages N          exit after N records
   --timeout-ms N            exit when no record arrived for N ms
@@ -133,8 +136,6 @@ export async function consoleConsumerCommand(
   const partition = values.partition === undefined ? undefined : intFlag(values.partition, '--partition', 0);
   if (values.offset !== undefined && partition === undefined)
     throw new CliError('--offset requires --partition', 2);
-  if (partition !== undefined && values.group !== undefined)
-    throw new CliError('--partition and --group cannot be used together', 2);
   const offsetFlag = values.offset ?? (values['from-beginning'] ? 'earliest' : 'latest');
   const offset =
     offsetFlag === 'earliest' || offsetFlag === 'latest' ? offsetFlag : intFlag(offsetFlag, '--offset', 0);
@@ -145,21 +146,36 @@ export async function consoleConsumerCommand(
     parseKeyValues(values['consumer-property'], '--consumer-property'),
   );
 
+  // As Kafka: the group from --group, --consumer-property or the config file (which must agree);
+  // without one, a random group whose offsets are never committed (it is not meant to be reused).
+  const groupIds = new Set([values.group, props['group.id']].filter((g) => g !== undefined));
+  if (groupIds.size > 1)
+    throw new CliError(
+      `the group ids given in different places do not match: ${[...groupIds].join(', ')}`,
+      2,
+    );
+  const [namedGroup] = groupIds;
+  if (partition !== undefined && namedGroup !== undefined)
+    throw new CliError('--partition and --group cannot be used together', 2);
+  const group =
+    partition !== undefined ? undefined : (namedGroup ?? `console-consumer-${randomInt(100_000)}`);
+
   // The topic must exist (not be auto-created by reading it); this also fails fast when the
   // broker is unreachable.
-  const cluster = await connectCluster(props);
+  const admin = await connectAdmin(props);
   let partitions: number[];
   try {
-    partitions = (await topicPartitions(cluster, [topic])).get(topic) ?? [];
+    const [described] = await admin.describeTopics([topic]);
+    partitions = described?.partitions.map((p) => p.partition) ?? [];
   } catch (e) {
+    if (e instanceof UnknownTopicOrPartitionError) throw new CliError(`topic "${topic}" does not exist`);
     throw asCliError(e);
   } finally {
-    await cluster.close();
+    await admin.close();
   }
   if (partition !== undefined && !partitions.includes(partition))
     throw new CliError(`topic "${topic}" has no partition ${partition}`);
 
-  const group = values.group;
   const consumer = kafkaFor(props).consumer({
     logger: silentLogger,
     ...(group === undefined ? {} : { groupId: group }),
@@ -205,7 +221,7 @@ export async function consoleConsumerCommand(
       if (records.length > 0) lastRecordAt = Date.now();
       else if (Date.now() - lastRecordAt >= idleMs) break;
     }
-    if (group !== undefined && printed.size > 0) await consumer.commitSync([...printed.values()]);
+    if (namedGroup !== undefined && printed.size > 0) await consumer.commitSync([...printed.values()]);
   } catch (e) {
     throw asCliError(e);
   } finally {

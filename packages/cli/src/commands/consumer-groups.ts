@@ -3,19 +3,17 @@
  * Kafka's `kafka-consumer-groups.sh`, with its flags and its output.
  */
 import { parseArgs } from 'node:util';
-import { decodeAssignment } from '@tskafka/consumer';
-import type { Cluster } from '@tskafka/transport';
+import type { Admin, GroupDescription, ListedOffset } from '@tskafka/admin';
+import { GroupIdNotFoundError, UnknownTopicOrPartitionError } from '@tskafka/protocol';
 import { CliError } from '../errors.js';
 import {
-  commitOffsets,
-  committedOffsets,
-  deleteGroup,
-  describeGroup,
-  describeTopicsMetadata,
-  listGroups,
-  listOffsets,
-} from './admin-requests.js';
-import { asCliError, clientProperties, connectCluster, intFlag, joinNegativeValues } from './common.js';
+  asCliError,
+  clientProperties,
+  connectAdmin,
+  intFlag,
+  joinNegativeValues,
+  kafkaFailure,
+} from './common.js';
 
 /** Usage text of the consumer-groups command. */
 export const CONSUMER_GROUPS_USAGE = `Usage: tskafka consumer-groups --bootstrap-server H:P <action> [options]
@@ -73,56 +71,85 @@ export async function consumerGroupsCommand(
   const group = values.group;
   if (action !== 'list' && !group) throw new CliError(`--${action} requires --group`, 2);
   const props = clientProperties(values['bootstrap-server'], values['command-config']);
-  const cluster = await connectCluster(props);
+  const admin = await connectAdmin(props);
   try {
     switch (action) {
       case 'list':
-        for (const g of await listGroups(cluster)) out.write(`${g.groupId}\n`);
+        for (const g of await admin.listGroups()) out.write(`${g.groupId}\n`);
         return;
       case 'describe':
-        await describe(cluster, group ?? '', out);
+        await describe(admin, group ?? '', out);
         return;
       case 'reset-offsets':
-        await resetOffsets(cluster, group ?? '', values, out);
+        await resetOffsets(admin, group ?? '', values, out);
         return;
       case 'delete':
-        await requireGroup(cluster, group ?? '');
-        await deleteGroup(cluster, group ?? '');
+        await requireGroup(admin, group ?? '');
+        await admin.deleteGroups([group ?? '']).catch((e: unknown) => {
+          if (e instanceof GroupIdNotFoundError) throw new CliError(`group "${group}" does not exist`);
+          throw kafkaFailure(e, `group "${group}"`);
+        });
         out.write(`Deletion of requested consumer groups ('${group}') was successful.\n`);
         return;
     }
   } catch (e) {
     throw asCliError(e);
   } finally {
-    await cluster.close();
+    await admin.close();
   }
 }
 
-async function requireGroup(cluster: Cluster, group: string) {
-  const d = await describeGroup(cluster, group);
+/** The group described; fails with Kafka's error, or "does not exist" when it is Dead. */
+async function describeGroup(admin: Admin, group: string): Promise<GroupDescription> {
+  const [d] = await admin.describeGroups([group]).catch((e: unknown) => {
+    throw kafkaFailure(e, `group "${group}"`);
+  });
+  if (d === undefined) throw new CliError(`group "${group}": no description in the response`);
+  return d;
+}
+
+async function requireGroup(admin: Admin, group: string): Promise<GroupDescription> {
+  const d = await describeGroup(admin, group);
   if (d.state === 'Dead') throw new CliError(`consumer group "${group}" does not exist`);
   return d;
 }
 
-async function describe(cluster: Cluster, group: string, out: NodeJS.WritableStream): Promise<void> {
-  const d = await requireGroup(cluster, group);
-  const committed = await committedOffsets(cluster, group);
-  // Who owns each partition, from the members' assignments.
+/** The offsets of every partition of `topic` (`earliest` or `latest`), by partition. */
+async function topicOffsets(
+  admin: Admin,
+  topic: string,
+  which: 'earliest' | 'latest',
+): Promise<Map<number, number>> {
+  let listed: ListedOffset[];
+  try {
+    listed = await admin.listOffsets(topic, which);
+  } catch (e) {
+    if (e instanceof UnknownTopicOrPartitionError) throw new CliError(`topic "${topic}" does not exist`);
+    throw kafkaFailure(e, `topic "${topic}"`);
+  }
+  return new Map(listed.map((o) => [o.partition, o.offset]));
+}
+
+async function describe(admin: Admin, group: string, out: NodeJS.WritableStream): Promise<void> {
+  const d = await requireGroup(admin, group);
+  const committed = new Map<string, Map<number, number>>();
+  const offsets = await admin.listConsumerGroupOffsets(group).catch((e: unknown) => {
+    throw kafkaFailure(e, `group "${group}"`);
+  });
+  for (const o of offsets) {
+    const m = committed.get(o.topic) ?? new Map<number, number>();
+    m.set(o.partition, o.offset);
+    committed.set(o.topic, m);
+  }
+  // Who owns each partition, from the members' (decoded) assignments.
   const owner = new Map<string, { memberId: string; host: string; clientId: string }>();
-  for (const m of d.members) {
-    let partitions: { topic: string; partition: number }[] = [];
-    try {
-      partitions = decodeAssignment(m.assignment).partitions;
-    } catch {
-      // a non-consumer protocol: no partitions to show
-    }
-    for (const tp of partitions)
+  for (const m of d.members)
+    for (const tp of m.assignment)
       owner.set(`${tp.topic}\0${tp.partition}`, {
         memberId: m.memberId,
         host: m.clientHost,
         clientId: m.clientId,
       });
-  }
   const topics = new Set<string>([
     ...committed.keys(),
     ...[...owner.keys()].map((k) => k.split('\0')[0] ?? ''),
@@ -141,8 +168,11 @@ async function describe(cluster: Cluster, group: string, out: NodeJS.WritableStr
     ],
   ];
   for (const name of [...topics].sort()) {
-    const [info] = await describeTopicsMetadata(cluster, [name]).catch(() => []);
-    const ends = info === undefined ? new Map<number, number>() : await listOffsets(cluster, info, 'latest');
+    // A topic deleted since the group committed has no log end to show.
+    const ends = await topicOffsets(admin, name, 'latest').catch((e: unknown) => {
+      if (e instanceof CliError && /does not exist/.test(e.message)) return new Map<number, number>();
+      throw e;
+    });
     const partitions = new Set<number>([...(committed.get(name)?.keys() ?? [])]);
     for (const k of owner.keys()) if (k.startsWith(`${name}\0`)) partitions.add(Number(k.split('\0')[1]));
     for (const p of [...partitions].sort((a, b) => a - b)) {
@@ -168,7 +198,7 @@ async function describe(cluster: Cluster, group: string, out: NodeJS.WritableStr
 }
 
 async function resetOffsets(
-  cluster: Cluster,
+  admin: Admin,
   group: string,
   values: {
     topic?: string;
@@ -187,33 +217,39 @@ async function resetOffsets(
     throw new CliError('--reset-offsets requires one of --to-earliest, --to-latest or --to-offset N', 2);
   const toOffset =
     values['to-offset'] === undefined ? undefined : intFlag(values['to-offset'], '--to-offset', 0);
-  const d = await describeGroup(cluster, group);
+  const d = await describeGroup(admin, group);
   if (d.state !== 'Empty' && d.state !== 'Dead')
     throw new CliError(
       `offsets can only be reset if group "${group}" is inactive, but its state is ${d.state}`,
     );
-  const [info] = await describeTopicsMetadata(cluster, [values.topic]);
-  if (info === undefined) throw new CliError(`topic "${values.topic}" does not exist`);
-  const earliest = await listOffsets(cluster, info, 'earliest');
-  const latest = await listOffsets(cluster, info, 'latest');
+  const topic = values.topic;
+  const earliest = await topicOffsets(admin, topic, 'earliest');
+  const latest = await topicOffsets(admin, topic, 'latest');
   const plan = new Map<number, number>();
-  for (const p of info.partitions) {
-    const lo = earliest.get(p.partition) ?? 0;
-    const hi = latest.get(p.partition) ?? 0;
+  for (const [p, lo] of [...earliest].sort((a, b) => a[0] - b[0])) {
+    const hi = latest.get(p) ?? 0;
     // As Kafka: --to-offset outside the log is clamped to its ends.
     const target = values['to-earliest']
       ? lo
       : values['to-latest']
         ? hi
         : Math.min(hi, Math.max(lo, toOffset ?? 0));
-    plan.set(p.partition, target);
+    plan.set(p, target);
   }
-  if (values.execute) await commitOffsets(cluster, group, info.name, plan);
+  if (values.execute)
+    await admin
+      .alterConsumerGroupOffsets(
+        group,
+        [...plan].map(([partition, offset]) => ({ topic, partition, offset })),
+      )
+      .catch((e: unknown) => {
+        throw kafkaFailure(e, `group "${group}"`);
+      });
   else
     out.write(
       'WARN: No action will be performed as the --execute option is missing. Add --execute to reset the offsets.\n',
     );
   const rows = [['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET']];
-  for (const [p, o] of plan) rows.push([group, info.name, String(p), String(o)]);
+  for (const [p, o] of plan) rows.push([group, topic, String(p), String(o)]);
   out.write(`\n${table(rows)}\n`);
 }

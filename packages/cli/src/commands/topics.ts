@@ -3,21 +3,16 @@
  * Kafka's `kafka-topics.sh`, with its flags and its output.
  */
 import { parseArgs } from 'node:util';
+import type { Admin, TopicDescription } from '@tskafka/admin';
+import { UnknownTopicOrPartitionError } from '@tskafka/protocol';
 import { CliError } from '../errors.js';
-import {
-  createPartitions,
-  createTopic,
-  deleteTopics,
-  describeTopicsMetadata,
-  type TopicInfo,
-  topicConfigs,
-} from './admin-requests.js';
 import {
   asCliError,
   clientProperties,
-  connectCluster,
+  connectAdmin,
   intFlag,
   joinNegativeValues,
+  kafkaFailure,
   parseKeyValues,
 } from './common.js';
 
@@ -34,7 +29,7 @@ Options:
   --command-config FILE           client properties from a file`;
 
 /** The `--describe` lines of one topic, in Kafka's format. */
-export function describeLines(t: TopicInfo, configs: Record<string, string>): string[] {
+export function describeLines(t: TopicDescription, configs: Record<string, string>): string[] {
   const rf = t.partitions[0]?.replicas.length ?? 0;
   const cfg = Object.entries(configs)
     .map(([k, v]) => `${k}=${v}`)
@@ -95,52 +90,56 @@ export async function topicsCommand(
   if (action === 'alter' && partitions === undefined) throw new CliError('--alter requires --partitions', 2);
   const configs = parseKeyValues(values.config, '--config');
   const props = clientProperties(values['bootstrap-server'], values['command-config']);
-  const cluster = await connectCluster(props);
+  const admin = await connectAdmin(props);
   try {
     switch (action) {
       case 'create': {
         const name = topic ?? '';
-        try {
-          await createTopic(cluster, { name, partitions: partitions ?? -1, replicationFactor: rf, configs });
-        } catch (e) {
-          if (values['if-not-exists'] && /TOPIC_ALREADY_EXISTS/.test((e as Error).message)) return;
-          throw e;
-        }
-        out.write(`Created topic ${name}.\n`);
+        const [created] = await admin
+          .createTopics([{ topic: name, numPartitions: partitions ?? -1, replicationFactor: rf, configs }], {
+            ignoreExisting: values['if-not-exists'],
+          })
+          .catch((e: unknown) => {
+            throw topicFailure(e, name);
+          });
+        if (created?.alreadyExisted !== true) out.write(`Created topic ${name}.\n`);
         return;
       }
       case 'list': {
-        for (const t of await describeTopicsMetadata(cluster))
-          if (!(values['exclude-internal'] && t.isInternal)) out.write(`${t.name}\n`);
+        for (const name of await admin.listTopics({ listInternal: !values['exclude-internal'] }))
+          out.write(`${name}\n`);
         return;
       }
       case 'describe': {
-        const topics = await describeTopicsMetadata(cluster, topic === undefined ? undefined : [topic]).catch(
-          (e: unknown) => {
-            if (values['if-exists'] && /does not exist/.test((e as Error).message)) return [];
-            throw e;
-          },
-        );
+        const topics = await admin
+          .describeTopics(topic === undefined ? undefined : [topic])
+          .catch((e: unknown): TopicDescription[] => {
+            if (values['if-exists'] && e instanceof UnknownTopicOrPartitionError) return [];
+            throw topic === undefined ? asCliError(e) : topicFailure(e, topic);
+          });
         for (const t of topics) {
           if (values['exclude-internal'] && t.isInternal) continue;
-          const cfg = await topicConfigs(cluster, t.name).catch(() => ({}));
+          const cfg = await topicConfigs(admin, t.name).catch(() => ({}));
           out.write(`${describeLines(t, cfg).join('\n')}\n`);
         }
         return;
       }
       case 'alter': {
         const name = topic ?? '';
-        await describeTopicsMetadata(cluster, [name]);
-        await createPartitions(cluster, name, partitions ?? 0);
+        try {
+          await admin.createPartitions([{ topic: name, count: partitions ?? 0 }]);
+        } catch (e) {
+          throw topicFailure(e, name);
+        }
         return;
       }
       case 'delete': {
         const name = topic ?? '';
         try {
-          await deleteTopics(cluster, [name]);
+          await admin.deleteTopics([name]);
         } catch (e) {
-          if (values['if-exists'] && /does not exist/.test((e as Error).message)) return;
-          throw e;
+          if (values['if-exists'] && e instanceof UnknownTopicOrPartitionError) return;
+          throw topicFailure(e, name);
         }
         return;
       }
@@ -148,6 +147,21 @@ export async function topicsCommand(
   } catch (e) {
     throw asCliError(e);
   } finally {
-    await cluster.close();
+    await admin.close();
   }
+}
+
+/** A failed call about topic `name` as one line; an unknown topic "does not exist". */
+function topicFailure(e: unknown, name: string): CliError {
+  if (e instanceof UnknownTopicOrPartitionError) return new CliError(`topic "${name}" does not exist`);
+  return kafkaFailure(e, `topic "${name}"`);
+}
+
+/** The configs set on the topic itself (as `--describe` prints them), not defaults or secrets. */
+async function topicConfigs(admin: Admin, name: string): Promise<Record<string, string>> {
+  const [described] = await admin.describeConfigs([{ type: 'topic', name }]);
+  const out: Record<string, string> = {};
+  for (const c of described?.configs ?? [])
+    if (c.source === 'topic' && c.value !== null && !c.isSensitive) out[c.name] = c.value;
+  return out;
 }
