@@ -6,8 +6,29 @@
  * the byte-at-a-time loop (~300 MB/s) would show up in profiles. Eight table lookups per 8 bytes
  * take it past 1 GB/s on 64 KB buffers.
  *
+ * Where the optional `@node-rs/crc32` addon loads (SSE 4.2 / ARM CRC instructions), checksums of
+ * 256 bytes and more go to it: measured here at 4.7 GB/s on 1 KiB, 9.2 on 16 KiB and 12.2 on
+ * 256 KiB, against 1.4-1.6 GB/s for the loop below. Both give the same values; the tests hold
+ * both to the bitwise reference.
+ *
  * @module
  */
+import { createRequire } from 'node:module';
+
+type NativeCrc32c = (input: Buffer, initialState?: number) => number;
+
+/** The addon's `crc32c`, or null where it is not installed or cannot load (then plain JS). */
+export const nativeCrc32c: NativeCrc32c | null = (() => {
+  try {
+    const mod = createRequire(import.meta.url)('@node-rs/crc32') as { crc32c?: NativeCrc32c };
+    return typeof mod.crc32c === 'function' ? mod.crc32c : null;
+  } catch {
+    return null;
+  }
+})();
+
+/** Below this many bytes the JS loop beats the cost of calling into the addon. */
+const NATIVE_MIN = 256;
 
 /** The Castagnoli polynomial, bit-reversed (the CRC is computed LSB first). */
 const POLY = 0x82f63b78;
@@ -51,6 +72,15 @@ export function crc32c(data: Uint8Array, initial = 0): number {
  * {@link crc32c}. Used for the batch checksum, which covers bytes 21 to the end of a batch.
  */
 export function crc32cRange(data: Uint8Array, start: number, end: number, initial = 0): number {
+  if (nativeCrc32c !== null && end - start >= NATIVE_MIN) {
+    const view = Buffer.from(data.buffer, data.byteOffset + start, end - start);
+    return nativeCrc32c(view, initial) >>> 0;
+  }
+  return crc32cRangeJs(data, start, end, initial);
+}
+
+/** {@link crc32cRange} in plain JavaScript (slicing-by-8), whether or not the addon is present. */
+export function crc32cRangeJs(data: Uint8Array, start: number, end: number, initial = 0): number {
   const t = TABLE;
   let crc = ~initial;
   let i = start;

@@ -12,7 +12,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crc32c, crc32cRange } from '../src/crc32c.js';
+import { crc32c, crc32cRange, crc32cRangeJs, nativeCrc32c } from '../src/crc32c.js';
 
 /** The textbook bitwise CRC-32C, independent of the slicing tables under test. */
 function reference(data: Uint8Array): number {
@@ -101,5 +101,36 @@ describe('crc32c incremental forms', () => {
       const view = backing.subarray(offset, offset + 1000);
       expect(crc32c(view)).toBe(reference(Uint8Array.from(view)));
     }
+  });
+});
+
+describe('crc32c: the native addon and the JavaScript loop agree', () => {
+  it('the addon is installed here (an optional dependency; CI installs it)', () => {
+    expect(nativeCrc32c).not.toBeNull();
+  });
+
+  it('both equal the bitwise reference on buffers of every size around the addon threshold, at any offset, continued or not', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 2048 }),
+        fc.nat(64),
+        fc.nat(64),
+        fc.nat(),
+        (bytes, a, b, initial) => {
+          const start = Math.min(a, bytes.length);
+          const end = Math.max(start, bytes.length - b);
+          const expected = reference(bytes.subarray(start, end));
+          expect(crc32cRange(bytes, start, end)).toBe(expected);
+          expect(crc32cRangeJs(bytes, start, end)).toBe(expected);
+          // Continuation: the same checksum computed in two pieces.
+          const mid = start + ((end - start) >> 1);
+          expect(crc32cRange(bytes, mid, end, crc32cRange(bytes, start, mid))).toBe(expected);
+          expect(crc32cRange(bytes, start, end, initial >>> 0)).toBe(
+            crc32cRangeJs(bytes, start, end, initial >>> 0),
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
