@@ -9,13 +9,12 @@
  *
  * Nothing here is a test: figures vary with the machine; compare the ratios.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Kafka } from 'tskafka';
-import { startMockCluster } from '../../test/interop/mock-cluster.js';
+import { startTarget } from '../target.js';
 
 const execFileAsync = promisify(execFile);
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -42,33 +41,6 @@ interface Result {
   seconds: number;
   cpuSeconds: number;
   rssMb: number;
-}
-
-async function startTarget(
-  kind: string,
-  topics: string[],
-): Promise<{ bootstrap: string; close(): Promise<void> }> {
-  if (kind === 'mock') {
-    const mock = await startMockCluster({ topics: topics.map((name) => ({ name, partitions: PARTITIONS })) });
-    return { bootstrap: mock.bootstrapServers, close: () => mock.close() };
-  }
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=source', here('../producer/broker.ts'), String(PARTITIONS), ...topics],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
-  });
-  return {
-    bootstrap: line.trim(),
-    close: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 async function preProduce(bootstrap: string, topic: string, records: number, size: number): Promise<void> {
@@ -111,7 +83,7 @@ const fmt = (n: number, d = 0) =>
 
 for (const kind of brokers) {
   const topics = sizes.map((s) => `consume-${s}`);
-  const target = await startTarget(kind, topics);
+  const target = await startTarget(kind, topics, PARTITIONS);
   console.log(
     `\n## broker: ${kind === 'mock' ? 'librdkafka 2.0.2 mock cluster' : 'tskafka reference broker'}`,
   );

@@ -10,13 +10,12 @@
  *
  * Nothing here is a test: figures vary with the machine; compare the ratios.
  */
-import { execFile, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Api } from '@tskafka/protocol';
 import { Cluster, silentLogger } from '@tskafka/transport';
-import { startMockCluster } from '../../test/interop/mock-cluster.js';
+import { startTarget } from '../target.js';
 
 const execFileAsync = promisify(execFile);
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -54,30 +53,6 @@ for (const size of sizes) {
   }
 }
 const topics = [...new Set(cases.map((c) => c.topic))];
-
-async function startTarget(kind: string): Promise<{ bootstrap: string; close(): Promise<void> }> {
-  if (kind === 'mock') {
-    const mock = await startMockCluster({ topics: topics.map((name) => ({ name, partitions: PARTITIONS })) });
-    return { bootstrap: mock.bootstrapServers, close: () => mock.close() };
-  }
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=source', here('./broker.ts'), String(PARTITIONS), ...topics],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
-  });
-  return {
-    bootstrap: line.trim(),
-    close: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 async function runClient(client: string, bootstrap: string, c: (typeof cases)[number]): Promise<Result> {
   const { stdout } = await execFileAsync(
@@ -124,7 +99,7 @@ const fmt = (n: number, d = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 for (const kind of brokers) {
-  const target = await startTarget(kind);
+  const target = await startTarget(kind, topics, PARTITIONS);
   console.log(
     `\n## broker: ${kind === 'mock' ? 'librdkafka 2.0.2 mock cluster' : 'tskafka reference broker'}`,
   );
