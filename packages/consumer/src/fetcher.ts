@@ -6,7 +6,16 @@
  *
  * @module
  */
-import { Api, decodeRecordBatches, ErrorCode, errorByCode, type RecordBatch } from '@tskafka/protocol';
+import {
+  Api,
+  ControlRecordType,
+  decodeControlRecord,
+  decodeRecordBatches,
+  ErrorCode,
+  errorByCode,
+  NO_PRODUCER_ID,
+  type RecordBatch,
+} from '@tskafka/protocol';
 import type { Cluster, Logger } from '@tskafka/transport';
 import type { OffsetResetStrategy, PartitionState, SubscriptionState } from './subscription-state.js';
 
@@ -58,6 +67,14 @@ interface CompletedFetch {
   batches: RecordBatch[] | null;
   batchIndex: number;
   recordIndex: number;
+  /**
+   * read_committed: the response's aborted transactions not yet reached, by first offset. A
+   * transaction joins {@link CompletedFetch.abortedProducers} once a batch reaches its first
+   * offset, and leaves it at the producer's ABORT marker (Java's `CompletedFetch`).
+   */
+  abortedQueue: { producerId: number; firstOffset: number }[] | null;
+  /** read_committed: producers whose transactional batches are being dropped. */
+  abortedProducers: Set<number> | null;
 }
 
 /** Fetch requests and the buffer of their results. */
@@ -163,7 +180,7 @@ export class Fetcher {
             for (const p of t.partitions) {
               const x = byKey.get(`${t.topic}-${p.partitionIndex}`);
               if (x === undefined) continue;
-              this.handlePartition(x.state, x.epoch, x.offset, p.errorCode, p.highWatermark, p.records);
+              this.handlePartition(x.state, x.epoch, x.offset, p);
             }
           }
         },
@@ -183,15 +200,22 @@ export class Fetcher {
     state: PartitionState,
     epoch: number,
     fetchOffset: number,
-    errorCode: number,
-    highWatermark: number,
-    records: Buffer | null,
+    p: {
+      errorCode: number;
+      highWatermark: number;
+      lastStableOffset: number;
+      abortedTransactions: { producerId: number; firstOffset: number }[] | null;
+      records: Buffer | null;
+    },
   ): void {
     // A partition revoked or moved while the fetch was out: its data is not ours to hand out.
     if (!this.isCurrent(state, epoch, fetchOffset)) return;
+    const { errorCode, records } = p;
     if (errorCode === 0) {
-      state.highWatermark = highWatermark;
+      state.highWatermark = p.highWatermark;
+      if (p.lastStableOffset >= 0) state.lastStableOffset = p.lastStableOffset;
       if (records !== null && records.length > 0) {
+        const committedOnly = this.options.isolationLevel === 1;
         this.completed.push({
           state,
           epoch,
@@ -200,6 +224,10 @@ export class Fetcher {
           batches: null,
           batchIndex: 0,
           recordIndex: 0,
+          abortedQueue: committedOnly
+            ? [...(p.abortedTransactions ?? [])].sort((a, b) => a.firstOffset - b.firstOffset)
+            : null,
+          abortedProducers: committedOnly ? new Set() : null,
         });
       }
       return;
@@ -269,6 +297,12 @@ export class Fetcher {
     while (c.batchIndex < batches.length && out.length < max) {
       const b = batches[c.batchIndex];
       const next = b.baseOffset + b.lastOffsetDelta + 1;
+      if (c.recordIndex === 0 && c.abortedProducers !== null && isAborted(c, b)) {
+        // read_committed: a batch of an aborted transaction is never handed out.
+        if (next > (s.position as number)) s.position = next;
+        c.batchIndex++;
+        continue;
+      }
       if (b.isControl || next <= (s.position as number)) {
         // Control batches (transaction markers) and data before the position: skipped, but the
         // position moves past them so the next fetch does not ask for them again.
@@ -316,4 +350,26 @@ export class Fetcher {
     this.completed.length = 0;
     this.wake();
   }
+}
+
+/**
+ * read_committed: whether batch `b` belongs to an aborted transaction, keeping the fetch's
+ * aborted-producer set current as Java's `CompletedFetch` does: transactions whose first offset
+ * the batch reaches join the set, and a producer's ABORT marker takes it out again (the marker
+ * itself is a control batch, which is skipped anyway).
+ */
+function isAborted(c: CompletedFetch, b: RecordBatch): boolean {
+  if (b.producerId === NO_PRODUCER_ID) return false;
+  const queue = c.abortedQueue as { producerId: number; firstOffset: number }[];
+  const aborted = c.abortedProducers as Set<number>;
+  const lastOffset = b.baseOffset + b.lastOffsetDelta;
+  while (queue.length > 0 && queue[0].firstOffset <= lastOffset)
+    aborted.add((queue.shift() as { producerId: number }).producerId);
+  if (b.isControl) {
+    const first = b.records[0];
+    if (first !== undefined && decodeControlRecord(first.key, first.value).type === ControlRecordType.Abort)
+      aborted.delete(b.producerId);
+    return false;
+  }
+  return b.isTransactional && aborted.has(b.producerId);
 }

@@ -38,6 +38,8 @@ export interface PartitionState extends TopicPartition {
   paused: boolean;
   /** Last high watermark a fetch reported, or -1. */
   highWatermark: number;
+  /** Last stable offset a fetch reported (the end of what read_committed may read), or -1. */
+  lastStableOffset: number;
   /** Bumped on every seek or reset, so data fetched from an older position is dropped. */
   epoch: number;
 }
@@ -148,6 +150,7 @@ export class SubscriptionState {
           reset: null,
           paused: false,
           highWatermark: -1,
+          lastStableOffset: -1,
           epoch: 0,
         },
       );

@@ -64,17 +64,7 @@ export interface ConsumerRebalanceListener {
   onPartitionsLost?(partitions: TopicPartition[]): void | Promise<void>;
 }
 
-/** The group state a transactional producer sends with `sendOffsetsToTransaction`. */
-export interface ConsumerGroupMetadata {
-  /** The group id. */
-  groupId: string;
-  /** The generation, or -1 outside a group. */
-  generationId: number;
-  /** The member id, or empty outside a group. */
-  memberId: string;
-  /** The static member id, or null. */
-  groupInstanceId: string | null;
-}
+export type { ConsumerGroupMetadata } from '@tskafka/transport';
 
 /** `"topic-partition"`, the key the consumer files partitions under. */
 export function partitionKey(topic: string, partition: number): string {

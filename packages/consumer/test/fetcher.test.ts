@@ -17,10 +17,18 @@ interface Sent {
   body: {
     topics: readonly { topic?: string; partitions: readonly { partition: number; fetchOffset: number }[] }[];
   };
-  respond(partitions: { partition: number; errorCode?: number; records?: Buffer }[]): void;
+  respond(
+    partitions: {
+      partition: number;
+      errorCode?: number;
+      records?: Buffer;
+      lastStableOffset?: number;
+      abortedTransactions?: { producerId: number; firstOffset: number }[] | null;
+    }[],
+  ): void;
 }
 
-function setup() {
+function setup(isolationLevel: 0 | 1 = 0) {
   const sent: Sent[] = [];
   const cluster = {
     leaderFor: () => 0,
@@ -39,6 +47,8 @@ function setup() {
                     partitionIndex: p.partition,
                     errorCode: p.errorCode ?? 0,
                     highWatermark: 100,
+                    lastStableOffset: p.lastStableOffset ?? 100,
+                    abortedTransactions: p.abortedTransactions ?? null,
                     records: p.records ?? null,
                   })),
                 },
@@ -56,7 +66,7 @@ function setup() {
       maxWaitMs: 500,
       maxBytes: 1 << 20,
       maxPartitionBytes: 1 << 20,
-      isolationLevel: 0,
+      isolationLevel,
       checkCrcs: true,
       autoOffsetReset: 'earliest',
       requestTimeoutMs: 30_000,
@@ -71,6 +81,29 @@ function batch(baseOffset: number, count: number): Buffer {
     baseOffset,
     timestamp: 1_000,
     records: Array.from({ length: count }, (_, i) => ({ value: `v${baseOffset + i}` })),
+  });
+}
+
+/** A transactional batch of `count` records of producer `pid`. */
+function txnBatch(pid: number, baseOffset: number, count: number): Buffer {
+  return encodeRecordBatch({
+    baseOffset,
+    timestamp: 1_000,
+    producerId: pid,
+    producerEpoch: 0,
+    baseSequence: 0,
+    isTransactional: true,
+    records: Array.from({ length: count }, (_, i) => ({ value: `p${pid}-${baseOffset + i}` })),
+  });
+}
+
+function marker(pid: number, baseOffset: number, commit: boolean): Buffer {
+  return buildEndTxnMarkerBatch({
+    producerId: pid,
+    producerEpoch: 0,
+    commit,
+    coordinatorEpoch: 0,
+    baseOffset,
   });
 }
 
@@ -187,5 +220,98 @@ describe('Fetcher', () => {
     expect(s.position).toBeNull();
     expect(s.reset).toBe('earliest');
     expect(subscriptions.missingPositions()).toEqual([s]);
+  });
+
+  describe('read_committed', () => {
+    // Two producers interleave: 7 aborts (offsets 0-1, 4, marker 6), 9 commits (2-3, 5, marker 7),
+    // then 7 writes again in a new transaction that commits (8, marker 9), plus a plain batch (10).
+    const interleaved = () =>
+      Buffer.concat([
+        txnBatch(7, 0, 2),
+        txnBatch(9, 2, 2),
+        txnBatch(7, 4, 1),
+        txnBatch(9, 5, 1),
+        marker(7, 6, false),
+        marker(9, 7, true),
+        txnBatch(7, 8, 1),
+        marker(7, 9, true),
+        batch(10, 1),
+      ]);
+
+    it('drops the records of aborted transactions and every control record', async () => {
+      const { sent, subscriptions, fetcher } = setup(1);
+      subscriptions.assignFromUser([{ topic: 't', partition: 0 }]);
+      const s = subscriptions.state('t', 0)!;
+      subscriptions.seek(s, 0);
+      fetcher.sendFetches();
+      sent[0].respond([
+        {
+          partition: 0,
+          records: interleaved(),
+          lastStableOffset: 11,
+          abortedTransactions: [{ producerId: 7, firstOffset: 0 }],
+        },
+      ]);
+      await tick();
+      const got = fetcher.collect(100);
+      expect(got.map((r) => r.offset)).toEqual([2, 3, 5, 8, 10]);
+      expect(got.map((r) => r.value?.toString())).toEqual(['p9-2', 'p9-3', 'p9-5', 'p7-8', 'v10']);
+      expect(s.position).toBe(11);
+      expect(s.lastStableOffset).toBe(11);
+    });
+
+    it('keeps dropping across collect calls that stop inside the fetch', async () => {
+      const { sent, subscriptions, fetcher } = setup(1);
+      subscriptions.assignFromUser([{ topic: 't', partition: 0 }]);
+      const s = subscriptions.state('t', 0)!;
+      subscriptions.seek(s, 0);
+      fetcher.sendFetches();
+      sent[0].respond([
+        { partition: 0, records: interleaved(), abortedTransactions: [{ producerId: 7, firstOffset: 0 }] },
+      ]);
+      await tick();
+      const offsets: number[] = [];
+      for (let i = 0; i < 10; i++) offsets.push(...fetcher.collect(1).map((r) => r.offset));
+      expect(offsets).toEqual([2, 3, 5, 8, 10]);
+    });
+
+    it('a producer aborted twice in one response loses both transactions, not its committed one', async () => {
+      const { sent, subscriptions, fetcher } = setup(1);
+      subscriptions.assignFromUser([{ topic: 't', partition: 0 }]);
+      const s = subscriptions.state('t', 0)!;
+      subscriptions.seek(s, 0);
+      fetcher.sendFetches();
+      sent[0].respond([
+        {
+          partition: 0,
+          records: Buffer.concat([
+            txnBatch(7, 0, 1),
+            marker(7, 1, false),
+            txnBatch(7, 2, 1),
+            marker(7, 3, true),
+            txnBatch(7, 4, 1),
+            marker(7, 5, false),
+          ]),
+          abortedTransactions: [
+            { producerId: 7, firstOffset: 4 },
+            { producerId: 7, firstOffset: 0 },
+          ],
+        },
+      ]);
+      await tick();
+      expect(fetcher.collect(100).map((r) => r.offset)).toEqual([2]);
+      expect(s.position).toBe(6);
+    });
+
+    it('read_uncommitted hands out aborted records too (never control records)', async () => {
+      const { sent, subscriptions, fetcher } = setup(0);
+      subscriptions.assignFromUser([{ topic: 't', partition: 0 }]);
+      const s = subscriptions.state('t', 0)!;
+      subscriptions.seek(s, 0);
+      fetcher.sendFetches();
+      sent[0].respond([{ partition: 0, records: interleaved() }]);
+      await tick();
+      expect(fetcher.collect(100).map((r) => r.offset)).toEqual([0, 1, 2, 3, 4, 5, 8, 10]);
+    });
   });
 });

@@ -13,6 +13,7 @@ export * from './cluster.js';
 export * from './config/index.js';
 export * from './connection.js';
 export * from './errors.js';
+export * from './group-metadata.js';
 export * from './logger.js';
 export * from './metadata.js';
 export * from './options.js';
