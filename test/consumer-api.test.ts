@@ -147,6 +147,28 @@ describe('consumer API', () => {
     await second.close();
   });
 
+  it('beginningOffsets and endOffsets ask the leaders, after DeleteRecords too, without an assignment', async () => {
+    const topic = 'api-offsets';
+    broker.cluster.metadata.createTopic(topic, { numPartitions: 2, replicationFactor: 1 });
+    await produce(topic, 10, 2);
+    const admin = kafka().admin();
+    await admin.connect();
+    await admin.deleteRecords([{ topic, partition: 1, offset: 2 }]);
+    await admin.close();
+    const consumer = kafka().consumer();
+    await consumer.connect();
+    const tps: TopicPartition[] = [
+      { topic, partition: 0 },
+      { topic, partition: 1 },
+    ];
+    const begin = await consumer.beginningOffsets(tps);
+    const end = await consumer.endOffsets(tps);
+    expect(tps.map((tp) => begin.get(tp))).toEqual([0, 2]);
+    expect(tps.map((tp) => end.get(tp))).toEqual([5, 5]);
+    expect(consumer.assignment()).toEqual([]);
+    await consumer.close();
+  });
+
   it('subscribe(RegExp) takes every matching topic', async () => {
     for (const t of ['pat-a', 'pat-b', 'other-c'])
       broker.cluster.metadata.createTopic(t, { numPartitions: 1, replicationFactor: 1 });

@@ -26,7 +26,7 @@ import { ConsumerClosedError, ConsumerError, GroupIdRequiredError } from './erro
 import { type FetchedRecord, Fetcher } from './fetcher.js';
 import { type ConsumerInterceptor, ConsumerInterceptors } from './interceptors.js';
 import { MemberState } from './membership.js';
-import { updateFetchPositions } from './offset-lookup.js';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, updateFetchPositions } from './offset-lookup.js';
 import type { ConsumerOptions, RunOptions } from './options.js';
 import { dispatch } from './run-loop.js';
 import { type PartitionState, SubscriptionState, SubscriptionType } from './subscription-state.js';
@@ -426,6 +426,39 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       await updateFetchPositions(this.cluster, this.subscriptions, this.coordinator, this.config);
     if (s.position === null) throw new ConsumerError(`no position for ${s.key}`);
     return s.position;
+  }
+
+  /**
+   * The first offset of each partition (Java's `beginningOffsets`), asked of the leaders; the
+   * partitions need not be assigned.
+   */
+  async beginningOffsets(partitions: readonly TopicPartition[]): Promise<Map<TopicPartition, number>> {
+    return this.offsetsAt(partitions, EARLIEST_TIMESTAMP);
+  }
+
+  /**
+   * The end offset of each partition (Java's `endOffsets`): the high watermark, or under
+   * `isolationLevel: 'read_committed'` the last stable offset (nothing at or after it is readable
+   * until the open transactions before it end). The partitions need not be assigned.
+   */
+  async endOffsets(partitions: readonly TopicPartition[]): Promise<Map<TopicPartition, number>> {
+    return this.offsetsAt(partitions, LATEST_TIMESTAMP);
+  }
+
+  private async offsetsAt(
+    partitions: readonly TopicPartition[],
+    timestamp: number,
+  ): Promise<Map<TopicPartition, number>> {
+    await this.ready();
+    const found = await listOffsets(
+      this.cluster,
+      partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition, timestamp })),
+      this.config.isolationLevel === 'read_committed' ? 1 : 0,
+      this.config.defaultApiTimeoutMs,
+    );
+    const out = new Map<TopicPartition, number>();
+    for (const tp of partitions) out.set(tp, found.get(partitionKey(tp.topic, tp.partition)) ?? -1);
+    return out;
   }
 
   /** The committed offsets of `partitions` (default: all assigned); null where none is committed. */
