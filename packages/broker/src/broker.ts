@@ -17,6 +17,7 @@ import { ClusterMetadata } from './metadata.js';
 import { MetadataStore } from './metadata-store.js';
 import { ReplicaManager } from './replica-manager.js';
 import { SaslAuthenticator } from './sasl.js';
+import { TransactionCoordinator } from './txn/coordinator.js';
 
 /** Log levels, quietest last. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -61,6 +62,8 @@ export class BrokerNode {
   readonly replicaManager: ReplicaManager;
   /** The group coordinator for groups whose offsets partition this node leads. */
   readonly groupCoordinator: GroupCoordinator;
+  /** The transaction coordinator for transactional ids whose state partition this node leads. */
+  readonly txnCoordinator: TransactionCoordinator;
   /** SASL authentication. */
   readonly sasl: SaslAuthenticator;
   /** Wire-level fault injection. */
@@ -96,6 +99,7 @@ export class BrokerNode {
       ((level, message) => process.stderr.write(`[tskafka broker ${this.nodeId}] ${level}: ${message}\n`));
     this.replicaManager = new ReplicaManager(this, opts.dataDir);
     this.groupCoordinator = new GroupCoordinator(this);
+    this.txnCoordinator = new TransactionCoordinator(this);
     this.sasl = new SaslAuthenticator(this.config);
     this.handlers = new Map(allHandlers.map((h) => [h.api.key, h as ApiHandler<ApiDef>]));
   }
@@ -128,6 +132,7 @@ export class BrokerNode {
     this.metadata.registerBroker({ nodeId: this.nodeId, host: this.host, port: this.port, rack: null });
     this.replicaManager.start();
     await this.groupCoordinator.start();
+    this.txnCoordinator.start();
   }
 
   /** Called by a connection when it closes. */
@@ -172,6 +177,7 @@ export class BrokerNode {
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined;
     this.dropConnections();
     await closed;
+    this.txnCoordinator.stop();
     this.groupCoordinator.stop();
     this.replicaManager.stop();
     this.metadata.setBrokerAlive(this.nodeId, false);

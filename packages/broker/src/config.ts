@@ -46,8 +46,16 @@ export interface BrokerConfig {
   offsetsRetentionMs: number;
   /** `transaction.max.timeout.ms`. */
   transactionMaxTimeoutMs: number;
-  /** `transactional.id.expiration.ms`. */
+  /** `transactional.id.expiration.ms`: a transactional id idle this long is forgotten. */
   transactionalIdExpirationMs: number;
+  /** `transaction.state.log.num.partitions`: the coordinator of a transactional id is `hash(id) % this`. */
+  transactionStateLogNumPartitions: number;
+  /** `transaction.state.log.replication.factor`. */
+  transactionStateLogReplicationFactor: number;
+  /** `transaction.abort.timed.out.transaction.cleanup.interval.ms`: how often timed-out transactions are aborted. */
+  transactionAbortTimedOutTransactionCleanupIntervalMs: number;
+  /** `transaction.remove.expired.transaction.cleanup.interval.ms`: how often expired transactional ids are removed. */
+  transactionRemoveExpiredTransactionCleanupIntervalMs: number;
   /** `producer.id.expiration.ms`. */
   producerIdExpirationMs: number;
   /** `connections.max.idle.ms`. */
@@ -91,6 +99,27 @@ const SETTINGS: Record<string, Setting> = {
   'offsets.retention.minutes': { key: 'offsetsRetentionMs', type: 'long', default: 7 * DAY, scale: 60_000 },
   'transaction.max.timeout.ms': { key: 'transactionMaxTimeoutMs', type: 'int', default: 900_000 },
   'transactional.id.expiration.ms': { key: 'transactionalIdExpirationMs', type: 'int', default: 7 * DAY },
+  'transaction.state.log.num.partitions': {
+    key: 'transactionStateLogNumPartitions',
+    type: 'int',
+    default: 50,
+  },
+  // 1 rather than Kafka's 3, like offsets.topic.replication.factor, so a one-broker cluster works.
+  'transaction.state.log.replication.factor': {
+    key: 'transactionStateLogReplicationFactor',
+    type: 'int',
+    default: 1,
+  },
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': {
+    key: 'transactionAbortTimedOutTransactionCleanupIntervalMs',
+    type: 'int',
+    default: 10_000,
+  },
+  'transaction.remove.expired.transaction.cleanup.interval.ms': {
+    key: 'transactionRemoveExpiredTransactionCleanupIntervalMs',
+    type: 'int',
+    default: 3_600_000,
+  },
   'producer.id.expiration.ms': { key: 'producerIdExpirationMs', type: 'int', default: DAY },
   'connections.max.idle.ms': { key: 'connectionsMaxIdleMs', type: 'long', default: 600_000 },
   'sasl.enabled.mechanisms': { key: 'saslEnabledMechanisms', type: 'list', default: [] },

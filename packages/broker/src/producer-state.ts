@@ -1,8 +1,16 @@
 /**
- * Per-partition producer state for idempotent (and later transactional) producers, after Kafka's
+ * Per-partition producer state for idempotent and transactional producers, after Kafka's
  * ProducerStateManager: the current epoch of each producer id and the metadata of its last five
  * batches, so that a retried batch is recognised as a duplicate (answered with its original offset,
  * stored nothing) and a gap in sequence numbers is refused with OUT_OF_ORDER_SEQUENCE_NUMBER.
+ *
+ * Transactions: a producer's first transactional batch in the partition opens its transaction at
+ * that batch's first offset; the COMMIT or ABORT marker the coordinator writes closes it. The
+ * earliest open transaction bounds the last stable offset (what read_committed consumers see).
+ * ```
+ *   (no txn) ── transactional batch at offset F ──▶ open(F) ── marker at M ──▶ (no txn)
+ *                                                                 └─ ABORT: aborted [F, M]
+ * ```
  */
 import { ErrorCode } from '@tskafka/protocol';
 import { ApiError } from './api-error.js';
@@ -38,7 +46,42 @@ export interface ProducerEntry {
   batches: BatchMetadata[];
   /** When this producer last wrote (for expiration). */
   lastTimestamp: number;
+  /** First offset of its open transaction in this partition, or -1 when none is open. */
+  currentTxnFirstOffset: number;
+  /** Epoch of the transaction coordinator that wrote its last marker, -1 before any. */
+  coordinatorEpoch: number;
 }
+
+/** A transaction a marker ended (Kafka's CompletedTxn). */
+export interface CompletedTxn {
+  /** The producer. */
+  producerId: number;
+  /** Offset of the transaction's first record in this partition. */
+  firstOffset: number;
+  /** Offset of the marker. */
+  lastOffset: number;
+  /** Whether the marker was ABORT. */
+  isAborted: boolean;
+}
+
+/** The marker fields the producer state checks. */
+export interface MarkerInfo {
+  /** The producer id. */
+  producerId: number;
+  /** The producer epoch in the marker batch. */
+  producerEpoch: number;
+  /** The coordinator epoch in the marker's value. */
+  coordinatorEpoch: number;
+  /** COMMIT when true. */
+  committed: boolean;
+}
+
+/**
+ * Where an append comes from (Kafka's AppendOrigin): client batches get every check; the group
+ * coordinator's transactional offset commits carry no real sequence, so only their epoch is
+ * checked; replayed batches (recovery) are not checked.
+ */
+export type AppendOrigin = 'client' | 'coordinator' | 'replay';
 
 /** The batch fields the sequence check needs. */
 export interface ProducerBatch {
@@ -71,8 +114,8 @@ export class ProducerStateManager {
    * Checks a batch before it is appended: fenced epochs, duplicates and sequence gaps, with
    * Kafka's rules (ProducerAppendInfo.checkProducerEpoch / checkSequence).
    */
-  check(batch: ProducerBatch): SequenceCheck {
-    if (batch.producerId === NO_PRODUCER_ID) return { kind: 'append' };
+  check(batch: ProducerBatch, origin: AppendOrigin = 'client'): SequenceCheck {
+    if (batch.producerId === NO_PRODUCER_ID || origin === 'replay') return { kind: 'append' };
     const entry = this.producers.get(batch.producerId);
     const firstSeq = batch.baseSequence;
     const lastSeq = incrementSequence(firstSeq, batch.lastOffsetDelta);
@@ -83,6 +126,13 @@ export class ProducerStateManager {
         `Epoch of producer ${batch.producerId} is ${batch.producerEpoch}, which is smaller than the last seen epoch ${entry.epoch}`,
       );
     }
+    if (entry && !batch.isTransactional && entry.currentTxnFirstOffset >= 0) {
+      throw new ApiError(
+        ErrorCode.INVALID_TXN_STATE,
+        `Expected transactional write from producer ${batch.producerId}: its transaction is open since offset ${entry.currentTxnFirstOffset}`,
+      );
+    }
+    if (origin === 'coordinator') return { kind: 'append' };
     if (entry && batch.producerEpoch === entry.epoch) {
       const dup = entry.batches.find((b) => b.firstSeq === firstSeq && b.lastSeq === lastSeq);
       if (dup) return { kind: 'duplicate', batch: dup };
@@ -109,19 +159,11 @@ export class ProducerStateManager {
     return { kind: 'append' };
   }
 
-  /** Records an appended batch. */
+  /** Records an appended batch; a transactional one opens its producer's transaction if none is. */
   update(batch: ProducerBatch, firstOffset: number, lastOffset: number, timestamp: number): void {
     if (batch.producerId === NO_PRODUCER_ID) return;
-    let entry = this.producers.get(batch.producerId);
-    if (!entry || entry.epoch !== batch.producerEpoch) {
-      entry = {
-        producerId: batch.producerId,
-        epoch: batch.producerEpoch,
-        batches: [],
-        lastTimestamp: timestamp,
-      };
-      this.producers.set(batch.producerId, entry);
-    }
+    const entry = this.entryFor(batch.producerId, batch.producerEpoch, timestamp);
+    if (batch.isTransactional && entry.currentTxnFirstOffset < 0) entry.currentTxnFirstOffset = firstOffset;
     entry.batches.push({
       firstSeq: batch.baseSequence,
       lastSeq: incrementSequence(batch.baseSequence, batch.lastOffsetDelta),
@@ -133,9 +175,102 @@ export class ProducerStateManager {
     entry.lastTimestamp = timestamp;
   }
 
+  /** The producer's entry, reset to `epoch` (batches forgotten) when its epoch changes. */
+  private entryFor(producerId: number, epoch: number, timestamp: number): ProducerEntry {
+    let entry = this.producers.get(producerId);
+    if (!entry) {
+      entry = {
+        producerId,
+        epoch,
+        batches: [],
+        lastTimestamp: timestamp,
+        currentTxnFirstOffset: -1,
+        coordinatorEpoch: -1,
+      };
+      this.producers.set(producerId, entry);
+    } else if (entry.epoch !== epoch) {
+      entry.epoch = epoch;
+      entry.batches = [];
+    }
+    return entry;
+  }
+
+  /**
+   * Checks a transaction marker before it is written (Kafka's `appendEndTxnMarker` checks, for
+   * transaction versions 0 and 1): an epoch older than the producer's current one is
+   * INVALID_PRODUCER_EPOCH (a zombie coordinator's or a fenced producer's marker), a coordinator
+   * epoch older than the last marker's is TRANSACTION_COORDINATOR_FENCED.
+   */
+  checkMarker(marker: MarkerInfo): void {
+    const entry = this.producers.get(marker.producerId);
+    if (!entry) return;
+    if (marker.producerEpoch < entry.epoch) {
+      throw new ApiError(
+        ErrorCode.INVALID_PRODUCER_EPOCH,
+        `Epoch of producer ${marker.producerId} is ${marker.producerEpoch}, which is smaller than the last seen epoch ${entry.epoch}`,
+      );
+    }
+    if (entry.coordinatorEpoch > marker.coordinatorEpoch) {
+      throw new ApiError(
+        ErrorCode.TRANSACTION_COORDINATOR_FENCED,
+        `Invalid coordinator epoch for producer ${marker.producerId}: ${marker.coordinatorEpoch} (zombie), ${entry.coordinatorEpoch} (current)`,
+      );
+    }
+  }
+
+  /**
+   * Records a marker written at `offset`: the producer's transaction closes and its epoch becomes
+   * the marker's. Returns the transaction it ended, or null when none was open here (a marker of
+   * an empty transaction, which leaves no trace in the last stable offset or the aborted index).
+   */
+  completeTxn(marker: MarkerInfo, offset: number, timestamp: number): CompletedTxn | null {
+    const entry = this.entryFor(marker.producerId, marker.producerEpoch, timestamp);
+    const firstOffset = entry.currentTxnFirstOffset;
+    entry.currentTxnFirstOffset = -1;
+    entry.coordinatorEpoch = marker.coordinatorEpoch;
+    entry.lastTimestamp = timestamp;
+    if (firstOffset < 0) return null;
+    return { producerId: marker.producerId, firstOffset, lastOffset: offset, isAborted: !marker.committed };
+  }
+
+  /** First offset of the earliest open transaction, or null when none is open. */
+  get firstUnstableOffset(): number | null {
+    let first: number | null = null;
+    for (const e of this.producers.values()) {
+      if (e.currentTxnFirstOffset >= 0 && (first === null || e.currentTxnFirstOffset < first))
+        first = e.currentTxnFirstOffset;
+    }
+    return first;
+  }
+
+  /**
+   * The last stable offset to index with a transaction just completed (Kafka's
+   * `lastStableOffset(completedTxn)`): the first offset of the earliest other open transaction,
+   * else the offset after the marker.
+   */
+  lastStableOffsetAfter(txn: CompletedTxn): number {
+    let first = txn.lastOffset + 1;
+    for (const e of this.producers.values()) {
+      if (e.producerId !== txn.producerId && e.currentTxnFirstOffset >= 0 && e.currentTxnFirstOffset < first)
+        first = e.currentTxnFirstOffset;
+    }
+    return first;
+  }
+
+  /** The open transactions: producer id → first offset (DescribeProducers, tests). */
+  get ongoingTxns(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const e of this.producers.values())
+      if (e.currentTxnFirstOffset >= 0) out.set(e.producerId, e.currentTxnFirstOffset);
+    return out;
+  }
+
   /** Drops producers idle longer than `expirationMs` (producer.id.expiration.ms). */
   expire(now: number, expirationMs: number): void {
-    for (const [id, e] of this.producers) if (now - e.lastTimestamp > expirationMs) this.producers.delete(id);
+    // A producer with an open transaction stays: its transaction still holds the last stable offset.
+    for (const [id, e] of this.producers) {
+      if (e.currentTxnFirstOffset < 0 && now - e.lastTimestamp > expirationMs) this.producers.delete(id);
+    }
   }
 
   /** Forgets producers whose every batch is below `logStartOffset` (after retention or DeleteRecords). */

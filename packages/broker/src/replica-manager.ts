@@ -14,11 +14,36 @@ import {
 } from '@tskafka/protocol';
 import { ApiError } from './api-error.js';
 import type { BrokerNode } from './broker.js';
+import { GROUP_METADATA_TOPIC_NAME, type ReplayCallback, type TxnProducer } from './group/store.js';
 import { type LogConfig, logConfigFromTopicConfig, PartitionLog } from './log/index.js';
 import type { MetadataChange, TopicState } from './metadata.js';
 import { Partition } from './partition.js';
 import { Purgatory } from './purgatory.js';
 import { effectiveTopicConfig } from './topic-config.js';
+
+/** One transaction's markers, as WriteTxnMarkers carries them. */
+export interface TxnMarkerRequest {
+  /** The transactional producer's id. */
+  producerId: number;
+  /** The producer epoch the transaction ran under. */
+  producerEpoch: number;
+  /** Epoch of the transaction coordinator writing the markers. */
+  coordinatorEpoch: number;
+  /** true = COMMIT, false = ABORT. */
+  committed: boolean;
+  /** The partitions the transaction wrote to (data partitions and `__consumer_offsets`). */
+  partitions: { topic: string; partition: number }[];
+}
+
+/** Per-partition result: errorCode 0 when the marker is stored. */
+export interface TxnMarkerResult {
+  /** The topic. */
+  topic: string;
+  /** The partition index. */
+  partition: number;
+  /** 0, or the Kafka error code the marker was refused with. */
+  errorCode: number;
+}
 
 /** The partitions hosted by one broker. */
 export class ReplicaManager {
@@ -154,25 +179,42 @@ export class ReplicaManager {
     return result;
   }
 
-  /** Appends one uncompressed batch of key/value records to an internal topic (the coordinators' state). */
+  /**
+   * Appends one uncompressed batch of key/value records to an internal topic (the coordinators'
+   * state). With `txn` the batch is transactional, written for that producer (the group
+   * coordinator's TxnOffsetCommit): its epoch is checked, its transaction opens in the partition,
+   * and the marker written later decides it.
+   */
   appendInternal(
     topic: string,
     partition: number,
     records: { key: Buffer | null; value: Buffer | null }[],
     now: number,
+    txn?: TxnProducer,
   ): number {
     const batch = encodeRecordBatch({
       records: records.map((r) => ({ key: r.key, value: r.value, timestamp: now })),
+      // Kafka writes coordinator batches with sequence 0; only their epoch is checked.
+      ...(txn
+        ? {
+            producerId: txn.producerId,
+            producerEpoch: txn.producerEpoch,
+            baseSequence: 0,
+            isTransactional: true,
+          }
+        : {}),
     });
-    return this.appendToLeader(topic, partition, batch, now).baseOffset;
+    const p = this.leaderPartition(topic, partition);
+    const result = p.appendAsLeader(batch, now, 'coordinator');
+    this.fetchPurgatory.checkAndComplete(p.key);
+    return result.baseOffset;
   }
 
-  /** Replays every record of a hosted partition in order (coordinators load their state with it). */
-  readInternal(
-    topic: string,
-    partition: number,
-    onRecord: (key: Buffer | null, value: Buffer | null, offset: number) => void,
-  ): void {
+  /**
+   * Replays every record of a hosted partition in order, markers included, with the batch each
+   * came from (coordinators load their state with it).
+   */
+  readInternal(topic: string, partition: number, onRecord: ReplayCallback): void {
     const p = this.getPartition(topic, partition);
     if (!p) return;
     let offset = p.logStartOffset;
@@ -182,14 +224,55 @@ export class ReplicaManager {
       if (data.length === 0) break;
       let next = offset;
       for (const batch of decodeRecordBatches(data)) {
+        const info = {
+          producerId: batch.producerId,
+          isTransactional: batch.isTransactional,
+          isControl: batch.isControl,
+        };
         for (const r of batch.records) {
-          if (r.offset >= offset) onRecord(r.key, r.value, r.offset);
+          if (r.offset >= offset) onRecord(r.key, r.value, r.offset, info);
         }
         next = batch.baseOffset + batch.lastOffsetDelta + 1;
       }
       if (next <= offset) break;
       offset = next;
     }
+  }
+
+  /**
+   * Writes one transaction's COMMIT or ABORT marker to each listed partition this broker leads
+   * (UNKNOWN_TOPIC_OR_PARTITION / NOT_LEADER_OR_FOLLOWER for the others), wakes fetches waiting on
+   * them (the last stable offset moves), and hands markers on `__consumer_offsets` partitions to
+   * the group coordinator, which then commits or drops the producer's pending offsets. Called by
+   * the WriteTxnMarkers handler and by the local transaction coordinator alike.
+   */
+  async writeTxnMarkers(req: TxnMarkerRequest): Promise<TxnMarkerResult[]> {
+    const now = Date.now();
+    const results: TxnMarkerResult[] = [];
+    for (const { topic, partition } of req.partitions) {
+      let errorCode: number = ErrorCode.NONE;
+      try {
+        const p = this.leaderPartition(topic, partition);
+        p.appendTxnMarker(
+          {
+            producerId: req.producerId,
+            producerEpoch: req.producerEpoch,
+            coordinatorEpoch: req.coordinatorEpoch,
+            committed: req.committed,
+          },
+          now,
+        );
+        this.fetchPurgatory.checkAndComplete(p.key);
+        if (topic === GROUP_METADATA_TOPIC_NAME) {
+          this.node.groupCoordinator.onTxnMarker(partition, req.producerId, req.committed);
+        }
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        errorCode = e.code;
+      }
+      results.push({ topic, partition, errorCode });
+    }
+    return results;
   }
 
   /** Deletes old segments of every hosted partition by time and size. */

@@ -67,6 +67,7 @@ describe('group handlers', () => {
       ListGroups: [0, 5],
       DeleteGroups: [0, 2],
       OffsetDelete: [0, 0],
+      TxnOffsetCommit: [0, 4],
     });
   });
 
@@ -78,8 +79,9 @@ describe('group handlers', () => {
     expect(topic?.partitions).toHaveLength(4);
     expect(topic?.internal).toBe(true);
     expect(topic?.configs.get('cleanup.policy')).toBe('compact');
+    // Key type 1 (transactional ids) goes to the transaction coordinator: txn-coordinator-broker.test.ts.
     for (const v of range(1, 3)) {
-      expect(await call(h, Api.FindCoordinator, v, { key: 'tx', keyType: 1 })).toMatchObject({
+      expect(await call(h, Api.FindCoordinator, v, { key: 'g', keyType: 0 })).toMatchObject({
         errorCode: 0,
         nodeId: 1,
       });

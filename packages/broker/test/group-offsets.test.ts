@@ -131,7 +131,9 @@ describe('offset commits and fetches', () => {
   it('with requireStable, a partition with a pending transactional commit answers UNSTABLE_OFFSET_COMMIT', async () => {
     const h = await harness();
     h.coordinator.offsets.commitOffsets(commit('tx'));
-    h.coordinator.groupManager.getGroup('tx')?.pendingTxnOffsets.set(7, new Map([['t1:0', offset(9)]]));
+    h.coordinator.groupManager
+      .getGroup('tx')
+      ?.putPendingTxnOffset(7, { topic: 't1', partition: 0, offset: offset(9), recordOffset: 1 });
     expect(
       h.coordinator.offsets.fetchOffsets('tx', true, [{ topic: 't1', partition: 0 }]).offsets[0],
     ).toMatchObject({

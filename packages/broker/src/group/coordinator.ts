@@ -106,6 +106,16 @@ export class GroupCoordinator extends GroupStateMachine {
     if (removed > 0) this.host.log('info', `removed ${removed} offsets of deleted topic ${topic}`);
   }
 
+  /**
+   * A transaction marker was written to `__consumer_offsets` partition `offsetsPartition`: the
+   * producer's pending transactional offsets there become committed offsets (COMMIT) or are
+   * dropped (ABORT), Kafka's `scheduleHandleTxnCompletion`.
+   */
+  onTxnMarker(offsetsPartition: number, producerId: number, committed: boolean): void {
+    if (!this.active) return;
+    this.groupManager.handleTxnCompletion(producerId, offsetsPartition, committed);
+  }
+
   /** Stops serving: parked requests get NOT_COORDINATOR, timers stop, nothing more is written. */
   stop(): void {
     this.active = false;

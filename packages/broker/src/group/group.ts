@@ -59,6 +59,18 @@ export interface OffsetAndMetadata {
   expireTimestamp: number | null;
 }
 
+/** A transactional offset commit written to the log but not yet decided by its transaction's marker. */
+export interface PendingTxnOffset {
+  /** The topic. */
+  topic: string;
+  /** The partition. */
+  partition: number;
+  /** What was committed. */
+  offset: OffsetAndMetadata;
+  /** Offset of its record in `__consumer_offsets`, to order it against other commits. */
+  recordOffset: number;
+}
+
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -134,8 +146,10 @@ export class ClassicGroup {
   subscribedTopics: Set<string> | null = null;
   /** Committed offsets: topic → partition → offset. */
   readonly offsets = new Map<string, Map<number, OffsetAndMetadata>>();
-  /** Transactional offset commits not yet committed or aborted, by producer id (topic-partition keys). */
-  readonly pendingTxnOffsets = new Map<number, Map<string, OffsetAndMetadata>>();
+  /** Transactional offset commits not yet committed or aborted: producer id → `topic:partition` → commit. */
+  readonly pendingTxnOffsets = new Map<number, Map<string, PendingTxnOffset>>();
+  /** Offset in `__consumer_offsets` of each committed offset's record (`topic:partition`), when known. */
+  private readonly offsetRecordOffsets = new Map<string, number>();
   /** Timers of this group's delayed operations. */
   readonly timers: GroupTimers = { join: null, sync: null, pending: new Map() };
 
@@ -443,8 +457,10 @@ export class ClassicGroup {
     return this.offsets.get(topic)?.get(partition);
   }
 
-  /** Records a committed offset. */
-  putOffset(topic: string, partition: number, o: OffsetAndMetadata): void {
+  /** Records a committed offset; `recordOffset` is where its record is in `__consumer_offsets`. */
+  putOffset(topic: string, partition: number, o: OffsetAndMetadata, recordOffset?: number): void {
+    if (recordOffset === undefined) this.offsetRecordOffsets.delete(`${topic}:${partition}`);
+    else this.offsetRecordOffsets.set(`${topic}:${partition}`, recordOffset);
     let byPartition = this.offsets.get(topic);
     if (!byPartition) {
       byPartition = new Map();
@@ -460,6 +476,7 @@ export class ClassicGroup {
     const removed: { topic: string; partition: number }[] = [];
     for (const { topic, partition } of partitions) {
       for (const pending of this.pendingTxnOffsets.values()) pending.delete(`${topic}:${partition}`);
+      this.offsetRecordOffsets.delete(`${topic}:${partition}`);
       const byPartition = this.offsets.get(topic);
       if (byPartition?.delete(partition)) removed.push({ topic, partition });
       if (byPartition && byPartition.size === 0) this.offsets.delete(topic);
@@ -479,6 +496,37 @@ export class ClassicGroup {
   /** Whether any offset is committed. */
   get hasOffsets(): boolean {
     return this.offsets.size > 0 || this.pendingTxnOffsets.size > 0;
+  }
+
+  /** Keeps a transactional commit of `producerId`, written at `recordOffset`, until its transaction ends. */
+  putPendingTxnOffset(producerId: number, pending: PendingTxnOffset): void {
+    let byProducer = this.pendingTxnOffsets.get(producerId);
+    if (!byProducer) {
+      byProducer = new Map();
+      this.pendingTxnOffsets.set(producerId, byProducer);
+    }
+    byProducer.set(`${pending.topic}:${pending.partition}`, pending);
+  }
+
+  /**
+   * Ends the transaction of `producerId` (Kafka's `completePendingTxnOffsetCommit`): on commit its
+   * pending offsets become the committed ones, unless a commit written later to the log already
+   * replaced them; on abort they are dropped. Returns how many became committed.
+   */
+  completePendingTxnOffsetCommit(producerId: number, isCommit: boolean): number {
+    const pending = this.pendingTxnOffsets.get(producerId);
+    if (!pending) return 0;
+    this.pendingTxnOffsets.delete(producerId);
+    if (!isCommit) return 0;
+    let applied = 0;
+    for (const [key, p] of pending) {
+      const current = this.offsetRecordOffsets.get(key);
+      const hasCurrent = this.offset(p.topic, p.partition) !== undefined;
+      if (hasCurrent && current !== undefined && current > p.recordOffset) continue;
+      this.putOffset(p.topic, p.partition, p.offset, p.recordOffset);
+      applied++;
+    }
+    return applied;
   }
 
   /** Whether a transactional commit of this partition awaits its transaction's end (requireStable). */

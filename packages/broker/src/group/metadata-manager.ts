@@ -3,12 +3,12 @@
  * `__consumer_offsets` it owns (it leads them and has replayed them), and the reads and writes of
  * group metadata and committed offsets as records of those partitions.
  */
-import { ErrorCode } from '@tskafka/protocol';
+import { ControlRecordType, decodeControlRecord, ErrorCode } from '@tskafka/protocol';
 import { ApiError } from '../api-error.js';
 import type { BrokerConfig } from '../config.js';
 import type { ClusterMetadata, TopicState } from '../metadata.js';
 import type { Clock } from './clock.js';
-import { ClassicGroup, GroupState, type OffsetAndMetadata } from './group.js';
+import { ClassicGroup, GroupState, type OffsetAndMetadata, type PendingTxnOffset } from './group.js';
 import { MemberMetadata } from './member.js';
 import {
   decodeGroupMetadataValue,
@@ -24,6 +24,8 @@ import {
   GROUP_METADATA_TOPIC_NAME,
   type GroupStore,
   type InternalLog,
+  type ReplayedBatch,
+  type TxnProducer,
 } from './store.js';
 
 /** What the coordinator needs of its broker node (BrokerNode satisfies it). */
@@ -62,27 +64,68 @@ export const OFFSETS_TOPIC_CONFIGS: Record<string, string> = {
 /** `offset.metadata.max.bytes`: longer commit metadata is refused with OFFSET_METADATA_TOO_LARGE. */
 export const OFFSET_METADATA_MAX_BYTES = 4096;
 
-type LoadedOffsets = Map<string, Map<string, { topic: string; partition: number; o: OffsetAndMetadata }>>;
+/** Offsets gathered by a load: group id → `topic:partition` → the offset and where its record is. */
+type LoadedOffsets = Map<string, Map<string, PendingTxnOffset>>;
 type LoadedMetadata = Map<string, ReturnType<typeof decodeGroupMetadataValue> | null>;
 
-/** Applies one record of the offsets topic to what a load has gathered: the last record of a key wins. */
+/** What a load gathers from one offsets partition (Kafka's `doLoadGroupsAndOffsets`). */
+interface LoadState {
+  /** Committed offsets. */
+  offsets: LoadedOffsets;
+  /** Transactional offsets whose marker has not been seen yet, by producer id. */
+  pending: Map<number, LoadedOffsets>;
+  /** Group metadata. */
+  metadata: LoadedMetadata;
+}
+
+function offsetsOf(all: LoadedOffsets, groupId: string): Map<string, PendingTxnOffset> {
+  let byGroup = all.get(groupId);
+  if (!byGroup) {
+    byGroup = new Map();
+    all.set(groupId, byGroup);
+  }
+  return byGroup;
+}
+
+/** Applies a marker to a load: a COMMIT moves its producer's pending offsets to the committed ones. */
+function replayMarker(producerId: number, key: Buffer | null, value: Buffer | null, state: LoadState): void {
+  const control = decodeControlRecord(key, value);
+  if (control.type !== ControlRecordType.Commit && control.type !== ControlRecordType.Abort) return;
+  const pending = state.pending.get(producerId);
+  state.pending.delete(producerId);
+  if (!pending || control.type !== ControlRecordType.Commit) return;
+  for (const [groupId, byTp] of pending) {
+    const committed = offsetsOf(state.offsets, groupId);
+    for (const [tp, o] of byTp) {
+      const current = committed.get(tp);
+      if (!current || current.recordOffset < o.recordOffset) committed.set(tp, o);
+    }
+  }
+}
+
+/**
+ * Applies one record of the offsets topic to what a load has gathered: the last record of a key
+ * wins; offsets of a transactional batch wait for their producer's marker.
+ */
 function replayRecord(
   key: Buffer,
   value: Buffer | null,
-  offsets: LoadedOffsets,
-  metadata: LoadedMetadata,
+  recordOffset: number,
+  batch: ReplayedBatch,
+  state: LoadState,
 ): void {
   const k = decodeRecordKey(key);
   if (k.type === 'group') {
-    metadata.set(k.group, value === null ? null : decodeGroupMetadataValue(value));
+    state.metadata.set(k.group, value === null ? null : decodeGroupMetadataValue(value));
     return;
   }
   if (k.type !== 'offset') return; // records of newer coordinators (KIP-848 groups, ...) are not ours
-  let byGroup = offsets.get(k.group);
-  if (!byGroup) {
-    byGroup = new Map();
-    offsets.set(k.group, byGroup);
+  let target = state.offsets;
+  if (batch.isTransactional) {
+    target = state.pending.get(batch.producerId) ?? new Map();
+    state.pending.set(batch.producerId, target);
   }
+  const byGroup = offsetsOf(target, k.group);
   const tp = `${k.topic}:${k.partition}`;
   if (value === null) {
     byGroup.delete(tp);
@@ -92,7 +135,8 @@ function replayRecord(
   byGroup.set(tp, {
     topic: k.topic,
     partition: k.partition,
-    o: {
+    recordOffset,
+    offset: {
       offset: v.offset,
       leaderEpoch: v.leaderEpoch,
       metadata: v.metadata,
@@ -201,16 +245,18 @@ export class GroupMetadataManager {
   /**
    * Replays partition `p` into the cache (Kafka's doLoadGroupsAndOffsets): the last record of
    * each key wins, tombstones delete; groups with offsets but no metadata are simple groups.
-   * Returns false when the partition cannot be read yet.
+   * Transactional offsets become committed at their COMMIT marker, are dropped at ABORT, and stay
+   * pending when the log holds no marker for them yet. Returns false when the partition cannot be
+   * read yet.
    */
   loadPartition(p: number): boolean {
-    const offsets: LoadedOffsets = new Map();
-    const metadata: LoadedMetadata = new Map();
+    const state: LoadState = { offsets: new Map(), pending: new Map(), metadata: new Map() };
+    const { offsets, pending, metadata } = state;
     try {
-      this.store.replay(p, (key, value, recordOffset) => {
-        if (!key) return;
+      this.store.replay(p, (key, value, recordOffset, batch) => {
         try {
-          replayRecord(key, value, offsets, metadata);
+          if (batch.isControl) replayMarker(batch.producerId, key, value, state);
+          else if (key) replayRecord(key, value, recordOffset, batch, state);
         } catch (e) {
           // One bad record must not keep every group of the partition from loading.
           this.host.log(
@@ -230,14 +276,20 @@ export class GroupMetadataManager {
       if (v === null) continue;
       loadedGroups.push(this.groupFromRecord(groupId, v, now));
     }
+    const withOffsets = new Set<string>();
+    for (const [groupId, byGroup] of offsets) if (byGroup.size > 0) withOffsets.add(groupId);
+    for (const byProducer of pending.values())
+      for (const [groupId, byGroup] of byProducer) if (byGroup.size > 0) withOffsets.add(groupId);
     const withMetadata = new Set(loadedGroups.map((g) => g.groupId));
-    for (const [groupId, byGroup] of offsets) {
-      if (!withMetadata.has(groupId) && byGroup.size > 0)
-        loadedGroups.push(new ClassicGroup(groupId, GroupState.Empty, now));
+    for (const groupId of withOffsets) {
+      if (!withMetadata.has(groupId)) loadedGroups.push(new ClassicGroup(groupId, GroupState.Empty, now));
     }
     for (const group of loadedGroups) {
-      for (const { topic, partition, o } of offsets.get(group.groupId)?.values() ?? [])
-        group.putOffset(topic, partition, o);
+      for (const o of offsets.get(group.groupId)?.values() ?? [])
+        group.putOffset(o.topic, o.partition, o.offset, o.recordOffset);
+      for (const [producerId, byProducer] of pending)
+        for (const o of byProducer.get(group.groupId)?.values() ?? [])
+          group.putPendingTxnOffset(producerId, o);
       this.groups.set(group.groupId, group);
       this.listener.onGroupLoaded(group);
     }
@@ -329,7 +381,7 @@ export class GroupMetadataManager {
         assignment: assignment.get(m.memberId) ?? Buffer.alloc(0),
       })),
     });
-    return this.append(group.groupId, [{ key: groupMetadataKey(group.groupId), value }]);
+    return this.append(group.groupId, [{ key: groupMetadataKey(group.groupId), value }]).error;
   }
 
   /**
@@ -345,24 +397,58 @@ export class GroupMetadataManager {
       key: offsetCommitKey(group.groupId, topic, partition),
       value: offsetCommitValue(offset),
     }));
-    const error = this.append(group.groupId, records);
+    const { error, baseOffset } = this.append(group.groupId, records);
     if (error !== ErrorCode.NONE) return error;
     // A group deleted meanwhile keeps nothing (Kafka checks the group is not Dead in the callback).
-    if (!group.is(GroupState.Dead)) for (const o of offsets) group.putOffset(o.topic, o.partition, o.offset);
+    if (!group.is(GroupState.Dead)) {
+      offsets.forEach((o, i) => {
+        group.putOffset(o.topic, o.partition, o.offset, baseOffset + i);
+      });
+    }
     return ErrorCode.NONE;
   }
 
-  private append(groupId: string, records: CoordinatorRecord[]): number {
+  /**
+   * Writes offsets committed in `txn`'s transaction as one transactional batch of that producer;
+   * they stay pending until the transaction's marker reaches the group's offsets partition.
+   * Returns 0 or the error for every partition.
+   */
+  storeTxnOffsets(
+    group: ClassicGroup,
+    txn: TxnProducer,
+    offsets: { topic: string; partition: number; offset: OffsetAndMetadata }[],
+  ): number {
+    if (offsets.length === 0) return ErrorCode.NONE;
+    const records = offsets.map(({ topic, partition, offset }) => ({
+      key: offsetCommitKey(group.groupId, topic, partition),
+      value: offsetCommitValue(offset),
+    }));
+    const { error, baseOffset } = this.append(group.groupId, records, txn);
+    if (error !== ErrorCode.NONE) return error;
+    if (!group.is(GroupState.Dead)) {
+      offsets.forEach((o, i) => {
+        group.putPendingTxnOffset(txn.producerId, { ...o, recordOffset: baseOffset + i });
+      });
+    }
+    return ErrorCode.NONE;
+  }
+
+  /** Appends to the group's partition: the error code (0 when stored) and the first record's offset. */
+  private append(
+    groupId: string,
+    records: CoordinatorRecord[],
+    txn?: TxnProducer,
+  ): { error: number; baseOffset: number } {
     try {
-      this.store.append(this.partitionFor(groupId), records, this.clock.now());
-      return ErrorCode.NONE;
+      const baseOffset = this.store.append(this.partitionFor(groupId), records, this.clock.now(), txn);
+      return { error: ErrorCode.NONE, baseOffset };
     } catch (e) {
-      if (e instanceof ApiError) return e.code;
+      if (e instanceof ApiError) return { error: e.code, baseOffset: -1 };
       this.host.log(
         'error',
         `cannot append to ${GROUP_METADATA_TOPIC_NAME} for group ${groupId}: ${(e as Error).stack}`,
       );
-      return ErrorCode.UNKNOWN_SERVER_ERROR;
+      return { error: ErrorCode.UNKNOWN_SERVER_ERROR, baseOffset: -1 };
     }
   }
 
@@ -390,11 +476,22 @@ export class GroupMetadataManager {
         if (group.generationId > 0) tombstones.push({ key: groupMetadataKey(group.groupId), value: null });
       }
       if (tombstones.length === 0) continue;
-      const error = this.append(group.groupId, tombstones);
+      const { error } = this.append(group.groupId, tombstones);
       if (error === ErrorCode.NONE) removed += removedOffsets.length;
       else this.host.log('warn', `cannot write tombstones for group ${group.groupId}: error ${error}`);
     }
     return removed;
+  }
+
+  /**
+   * Ends a producer's pending transactional offsets in the groups of `offsetsPartition`: moved to
+   * the committed offsets on COMMIT, dropped on ABORT (Kafka's `handleTxnCompletion`).
+   */
+  handleTxnCompletion(producerId: number, offsetsPartition: number, committed: boolean): void {
+    for (const group of this.groups.values()) {
+      if (this.partitionFor(group.groupId) !== offsetsPartition) continue;
+      group.completePendingTxnOffsetCommit(producerId, committed);
+    }
   }
 
   /** Expires offsets past their retention and removes groups left Empty with none (Kafka's periodic cleanup). */

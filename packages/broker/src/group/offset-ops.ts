@@ -1,7 +1,7 @@
 /**
  * The group coordinator's offset and admin operations, after Kafka's GroupCoordinator:
  * OffsetCommit (members of the current generation, or simple `assign()` consumers of an empty
- * group), OffsetFetch, DescribeGroups, ListGroups, DeleteGroups and OffsetDelete.
+ * group), TxnOffsetCommit (offsets pending until their transaction's marker), OffsetFetch, DescribeGroups, ListGroups, DeleteGroups and OffsetDelete.
  */
 import { ErrorCode } from '@tskafka/protocol';
 import type { GroupCoordinator } from './coordinator.js';
@@ -31,6 +31,24 @@ export interface CommitOffsetsParams {
   generationId: number;
   /** The request version (v9+ answers GROUP_ID_NOT_FOUND for an unknown group). */
   apiVersion: number;
+  /** The offsets. */
+  offsets: OffsetCommitEntry[];
+}
+
+/** A TxnOffsetCommit request, as the coordinator needs it. */
+export interface CommitTxnOffsetsParams {
+  /** The group id. */
+  groupId: string;
+  /** The transactional producer's id. */
+  producerId: number;
+  /** Its epoch. */
+  producerEpoch: number;
+  /** The member id (v3+; '' when not sent). */
+  memberId: string;
+  /** The group.instance.id (v3+), if static. */
+  groupInstanceId: string | null;
+  /** The member's generation (v3+; -1 when not sent). */
+  generationId: number;
   /** The offsets. */
   offsets: OffsetCommitEntry[];
 }
@@ -121,8 +139,42 @@ export class OffsetOps {
     return results.map((r) => (r === ErrorCode.NONE ? stored : r));
   }
 
-  /** Kafka's `validateOffsetCommit` for a classic group (non-transactional). */
-  private validateOffsetCommit(group: ClassicGroup, p: CommitOffsetsParams): number {
+  /**
+   * Commits offsets in a producer's transaction (Kafka's `handleTxnCommitOffsets`): written to
+   * `__consumer_offsets` as a transactional batch of that producer, then kept pending, invisible
+   * to OffsetFetch, until the transaction's marker commits or drops them. Generation and member
+   * are checked when the request carries them (v3+); a group with members is not required, since
+   * older clients send neither. Returns one error code per entry, in order.
+   */
+  commitTxnOffsets(p: CommitTxnOffsetsParams): number[] {
+    const all = (code: number) => p.offsets.map(() => code);
+    const status = this.coordinator.validateGroupStatus(p.groupId, false);
+    if (status !== ErrorCode.NONE) return all(status);
+    const group = this.manager.getOrMaybeCreateGroup(p.groupId, true) as ClassicGroup;
+    const error = this.validateOffsetCommit(group, p, true);
+    if (error !== ErrorCode.NONE) return all(error);
+    const results = p.offsets.map((o) =>
+      Buffer.byteLength(o.offset.metadata) > OFFSET_METADATA_MAX_BYTES
+        ? ErrorCode.OFFSET_METADATA_TOO_LARGE
+        : ErrorCode.NONE,
+    );
+    const valid = p.offsets.filter((_, i) => results[i] === ErrorCode.NONE);
+    const stored = offsetAppendError(
+      this.manager.storeTxnOffsets(
+        group,
+        { producerId: p.producerId, producerEpoch: p.producerEpoch },
+        valid,
+      ),
+    );
+    return results.map((r) => (r === ErrorCode.NONE ? stored : r));
+  }
+
+  /** Kafka's `validateOffsetCommit` for a classic group. */
+  private validateOffsetCommit(
+    group: ClassicGroup,
+    p: Pick<CommitOffsetsParams, 'generationId' | 'memberId' | 'groupInstanceId'>,
+    isTransactional = false,
+  ): number {
     if (group.is(GroupState.Dead)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     // Generation -1 comes from the admin client or a consumer without group management.
     if (p.generationId < 0 && group.is(GroupState.Empty)) return ErrorCode.NONE;
@@ -131,8 +183,9 @@ export class OffsetOps {
       if (error !== ErrorCode.NONE) return error;
       return p.generationId !== group.generationId ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.NONE;
     }
-    // Only members may commit for a group that has members.
-    return group.is(GroupState.Empty) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
+    // Only members may commit for a group that has members; not so for transactional commits,
+    // whose older versions carry no member id or generation.
+    return isTransactional || group.is(GroupState.Empty) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
   }
 
   /**

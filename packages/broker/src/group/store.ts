@@ -17,35 +17,56 @@ export interface CoordinatorRecord {
   value: Buffer | null;
 }
 
+/** The producer of a transactional append: the batch is written in its transaction. */
+export interface TxnProducer {
+  /** The transactional producer's id. */
+  producerId: number;
+  /** Its epoch (an older one than the partition knows is refused with INVALID_PRODUCER_EPOCH). */
+  producerEpoch: number;
+}
+
+/** The batch a replayed record came from. */
+export interface ReplayedBatch {
+  /** The batch's producer id, -1 for none. */
+  producerId: number;
+  /** Whether the batch was written in a transaction. */
+  isTransactional: boolean;
+  /** Whether it is a control batch (its record is a COMMIT or ABORT marker). */
+  isControl: boolean;
+}
+
+/** Called for each replayed record, with its batch. */
+export type ReplayCallback = (
+  key: Buffer | null,
+  value: Buffer | null,
+  offset: number,
+  batch: ReplayedBatch,
+) => void;
+
 /** The log of the offsets topic, seen from the coordinator. */
 export interface GroupStore {
   /**
-   * Appends `records` to `partition` as one batch; returns the offset of the first. Throws
-   * {@link ApiError} (NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION, ...) when it cannot.
+   * Appends `records` to `partition` as one batch, in `txn`'s transaction when given; returns the
+   * offset of the first. Throws {@link ApiError} (NOT_LEADER_OR_FOLLOWER,
+   * UNKNOWN_TOPIC_OR_PARTITION, INVALID_PRODUCER_EPOCH, ...) when it cannot.
    */
-  append(partition: number, records: CoordinatorRecord[], now: number): number;
-  /** Replays every record of `partition`, oldest first. */
-  replay(
-    partition: number,
-    onRecord: (key: Buffer | null, value: Buffer | null, offset: number) => void,
-  ): void;
+  append(partition: number, records: CoordinatorRecord[], now: number, txn?: TxnProducer): number;
+  /** Replays every record of `partition`, oldest first, control records (markers) included. */
+  replay(partition: number, onRecord: ReplayCallback): void;
 }
 
 /** What the broker's replica manager offers for internal topics. */
 export interface InternalLog {
-  /** Appends one uncompressed batch; returns its base offset. */
+  /** Appends one uncompressed batch, transactional for `txn`; returns its base offset. */
   appendInternal(
     topic: string,
     partition: number,
     records: { key: Buffer | null; value: Buffer | null }[],
     now: number,
+    txn?: TxnProducer,
   ): number;
   /** Replays every record of a hosted partition in order. */
-  readInternal(
-    topic: string,
-    partition: number,
-    onRecord: (key: Buffer | null, value: Buffer | null, offset: number) => void,
-  ): void;
+  readInternal(topic: string, partition: number, onRecord: ReplayCallback): void;
 }
 
 /** The store of a running broker: the replica manager's partitions of `__consumer_offsets`. */
@@ -58,28 +79,40 @@ export class ReplicaLogGroupStore implements GroupStore {
   }
 
   /** Appends through the replica manager. */
-  append(partition: number, records: CoordinatorRecord[], now: number): number {
-    return this.log.appendInternal(GROUP_METADATA_TOPIC_NAME, partition, records, now);
+  append(partition: number, records: CoordinatorRecord[], now: number, txn?: TxnProducer): number {
+    return this.log.appendInternal(GROUP_METADATA_TOPIC_NAME, partition, records, now, txn);
   }
 
   /** Replays through the replica manager. */
-  replay(
-    partition: number,
-    onRecord: (key: Buffer | null, value: Buffer | null, offset: number) => void,
-  ): void {
+  replay(partition: number, onRecord: ReplayCallback): void {
     this.log.readInternal(GROUP_METADATA_TOPIC_NAME, partition, onRecord);
   }
 }
 
-/** An in-memory log per partition, for tests; `failNext` makes the next append throw. */
+/** A record of {@link InMemoryGroupStore}. */
+export interface StoredRecord {
+  /** Its offset. */
+  offset: number;
+  /** Its key. */
+  key: Buffer;
+  /** Its value, null for a tombstone. */
+  value: Buffer | null;
+  /** Its batch, when transactional or a marker; plain records omit it. */
+  batch?: ReplayedBatch;
+}
+
+/**
+ * An in-memory log per partition, for tests; `failNext` makes the next append throw. Markers are
+ * added with {@link InMemoryGroupStore.appendMarker}.
+ */
 export class InMemoryGroupStore implements GroupStore {
   /** Records by partition, in append order, with their offsets. */
-  readonly partitions = new Map<number, { offset: number; key: Buffer; value: Buffer | null }[]>();
+  readonly partitions = new Map<number, StoredRecord[]>();
   /** When set, the next append throws an ApiError with this code, then clears. */
   failNext: number | null = null;
 
   /** Appends records, copying them. */
-  append(partition: number, records: CoordinatorRecord[], _now: number): number {
+  append(partition: number, records: CoordinatorRecord[], _now: number, txn?: TxnProducer): number {
     if (this.failNext !== null) {
       const code = this.failNext;
       this.failNext = null;
@@ -91,27 +124,49 @@ export class InMemoryGroupStore implements GroupStore {
       this.partitions.set(partition, log);
     }
     const base = log.length;
+    const batch = txn ? { producerId: txn.producerId, isTransactional: true, isControl: false } : undefined;
     for (const r of records) {
-      log.push({ offset: log.length, key: Buffer.from(r.key), value: r.value ? Buffer.from(r.value) : null });
+      log.push({
+        offset: log.length,
+        key: Buffer.from(r.key),
+        value: r.value ? Buffer.from(r.value) : null,
+        ...(batch ? { batch } : {}),
+      });
     }
     return base;
   }
 
+  /** Appends a transaction marker record (a control batch) for `producerId`. */
+  appendMarker(partition: number, producerId: number, key: Buffer, value: Buffer | null): number {
+    let log = this.partitions.get(partition);
+    if (!log) {
+      log = [];
+      this.partitions.set(partition, log);
+    }
+    log.push({
+      offset: log.length,
+      key,
+      value,
+      batch: { producerId, isTransactional: true, isControl: true },
+    });
+    return log.length - 1;
+  }
+
   /** Replays the partition's records. */
-  replay(
-    partition: number,
-    onRecord: (key: Buffer | null, value: Buffer | null, offset: number) => void,
-  ): void {
-    for (const r of this.partitions.get(partition) ?? []) onRecord(r.key, r.value, r.offset);
+  replay(partition: number, onRecord: ReplayCallback): void {
+    for (const r of this.partitions.get(partition) ?? [])
+      onRecord(r.key, r.value, r.offset, r.batch ?? PLAIN_BATCH);
   }
 
   /** Every record of every partition (for assertions). */
-  all(): { partition: number; offset: number; key: Buffer; value: Buffer | null }[] {
-    const out: { partition: number; offset: number; key: Buffer; value: Buffer | null }[] = [];
+  all(): (StoredRecord & { partition: number })[] {
+    const out: (StoredRecord & { partition: number })[] = [];
     for (const [partition, log] of this.partitions) for (const r of log) out.push({ partition, ...r });
     return out;
   }
 }
+
+const PLAIN_BATCH: ReplayedBatch = { producerId: -1, isTransactional: false, isControl: false };
 
 /** Kafka's mapping of an append error to what a group member should see (storeGroup). */
 export function groupAppendError(code: number): number {

@@ -1,7 +1,10 @@
 /**
- * Fetch: reads whole record batches from the log, raw, up to the high watermark, within the
- * request's byte limits. When less than `minBytes` is there, the request waits in the purgatory
- * until an append to one of its partitions brings enough, or `maxWaitMs` passes. No incremental
+ * Fetch: reads whole record batches from the log, raw, up to the high watermark (read_uncommitted)
+ * or the last stable offset (read_committed, isolationLevel 1), within the request's byte limits.
+ * A read_committed answer also lists the aborted transactions overlapping the returned range, so
+ * the consumer can drop their records. When less than `minBytes` is there, the request waits in
+ * the purgatory until an append or a transaction marker on one of its partitions brings enough,
+ * or `maxWaitMs` passes. No incremental
  * fetch sessions: a request to open one gets session id 0, which every client reads as "full
  * fetches only" (KIP-227 allows it).
  */
@@ -58,9 +61,20 @@ function readAll(ctx: RequestContext, req: Request): FetchResult {
           const part = node.replicaManager.leaderPartition(topic.name, p.partition);
           part.checkLeaderEpoch(p.currentLeaderEpoch);
           // read_committed stops at the last stable offset; without transactions it is the high watermark.
-          const maxOffset = isFollower ? part.logEndOffset : part.highWatermark;
+          const readCommitted = !isFollower && req.isolationLevel === 1;
+          const lastStableOffset = part.lastStableOffset;
+          const maxOffset = isFollower
+            ? part.logEndOffset
+            : readCommitted
+              ? lastStableOffset
+              : part.highWatermark;
           const limit = Math.min(p.partitionMaxBytes, remaining);
-          const { records } = part.log.read(p.fetchOffset, Math.max(0, limit), maxOffset, bytes === 0);
+          const { records, nextOffset } = part.log.read(
+            p.fetchOffset,
+            Math.max(0, limit),
+            maxOffset,
+            bytes === 0,
+          );
           const data = Array.isArray(records)
             ? records.length === 1
               ? records[0]
@@ -72,9 +86,15 @@ function readAll(ctx: RequestContext, req: Request): FetchResult {
             partitionIndex: p.partition,
             errorCode: 0,
             highWatermark: part.highWatermark,
-            lastStableOffset: part.highWatermark,
+            lastStableOffset,
             logStartOffset: part.logStartOffset,
-            abortedTransactions: req.isolationLevel === 1 ? [] : null,
+            abortedTransactions: readCommitted
+              ? data.length === 0
+                ? []
+                : part
+                    .collectAbortedTransactions(p.fetchOffset, nextOffset)
+                    .map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }))
+              : null,
             preferredReadReplica: -1,
             records: data,
           };
@@ -85,7 +105,7 @@ function readAll(ctx: RequestContext, req: Request): FetchResult {
           const part = node.replicaManager.getPartition(topic.name, p.partition);
           if (part && e.code === ErrorCode.OFFSET_OUT_OF_RANGE) {
             pr.highWatermark = part.highWatermark;
-            pr.lastStableOffset = part.highWatermark;
+            pr.lastStableOffset = part.lastStableOffset;
             pr.logStartOffset = part.logStartOffset;
           }
           return pr;

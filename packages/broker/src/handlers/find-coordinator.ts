@@ -1,7 +1,8 @@
 /**
  * FindCoordinator: which broker coordinates a group (key type 0) or a transactional id (key type
- * 1). The group coordinator is the leader of the group's `__consumer_offsets` partition; the
- * topic is created on the first lookup, as Kafka does. v4+ looks up several keys at once.
+ * 1). The coordinator is the leader of the key's partition of `__consumer_offsets` or
+ * `__transaction_state`; the topic is created on the first lookup, as Kafka does. v4+ looks up
+ * several keys at once.
  */
 import { Api, ErrorCode } from '@tskafka/protocol';
 import { defineHandler, type RequestContext } from '../handler.js';
@@ -13,16 +14,7 @@ const TRANSACTION = 1;
 function lookup(ctx: RequestContext, key: string, keyType: number) {
   const node = ctx.node;
   if (keyType === GROUP) return node.groupCoordinator.findCoordinator(key);
-  if (keyType === TRANSACTION) {
-    // The transaction coordinator is not built yet; this broker answers for every transactional id.
-    return {
-      errorCode: ErrorCode.NONE,
-      errorMessage: null,
-      nodeId: node.nodeId,
-      host: node.host,
-      port: node.port,
-    };
-  }
+  if (keyType === TRANSACTION) return node.txnCoordinator.findCoordinator(key);
   return {
     errorCode: ErrorCode.INVALID_REQUEST,
     errorMessage: `Unknown coordinator type ${keyType} in FindCoordinator request`,

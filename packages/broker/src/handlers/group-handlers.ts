@@ -10,6 +10,7 @@ import { offsetCommitHandler } from './offset-commit.js';
 import { offsetDeleteHandler } from './offset-delete.js';
 import { offsetFetchHandler } from './offset-fetch.js';
 import { syncGroupHandler } from './sync-group.js';
+import { txnOffsetCommitHandler } from './txn-offset-commit.js';
 
 /** Every group API handler, for the broker's handler list. */
 export const groupHandlers = [
@@ -24,4 +25,5 @@ export const groupHandlers = [
   listGroupsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  txnOffsetCommitHandler,
 ] as const;

@@ -1,6 +1,8 @@
 /** Every API handler the broker serves, one file per API (group and SASL APIs in their own lists). */
 import type { ApiDef } from '@tskafka/protocol';
 import type { ApiHandler } from '../handler.js';
+import { addOffsetsToTxnHandler } from './add-offsets-to-txn.js';
+import { addPartitionsToTxnHandler } from './add-partitions-to-txn.js';
 import { apiVersionsHandler } from './api-versions.js';
 import { alterConfigsHandler, describeConfigsHandler, incrementalAlterConfigsHandler } from './configs.js';
 import { createPartitionsHandler } from './create-partitions.js';
@@ -8,14 +10,18 @@ import { createTopicsHandler } from './create-topics.js';
 import { deleteRecordsHandler } from './delete-records.js';
 import { deleteTopicsHandler } from './delete-topics.js';
 import { describeClusterHandler } from './describe-cluster.js';
+import { describeTransactionsHandler } from './describe-transactions.js';
+import { endTxnHandler } from './end-txn.js';
 import { fetchHandler } from './fetch.js';
 import { groupHandlers } from './group-handlers.js';
 import { initProducerIdHandler } from './init-producer-id.js';
 import { listOffsetsHandler } from './list-offsets.js';
+import { listTransactionsHandler } from './list-transactions.js';
 import { metadataHandler } from './metadata.js';
 import { produceHandler } from './produce.js';
 import { saslAuthenticateHandler } from './sasl-authenticate.js';
 import { saslHandshakeHandler } from './sasl-handshake.js';
+import { writeTxnMarkersHandler } from './write-txn-markers.js';
 
 /** All handlers, keyed later by API key. */
 export const allHandlers: readonly ApiHandler<ApiDef>[] = [
@@ -29,11 +35,17 @@ export const allHandlers: readonly ApiHandler<ApiDef>[] = [
   createPartitionsHandler,
   deleteRecordsHandler,
   initProducerIdHandler,
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  endTxnHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
   describeConfigsHandler,
   alterConfigsHandler,
   incrementalAlterConfigsHandler,
   describeClusterHandler,
   saslHandshakeHandler,
   saslAuthenticateHandler,
+  writeTxnMarkersHandler,
   ...groupHandlers,
 ] as unknown as readonly ApiHandler<ApiDef>[];

@@ -1,41 +1,47 @@
 /**
- * InitProducerId for idempotent producers: a new producer id, epoch 0. Transactional ids are
- * refused with UNSUPPORTED_VERSION until the transaction coordinator exists.
+ * InitProducerId: without a transactional id, a new producer id at epoch 0 (idempotent producers);
+ * with one, the transaction coordinator initializes it (epoch bump and fencing, KIP-360 recovery
+ * from v3: the request carries the producer id and epoch the client had).
  */
 import { Api, ErrorCode } from '@tskafka/protocol';
 import { defineHandler } from '../handler.js';
+import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID } from '../txn/metadata.js';
+import { fencedForVersion } from './txn-errors.js';
 
-/** InitProducerId handler. */
+/** InitProducerId handler (v0-5). */
 export const initProducerIdHandler = defineHandler({
   api: Api.InitProducerId,
   minVersion: 0,
   maxVersion: 5,
   handle(ctx, req) {
-    if (req.transactionalId !== null) {
-      ctx.node.log(
-        'info',
-        `InitProducerId for transactional id ${req.transactionalId}: transactions are not supported yet`,
-      );
+    if (req.transactionalId === null) {
       return {
         throttleTimeMs: 0,
-        errorCode: ErrorCode.UNSUPPORTED_VERSION,
-        producerId: -1,
-        producerEpoch: -1,
+        errorCode: 0,
+        producerId: ctx.node.metadata.allocateProducerId(),
+        producerEpoch: 0,
       };
     }
+    const pid = ctx.apiVersion >= 3 ? req.producerId : NO_PRODUCER_ID;
+    const epoch = ctx.apiVersion >= 3 ? req.producerEpoch : NO_PRODUCER_EPOCH;
+    // Both or neither: a producer id without its epoch (or the reverse) is malformed.
+    if ((pid === NO_PRODUCER_ID) !== (epoch === NO_PRODUCER_EPOCH)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, producerId: -1, producerEpoch: -1 };
+    }
+    const expected = pid === NO_PRODUCER_ID ? null : { producerId: pid, producerEpoch: epoch };
+    const r = ctx.node.txnCoordinator.handleInitProducerId(
+      req.transactionalId,
+      req.transactionTimeoutMs,
+      expected,
+    );
     return {
       throttleTimeMs: 0,
-      errorCode: 0,
-      producerId: ctx.node.metadata.allocateProducerId(),
-      producerEpoch: 0,
+      errorCode: fencedForVersion(r.errorCode, ctx.apiVersion, 4),
+      producerId: r.producerId,
+      producerEpoch: r.producerEpoch,
     };
   },
   errorResponse(_req, errorCode) {
-    return {
-      throttleTimeMs: 0,
-      errorCode,
-      producerId: -1,
-      producerEpoch: -1,
-    };
+    return { throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 };
   },
 });

@@ -32,6 +32,8 @@ export const listOffsetsHandler = defineHandler({
           try {
             const part = node.replicaManager.leaderPartition(t.name, p.partitionIndex);
             part.checkLeaderEpoch(p.currentLeaderEpoch);
+            // Kafka's lastFetchableOffset: what a consumer of this isolation level may read.
+            const lastFetchable = req.isolationLevel === 1 ? part.lastStableOffset : part.highWatermark;
             const found = (offset: number, timestamp = -1) => ({
               partitionIndex: p.partitionIndex,
               errorCode: 0,
@@ -42,7 +44,7 @@ export const listOffsetsHandler = defineHandler({
             });
             switch (p.timestamp) {
               case LATEST:
-                return found(part.highWatermark);
+                return found(lastFetchable);
               case EARLIEST:
               case EARLIEST_LOCAL:
                 return found(part.logStartOffset);
@@ -58,7 +60,7 @@ export const listOffsetsHandler = defineHandler({
                 }
                 const r = part.log.offsetForTimestamp(p.timestamp);
                 // Nothing at or after the timestamp: Kafka answers offset -1, timestamp -1.
-                return r && r.offset < part.highWatermark ? found(r.offset, r.timestamp) : found(-1);
+                return r && r.offset < lastFetchable ? found(r.offset, r.timestamp) : found(-1);
               }
             }
           } catch (e) {

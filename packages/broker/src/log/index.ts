@@ -53,6 +53,13 @@ export {
 } from './segment.js';
 export { type LogDirectory, MemoryLogDirectory, MemorySegmentFile, type SegmentFile } from './storage.js';
 export {
+  ABORTED_TXN_ENTRY_SIZE,
+  type AbortedTxn,
+  decodeAbortedTxns,
+  encodeAbortedTxns,
+  TransactionIndex,
+} from './txn-index.js';
+export {
   type BatchSummary,
   LogValidationError,
   readBatchSummary,

@@ -20,7 +20,7 @@ export interface LoadedLog {
   recovery: RecoveryResult;
 }
 
-const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)$/;
+const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex|txnindex)$/;
 /** Suffixes of files left by an interrupted operation: ours (`.tmp`) and Kafka's. */
 const LEFTOVER = /\.(tmp|deleted|cleaned|swap)$/;
 
@@ -33,6 +33,7 @@ export function loadLog(
 ): LoadedLog {
   const logs = new Set<number>();
   const indexes = new Map<number, string[]>();
+  const txnIndexes = new Set<number>();
   for (const name of dir.list()) {
     if (LEFTOVER.test(name)) {
       dir.remove(name);
@@ -42,7 +43,8 @@ export function loadLog(
     if (!match) continue;
     const baseOffset = Number(match[1]);
     if (match[2] === 'log') logs.add(baseOffset);
-    else indexes.set(baseOffset, [...(indexes.get(baseOffset) ?? []), name]);
+    else if (match[2] === 'txnindex') txnIndexes.add(baseOffset);
+    if (match[2] !== 'log') indexes.set(baseOffset, [...(indexes.get(baseOffset) ?? []), name]);
   }
   // Index files without their log are what remains of an interrupted segment deletion.
   for (const [baseOffset, names] of indexes) {
@@ -52,11 +54,13 @@ export function loadLog(
   const checkpointed = dir.readLogStartOffset();
   const bases = [...logs].sort((a, b) => a - b);
   if (bases.length === 0) bases.push(checkpointed ?? 0);
-  const segments = bases.map((base) => LogSegment.open(dir, base, config.segmentIndexBytes, now));
+  const segments = bases.map((base) =>
+    LogSegment.open(dir, base, config.segmentIndexBytes, now, txnIndexes.has(base)),
+  );
 
   // Segments before the last were fsynced when rolled; only a missing or torn index needs work.
   for (const segment of segments.slice(0, -1)) {
-    const present = indexes.get(segment.baseOffset)?.length ?? 0;
+    const present = (indexes.get(segment.baseOffset) ?? []).filter((n) => !n.endsWith('.txnindex')).length;
     if (present < 2 || !segment.indexesLookSound) segment.recover(config.indexIntervalBytes);
   }
   const last = segments[segments.length - 1];

@@ -25,6 +25,7 @@ import { type EpochEndOffset, type EpochEntry, LeaderEpochCache } from './leader
 import { loadLog } from './loader.js';
 import { LogSegment, type RecoveryResult, type SegmentInfo, type TimestampAndOffset } from './segment.js';
 import { type LogDirectory, MemoryLogDirectory } from './storage.js';
+import { type AbortedTxn, collectAbortedTxns, reconcileTxnIndexes } from './txn-index.js';
 import { type BatchSummary, LogValidationError, readBatchSummary } from './validator.js';
 
 /** File holding the topic id, in the partition directory. */
@@ -435,6 +436,34 @@ export class PartitionLog {
         if (batch.baseOffset + batch.lastOffsetDelta >= this._logStartOffset) visit(batch, batch.baseOffset);
       });
     }
+  }
+
+  /**
+   * Records an aborted transaction whose ABORT marker was just appended: the entry goes to the
+   * active segment's `.txnindex`, the segment holding the marker.
+   */
+  appendAbortedTxn(entry: AbortedTxn): void {
+    this.checkOpen();
+    this.activeSegment.txnIndex.append(entry);
+  }
+
+  /**
+   * The aborted transactions that overlap `[startOffset, upperBoundOffset)`: what a read_committed
+   * fetch of that range must tell the consumer to skip.
+   */
+  collectAbortedTransactions(startOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    this.checkOpen();
+    return collectAbortedTxns(this.segmentList, startOffset, upperBoundOffset);
+  }
+
+  /**
+   * Recovery of the `.txnindex` files from `computed`, the aborted transactions a replay of the
+   * log found: missing, torn or stale indexes are rewritten. Returns the base offsets of the
+   * segments whose index was rewritten.
+   */
+  recoverTxnIndexes(computed: readonly AbortedTxn[]): number[] {
+    this.checkOpen();
+    return reconcileTxnIndexes(this.segmentList, computed, this._logEndOffset);
   }
 
   /**

@@ -17,9 +17,15 @@ import {
 import { LogError, LogErrorCode } from './errors.js';
 import { OffsetIndex, TimeIndex, type TimestampOffset } from './indexes.js';
 import type { LogDirectory, SegmentFile } from './storage.js';
+import { TransactionIndex } from './txn-index.js';
 
 /** File suffixes of a segment, as in Kafka. */
-export const SegmentSuffix = { log: '.log', index: '.index', timeIndex: '.timeindex' } as const;
+export const SegmentSuffix = {
+  log: '.log',
+  index: '.index',
+  timeIndex: '.timeindex',
+  txnIndex: '.txnindex',
+} as const;
 
 /** How much a scan of batch headers reads at once: one read covers many small batches. */
 const SCAN_READ_AHEAD = 64 * 1024;
@@ -107,7 +113,10 @@ class FileWindow {
   }
 }
 
-/** A segment: log file, offset index and time index. Not thread-safe (nothing here is). */
+/**
+ * A segment: log file, offset index, time index and aborted transaction index. Not thread-safe
+ * (nothing here is).
+ */
 export class LogSegment {
   private bytesSinceLastIndexEntry = 0;
   /** Largest timestamp and the last offset of its batch; `null` until read from the time index. */
@@ -124,14 +133,25 @@ export class LogSegment {
     readonly log: SegmentFile,
     readonly offsetIndex: OffsetIndex,
     readonly timeIndex: TimeIndex,
+    /** The aborted transactions whose ABORT marker is in this segment. */
+    readonly txnIndex: TransactionIndex,
     now: number,
   ) {
     this.created = now;
     this.lastModified = log.modifiedAt ?? now;
   }
 
-  /** Opens (creating if missing) the segment starting at `baseOffset` in `dir`. */
-  static open(dir: LogDirectory, baseOffset: number, segmentIndexBytes: number, now: number): LogSegment {
+  /**
+   * Opens (creating if missing) the segment starting at `baseOffset` in `dir`; its `.txnindex` is
+   * opened only when `hasTxnIndex` (it exists), else created by its first entry.
+   */
+  static open(
+    dir: LogDirectory,
+    baseOffset: number,
+    segmentIndexBytes: number,
+    now: number,
+    hasTxnIndex = false,
+  ): LogSegment {
     return new LogSegment(
       baseOffset,
       dir.open(segmentFileName(baseOffset, SegmentSuffix.log)),
@@ -145,6 +165,7 @@ export class LogSegment {
         baseOffset,
         segmentIndexBytes,
       ),
+      new TransactionIndex(dir, segmentFileName(baseOffset, SegmentSuffix.txnIndex), hasTxnIndex),
       now,
     );
   }
@@ -446,6 +467,7 @@ export class LogSegment {
     const mapping = this.translateOffset(offset);
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
+    this.txnIndex.truncateTo(offset);
     const removed = mapping === null ? 0 : this.size - mapping.position;
     if (mapping !== null) this.log.truncate(mapping.position);
     if (this.size === 0) this.created = now;
@@ -478,6 +500,7 @@ export class LogSegment {
     this.flush();
     this.offsetIndex.file.release();
     this.timeIndex.file.release();
+    this.txnIndex.release();
   }
 
   /** Whether the index files are whole and plausible; otherwise they are rebuilt at load. */
@@ -495,6 +518,7 @@ export class LogSegment {
     this.log.flush();
     this.offsetIndex.file.flush();
     this.timeIndex.file.flush();
+    this.txnIndex.flush();
   }
 
   /** Releases file descriptors until the next use. */
@@ -502,6 +526,7 @@ export class LogSegment {
     this.log.release();
     this.offsetIndex.file.release();
     this.timeIndex.file.release();
+    this.txnIndex.release();
   }
 
   /** Writes the final time index entry, flushes and closes the files. */
@@ -511,12 +536,14 @@ export class LogSegment {
     this.log.close();
     this.offsetIndex.file.close();
     this.timeIndex.file.close();
+    this.txnIndex.close();
   }
 
-  /** Deletes the three files. */
+  /** Deletes the segment's files. */
   delete(): void {
     this.log.delete();
     this.offsetIndex.file.delete();
     this.timeIndex.file.delete();
+    this.txnIndex.delete();
   }
 }

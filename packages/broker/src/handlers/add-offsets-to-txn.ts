@@ -1,0 +1,29 @@
+/**
+ * AddOffsetsToTxn: a transactional producer is about to commit a group's offsets
+ * (sendOffsetsToTransaction); the group's `__consumer_offsets` partition joins the transaction so it
+ * gets the marker that makes those offsets visible (or drops them).
+ */
+import { Api } from '@tskafka/protocol';
+import { GROUP_METADATA_TOPIC_NAME } from '../group/store.js';
+import { defineHandler } from '../handler.js';
+import { fencedForVersion } from './txn-errors.js';
+
+/** AddOffsetsToTxn handler (v0-4). */
+export const addOffsetsToTxnHandler = defineHandler({
+  api: Api.AddOffsetsToTxn,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(ctx, req) {
+    const partition = ctx.node.groupCoordinator.groupManager.partitionFor(req.groupId);
+    const errorCode = ctx.node.txnCoordinator.handleAddPartitionsToTransaction(
+      req.transactionalId,
+      req.producerId,
+      req.producerEpoch,
+      [{ topic: GROUP_METADATA_TOPIC_NAME, partition }],
+    );
+    return { throttleTimeMs: 0, errorCode: fencedForVersion(errorCode, ctx.apiVersion, 2) };
+  },
+  errorResponse(_req, errorCode) {
+    return { throttleTimeMs: 0, errorCode };
+  },
+});

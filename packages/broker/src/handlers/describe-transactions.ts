@@ -1,0 +1,33 @@
+/** DescribeTransactions: the state of transactional ids this broker coordinates. */
+import { Api } from '@tskafka/protocol';
+import { defineHandler } from '../handler.js';
+
+/** DescribeTransactions handler (v0). */
+export const describeTransactionsHandler = defineHandler({
+  api: Api.DescribeTransactions,
+  minVersion: 0,
+  maxVersion: 0,
+  handle(ctx, req) {
+    return {
+      throttleTimeMs: 0,
+      transactionStates: req.transactionalIds.map((id) =>
+        ctx.node.txnCoordinator.handleDescribeTransaction(id),
+      ),
+    };
+  },
+  errorResponse(req, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      transactionStates: req.transactionalIds.map((transactionalId) => ({
+        errorCode,
+        transactionalId,
+        transactionState: '',
+        transactionTimeoutMs: 0,
+        transactionStartTimeMs: -1,
+        producerId: -1,
+        producerEpoch: -1,
+        topics: [],
+      })),
+    };
+  },
+});

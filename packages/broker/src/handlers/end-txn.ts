@@ -1,0 +1,27 @@
+/**
+ * EndTxn: commit or abort the producer's open transaction. Answered once PrepareCommit/PrepareAbort
+ * is in `__transaction_state`; the coordinator then writes the markers. v5 (a new epoch per
+ * transaction, KIP-890 part 2) is not served.
+ */
+import { Api } from '@tskafka/protocol';
+import { defineHandler } from '../handler.js';
+import { fencedForVersion } from './txn-errors.js';
+
+/** EndTxn handler (v0-4). */
+export const endTxnHandler = defineHandler({
+  api: Api.EndTxn,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(ctx, req) {
+    const errorCode = ctx.node.txnCoordinator.handleEndTransaction(
+      req.transactionalId,
+      req.producerId,
+      req.producerEpoch,
+      req.committed,
+    );
+    return { throttleTimeMs: 0, errorCode: fencedForVersion(errorCode, ctx.apiVersion, 2) };
+  },
+  errorResponse(_req, errorCode) {
+    return { throttleTimeMs: 0, errorCode };
+  },
+});
