@@ -6,11 +6,18 @@
  * sequence numbers, the default) does not: the broker recognises the retry as a duplicate.
  * Reading both topics back with a consumer shows the difference.
  *
+ * What idempotence does not cover: a consume-transform-produce processor that crashes between
+ * writing its output and committing its input offsets. The restart processes those inputs again
+ * and writes their output twice; every write was a new one, not a retry. The last part runs
+ * `examples/transactional`'s pipeline without a transaction to show it; with one, the output and
+ * the offsets commit together and nothing is duplicated.
+ *
  * Run: `npx tsx --conditions=source examples/idempotent-producer/main.ts`
  */
 import { pathToFileURL } from 'node:url';
 import { type RunningBroker, startBroker } from '@tskafka/broker';
 import { ApiKey, ErrorCode, Kafka } from 'tskafka';
+import { type PipelineResult, runPipeline } from '../transactional/main.js';
 
 const PRODUCE = ApiKey.Produce;
 const NOT_LEADER_OR_FOLLOWER = ErrorCode.NOT_LEADER_OR_FOLLOWER;
@@ -30,6 +37,8 @@ export interface TopicReadBack {
 export interface IdempotentResult {
   plain: TopicReadBack;
   idempotent: TopicReadBack;
+  /** An idempotent processor crashing between produce and commit (no transaction). */
+  crash: PipelineResult;
 }
 
 export async function main(log: (line: string) => void = console.log): Promise<IdempotentResult> {
@@ -37,7 +46,10 @@ export async function main(log: (line: string) => void = console.log): Promise<I
   try {
     const plain = await produceUnderFaults(broker, false, log);
     const idempotent = await produceUnderFaults(broker, true, log);
-    return { plain, idempotent };
+    await broker.close();
+    log('\nIdempotent processor, crash between produce and commit (no transaction):');
+    const crash = await runPipeline('idempotent', { log: (line) => log(`  ${line}`) });
+    return { plain, idempotent, crash };
   } finally {
     await broker.close();
   }

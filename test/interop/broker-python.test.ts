@@ -8,14 +8,10 @@
  * The scripts live in `python/`; they run under `/usr/bin/python3`, the interpreter the Debian
  * package installs into, not whatever `python3` comes first on PATH.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { type RunningBroker, startBroker } from '@tskafka/broker';
 import { ApiKey } from '@tskafka/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const PYTHON = '/usr/bin/python3';
-const script = (name: string) => fileURLToPath(new URL(`./python/${name}`, import.meta.url));
+import { requirePythonClient, runPython } from './python.js';
 
 /** A record as the scripts print it. */
 interface PyRecord {
@@ -24,45 +20,6 @@ interface PyRecord {
   key: string;
   value: string;
   error?: string | null;
-}
-
-/** Fails with the Debian package to install unless confluent-kafka-python can be imported. */
-function requirePythonClient(): void {
-  const r = spawnSync(PYTHON, ['-c', 'import confluent_kafka'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) {
-    throw new Error(
-      `confluent-kafka-python is needed under ${PYTHON}: apt-get install python3-confluent-kafka (${r.error?.message ?? r.stderr.trim()})`,
-    );
-  }
-}
-
-/** Runs a script; resolves with its stdout's JSON lines when it exits 0, rejects with its stderr otherwise. */
-function runPython(name: string, args: string[]): Promise<unknown[]> {
-  const child = spawn(PYTHON, [script(name), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => {
-    stdout += s;
-  });
-  child.stderr.setEncoding('utf8').on('data', (s: string) => {
-    stderr += s;
-  });
-  const killTimer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      clearTimeout(killTimer);
-      if (code !== 0)
-        reject(new Error(`${name} ${args.join(' ')} exited with ${code ?? signal}: ${stderr.trim()}`));
-      else
-        resolve(
-          stdout
-            .split('\n')
-            .filter(Boolean)
-            .map((l) => JSON.parse(l)),
-        );
-    });
-  });
 }
 
 /** Runs group_consume.py; returns what it read and what it committed. */

@@ -107,6 +107,8 @@ export class RecordAccumulator {
   readonly idempotence: IdempotenceManager | null;
   /** Batches one partition may have in flight at once. */
   readonly maxInFlightPerPartition: number;
+  /** Whether batches are written inside transactions (and drained only once their partition is added). */
+  readonly transactional: boolean;
   private readonly buildOptions: BatchBuildOptions;
   private readonly clock: TimerClock;
   private readonly topics = new Map<string, PartitionQueue[]>();
@@ -143,10 +145,11 @@ export class RecordAccumulator {
     }
     this.maxInFlightPerPartition =
       this.idempotence !== null ? maxInFlight : maxInFlight === 1 ? 1 : Number.POSITIVE_INFINITY;
+    this.transactional = options.transactional ?? false;
     this.buildOptions = {
       compression: options.compression ?? Codec.None,
       compressionLevel: options.compressionLevel,
-      isTransactional: options.transactional ?? false,
+      isTransactional: this.transactional,
     };
   }
 
@@ -370,9 +373,11 @@ export class RecordAccumulator {
     for (const l of this.listeners) l.onBatchFull?.(q.topic, q.partition);
   }
 
-  // Whether the head batch of `q` may not go out now, whatever its age.
+  // Whether the head batch of `q` may not go out now, whatever its age. In a transaction, a
+  // partition's batches wait until the coordinator has added the partition.
   private isBlocked(q: PartitionQueue, first: ProducerBatch): boolean {
     if (q.onWire >= this.maxInFlightPerPartition) return true;
+    if (this.transactional && !q.inTransaction) return true;
     return this.idempotence !== null && !this.idempotence.canDrain(q.sequences as PartitionSequences, first);
   }
 

@@ -135,3 +135,56 @@ export class ProducerClosedError extends ProducerError {
     super(message, options);
   }
 }
+
+/**
+ * A transactional method (or `send`) was called in a state that does not allow it: `send` outside
+ * a transaction, `beginTransaction()` before `initTransactions()` or while a transaction is open,
+ * `commitTransaction()` with none open, ... (Java's `IllegalStateException` from
+ * `TransactionManager`). A programming error: retrying the same call in the same state fails again.
+ */
+export class TransactionStateError extends ProducerError {
+  /** The transaction manager's state when the call was made (a `TransactionState`). */
+  readonly state: string;
+  /** The call, e.g. `beginTransaction()`. */
+  readonly operation: string;
+
+  /** The error for `operation` in `state`; `detail` says what to do instead. */
+  constructor(operation: string, state: string, detail: string) {
+    super(`cannot call ${operation} in transaction state ${state}: ${detail}`);
+    this.state = state;
+    this.operation = operation;
+  }
+}
+
+/**
+ * The current transaction hit an error it cannot commit past (a record that failed, offsets the
+ * group coordinator refused, a lost producer id, ...): call `abortTransaction()`, then start a new
+ * transaction. Every transactional call but `abortTransaction()` (and every `send`) rejects with
+ * this error until then. `cause` is the error that broke the transaction. Java throws a
+ * `KafkaException` in the same place (`TransactionManager.maybeFailWithError`).
+ */
+export class AbortableTransactionError extends ProducerError {
+  /** The call that was refused or failed, e.g. `commitTransaction()`. */
+  readonly operation: string;
+
+  /** `operation` failed, or was refused, because of `cause`. */
+  constructor(operation: string, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`${operation} failed: the transaction must be aborted (call abortTransaction()): ${why}`, {
+      cause,
+    });
+    this.operation = operation;
+  }
+}
+
+/**
+ * A record was dropped because its transaction was aborted before the record was sent: by
+ * `abortTransaction()`, or because the transaction hit an error (then `cause` is that error). Java's
+ * `TransactionAbortedException`.
+ */
+export class TransactionAbortedError extends ProducerError {
+  /** The error for a record of an aborted transaction. */
+  constructor(message = 'the transaction was aborted before the record was sent', cause?: unknown) {
+    super(message, { cause });
+  }
+}

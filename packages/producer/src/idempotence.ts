@@ -24,6 +24,12 @@
  * idempotent producer does, from incrementing the epoch locally. Partitions move to the new
  * id/epoch as soon as none of their batches hold a sequence of the old one.
  *
+ * A transactional producer's id and epoch belong to its `TransactionManager`, which sends
+ * InitProducerId to the transaction coordinator: this manager never asks for one, and where an
+ * idempotent producer would bump the epoch on its own, a transactional one lets the batch fail and
+ * reports through {@link IdempotenceManager.onEpochBumpNeeded}; the transaction must then be
+ * aborted, and the epoch is bumped after the abort (KIP-360), as Java does.
+ *
  * @module
  */
 import { ErrorCode, isRetriable } from '@tskafka/protocol';
@@ -62,6 +68,11 @@ export interface IdempotenceOptions {
    * as Java's idempotent producer does; a new producer id is requested when the epoch is spent.
    */
   epochBump?: EpochBumpMode;
+  /**
+   * Whether the producer is transactional: the transaction manager obtains the producer id and
+   * bumps the epoch; see the module comment. Default false.
+   */
+  transactional?: boolean;
 }
 
 const EPOCH_MAX = 0x7fff;
@@ -105,6 +116,13 @@ export class IdempotenceManager {
   fatalError: Error | null = null;
   /** How a new epoch is obtained. */
   readonly epochBump: EpochBumpMode;
+  /** Whether a transaction manager owns the producer id; see the module comment. */
+  readonly transactional: boolean;
+  /**
+   * With {@link IdempotenceManager.transactional}: called when sequences are lost and only a new
+   * epoch can fix them (the transaction must be aborted).
+   */
+  onEpochBumpNeeded: (() => void) | null = null;
   private bumpRequested = false;
   private retryAtMs = 0;
   private readonly toReset = new Set<PartitionSequences>();
@@ -113,6 +131,7 @@ export class IdempotenceManager {
   /** A manager without a producer id; the sender asks for one before draining. */
   constructor(options: IdempotenceOptions = {}) {
     this.epochBump = options.epochBump ?? 'initProducerId';
+    this.transactional = options.transactional ?? false;
   }
 
   /** Whether an epoch bump is waiting to happen (nothing is drained meanwhile). */
@@ -126,7 +145,7 @@ export class IdempotenceManager {
    * local bump happens here without a request.
    */
   pollProducerIdRequest(now: number): ProducerIdAndEpoch | null {
-    if (now < this.retryAtMs) return null;
+    if (this.transactional || now < this.retryAtMs) return null;
     if (this.state === IdempotenceState.Uninitialized) {
       this.state = IdempotenceState.Initializing;
       return { producerId: -1, producerEpoch: -1 };
@@ -249,7 +268,9 @@ export class IdempotenceManager {
     if (batch.hasStaleProducerState) return true;
     // An earlier batch has not landed yet: this one follows it.
     if (seq.inFlight[0] !== batch) return true;
-    // The oldest batch not done, and the broker lacks what comes before it: start over.
+    // The oldest batch not done, and the broker lacks what comes before it: start over. A
+    // transactional producer fails the batch instead (an abortable error, then a bump on abort).
+    if (this.transactional) return false;
     this.requestBump(seq);
     return true;
   }
@@ -291,6 +312,12 @@ export class IdempotenceManager {
 
   private requestBump(seq: PartitionSequences): void {
     this.toReset.add(seq);
+    if (this.transactional) {
+      // Draining goes on (batches in flight must resolve before the abort); the transaction
+      // manager bumps the epoch once the transaction is aborted.
+      this.onEpochBumpNeeded?.();
+      return;
+    }
     this.bumpRequested = true;
   }
 

@@ -2,7 +2,8 @@
  * `@tskafka/producer`: the Kafka producer. The main path of `send` (interceptors, serializers,
  * partitioners) writes each record straight into its partition's open batch in the
  * {@link RecordAccumulator}; the sender path drains ready batches to the partition leaders with
- * in-flight limits, retries and idempotence.
+ * in-flight limits, retries and idempotence; with a `transactionalId`, the
+ * {@link TransactionManager} writes records and consumer offsets in transactions.
  *
  * @packageDocumentation
  * @module @tskafka/producer
@@ -19,4 +20,7 @@ export * from './producer-batch.js';
 export * from './producer-io.js';
 export * from './sender.js';
 export * from './sender-loop.js';
+export * from './transaction-requests.js';
+export * from './transaction-state.js';
+export * from './transactions.js';
 export * from './types.js';

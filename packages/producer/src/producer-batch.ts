@@ -49,6 +49,11 @@ export class PartitionQueue implements TopicPartition {
   onWire = 0;
   /** The leader seen at the last `ready()` (-1: unknown). */
   leader = -1;
+  /**
+   * For a transactional producer: the coordinator added the partition to the current transaction
+   * (AddPartitionsToTxn), so its batches may be drained.
+   */
+  inTransaction = false;
   /** Sequence state, with idempotence. */
   readonly sequences: PartitionSequences | null;
 

@@ -1,16 +1,37 @@
 /**
  * The sender's view of the network ({@link SenderIo}, {@link SenderMetadata}) over a transport
  * {@link Cluster}: readiness of leader connections, Produce requests written as pre-encoded
- * frames, InitProducerId, and wakeups for the sender loop when connections open or metadata
- * changes.
+ * frames, InitProducerId, a transactional producer's coordinator requests, and wakeups for the
+ * sender loop when connections open or metadata changes.
  *
  * @module
  */
-import { Api, createKafkaError } from '@tskafka/protocol';
-import { type Cluster, ConnectionError } from '@tskafka/transport';
+import { Api, createKafkaError, KafkaError } from '@tskafka/protocol';
+import {
+  type Cluster,
+  COORDINATOR_CONNECTION_GROUP,
+  type Connection,
+  ConnectionError,
+} from '@tskafka/transport';
 import type { ProducerIdAndEpoch } from './idempotence.js';
 import { encodeProduceRequestParts } from './produce-request.js';
 import type { ProduceRequestData, ProduceResponseData, SenderIo, SenderMetadata } from './sender.js';
+import type {
+  AnyTransactionRequest,
+  TransactionApi,
+  TransactionApis,
+  TransactionCoordinatorKey,
+  TransactionRequest,
+  TransactionResponse,
+} from './transaction-requests.js';
+
+/**
+ * The newest versions a transactional producer uses where a newer one changes the protocol:
+ * AddPartitionsToTxn v4+ is for brokers, EndTxn v5 and Produce v12 are transactions v2
+ * (KIP-890), where the broker adds partitions itself and bumps the epoch at every EndTxn.
+ */
+const ADD_PARTITIONS_MAX_VERSION = 3;
+const END_TXN_MAX_VERSION = 4;
 
 /** Options of {@link ProducerIo}. */
 export interface ProducerIoOptions {
@@ -93,6 +114,121 @@ export class ProducerIo implements SenderIo {
     }
     const parts = encodeProduceRequestParts(conn.versionFor(Api.Produce), conn.clientId, request);
     return conn.sendEncoded(Api.Produce, parts, expectResponse);
+  }
+
+  /**
+   * A transaction manager's request, to the coordinator of its transactional id or group: looked
+   * up (once, no retries: the manager retries) if the transport does not know it, then sent over
+   * the coordinator connections. Error codes come back as data.
+   */
+  async sendTransactional<A extends TransactionApi>(
+    request: TransactionRequest<A>,
+  ): Promise<TransactionResponse<A>> {
+    const r = request as AnyTransactionRequest;
+    const c = r.coordinator;
+    if (r.api === 'FindCoordinator') {
+      this.cluster.invalidateCoordinator(c.type, c.key);
+      try {
+        await this.cluster.findCoordinator(c.type, c.key, { timeoutMs: 0 });
+      } catch (e) {
+        if (e instanceof KafkaError)
+          return { errorCode: e.code, errorMessage: e.description } as TransactionResponse<A>;
+        throw e;
+      }
+      return { errorCode: 0 } as TransactionResponse<A>;
+    }
+    const conn = await this.coordinatorConnection(c);
+    try {
+      return (await this.sendTo(conn, r)) as TransactionResponse<A>;
+    } catch (e) {
+      if (e instanceof ConnectionError) this.cluster.invalidateCoordinator(c.type, c.key);
+      throw e;
+    }
+  }
+
+  private async coordinatorConnection(c: TransactionCoordinatorKey): Promise<Connection> {
+    const coordinator = await this.cluster.findCoordinator(c.type, c.key, { timeoutMs: 0 });
+    try {
+      return await this.cluster.connection(coordinator.nodeId, COORDINATOR_CONNECTION_GROUP);
+    } catch (e) {
+      this.cluster.invalidateCoordinator(c.type, c.key);
+      throw e;
+    }
+  }
+
+  private async sendTo(
+    conn: Connection,
+    r: Exclude<AnyTransactionRequest, { api: 'FindCoordinator' }>,
+  ): Promise<TransactionApis[TransactionApi]['response']> {
+    switch (r.api) {
+      case 'InitProducerId': {
+        const b = r.body;
+        const bump = conn.versionFor(Api.InitProducerId) >= 3;
+        const res = await conn.request(Api.InitProducerId, {
+          transactionalId: b.transactionalId,
+          transactionTimeoutMs: b.transactionTimeoutMs,
+          ...(bump ? { producerId: b.producerId, producerEpoch: b.producerEpoch } : {}),
+        });
+        return { errorCode: res.errorCode, producerId: res.producerId, producerEpoch: res.producerEpoch };
+      }
+      case 'AddPartitionsToTxn': {
+        const b = r.body;
+        const res = await conn.request(
+          Api.AddPartitionsToTxn,
+          {
+            v3AndBelowTransactionalId: b.transactionalId,
+            v3AndBelowProducerId: b.producerId,
+            v3AndBelowProducerEpoch: b.producerEpoch,
+            v3AndBelowTopics: b.topics.map((t) => ({ name: t.name, partitions: [...t.partitions] })),
+          },
+          { maxVersion: ADD_PARTITIONS_MAX_VERSION },
+        );
+        return {
+          results: res.resultsByTopicV3AndBelow.flatMap((t) =>
+            t.resultsByPartition.map((p) => ({
+              topic: t.name,
+              partition: p.partitionIndex,
+              errorCode: p.partitionErrorCode,
+            })),
+          ),
+        };
+      }
+      case 'AddOffsetsToTxn': {
+        const res = await conn.request(Api.AddOffsetsToTxn, { ...r.body });
+        return { errorCode: res.errorCode };
+      }
+      case 'TxnOffsetCommit': {
+        const b = r.body;
+        const withMember = conn.versionFor(Api.TxnOffsetCommit) >= 3;
+        const res = await conn.request(Api.TxnOffsetCommit, {
+          transactionalId: b.transactionalId,
+          groupId: b.groupId,
+          producerId: b.producerId,
+          producerEpoch: b.producerEpoch,
+          ...(withMember
+            ? { generationId: b.generationId, memberId: b.memberId, groupInstanceId: b.groupInstanceId }
+            : {}),
+          topics: b.topics.map((t) => ({
+            name: t.name,
+            partitions: t.partitions.map((p) => ({
+              partitionIndex: p.partition,
+              committedOffset: p.offset,
+              committedLeaderEpoch: p.leaderEpoch,
+              committedMetadata: p.metadata,
+            })),
+          })),
+        });
+        return {
+          results: res.topics.flatMap((t) =>
+            t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode })),
+          ),
+        };
+      }
+      case 'EndTxn': {
+        const res = await conn.request(Api.EndTxn, { ...r.body }, { maxVersion: END_TXN_MAX_VERSION });
+        return { errorCode: res.errorCode };
+      }
+    }
   }
 
   /** InitProducerId (KIP-360: with the current id and epoch, so the broker bumps the epoch). */

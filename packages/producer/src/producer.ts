@@ -9,6 +9,7 @@ import { CompressionType, type RecordHeaderInput } from '@tskafka/protocol';
 import {
   Cluster,
   type ConfigInputOf,
+  type ConsumerGroupMetadata,
   clusterOptionsFromConfig,
   defaultSerializer,
   type KafkaProperties,
@@ -28,14 +29,18 @@ import {
   stderrLogger,
 } from '@tskafka/transport';
 import { RecordAccumulator } from './accumulator.js';
-import { ProducerClosedError, ProducerError } from './errors.js';
+import { ProducerClosedError, ProducerError, TransactionStateError } from './errors.js';
 import { IdempotenceManager } from './idempotence.js';
 import { type ProducerInterceptor, ProducerInterceptors } from './interceptors.js';
 import { type PartitionerName, partitionerFor } from './partitioner/index.js';
 import type { Partitioner, PartitionerCluster } from './partitioner/types.js';
 import { ProducerIo } from './producer-io.js';
+import { SendFuture, type SendFutureOwner } from './send-future.js';
 import { Sender } from './sender.js';
 import { type CloseOptions, SenderLoop } from './sender-loop.js';
+import type { TransactionOffsets } from './transaction-requests.js';
+import { type TransactionalResult, TransactionState } from './transaction-state.js';
+import { TransactionManager } from './transactions.js';
 import type { ProducerRecord, RecordMetadata } from './types.js';
 
 /** What keys and values may be without a serializer: UTF-8 strings, bytes as they are, or null. */
@@ -109,6 +114,18 @@ const CODECS: Record<string, CompressionType> = {
  * await producer.close();
  * ```
  *
+ * With a `transactionalId`, records are written in transactions (Java's transactional producer):
+ *
+ * ```ts
+ * const producer = new Producer({ bootstrapServers: 'localhost:9092', transactionalId: 'orders-tx' });
+ * await producer.connect();
+ * await producer.initTransactions();
+ * await producer.beginTransaction();
+ * producer.send({ topic: 'invoices', key: 'u1', value: '...' });
+ * await producer.sendOffsetsToTransaction([{ topic: 'orders', partition: 0, offset: 43 }], consumer.groupMetadata());
+ * await producer.commitTransaction(); // or abortTransaction()
+ * ```
+ *
  * @typeParam K - what `send` accepts as a key.
  * @typeParam V - what `send` accepts as a value.
  */
@@ -129,6 +146,9 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
   private connecting: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
   private _state: ProducerState = ProducerState.Created;
+  // The one check `send` makes per record: connected, and in a transaction if transactional.
+  private sendOpen = false;
+  private readonly transactions: TransactionManager | null;
   private readonly partitionerCluster: PartitionerCluster;
   private readonly topicWaits = new Map<string, Promise<{ partitions: number; blockedMs: number }>>();
 
@@ -167,7 +187,8 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     );
     this.cluster = new Cluster(clusterOptions);
     const acks = c.acks === 'all' ? -1 : (c.acks as 0 | 1);
-    const idempotence = c.idempotent ? new IdempotenceManager() : null;
+    const transactional = c.transactionalId !== undefined;
+    const idempotence = c.idempotent ? new IdempotenceManager({ transactional }) : null;
     const level =
       c.compression === 'gzip' && c.compressionGzipLevel !== -1
         ? c.compressionGzipLevel
@@ -187,6 +208,20 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
       idempotence,
       transactional: c.transactionalId !== undefined,
     });
+    this.transactions =
+      c.transactionalId === undefined || idempotence === null
+        ? null
+        : new TransactionManager({
+            transactionalId: c.transactionalId,
+            transactionTimeoutMs: c.transactionTimeoutMs,
+            retryBackoffMs: c.retryBackoffMs,
+            accumulator: this.accumulator,
+            idempotence,
+          });
+    if (this.transactions !== null) {
+      this.transactions.hasPendingAppends = () => this.topicWaits.size > 0;
+      this.transactions.onStateChange = () => this.updateSendOpen();
+    }
     this.io = new ProducerIo(this.cluster, {
       maxInFlight: c.maxInFlightRequestsPerConnection,
       transactionalId: c.transactionalId ?? null,
@@ -201,6 +236,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
       retryBackoffMs: c.retryBackoffMs,
       retryBackoffMaxMs: c.retryBackoffMaxMs,
       transactionalId: c.transactionalId ?? null,
+      transactions: this.transactions,
     });
     const cluster = this.cluster;
     const available = new Map<string, { version: unknown; partitions: readonly number[] }>();
@@ -227,13 +263,29 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     return this._state;
   }
 
+  /** Where the transactions stand (see {@link TransactionState}); null without a `transactionalId`. */
+  get transactionState(): TransactionState | null {
+    return this.transactions?.state ?? null;
+  }
+
+  private setState(state: ProducerState): void {
+    this._state = state;
+    this.updateSendOpen();
+  }
+
+  private updateSendOpen(): void {
+    const t = this.transactions;
+    this.sendOpen =
+      this._state === ProducerState.Connected && (t === null || t.state === TransactionState.InTransaction);
+  }
+
   /**
    * Connects to the cluster (bootstrap and metadata), imports plugins named by module path, and,
    * with idempotence, starts obtaining a producer id. Resolves when the producer can send.
    */
   connect(): Promise<void> {
     if (this.connecting === null) {
-      this._state = ProducerState.Connecting;
+      this.setState(ProducerState.Connecting);
       this.connecting = this.doConnect();
     }
     return this.connecting;
@@ -253,7 +305,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     try {
       await this.cluster.connect();
     } catch (e) {
-      this._state = ProducerState.Created;
+      this.setState(ProducerState.Created);
       this.connecting = null;
       throw e;
     }
@@ -262,7 +314,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
       this.logger.error('producer sender loop failed', { error: e as Error }),
     );
     this.io.attach();
-    this._state = ProducerState.Connected;
+    this.setState(ProducerState.Connected);
   }
 
   /**
@@ -270,9 +322,12 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
    * into its partition's open batch. Resolves with where it was written once the broker
    * acknowledged it as `acks` asks; rejects with a typed error (the broker's Kafka error, a
    * `DeliveryTimeoutError`, a `BufferExhaustedError` after `max.block.ms` without room, ...).
+   * A transactional producer sends only between `beginTransaction()` and the commit or abort
+   * (else a `TransactionStateError`); a record its transaction aborts before sending it rejects
+   * with a `TransactionAbortedError`.
    */
   send(record: ProducerRecord<K, V>): Promise<RecordMetadata> {
-    if (this._state !== ProducerState.Connected) return this.sendLater(record);
+    if (!this.sendOpen) return this.sendLater(record);
     let r = record;
     if (this.interceptors.hasOnSend) r = this.interceptors.onSend(r);
     const waiting = this.topicWaits.size !== 0 && this.topicWaits.has(r.topic);
@@ -289,6 +344,8 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
       await this.connecting;
       return this.send(record);
     }
+    const refused = this._state === ProducerState.Connected ? this.transactions?.sendError() : null;
+    if (refused !== null && refused !== undefined) return this.failSend(record, refused);
     throw new ProducerClosedError('cannot send after the producer is closed');
   }
 
@@ -304,15 +361,38 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
         .then((t) => ({ partitions: t.partitions.length, blockedMs: Date.now() - started }));
       const forget = () => {
         if (this.topicWaits.get(topic) === w) this.topicWaits.delete(topic);
+        // EndTxn waits for records still waiting for metadata: look again once they are in.
+        if (this.transactions !== null) this.loop?.wakeup();
       };
       w.then(forget, forget);
       this.topicWaits.set(topic, w);
       wait = w;
     }
-    return wait.then(
-      (t) => this.doSend(r, t.partitions, t.blockedMs),
-      (e: Error) => this.failSend(r, e),
-    );
+    const txn = this.transactions;
+    if (txn === null) {
+      return wait.then(
+        (t) => this.doSend(r, t.partitions, t.blockedMs),
+        (e: Error) => this.failSend(r, e),
+      );
+    }
+    // The transaction may have ended while the record waited: it must not land in the next one.
+    // The result is a lazy SendFuture, as for any other send: a record an abort drops while
+    // nobody awaits its send is reported, not an unhandled rejection.
+    const generation = txn.generation;
+    const deferred = new DeferredSend(topic);
+    const fail = (e: Error): void => {
+      if (this.interceptors.hasOnAcknowledgement) this.interceptors.onSendError(r, undefined, e);
+      deferred.complete(null, e);
+    };
+    wait.then((t) => {
+      const refused = txn.appendError(generation);
+      if (refused !== null) return fail(refused);
+      this.doSend(r, t.partitions, t.blockedMs).then(
+        (m) => deferred.complete(m, null),
+        (e: Error) => deferred.complete(null, e),
+      );
+    }, fail);
+    return deferred.future;
   }
 
   private doSend(r: ProducerRecord<K, V>, count: number, blockedMs = 0): Promise<RecordMetadata> {
@@ -398,6 +478,140 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     }
   }
 
+  // ---- transactions ------------------------------------------------------------------------
+
+  /**
+   * Registers the `transactionalId` with its coordinator and obtains the producer id and epoch
+   * (FindCoordinator, then InitProducerId): earlier producers with the same id are fenced, and a
+   * transaction one of them left open is completed or aborted. Call once, after `connect()`,
+   * before the first transaction. Waits up to `max.block.ms`; after a timeout (a
+   * `KafkaTimeoutError`) call it again to keep waiting for the same registration.
+   *
+   * @throws TransactionStateError - without a `transactionalId`, or called twice.
+   * @throws ProducerFencedError, TransactionalIdAuthorizationFailedError, ... - fatal errors: close the producer.
+   */
+  async initTransactions(): Promise<void> {
+    const op = 'initTransactions()';
+    const txn = this.requireTransactions(op);
+    await this.whenConnected(op);
+    const result = txn.initTransactions();
+    this.loop?.wakeup();
+    await txn.awaitResult(result, this.config.maxBlockMs, op);
+  }
+
+  /**
+   * Opens a transaction: the records sent from now on and the offsets sent with
+   * {@link Producer.sendOffsetsToTransaction} are committed or aborted together. No request is
+   * made (partitions join the transaction as records are sent to them). Resolves at once.
+   *
+   * @throws TransactionStateError - before `initTransactions()`, or with a transaction open.
+   * @throws AbortableTransactionError - the previous transaction failed and was not aborted.
+   * @throws the fatal error (e.g. `ProducerFencedError`) once the producer has one.
+   */
+  async beginTransaction(): Promise<void> {
+    this.requireTransactions('beginTransaction()').beginTransaction();
+  }
+
+  /**
+   * Adds a consumer's offsets to the open transaction, so that they become the group's committed
+   * offsets if and only if the transaction commits (consume-transform-produce, exactly once).
+   * `offsets` are the next offsets to read, in the shapes the consumer's `commitSync` takes;
+   * `groupMetadata` is `consumer.groupMetadata()` (its generation and member id let the group
+   * coordinator refuse offsets from a consumer that lost its partitions). Sends AddOffsetsToTxn,
+   * then TxnOffsetCommit to the group's coordinator; waits up to `max.block.ms`.
+   *
+   * @throws TransactionStateError - no transaction open.
+   * @throws AbortableTransactionError - the transaction failed (e.g. the group rebalanced): abort it.
+   */
+  async sendOffsetsToTransaction(
+    offsets: TransactionOffsets,
+    groupMetadata: ConsumerGroupMetadata,
+  ): Promise<void> {
+    const op = 'sendOffsetsToTransaction()';
+    const txn = this.requireTransactions(op);
+    const result = txn.sendOffsetsToTransaction(offsets, groupMetadata);
+    this.loop?.wakeup();
+    await txn.awaitResult(result, this.config.maxBlockMs, op);
+  }
+
+  /**
+   * Commits the open transaction: sends every record still buffered (as `flush()`), waits until
+   * all are acknowledged, then EndTxn(commit). Waits up to `max.block.ms`; after a timeout call it
+   * again to keep waiting for the same commit.
+   *
+   * @throws AbortableTransactionError - a record or the offsets failed: call `abortTransaction()`.
+   * @throws ProducerFencedError (and other fatal errors) - close the producer.
+   */
+  async commitTransaction(): Promise<void> {
+    const op = 'commitTransaction()';
+    const txn = this.requireTransactions(op);
+    const result = txn.beginCommit();
+    this.flush().catch(() => {}); // EndTxn goes once every record is done
+    this.loop?.wakeup();
+    await txn.awaitResult(result, this.config.maxBlockMs, op);
+  }
+
+  /**
+   * Aborts the open transaction: records not sent yet are dropped (their sends reject with a
+   * `TransactionAbortedError`), records in flight are awaited, then EndTxn(abort); readers with
+   * `isolation.level=read_committed` never see its records, and its offsets are not committed.
+   * The only call allowed after an `AbortableTransactionError`. Waits up to `max.block.ms`.
+   *
+   * @throws ProducerFencedError (and other fatal errors) - close the producer.
+   */
+  async abortTransaction(): Promise<void> {
+    const op = 'abortTransaction()';
+    const txn = this.requireTransactions(op);
+    const result = txn.beginAbort();
+    this.loop?.wakeup();
+    await txn.awaitResult(result, this.config.maxBlockMs, op);
+  }
+
+  private requireTransactions(operation: string): TransactionManager {
+    if (this.transactions === null) {
+      throw new TransactionStateError(
+        operation,
+        'NotTransactional',
+        'the producer has no transactional.id (set transactionalId to use transactions)',
+      );
+    }
+    if (this._state === ProducerState.Closing || this._state === ProducerState.Closed) {
+      throw new ProducerClosedError(`cannot call ${operation} after the producer is closed`);
+    }
+    return this.transactions;
+  }
+
+  private async whenConnected(operation: string): Promise<void> {
+    if (this._state === ProducerState.Created) {
+      throw new ProducerError(`${operation} before connect(): call and await producer.connect() first`);
+    }
+    if (this._state === ProducerState.Connecting) await this.connecting;
+    if (this._state !== ProducerState.Connected) {
+      throw new ProducerClosedError(`cannot call ${operation} after the producer is closed`);
+    }
+  }
+
+  // close(): an open transaction is aborted first, as Java's sender does on shutdown.
+  private async abortOnClose(timeoutMs: number): Promise<void> {
+    const txn = this.transactions;
+    if (txn === null || this.loop === null || !txn.hasOngoingTransaction) return;
+    let result: TransactionalResult;
+    try {
+      result =
+        txn.state === TransactionState.InTransaction || txn.state === TransactionState.AbortableError
+          ? txn.beginAbort()
+          : (txn.pendingResult() ?? txn.beginAbort());
+    } catch {
+      return;
+    }
+    this.loop.wakeup();
+    try {
+      await txn.awaitResult(result, timeoutMs, 'abortTransaction() on close');
+    } catch (e) {
+      this.logger.warn('could not abort the open transaction on close', { error: e as Error });
+    }
+  }
+
   /**
    * The partition numbers of a topic, from metadata (fetched, and the topic auto-created where
    * the broker allows, if not known yet).
@@ -419,7 +633,9 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
 
   private async doClose(options: CloseOptions): Promise<void> {
     await this.settleTopicWaits();
-    this._state = ProducerState.Closing;
+    await this.abortOnClose(Math.min(options.timeoutMs ?? this.config.maxBlockMs, this.config.maxBlockMs));
+    this.setState(ProducerState.Closing);
+    this.transactions?.close(new ProducerClosedError('the producer was closed'));
     try {
       if (this.loop !== null) await this.loop.close(options);
       else this.accumulator.close();
@@ -427,7 +643,32 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
       await this.interceptors.close();
       await this.partitioner?.close?.();
       await this.cluster.close();
-      this._state = ProducerState.Closed;
+      this.setState(ProducerState.Closed);
+    }
+  }
+}
+
+// A transactional send waiting for its topic's metadata: its future settles when the record's
+// own does (or when it is refused), and is made a native promise only if someone listens.
+class DeferredSend implements SendFutureOwner {
+  readonly future: SendFuture = new SendFuture(this, 0);
+  private outcome: { metadata: RecordMetadata } | { error: Error } | undefined = undefined;
+
+  constructor(private readonly topic: string) {}
+
+  outcomeOf(): { metadata: RecordMetadata } | { error: Error } | undefined {
+    return this.outcome;
+  }
+
+  complete(metadata: RecordMetadata | null, error: Error | null): void {
+    if (this.outcome !== undefined) return;
+    this.outcome = error !== null ? { error } : { metadata: metadata as RecordMetadata };
+    if (this.future.observed) this.future.settle(metadata, error);
+    else if (error !== null) {
+      process.emitWarning(
+        `a record for ${this.topic} failed and nobody awaited its send(): ${error.message}`,
+        'ProducerSendWarning',
+      );
     }
   }
 }

@@ -10,6 +10,8 @@ import { systemTimerClock, type TimerClock, type TimerHandle } from './buffer-po
 import { ProducerClosedError } from './errors.js';
 import type { ProducerIdAndEpoch } from './idempotence.js';
 import type { ProduceInFlight, ProduceResponseData, Sender, SenderIo, SenderPlan } from './sender.js';
+import type { TransactionResponse } from './transaction-requests.js';
+import type { TransactionInFlight } from './transaction-state.js';
 
 /** Options of {@link SenderLoop.close}. */
 export interface CloseOptions {
@@ -124,6 +126,7 @@ export class SenderLoop {
     }
     for (const request of plan.requests) this.dispatch(request);
     if (plan.initProducerId !== null) this.dispatchInitProducerId(plan.initProducerId);
+    if (plan.transactionRequest !== null) this.dispatchTransactional(plan.transactionRequest);
     if (plan.pollTimeoutMs < Number.POSITIVE_INFINITY) this.schedule(plan.pollTimeoutMs);
   };
 
@@ -138,6 +141,23 @@ export class SenderLoop {
       .then(
         (response) => this.sender.handleResponse(request, response, this.clock.now()),
         (error: unknown) => this.sender.handleFailure(request, error, this.clock.now()),
+      )
+      .catch(this.onError)
+      .finally(() => this.wakeup());
+  }
+
+  private dispatchTransactional(request: TransactionInFlight): void {
+    let reply: Promise<TransactionResponse>;
+    try {
+      const send = this.io.sendTransactional;
+      reply = send === undefined ? Promise.reject(dispatchError()) : send.call(this.io, request.request);
+    } catch (e) {
+      reply = Promise.reject(e);
+    }
+    reply
+      .then(
+        (response) => this.sender.handleTransactionResponse(request, response, this.clock.now()),
+        (error: unknown) => this.sender.handleTransactionFailure(request, error, this.clock.now()),
       )
       .catch(this.onError)
       .finally(() => this.wakeup());
@@ -162,6 +182,10 @@ export class SenderLoop {
       .catch(this.onError)
       .finally(() => this.wakeup());
   }
+}
+
+function dispatchError(): Error {
+  return new TypeError('the sender io cannot send transactional requests (no sendTransactional)');
 }
 
 function warn(error: unknown): void {

@@ -25,6 +25,9 @@ import { DeliveryTimeoutError, ProducerError } from './errors.js';
 import type { ProducerIdAndEpoch } from './idempotence.js';
 import { BatchState, type ProducerBatch } from './producer-batch.js';
 import type { SenderLoop } from './sender-loop.js';
+import type { TransactionIo, TransactionResponse } from './transaction-requests.js';
+import type { TransactionInFlight } from './transaction-state.js';
+import type { TransactionManager } from './transactions.js';
 
 /**
  * What the sender needs of the cluster metadata. When a refresh changes leaders, call
@@ -95,7 +98,7 @@ export interface ProduceResponseData {
 }
 
 /** The network as the sender loop sees it; implemented over the transport. */
-export interface SenderIo {
+export interface SenderIo extends Partial<TransactionIo> {
   /**
    * Whether a produce request can go to `nodeId` now: connected, and fewer than
    * `max.in.flight.requests.per.connection` requests in flight. May start connecting. When a
@@ -135,6 +138,8 @@ export interface SenderOptions {
   retryBackoffMaxMs?: number;
   /** The transactional id, or null. Default null. */
   transactionalId?: string | null;
+  /** The transaction manager of a transactional producer, polled each round. Default null. */
+  transactions?: TransactionManager | null;
   /** Random numbers in [0, 1) for the backoff's ±20% jitter. Default `Math.random`. */
   random?: () => number;
 }
@@ -174,6 +179,8 @@ export interface SenderPlan {
   readonly requests: readonly ProduceInFlight[];
   /** An InitProducerId to send now (`current` id/epoch), or null. */
   readonly initProducerId: ProducerIdAndEpoch | null;
+  /** A transactional request to send now (see `TransactionManager.poll`), or null. */
+  readonly transactionRequest: TransactionInFlight | null;
   /** Run again after this many ms at the latest (linger, backoff, expiry); Infinity: only on a wakeup. */
   readonly pollTimeoutMs: number;
 }
@@ -193,6 +200,8 @@ export class Sender {
   private readonly retryBackoffMs: number;
   private readonly retryBackoffMaxMs: number;
   private readonly transactionalId: string | null;
+  /** The transaction manager, with a transactional id. */
+  readonly transactions: TransactionManager | null;
   private readonly random: () => number;
   private readonly inFlight = new Set<ProduceInFlight>();
   private nextInFlightExpiryMs = Number.POSITIVE_INFINITY;
@@ -217,6 +226,7 @@ export class Sender {
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
     this.retryBackoffMaxMs = Math.max(options.retryBackoffMaxMs ?? 1000, this.retryBackoffMs);
     this.transactionalId = options.transactionalId ?? null;
+    this.transactions = options.transactions ?? null;
     this.random = options.random ?? Math.random;
   }
 
@@ -242,6 +252,12 @@ export class Sender {
       const retryIn = idem.retryDelayMs(now);
       if (retryIn > 0) pollTimeout = retryIn;
     }
+    let transactionRequest: TransactionInFlight | null = null;
+    if (this.transactions !== null) {
+      const plan = this.transactions.poll(now);
+      transactionRequest = plan.request;
+      if (plan.pollTimeoutMs < pollTimeout) pollTimeout = plan.pollTimeoutMs;
+    }
 
     const ready = acc.ready(this.metadata, now);
     if (ready.unknownLeaders.length > 0) {
@@ -266,7 +282,7 @@ export class Sender {
     // A ready node gave a request: there may be more for it, if it has a slot left.
     if (requests.length > 0) pollTimeout = 0;
     pollTimeout = Math.min(pollTimeout, acc.nextExpiryTimeMs - now, this.nextInFlightExpiryMs - now);
-    return { requests, initProducerId, pollTimeoutMs: Math.max(0, pollTimeout) };
+    return { requests, initProducerId, transactionRequest, pollTimeoutMs: Math.max(0, pollTimeout) };
   }
 
   private createRequest(node: number, batches: ProducerBatch[], now: number): ProduceInFlight {
@@ -373,6 +389,16 @@ export class Sender {
     if (fatal !== null) this.accumulator.abortUndrainedBatches(fatal);
   }
 
+  /** A transactional request from {@link Sender.runOnce} was answered. */
+  handleTransactionResponse(request: TransactionInFlight, response: TransactionResponse, now: number): void {
+    this.transactions?.handleResponse(request, response, now);
+  }
+
+  /** A transactional request from {@link Sender.runOnce} failed as a whole (connection, timeout). */
+  handleTransactionFailure(request: TransactionInFlight, error: unknown, now: number): void {
+    this.transactions?.handleFailure(request, error, now);
+  }
+
   private endRequest(request: ProduceInFlight): boolean {
     if (!this.inFlight.delete(request)) return false;
     for (const b of request.batches) b.queue.onWire--;
@@ -441,6 +467,7 @@ export class Sender {
 
   private failBatch(b: ProducerBatch, error: Error, errorOf?: (i: number) => Error | undefined): void {
     this.accumulator.idempotence?.handleFailedBatch(b);
+    this.transactions?.handleFailedBatch(b, error);
     b.fail(error, errorOf);
     this.accumulator.deallocate(b);
   }
