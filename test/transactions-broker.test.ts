@@ -218,6 +218,7 @@ describe('transactions against the reference broker', () => {
     await producer.commitTransaction();
     await producer.beginTransaction();
     for (let p = 0; p < 6; p++) producer.send({ topic: 'tx-spread', partition: p, value: `abort-${p}` });
+    await producer.flush();
     await producer.abortTransaction();
     expect([...(await readAll(kafka, 'tx-spread', 6, 'read_committed'))].sort()).toEqual(
       Array.from({ length: 6 }, (_, p) => `commit-${p}`),
@@ -225,7 +226,9 @@ describe('transactions against the reference broker', () => {
     // Every partition holds its two transactions' records or none, and two markers; the LSO is
     // the high watermark everywhere: no marker is missing.
     const hw = await endOffsets(kafka, 'tx-spread', 6, 'read_uncommitted');
+    expect(hw).toEqual([4, 4, 4, 4, 4, 4]);
     expect(await endOffsets(kafka, 'tx-spread', 6, 'read_committed')).toEqual(hw);
+    expect((await readAll(kafka, 'tx-spread', 6, 'read_uncommitted')).length).toBe(12);
   });
 
   it('an open transaction survives a broker restart; the next producer with its id aborts it', async () => {
