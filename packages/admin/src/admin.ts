@@ -39,7 +39,9 @@ import {
   requestTimeoutFor,
   runPerItem,
 } from './requests.js';
+import * as transactions from './transactions.js';
 import type {
+  AbortTransactionSpec,
   AdminTopicPartition,
   AlterConfigsOptions,
   AlterConfigsResource,
@@ -50,6 +52,7 @@ import type {
   CreatePartitionsOptions,
   CreateTopicsOptions,
   DeletedRecords,
+  DescribeProducersOptions,
   GroupDescription,
   GroupListing,
   GroupOffset,
@@ -57,12 +60,16 @@ import type {
   IncrementalAlterConfigsResource,
   ListedOffset,
   ListTopicsOptions,
+  ListTransactionsOptions,
   NewPartitions,
   NewTopic,
   OffsetSpec,
+  PartitionProducerState,
   RecordsToDelete,
   TimeoutOptions,
   TopicDescription,
+  TransactionDescription,
+  TransactionListing,
 } from './types.js';
 
 /**
@@ -533,6 +540,60 @@ export class Admin {
   ): Promise<void> {
     await this.connect();
     return groups.deleteConsumerGroupOffsets(this.ctx, groupId, partitions);
+  }
+
+  // ---- transactions ------------------------------------------------------------------------
+
+  /**
+   * The transactional ids the brokers coordinate (ListTransactions to each broker), sorted by id,
+   * each with the broker that coordinates it; optionally only those in given states, of given
+   * producer ids, or running longer than a duration.
+   *
+   * ```ts
+   * const open = await admin.listTransactions({ filterStates: ['Ongoing'] });
+   * ```
+   */
+  async listTransactions(options: ListTransactionsOptions = {}): Promise<TransactionListing[]> {
+    await this.connect();
+    return transactions.listTransactions(this.ctx, options);
+  }
+
+  /**
+   * Describes transactional ids (FindCoordinator for each, then DescribeTransactions to its
+   * coordinator): state, producer id and epoch, timeout, start time and the partitions of the open
+   * transaction, in the order given. Rejects with `TransactionalIdNotFoundError` for an id the
+   * coordinator does not know.
+   */
+  async describeTransactions(transactionalIds: readonly string[]): Promise<TransactionDescription[]> {
+    await this.connect();
+    return transactions.describeTransactions(this.ctx, transactionalIds);
+  }
+
+  /**
+   * The producers each partition keeps state for (DescribeProducers, to the partition leaders, or
+   * to `options.brokerId`): epoch, last sequence and timestamp, coordinator epoch, and where the
+   * producer's open transaction starts. Rejects with `UnknownTopicOrPartitionError` for a
+   * partition that does not exist.
+   */
+  async describeProducers(
+    partitions: readonly AdminTopicPartition[],
+    options: DescribeProducersOptions = {},
+  ): Promise<PartitionProducerState[]> {
+    await this.partitionsOf(partitions);
+    return transactions.describeProducers(this.ctx, partitions, options);
+  }
+
+  /**
+   * Aborts a hanging transaction in one partition (Java's `Admin.abortTransaction`): the partition's
+   * leader writes an ABORT marker for the producer (WriteTxnMarkers), which closes its transaction
+   * there and lets the last stable offset move on. Take the producer id, epoch and coordinator
+   * epoch from {@link Admin.describeProducers}. Rejects with `InvalidProducerEpochError` when the
+   * producer has moved to a newer epoch, `TransactionCoordinatorFencedError` for a coordinator
+   * epoch older than the partition's.
+   */
+  async abortTransaction(spec: AbortTransactionSpec): Promise<void> {
+    await this.partitionsOf([spec]);
+    return transactions.abortTransaction(this.ctx, spec);
   }
 
   // ---- helpers -----------------------------------------------------------------------------

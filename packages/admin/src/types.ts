@@ -303,3 +303,109 @@ export interface GroupOffsetToCommit extends AdminTopicPartition {
   /** Metadata to store with it; default none. */
   metadata?: string | null;
 }
+
+// ---- transactions ------------------------------------------------------------------------------
+
+/**
+ * A transaction's state as its coordinator names it (Java's admin `TransactionState`); `Unknown`
+ * for a name this client does not know (a newer broker's).
+ */
+export type TransactionStateName =
+  | 'Empty'
+  | 'Ongoing'
+  | 'PrepareCommit'
+  | 'PrepareAbort'
+  | 'CompleteCommit'
+  | 'CompleteAbort'
+  | 'PrepareEpochFence'
+  | 'Unknown';
+
+/** Options of `Admin.listTransactions` (Java's `ListTransactionsOptions`). */
+export interface ListTransactionsOptions {
+  /** Only transactions in one of these states; default all. */
+  filterStates?: readonly TransactionStateName[];
+  /** Only transactions of these producer ids; default all. */
+  filterProducerIds?: readonly number[];
+  /**
+   * Only transactions running longer than this many ms (ListTransactions v1, Kafka 3.8+; an older
+   * broker rejects the call with `UnsupportedApiVersionError`); default no filter.
+   */
+  filterOnDurationMs?: number;
+}
+
+/** A transactional id from `Admin.listTransactions` (Java's `TransactionListing`). */
+export interface TransactionListing {
+  /** The transactional id. */
+  transactionalId: string;
+  /** Its current producer id. */
+  producerId: number;
+  /** The state of its transaction. */
+  state: TransactionStateName;
+  /** The broker that coordinates it (the key of Java's `allByBrokerId()`). */
+  coordinatorId: number;
+}
+
+/** A transactional id from `Admin.describeTransactions` (Java's `TransactionDescription`). */
+export interface TransactionDescription {
+  /** The transactional id. */
+  transactionalId: string;
+  /** The broker that coordinates it. */
+  coordinatorId: number;
+  /** The state of its transaction. */
+  state: TransactionStateName;
+  /** Its current producer id. */
+  producerId: number;
+  /** Its current producer epoch. */
+  producerEpoch: number;
+  /** `transaction.timeout.ms` of its producer. */
+  transactionTimeoutMs: number;
+  /** When the open transaction started (ms since the epoch); null when none is open. */
+  transactionStartTimeMs: number | null;
+  /**
+   * The partitions of the open transaction; while it is being committed or aborted, those still
+   * waiting for their marker. Sorted by topic, then partition.
+   */
+  topicPartitions: AdminTopicPartition[];
+}
+
+/** Options of `Admin.describeProducers` (Java's `DescribeProducersOptions`). */
+export interface DescribeProducersOptions {
+  /** Ask this broker (a replica of each partition) instead of each partition's leader. */
+  brokerId?: number;
+}
+
+/** A producer in a partition's producer state (Java's admin `ProducerState`). */
+export interface ActiveProducer {
+  /** The producer id. */
+  producerId: number;
+  /** Its epoch. */
+  producerEpoch: number;
+  /** The sequence number of its last record in the partition, -1 when unknown. */
+  lastSequence: number;
+  /** The timestamp of its last write (ms), -1 when unknown. */
+  lastTimestamp: number;
+  /** The epoch of the coordinator that wrote its last transaction marker; null before any. */
+  coordinatorEpoch: number | null;
+  /** The offset of the first record of its open transaction in the partition; null when none is open. */
+  currentTransactionStartOffset: number | null;
+}
+
+/** The producers of one partition, from `Admin.describeProducers` (Java's `PartitionProducerState`). */
+export interface PartitionProducerState extends AdminTopicPartition {
+  /** The producers the partition keeps state for. */
+  activeProducers: ActiveProducer[];
+}
+
+/**
+ * Which transaction `Admin.abortTransaction` aborts (Java's `AbortTransactionSpec`): the
+ * producer's id and epoch, and the epoch of its coordinator, as `Admin.describeProducers` shows
+ * them for the partition.
+ */
+export interface AbortTransactionSpec extends AdminTopicPartition {
+  /** The producer id of the open transaction. */
+  producerId: number;
+  /** Its producer epoch. */
+  producerEpoch: number;
+  /** The coordinator epoch to write the marker with (0 when the partition knows none). */
+  coordinatorEpoch: number;
+}

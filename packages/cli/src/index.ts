@@ -23,5 +23,6 @@ export {
   producerPerfTestCommand,
 } from './commands/perf.js';
 export { TOPICS_USAGE, topicsCommand } from './commands/topics.js';
+export { TRANSACTIONS_USAGE, transactionsCommand, transactionsTable } from './commands/transactions.js';
 export { CliError } from './errors.js';
 export { main, USAGE } from './main.js';

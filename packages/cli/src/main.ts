@@ -9,6 +9,7 @@ import { consoleProducerCommand } from './commands/console-producer.js';
 import { consumerGroupsCommand } from './commands/consumer-groups.js';
 import { consumerPerfTestCommand, producerPerfTestCommand } from './commands/perf.js';
 import { topicsCommand } from './commands/topics.js';
+import { transactionsCommand } from './commands/transactions.js';
 import { CliError } from './errors.js';
 
 /** Top-level usage text. */
@@ -21,6 +22,7 @@ Commands:
   consumer-groups     list, describe, reset offsets of and delete consumer groups
   producer-perf-test  measure producer throughput and latency
   consumer-perf-test  measure consumer throughput
+  transactions        list and describe transactions and producers; abort hanging ones
 Run "tskafka <command> --help" for a command's options.`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
@@ -31,6 +33,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   'consumer-groups': (argv) => consumerGroupsCommand(argv),
   'producer-perf-test': (argv) => producerPerfTestCommand(argv),
   'consumer-perf-test': (argv) => consumerPerfTestCommand(argv),
+  transactions: (argv) => transactionsCommand(argv),
 };
 
 /** Runs the command line `argv` (without node and script); returns the exit code. */

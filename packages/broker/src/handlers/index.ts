@@ -10,6 +10,7 @@ import { createTopicsHandler } from './create-topics.js';
 import { deleteRecordsHandler } from './delete-records.js';
 import { deleteTopicsHandler } from './delete-topics.js';
 import { describeClusterHandler } from './describe-cluster.js';
+import { describeProducersHandler } from './describe-producers.js';
 import { describeTransactionsHandler } from './describe-transactions.js';
 import { endTxnHandler } from './end-txn.js';
 import { fetchHandler } from './fetch.js';
@@ -38,6 +39,7 @@ export const allHandlers: readonly ApiHandler<ApiDef>[] = [
   addPartitionsToTxnHandler,
   addOffsetsToTxnHandler,
   endTxnHandler,
+  describeProducersHandler,
   describeTransactionsHandler,
   listTransactionsHandler,
   describeConfigsHandler,

@@ -1,6 +1,7 @@
 /**
  * `tskafka console-consumer --bootstrap-server H:P --topic T [--from-beginning] [--group G]
- * [--max-messages N] [--partition P --offset O] [--property print.key=true ...] [--timeout-ms N]`:
+ * [--max-messages N] [--partition P --offset O] [--isolation-level read_committed]
+ * [--property print.key=true ...] [--timeout-ms N]`:
  * prints records one per line as Kafka's `kafka-console-consumer.sh` (its DefaultMessageFormatter).
  */
 import { randomInt } from 'node:crypto';
@@ -29,10 +30,14 @@ Prints records, one per line, until stopped, --max-messages or --timeout-ms.
   --partition P             read only partition P; --offset O|earliest|latest (default latest)
   --max-messages N          exit after N records
   --timeout-ms N            exit when no record arrived for N ms
+  --isolation-level L       read_committed: leave out records of open and aborted transactions;
+                            read_uncommitted (default): print every record
   --property print.key=true | print.partition=true | print.offset=true | print.timestamp=true |
              print.headers=true | print.value=false | key.separator=S | line.separator=S
   --consumer-property k=v   a consumer property (repeatable); --consumer.config FILE
   --command-config FILE     client properties from a file`;
+
+const ISOLATION_LEVELS: readonly string[] = ['read_committed', 'read_uncommitted'];
 
 /** How a record is printed: Kafka's DefaultMessageFormatter settings. */
 export interface FormatterOptions {
@@ -114,6 +119,7 @@ export async function consoleConsumerCommand(
       offset: { type: 'string' },
       'max-messages': { type: 'string' },
       'timeout-ms': { type: 'string' },
+      'isolation-level': { type: 'string' },
       property: { type: 'string', multiple: true, default: [] },
       'consumer-property': { type: 'string', multiple: true, default: [] },
       'consumer.config': { type: 'string' },
@@ -139,11 +145,21 @@ export async function consoleConsumerCommand(
   const offsetFlag = values.offset ?? (values['from-beginning'] ? 'earliest' : 'latest');
   const offset =
     offsetFlag === 'earliest' || offsetFlag === 'latest' ? offsetFlag : intFlag(offsetFlag, '--offset', 0);
+  const isolationLevel = values['isolation-level'];
+  if (isolationLevel !== undefined && !ISOLATION_LEVELS.includes(isolationLevel))
+    throw new CliError(
+      `--isolation-level: expected read_committed or read_uncommitted, got "${isolationLevel}"`,
+      2,
+    );
   const format = formatterOptions(parseKeyValues(values.property, '--property'));
   const props = clientProperties(
     values['bootstrap-server'],
     values['command-config'] ?? values['consumer.config'],
-    parseKeyValues(values['consumer-property'], '--consumer-property'),
+    {
+      ...parseKeyValues(values['consumer-property'], '--consumer-property'),
+      // As Kafka: the flag wins over isolation.level in the properties; without either, read_uncommitted.
+      ...(isolationLevel === undefined ? {} : { 'isolation.level': isolationLevel }),
+    },
   );
 
   // As Kafka: the group from --group, --consumer-property or the config file (which must agree);

@@ -3,6 +3,7 @@
  * `ConsumerPerformance`, with their flags and their output lines, so scripts that parse Kafka's
  * figures parse ours.
  */
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { silentLogger } from '@tskafka/transport';
 import { CliError } from '../errors.js';
@@ -24,6 +25,10 @@ Sends N records of B random bytes, at most T records/s (-1: no limit), and print
   --producer-props k=v ...   producer properties, bootstrap.servers among them
   --producer.config FILE     producer properties from a file (also --command-config)
   --bootstrap-server H:P     instead of bootstrap.servers in the properties
+  --transactional-id ID      send in transactions with this transactional.id (overrides the
+                             properties'); a transactional.id in the properties also turns them on
+  --transaction-duration-ms N  commit each transaction after N ms (default 3000 with transactions;
+                             alone, it turns them on with id performance-producer-<uuid>)
   --print-metrics            accepted for compatibility; prints nothing more`;
 
 /** Usage text of the consumer-perf-test command. */
@@ -35,6 +40,8 @@ Reads N records and prints Kafka's ConsumerPerformance header and row.
   --consumer.config FILE     consumer properties from a file (also --command-config)`;
 
 const MB = 1024 * 1024;
+/** Kafka's ProducerPerformance.DEFAULT_TRANSACTION_DURATION_MS. */
+const DEFAULT_TRANSACTION_DURATION_MS = 3000;
 
 /** Latencies and counts of a producer perf run, as Kafka's `ProducerPerformance.Stats`. */
 export class PerfStats {
@@ -110,6 +117,8 @@ export async function producerPerfTestCommand(
       'producer.config': { type: 'string' },
       'command-config': { type: 'string' },
       'bootstrap-server': { type: 'string' },
+      'transactional-id': { type: 'string' },
+      'transaction-duration-ms': { type: 'string' },
       'print-metrics': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -139,6 +148,20 @@ export async function producerPerfTestCommand(
     ...(file === undefined ? {} : readPropertiesFile(file, '--producer.config')),
     ...overrides,
   });
+  // As Kafka's ProducerPerformance: a transactional id (flag or property) or a duration turns
+  // transactions on; each is committed once it is that old, the last one at the end.
+  const durationFlag = values['transaction-duration-ms'];
+  const transactional =
+    durationFlag !== undefined ||
+    values['transactional-id'] !== undefined ||
+    props['transactional.id'] !== undefined;
+  const transactionDurationMs =
+    durationFlag === undefined
+      ? DEFAULT_TRANSACTION_DURATION_MS
+      : intFlag(durationFlag, '--transaction-duration-ms', 1);
+  if (transactional)
+    props['transactional.id'] =
+      values['transactional-id'] ?? props['transactional.id'] ?? `performance-producer-${randomUUID()}`;
 
   const payload = Buffer.alloc(recordSize);
   for (let i = 0; i < recordSize; i++) payload[i] = 65 + Math.floor(Math.random() * 26);
@@ -146,6 +169,7 @@ export async function producerPerfTestCommand(
   try {
     await producer.connect();
     await producer.partitionsFor(topic);
+    if (transactional) await producer.initTransactions();
   } catch (e) {
     await producer.close({ timeoutMs: 0 }).catch(() => {});
     throw describeFailure(e, topic, props['bootstrap.servers'] ?? '');
@@ -159,8 +183,14 @@ export async function producerPerfTestCommand(
   let inFlight = 0;
   let drained: (() => void) | undefined;
   const MAX_IN_FLIGHT = 50_000;
+  let transactionSize = 0;
+  let transactionStart = 0;
   try {
     for (let i = 0; i < numRecords && failure === undefined; i++) {
+      if (transactional && transactionSize === 0) {
+        await producer.beginTransaction();
+        transactionStart = Date.now();
+      }
       const sentAt = Date.now();
       inFlight++;
       producer
@@ -177,6 +207,11 @@ export async function producerPerfTestCommand(
           inFlight--;
           drained?.();
         });
+      transactionSize++;
+      if (transactional && transactionDurationMs <= sentAt - transactionStart) {
+        await producer.commitTransaction();
+        transactionSize = 0;
+      }
       if (inFlight >= MAX_IN_FLIGHT)
         await new Promise<void>((resolve) => {
           drained = resolve;
@@ -188,7 +223,10 @@ export async function producerPerfTestCommand(
         if (wait > 0) await sleep(wait);
       } else if (i % 1000 === 999) await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    if (transactional && transactionSize > 0 && failure === undefined) await producer.commitTransaction();
     await producer.flush();
+  } catch (e) {
+    failure ??= e;
   } finally {
     if (progress !== undefined) clearInterval(progress);
     await producer.close().catch((e: unknown) => {
