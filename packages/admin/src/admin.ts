@@ -31,14 +31,8 @@ import {
 } from '@tskafka/transport';
 import * as configs from './configs.js';
 import * as groups from './groups.js';
-import {
-  type AdminContext,
-  groupBy,
-  perLeader,
-  requestController,
-  requestTimeoutFor,
-  runPerItem,
-} from './requests.js';
+import * as records from './records.js';
+import { type AdminContext, requestController, requestTimeoutFor, runPerItem } from './requests.js';
 import * as transactions from './transactions.js';
 import type {
   AbortTransactionSpec,
@@ -86,8 +80,6 @@ export type AdminOptions = Omit<ConfigInputOf<typeof adminKeys>, 'bootstrapServe
   /** Where log lines go; default warnings and errors to stderr. */
   logger?: Logger;
 };
-
-const LISTED_OFFSET_TIMESTAMP = { earliest: -2, latest: -1, 'max-timestamp': -3 } as const;
 
 /**
  * A Kafka admin client.
@@ -403,40 +395,7 @@ export class Admin {
     target: string | readonly AdminTopicPartition[],
     spec: OffsetSpec = 'latest',
   ): Promise<ListedOffset[]> {
-    const partitions = await this.partitionsOf(target);
-    const timestamp = typeof spec === 'number' ? spec : LISTED_OFFSET_TIMESTAMP[spec];
-    const results = await perLeader<ListedOffset>(
-      this.ctx,
-      partitions,
-      'ListOffsets',
-      async (leader, batch) => {
-        const res = await this.cluster.request(leader, Api.ListOffsets, {
-          replicaId: -1,
-          isolationLevel: 0,
-          topics: [...groupBy(batch, (p) => p.topic)].map(([name, ps]) => ({
-            name,
-            partitions: ps.map((p) => ({ partitionIndex: p.partition, timestamp, maxNumOffsets: 1 })),
-          })),
-        });
-        return res.topics.flatMap((t) =>
-          t.partitions.map((p) => ({
-            key: `${t.name}:${p.partitionIndex}`,
-            topic: t.name,
-            partition: p.partitionIndex,
-            errorCode: p.errorCode,
-            result: {
-              topic: t.name,
-              partition: p.partitionIndex,
-              // v0 answers with a list of offsets instead of one.
-              offset: p.oldStyleOffsets.length > 0 ? p.oldStyleOffsets[0] : p.offset,
-              timestamp: p.timestamp,
-              leaderEpoch: p.leaderEpoch,
-            },
-          })),
-        );
-      },
-    );
-    return partitions.map((p) => results.get(`${p.topic}:${p.partition}`) as ListedOffset);
+    return records.listOffsets(this.ctx, await this.partitionsOf(target), spec);
   }
 
   /**
@@ -444,44 +403,11 @@ export class Admin {
    * start offset moves up. Offset -1 means the high watermark (everything so far).
    */
   async deleteRecords(
-    records: readonly RecordsToDelete[],
+    toDelete: readonly RecordsToDelete[],
     options: TimeoutOptions = {},
   ): Promise<DeletedRecords[]> {
-    await this.partitionsOf(records);
-    const timeoutMs = options.timeoutMs ?? this.ctx.defaultApiTimeoutMs;
-    const offsets = new Map(records.map((r) => [`${r.topic}:${r.partition}`, r.offset]));
-    const results = await perLeader<DeletedRecords>(
-      this.ctx,
-      records,
-      'DeleteRecords',
-      async (leader, batch) => {
-        const res = await this.cluster.request(
-          leader,
-          Api.DeleteRecords,
-          {
-            topics: [...groupBy(batch, (p) => p.topic)].map(([name, ps]) => ({
-              name,
-              partitions: ps.map((p) => ({
-                partitionIndex: p.partition,
-                offset: offsets.get(`${p.topic}:${p.partition}`) ?? -1,
-              })),
-            })),
-            timeoutMs,
-          },
-          { timeoutMs: requestTimeoutFor(this.cluster, timeoutMs) },
-        );
-        return res.topics.flatMap((t) =>
-          t.partitions.map((p) => ({
-            key: `${t.name}:${p.partitionIndex}`,
-            topic: t.name,
-            partition: p.partitionIndex,
-            errorCode: p.errorCode,
-            result: { topic: t.name, partition: p.partitionIndex, lowWatermark: p.lowWatermark },
-          })),
-        );
-      },
-    );
-    return records.map((p) => results.get(`${p.topic}:${p.partition}`) as DeletedRecords);
+    await this.partitionsOf(toDelete);
+    return records.deleteRecords(this.ctx, toDelete, options.timeoutMs ?? this.ctx.defaultApiTimeoutMs);
   }
 
   // ---- consumer groups ---------------------------------------------------------------------
