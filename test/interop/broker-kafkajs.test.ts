@@ -1,7 +1,8 @@
 /**
  * KafkaJS 2.2.4, a client we did not write, against the reference broker: admin topic calls,
  * plain and idempotent producers, a consumer group of two members splitting the partitions, and
- * the offsets it committed as the admin client reads them back.
+ * the offsets it committed as the admin client reads them back, and its transactional producer
+ * (sendOffsets, commit, abort) with a read-committed consumer that never sees aborted records.
  */
 import { type RunningBroker, startBroker } from '@tskafka/broker';
 import { type Admin, type EachMessagePayload, Kafka, logLevel } from 'kafkajs';
@@ -236,5 +237,62 @@ describe('KafkaJS against the reference broker', () => {
     expect(ends.reduce((n, e) => n + Number(e.high), 0)).toBe(values.length);
     const groups = await admin.listGroups();
     expect(groups.groups.map((g) => g.groupId)).toContain(groupId);
+  }, 45_000);
+
+  it('transactions: sendOffsets, commit and abort; a readUncommitted: false consumer sees only commits', async () => {
+    const topic = 'kjs-txn';
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    const producer = kafka.producer({ transactionalId: 'kjs-txn', idempotent: true, maxInFlightRequests: 1 });
+    openClients.push(producer);
+    await producer.connect();
+    const committed: string[] = [];
+    for (let t = 0; t < 4; t++) {
+      const txn = await producer.transaction();
+      const values = Array.from({ length: 6 }, (_, i) => `t${t}-${i}`);
+      await txn.send({ topic, messages: values.map((value, i) => ({ value, partition: i % 2 })) });
+      if (t % 2 === 0) {
+        await txn.sendOffsets({
+          consumerGroupId: 'kjs-txn-group',
+          topics: [{ topic, partitions: [{ partition: 0, offset: String(10 + t) }] }],
+        });
+        await txn.commit();
+        committed.push(...values);
+      } else {
+        await txn.abort();
+      }
+    }
+    await producer.disconnect();
+
+    // The offsets of the last committed transaction are the group's.
+    const offsets = await admin.fetchOffsets({ groupId: 'kjs-txn-group', topics: [topic] });
+    expect(offsets[0].partitions.find((p) => p.partition === 0)?.offset).toBe('12');
+
+    const read = async (readUncommitted: boolean): Promise<string[]> => {
+      const consumer = kafka.consumer({
+        groupId: `kjs-txn-read-${readUncommitted}`,
+        readUncommitted,
+        maxWaitTimeInMs: 100,
+      });
+      openClients.push(consumer);
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const values: string[] = [];
+      const ends = await admin.fetchTopicOffsets(topic);
+      const positions = new Map<number, number>();
+      await consumer.run({
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) values.push(m.value?.toString() ?? '');
+          positions.set(batch.partition, Number(batch.lastOffset()) + 1);
+        },
+      });
+      // Read until both partitions are past their last record: the markers at the end are not records.
+      await until(`reading ${topic} to its end`, () =>
+        ends.every((e) => (positions.get(e.partition) ?? 0) >= Number(e.high) - 1),
+      );
+      await consumer.disconnect();
+      return values;
+    };
+    expect((await read(false)).sort()).toEqual([...committed].sort());
+    expect(await read(true)).toHaveLength(24);
   }, 45_000);
 });
