@@ -15,6 +15,7 @@ import {
 import { ApiError } from './api-error.js';
 import {
   type AbortedTxn,
+  type AppendOptions,
   type BatchSummary,
   type LogConfig,
   type PartitionLog,
@@ -127,9 +128,15 @@ export class Partition {
    * Validates and appends a produce request's records. Throws {@link ApiError} with Kafka's code
    * for invalid batches and sequence errors; a duplicate retry returns the original offsets.
    * `origin` is `coordinator` for the group coordinator's own records (transactional offset
-   * commits), which are checked for their producer epoch only.
+   * commits), which are checked for their producer epoch only. With `adopt` the caller hands
+   * `records` over to the log (see {@link AppendOptions.adopt}).
    */
-  appendAsLeader(records: Buffer, now: number, origin: AppendOrigin = 'client'): LeaderAppendResult {
+  appendAsLeader(
+    records: Buffer,
+    now: number,
+    origin: AppendOrigin = 'client',
+    adopt = false,
+  ): LeaderAppendResult {
     if (!this.isLeader) {
       throw new ApiError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `This broker is not the leader of ${this.key}`);
     }
@@ -154,6 +161,7 @@ export class Partition {
       leaderEpoch: this.leaderEpoch,
       now,
       timestampType: this.config.messageTimestampType,
+      adopt,
     });
     let offset = appended.firstOffset;
     for (const b of batches) {

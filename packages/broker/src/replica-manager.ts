@@ -171,10 +171,14 @@ export class ReplicaManager {
     );
   }
 
-  /** Appends produce data to a partition this broker leads and wakes fetches waiting on it. */
-  appendToLeader(topic: string, partition: number, records: Buffer, now: number) {
+  /**
+   * Appends produce data to a partition this broker leads and wakes fetches waiting on it. With
+   * `adopt` the log may keep `records` uncopied (they are a request's bytes, see
+   * {@link Partition.appendAsLeader}).
+   */
+  appendToLeader(topic: string, partition: number, records: Buffer, now: number, adopt = false) {
     const p = this.leaderPartition(topic, partition);
-    const result = p.appendAsLeader(records, now);
+    const result = p.appendAsLeader(records, now, 'client', adopt);
     if (!result.duplicate) this.fetchPurgatory.checkAndComplete(p.key);
     return result;
   }

@@ -19,6 +19,25 @@ function errorPartition(
   return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage };
 }
 
+/**
+ * Whether the logs may keep the request's record bytes uncopied. They are views of the request
+ * frame, which nothing else holds or writes once the request is handled; but a view keeps the
+ * whole buffer under it alive, so only when the records are most of that buffer (not a small
+ * batch inside a socket read that also carried other requests).
+ */
+function mayAdoptRecords(req: { topicData: { partitionData: { records: Buffer | null }[] }[] }): boolean {
+  let bytes = 0;
+  let backing = 0;
+  for (const t of req.topicData) {
+    for (const p of t.partitionData) {
+      if (!p.records) continue;
+      bytes += p.records.length;
+      backing = p.records.buffer.byteLength;
+    }
+  }
+  return bytes * 2 >= backing;
+}
+
 /** Produce handler. */
 export const produceHandler = defineHandler({
   api: Api.Produce,
@@ -29,6 +48,7 @@ export const produceHandler = defineHandler({
     const { node, now } = ctx;
     const acks = req.acks;
     let anyError = false;
+    const adopt = mayAdoptRecords(req);
     const responses = req.topicData.map((t) => {
       const topic = node.metadata.topics.get(t.name);
       return {
@@ -60,7 +80,7 @@ export const produceHandler = defineHandler({
                 `The size of the current ISR ${state.isr.length} is insufficient to satisfy the min.isr requirement of ${node.config.minInsyncReplicas}`,
               );
             }
-            const r = node.replicaManager.appendToLeader(t.name, p.index, p.records, now);
+            const r = node.replicaManager.appendToLeader(t.name, p.index, p.records, now, adopt);
             return {
               index: p.index,
               errorCode: 0,

@@ -55,6 +55,11 @@ export interface AppendOptions {
   now: number;
   /** Defaults to the log's `message.timestamp.type`. */
   timestampType?: TimestampType;
+  /**
+   * The caller hands `batches` over: nobody reads them for other purposes or writes them after
+   * the append, so a log in memory keeps them uncopied (the produce path's request bytes).
+   */
+  adopt?: boolean;
 }
 
 /** The outcome of an append (Kafka's `LogAppendInfo`, the parts a produce response needs). */
@@ -250,7 +255,7 @@ export class PartitionLog {
       next = h.lastOffset + 1;
     }
     this.epochs.assign(options.leaderEpoch, firstOffset);
-    return this.appendStamped(batches, headers, options.now, logAppendTime ?? -1);
+    return this.appendStamped(batches, headers, options.now, logAppendTime ?? -1, options.adopt === true);
   }
 
   /**
@@ -309,6 +314,7 @@ export class PartitionLog {
     headers: BatchHeader[],
     now: number,
     logAppendTime: number,
+    adopt = false,
   ): AppendResult {
     let maxTimestamp = -1;
     let shallowOffsetOfMaxTimestamp = -1;
@@ -321,7 +327,7 @@ export class PartitionLog {
     const first = headers[0];
     const lastOffset = headers[headers.length - 1].lastOffset;
     const segment = this.maybeRoll(batches.length, maxTimestamp, lastOffset, first.baseOffset, now);
-    segment.append(batches, headers, now, this.config.indexIntervalBytes);
+    segment.append(batches, headers, now, this.config.indexIntervalBytes, adopt);
     this._logEndOffset = lastOffset + 1;
     return {
       firstOffset: first.baseOffset,

@@ -238,9 +238,16 @@ export class LogSegment {
    * Appends `batches` (whole batches, offsets already assigned) described by `headers`, whose
    * positions are relative to `batches`, and indexes them: an offset index entry (last offset of
    * the batch, its position) and a time index entry once more than `indexIntervalBytes` were
-   * written since the previous entry, per batch, exactly as recovery rebuilds them.
+   * written since the previous entry, per batch, exactly as recovery rebuilds them. With `adopt`
+   * the caller hands `batches` over (see {@link SegmentFile.append}).
    */
-  append(batches: Buffer, headers: readonly BatchHeader[], now: number, indexIntervalBytes: number): void {
+  append(
+    batches: Buffer,
+    headers: readonly BatchHeader[],
+    now: number,
+    indexIntervalBytes: number,
+    adopt = false,
+  ): void {
     if (batches.length === 0) return;
     const physicalPosition = this.size;
     const lastOffset = headers[headers.length - 1].lastOffset;
@@ -249,7 +256,7 @@ export class LogSegment {
     }
     let max = this.maxTimestampSoFar;
     if (physicalPosition === 0) this.rollingBasedTimestamp = Math.max(...headers.map((h) => h.maxTimestamp));
-    this.log.append(batches);
+    this.log.append(batches, adopt);
     for (const h of headers) {
       if (h.maxTimestamp > max.timestamp) max = { timestamp: h.maxTimestamp, offset: h.lastOffset };
       if (

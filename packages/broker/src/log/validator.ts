@@ -24,6 +24,7 @@ import {
   readInt64,
 } from './batch.js';
 import { LogError, LogErrorCode } from './errors.js';
+import { recordStructureProblem, recordsWellFormed } from './record-scan.js';
 
 /** Largest compression codec id (zstd). */
 const MAX_COMPRESSION = 4;
@@ -167,8 +168,11 @@ export function validateRecordBatches(buf: Buffer, options: ValidateOptions): Ba
       }
     }
     if (compression === 0) {
-      const problem = recordStructureProblem(buf, at + RECORD_BATCH_OVERHEAD, at + size, summary.recordCount);
-      if (problem !== null) fail(LogErrorCode.INVALID_RECORD, problem);
+      const start = at + RECORD_BATCH_OVERHEAD;
+      if (!recordsWellFormed(buf, start, at + size, summary.recordCount)) {
+        const problem = recordStructureProblem(buf, start, at + size, summary.recordCount);
+        fail(LogErrorCode.INVALID_RECORD, problem ?? 'invalid record structure');
+      }
     } else if (fromClient) {
       let records: Buffer;
       try {
@@ -179,8 +183,10 @@ export function validateRecordBatches(buf: Buffer, options: ValidateOptions): Ba
       } catch (e) {
         return fail(LogErrorCode.CORRUPT_MESSAGE, `cannot decompress the records: ${(e as Error).message}`);
       }
-      const problem = recordStructureProblem(records, 0, records.length, summary.recordCount);
-      if (problem !== null) fail(LogErrorCode.INVALID_RECORD, problem);
+      if (!recordsWellFormed(records, 0, records.length, summary.recordCount)) {
+        const problem = recordStructureProblem(records, 0, records.length, summary.recordCount);
+        fail(LogErrorCode.INVALID_RECORD, problem ?? 'invalid record structure');
+      }
     }
     summaries.push(summary);
     at += size;
@@ -211,68 +217,4 @@ export function readBatchSummary(buf: Buffer, at: number, position = at): BatchS
     compression: attributes & BatchAttribute.compressionMask,
     isLogAppendTime: (attributes & BatchAttribute.logAppendTime) !== 0,
   };
-}
-
-/**
- * Reads a zigzag varint (at most `maxBytes` bytes, 5 for an int32, 10 for an int64) at `s.at`
- * below `end`; null when it runs past `end` or is too long. Values of 10-byte varlongs are not
- * needed here, only skipped, so they are returned inexactly.
- */
-function readZigzag(buf: Buffer, s: { at: number }, end: number, maxBytes: number): number | null {
-  let value = 0;
-  let shift = 0;
-  for (let n = 0; ; n++) {
-    if (s.at >= end || n >= maxBytes) return null;
-    const b = buf[s.at++];
-    if (shift <= 28) value |= (b & 0x7f) << shift;
-    shift += 7;
-    if ((b & 0x80) === 0) break;
-  }
-  return (value >>> 1) ^ -(value & 1);
-}
-
-/** Checks one record's fields exactly fill `[s.at, end)`; returns what is wrong, or null. */
-function recordProblem(buf: Buffer, s: { at: number }, end: number, index: number): string | null {
-  s.at++; // attributes
-  if (s.at > end) return 'no attributes';
-  if (readZigzag(buf, s, end, 10) === null) return 'invalid timestamp delta';
-  const offsetDelta = readZigzag(buf, s, end, 5);
-  if (offsetDelta !== index) return `offset delta ${offsetDelta}, expected ${index}`;
-  const bytes = (what: string, nullable: boolean): string | null => {
-    const length = readZigzag(buf, s, end, 5);
-    if (length === null || length < (nullable ? -1 : 0) || s.at + Math.max(0, length) > end) {
-      return `invalid ${what} length ${length}`;
-    }
-    s.at += Math.max(0, length);
-    return null;
-  };
-  const problem = bytes('key', true) ?? bytes('value', true);
-  if (problem !== null) return problem;
-  const headers = readZigzag(buf, s, end, 5);
-  if (headers === null || headers < 0) return `invalid header count ${headers}`;
-  for (let h = 0; h < headers; h++) {
-    const p = bytes('header key', false) ?? bytes('header value', true);
-    if (p !== null) return `header ${h}: ${p}`;
-  }
-  return s.at === end ? null : `${end - s.at} bytes left after the last field`;
-}
-
-/**
- * Walks the records of a batch's (uncompressed) records section: `count` records, each a length
- * then exactly the fields Kafka's `DefaultRecord.readFrom` reads, must fill `[start, end)`
- * (Kafka's "Found invalid record structure" and "Incorrect declared batch size").
- */
-function recordStructureProblem(buf: Buffer, start: number, end: number, count: number): string | null {
-  const s = { at: start };
-  for (let i = 0; i < count; i++) {
-    const length = readZigzag(buf, s, end, 5);
-    if (length === null) return `record ${i}: invalid record structure`;
-    if (length < 0 || s.at + length > end) return `record ${i}: length ${length} runs past the batch`;
-    const recordEnd = s.at + length;
-    const problem = recordProblem(buf, s, recordEnd, i);
-    if (problem !== null) return `record ${i}: ${problem}`;
-  }
-  return s.at === end
-    ? null
-    : `records end at byte ${s.at - start} of ${end - start}: declared count ${count} is wrong`;
 }
