@@ -3,6 +3,7 @@
  * or our reference broker in its own process (in memory), with `topics` created up front.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startMockCluster } from '../test/interop/mock-cluster.js';
@@ -11,20 +12,46 @@ import { startMockCluster } from '../test/interop/mock-cluster.js';
 export interface BenchTarget {
   /** Comma-separated `host:port` list. */
   bootstrap: string;
+  /**
+   * CPU time (user + system, seconds) the broker has used so far: our broker's process, read from
+   * `/proc` (Linux); `null` for the mock, which runs inside the benchmark's own process.
+   */
+  cpuSeconds(): number | null;
   /** Stops the broker. */
   close(): Promise<void>;
+}
+
+/** utime + stime of process `pid` in seconds, from `/proc/<pid>/stat` (clock ticks of 1/100 s). */
+function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at field 3; utime is 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 /** Starts `kind` ('mock' or our broker) with `topics` of `partitions` partitions each. */
 export async function startTarget(kind: string, topics: string[], partitions: number): Promise<BenchTarget> {
   if (kind === 'mock') {
     const mock = await startMockCluster({ topics: topics.map((name) => ({ name, partitions })) });
-    return { bootstrap: mock.bootstrapServers, close: () => mock.close() };
+    return { bootstrap: mock.bootstrapServers, cpuSeconds: () => null, close: () => mock.close() };
   }
   const script = fileURLToPath(new URL('./producer/broker.ts', import.meta.url));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--conditions=source', script, String(partitions), ...topics],
+    // BENCH_BROKER_NODE_OPTIONS passes flags to the broker's node, e.g. `--cpu-prof --cpu-prof-dir=prof`.
+    [
+      ...(process.env.BENCH_BROKER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      '--conditions=source',
+      script,
+      String(partitions),
+      ...topics,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const line = await new Promise<string>((resolve, reject) => {
@@ -33,6 +60,7 @@ export async function startTarget(kind: string, topics: string[], partitions: nu
   });
   return {
     bootstrap: line.trim(),
+    cpuSeconds: () => (child.pid === undefined ? null : processCpuSeconds(child.pid)),
     close: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());

@@ -86,6 +86,28 @@ describe('producer against the reference broker', () => {
     }
   });
 
+  it('a send waiting for metadata that fails rejects for whoever awaits it, else is a warning', async () => {
+    const producer = kafka('invalid').producer({ acks: 1, maxBlockMs: 5000 });
+    await producer.connect();
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      if (w.name === 'ProducerSendWarning') warnings.push(w.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      const topic = 'not a valid topic!';
+      void producer.send({ topic, value: 'nobody awaits this one' });
+      const awaited = producer.send({ topic, value: 'awaited' });
+      await expect(awaited).rejects.toMatchObject({ code: ErrorCode.INVALID_TOPIC_EXCEPTION });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(topic);
+    } finally {
+      process.off('warning', onWarning);
+      await producer.close();
+    }
+  });
+
   it('idempotent producer: responses lost after the batch was stored still give each record once, in order', async () => {
     const topic = 'lost-responses';
     broker.cluster.metadata.createTopic(topic, { numPartitions: 2, replicationFactor: 1 });

@@ -95,6 +95,8 @@ async function runTskafka(): Promise<() => Promise<void>> {
     batchSize: Number(process.env.BENCH_BATCH_SIZE ?? 262144),
   });
   await producer.connect();
+  // As for platformatic (its `metadata()` above): the topic's metadata is fetched before timing.
+  await producer.partitionsFor(topic);
   return async () => {
     let failed: unknown = null;
     const onError = (e: unknown) => {

@@ -39,6 +39,8 @@ interface Result {
   seconds: number;
   cpuSeconds: number;
   rssMb: number;
+  /** CPU the broker process used during the run (our broker only), else null. */
+  brokerCpuSeconds?: number | null;
 }
 
 const cases: { size: number; acks: string; records: number; topic: string }[] = [];
@@ -58,6 +60,8 @@ async function runClient(client: string, bootstrap: string, c: (typeof cases)[nu
   const { stdout } = await execFileAsync(
     process.execPath,
     [
+      // BENCH_CLIENT_NODE_OPTIONS passes flags to the client's node, e.g. `--cpu-prof --cpu-prof-dir=prof`.
+      ...(process.env.BENCH_CLIENT_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
       '--import',
       'tsx',
       '--conditions=source',
@@ -104,15 +108,19 @@ for (const kind of brokers) {
     `\n## broker: ${kind === 'mock' ? 'librdkafka 2.0.2 mock cluster' : 'tskafka reference broker'}`,
   );
   console.log(
-    '| size | acks | client | records/s | MB/s | client CPU µs/record | peak RSS MB | tskafka ×faster |',
+    '| size | acks | client | records/s | MB/s | client CPU µs/record | broker CPU µs/record | peak RSS MB | tskafka ×faster |',
   );
-  console.log('|---:|---:|---|---:|---:|---:|---:|---:|');
+  console.log('|---:|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const size of sizes) {
     for (const acks of acksList) {
       const rows: Result[] = [];
       for (const c of cases.filter((x) => x.size === size && x.acks === acks)) {
         try {
+          const cpu0 = target.cpuSeconds();
           const r = await runClient(c.topic.split('-')[1], target.bootstrap, c);
+          const cpu1 = target.cpuSeconds();
+          // Includes the client's connection setup and metadata requests, a few ms at most.
+          r.brokerCpuSeconds = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
           const stored = await storedRecords(target.bootstrap, c.topic);
           // The mock keeps ~5 MB per partition and drops older data; only fewer stored than sent on our broker is an error.
           if (stored < r.records && kind !== 'mock')
@@ -120,7 +128,7 @@ for (const kind of brokers) {
           rows.push(r);
         } catch (e) {
           console.log(
-            `| ${size} | ${acks} | ${c.topic.split('-')[1]} | failed: ${(e as Error).message.split('\n')[0]} | | | | |`,
+            `| ${size} | ${acks} | ${c.topic.split('-')[1]} | failed: ${(e as Error).message.split('\n')[0]} | | | | | |`,
           );
         }
       }
@@ -133,8 +141,9 @@ for (const kind of brokers) {
       for (const r of best.values()) {
         const rate = r.records / r.seconds;
         const ratio = ours && r.client !== 'tskafka' ? `${fmt(ours.records / ours.seconds / rate, 2)}×` : '';
+        const brokerCpu = r.brokerCpuSeconds == null ? '' : fmt((r.brokerCpuSeconds * 1e6) / r.records, 2);
         console.log(
-          `| ${size} | ${acks} | ${r.client} | ${fmt(rate)} | ${fmt(r.bytes / r.seconds / 1e6, 1)} | ${fmt((r.cpuSeconds * 1e6) / r.records, 2)} | ${r.rssMb} | ${ratio} |`,
+          `| ${size} | ${acks} | ${r.client} | ${fmt(rate)} | ${fmt(r.bytes / r.seconds / 1e6, 1)} | ${fmt((r.cpuSeconds * 1e6) / r.records, 2)} | ${brokerCpu} | ${r.rssMb} | ${ratio} |`,
         );
       }
     }

@@ -135,6 +135,7 @@ export class RecordAccumulator {
         totalMemory: options.bufferMemory ?? 33554432,
         maxBlockMs: options.maxBlockMs ?? 60000,
         clock: this.clock,
+        poolableSize: this.batchSize,
       });
     this.idempotence = options.idempotence ?? null;
     const maxInFlight = options.maxInFlightRequestsPerConnection ?? 5;
@@ -176,6 +177,10 @@ export class RecordAccumulator {
    * then the promise rejects with a `BufferExhaustedError`. A record that can never fit a
    * request or the buffer rejects with a `RecordTooLargeError`; after `close()`, with a
    * `ProducerClosedError`.
+   *
+   * `future`: a send's result made before the record could be appended (it waited for its
+   * topic's metadata); the record's batch takes it over and it is what is returned, unless the
+   * append fails at once (then a rejected promise, and `future` is left alone).
    */
   append(
     topic: string,
@@ -185,8 +190,20 @@ export class RecordAccumulator {
     value: RecordBytes,
     headers: HeaderList,
     now: number,
+    future: SendFuture | null = null,
   ): Promise<RecordMetadata> {
-    const promise = this.appendRecord(topic, partition, timestamp, key, value, headers, now, null, false);
+    const promise = this.appendRecord(
+      topic,
+      partition,
+      timestamp,
+      key,
+      value,
+      headers,
+      now,
+      null,
+      false,
+      future,
+    );
     return promise as Promise<RecordMetadata>;
   }
 
@@ -204,7 +221,7 @@ export class RecordAccumulator {
     now: number,
     callback: SendCallback,
   ): void {
-    this.appendRecord(topic, partition, timestamp, key, value, headers, now, callback, false);
+    this.appendRecord(topic, partition, timestamp, key, value, headers, now, callback, false, null);
   }
 
   /**
@@ -220,8 +237,9 @@ export class RecordAccumulator {
     value: RecordBytes,
     headers: HeaderList,
     now: number,
+    future: SendFuture | null = null,
   ): Promise<RecordMetadata> | null {
-    return this.appendRecord(topic, partition, timestamp, key, value, headers, now, null, true);
+    return this.appendRecord(topic, partition, timestamp, key, value, headers, now, null, true, future);
   }
 
   // The one append path. Returns the record's promise, or null in callback mode and when
@@ -236,6 +254,7 @@ export class RecordAccumulator {
     now: number,
     callback: SendCallback | null,
     abortOnNewBatch: boolean,
+    future: SendFuture | null,
   ): Promise<RecordMetadata> | null {
     if (this.state !== ProducerState.Open) {
       return failAppend(new ProducerClosedError('cannot send after the producer is closed'), callback);
@@ -247,13 +266,13 @@ export class RecordAccumulator {
     if (q === null || q.partition !== partition || q.topic !== topic) q = this.queueFor(topic, partition);
     if (this.pool.queued > 0) {
       const size = this.newBatchSize(key, value, headers);
-      return this.appendLater(q, timestamp, key, value, headers, callback, size);
+      return this.appendLater(q, timestamp, key, value, headers, callback, size, future);
     }
     const batches = q.batches;
     const last = batches.length > 0 ? batches[batches.length - 1] : undefined;
     if (last !== undefined && last.state === BatchState.Open) {
       if (callback === null) {
-        const p = last.tryAppend(timestamp, key, value, headers);
+        const p = last.tryAppend(timestamp, key, value, headers, future);
         if (p !== null) return p;
       } else if (last.tryAppendWithCallback(timestamp, key, value, headers, callback)) {
         return null;
@@ -265,9 +284,9 @@ export class RecordAccumulator {
     const size = this.newBatchSize(key, value, headers);
     if (size < 0) return failAppend(this.tooLarge(key, value, headers), callback);
     if (this.pool.tryAllocate(size)) {
-      return this.appendNewBatch(q, size, timestamp, key, value, headers, now, callback);
+      return this.appendNewBatch(q, size, timestamp, key, value, headers, now, callback, future);
     }
-    return this.appendLater(q, timestamp, key, value, headers, callback, size);
+    return this.appendLater(q, timestamp, key, value, headers, callback, size, future);
   }
 
   private appendNewBatch(
@@ -281,7 +300,7 @@ export class RecordAccumulator {
     callback: SendCallback | null,
     future: SendFuture | null = null,
   ): Promise<RecordMetadata> | null {
-    const batch = new ProducerBatch(q, size, now, size);
+    const batch = new ProducerBatch(q, size, now, size, this.pool.takeBuffer(size));
     let p: Promise<RecordMetadata> | null = null;
     if (callback === null) p = batch.tryAppend(timestamp, key, value, headers, future);
     else batch.tryAppendWithCallback(timestamp, key, value, headers, callback);
@@ -317,9 +336,10 @@ export class RecordAccumulator {
     headers: HeaderList,
     callback: SendCallback | null,
     size: number,
+    future: SendFuture | null,
   ): Promise<RecordMetadata> | null {
     if (size < 0) return failAppend(this.tooLarge(key, value, headers), callback);
-    const pending = new PendingAppend(this, q, timestamp, key, value, headers, callback, size);
+    const pending = new PendingAppend(this, q, timestamp, key, value, headers, callback, size, future);
     // Wake the sender: with appends waiting, every batch is ready, to free memory sooner.
     this.emitFull(q);
     this.pool.allocate(pending);
@@ -541,12 +561,17 @@ export class RecordAccumulator {
     }
   }
 
-  /** A batch is done (or expired in flight): its memory goes back to the pool. */
+  /**
+   * A batch is done (or expired in flight): its memory goes back to the pool, and its buffer to
+   * the pool's free list if no request can still hold it.
+   */
   deallocate(batch: ProducerBatch): void {
     this.incomplete.delete(batch);
     const bytes = batch.allocatedBytes;
     batch.allocatedBytes = 0;
     this.pool.deallocate(bytes);
+    const buf = batch.releaseBuffer();
+    if (buf !== null) this.pool.releaseBuffer(buf);
   }
 
   /** Whether any batch waits in a queue. */

@@ -1,8 +1,10 @@
 /**
  * One batch of records for one partition, from the first append to the last acknowledgement
  * (Java's `ProducerBatch`). Records are written straight into the batch buffer by
- * {@link RecordBatchBuilder}; what a record leaves behind is its timestamp and its completion
- * (a promise's resolve/reject pair, or a callback) in flat arrays, with no object per record.
+ * {@link RecordBatchBuilder}, into a buffer the {@link BufferPool} recycles from batch to batch;
+ * what a record leaves behind is its timestamp and its completion (the future `send` returned,
+ * or a callback) in flat arrays sized once from the first record, with no other object per
+ * record.
  *
  *   Open ──seal──▶ Sealed ──drain──▶ InFlight ──response──▶ Succeeded | Failed
  *     │                ▲               │  ▲
@@ -24,7 +26,7 @@ import {
   setProducerState,
   sizeOfRecord,
 } from '@tskafka/protocol';
-import type { PoolWaiter } from './buffer-pool.js';
+import type { BufferPool, PoolWaiter } from './buffer-pool.js';
 import { PartitionSequences } from './idempotence.js';
 import { SendFuture, type SendFutureOwner } from './send-future.js';
 import type { RecordMetadata } from './types.js';
@@ -102,6 +104,9 @@ export interface BatchBuildOptions {
 }
 
 const INT32_MAX = 0x7fffffff;
+const NO_TIMESTAMPS = new Float64Array(0);
+// V8 makes `new Array(n)` a slow dictionary from about 100k elements on; more grow by doubling.
+const MAX_INITIAL_ENTRIES = 16384;
 
 /** Kafka's sequence numbers wrap from `INT32_MAX` to 0 (Java's `DefaultRecordBatch.incrementSequence`). */
 export function incrementSequence(sequence: number, increment: number): number {
@@ -147,8 +152,14 @@ export class ProducerBatch implements SendFutureOwner {
   private uncompressedSize = 0;
   // The producer fields in `bytes` differ from the ones above: restamp at the next drain.
   private stale = false;
-  private readonly timestamps: number[] = [];
-  // Per record: its future (what send returned) or its callback.
+  // The buffer the records are written into, when it came from the pool (null: not to recycle).
+  private pooled: Buffer | null;
+  // Requests written with this batch's bytes that got no response yet: while any may still be
+  // in a socket's write queue, the buffer must not be reused.
+  private requestsHolding = 0;
+  // Per record (the first `entries` slots): its timestamp, and its future or its callback.
+  private entries = 0;
+  private timestamps: Float64Array = NO_TIMESTAMPS;
   private completions: (SendFuture | SendCallback)[] = [];
   // The outcome, kept once done so a future listened to later still gets it.
   private resultBaseOffset = -1;
@@ -157,14 +168,24 @@ export class ProducerBatch implements SendFutureOwner {
   private failureOf: ((index: number) => Error | undefined) | undefined = undefined;
   private doneWaiters: (() => void)[] | null = null;
 
-  /** An empty, open batch of `capacity` bytes (header included) for `queue`'s partition. */
-  constructor(queue: PartitionQueue, capacity: number, createdMs: number, allocatedBytes: number) {
+  /**
+   * An empty, open batch of `capacity` bytes (header included) for `queue`'s partition; the
+   * records go into `buffer` (from {@link BufferPool.takeBuffer}) if given.
+   */
+  constructor(
+    queue: PartitionQueue,
+    capacity: number,
+    createdMs: number,
+    allocatedBytes: number,
+    buffer: Buffer | null = null,
+  ) {
     this.queue = queue;
     this.topic = queue.topic;
     this.partition = queue.partition;
     this.createdMs = createdMs;
     this.allocatedBytes = allocatedBytes;
-    this.builder = new RecordBatchBuilder(capacity);
+    this.pooled = buffer;
+    this.builder = new RecordBatchBuilder(capacity, buffer ?? undefined);
   }
 
   /** Records in the batch. */
@@ -222,14 +243,13 @@ export class ProducerBatch implements SendFutureOwner {
     if (this.state !== BatchState.Open) return null;
     if (!(this.builder as RecordBatchBuilder).tryAppend(timestamp, key, value, headers)) return null;
     let f = future;
-    if (f === null) f = new SendFuture(this, this.timestamps.length);
+    if (f === null) f = new SendFuture(this, this.entries);
     else {
       // A send that waited for memory: its future (maybe listened to already) moves in.
       f.owner = this;
-      f.index = this.timestamps.length;
+      f.index = this.entries;
     }
-    this.timestamps.push(timestamp);
-    this.completions.push(f);
+    this.addEntry(timestamp, f);
     return f;
   }
 
@@ -243,9 +263,35 @@ export class ProducerBatch implements SendFutureOwner {
   ): boolean {
     if (this.state !== BatchState.Open) return false;
     if (!(this.builder as RecordBatchBuilder).tryAppend(timestamp, key, value, headers)) return false;
-    this.timestamps.push(timestamp);
-    this.completions.push(callback);
+    this.addEntry(timestamp, callback);
     return true;
+  }
+
+  private addEntry(timestamp: number, completion: SendFuture | SendCallback): void {
+    const i = this.entries;
+    if (i === this.timestamps.length) this.growEntries();
+    this.timestamps[i] = timestamp;
+    this.completions[i] = completion;
+    this.entries = i + 1;
+  }
+
+  // Sized once for as many records as the first one's size fits in the buffer (doubled if the
+  // records turn out smaller), so a batch of thousands of records does not regrow its arrays.
+  private growEntries(): void {
+    const n = this.entries;
+    let capacity = n * 2;
+    if (n === 0) {
+      const b = this.builder;
+      const first = b === null ? 0 : b.sizeInBytes - RECORD_BATCH_OVERHEAD;
+      capacity =
+        b === null || first <= 0
+          ? 8
+          : Math.min(Math.ceil((b.capacity - RECORD_BATCH_OVERHEAD) / first) + 1, MAX_INITIAL_ENTRIES);
+    }
+    const timestamps = new Float64Array(capacity);
+    timestamps.set(this.timestamps);
+    this.timestamps = timestamps;
+    if (n === 0) this.completions = new Array(capacity);
   }
 
   /** Takes no more records. */
@@ -302,6 +348,30 @@ export class ProducerBatch implements SendFutureOwner {
     this.state = BatchState.InFlight;
     this.drainedMs = now;
     this.lastNodeId = nodeId;
+    this.requestsHolding++;
+  }
+
+  /**
+   * A request this batch was drained into got its response (or, without one, was written): it
+   * no longer holds the bytes. A request that failed (lost connection, timeout) may still be in
+   * a write queue, so it never counts as let go, and the buffer is then left to the garbage
+   * collector.
+   */
+  requestAnswered(): void {
+    this.requestsHolding--;
+  }
+
+  /**
+   * The pooled buffer, once the batch is done and no request can hold its bytes;
+   * else null. The batch lets go of it: call once, when its memory goes back to the pool.
+   */
+  releaseBuffer(): Buffer | null {
+    const buf = this.pooled;
+    if (buf === null || this.requestsHolding !== 0 || !this.isDone || this.state === BatchState.Split)
+      return null;
+    // Done: nothing writes to the builder any more, and `bytes` went with the records.
+    this.pooled = null;
+    return buf;
   }
 
   /** The batch failed with a retriable error and goes back to its queue until `retryAtMs`. */
@@ -322,8 +392,9 @@ export class ProducerBatch implements SendFutureOwner {
     this.resultBaseOffset = baseOffset;
     this.resultLogAppendTime = logAppendTime;
     const completions = this.completions;
+    const n = this.entries;
     this.releaseRecords();
-    for (let i = 0; i < completions.length; i++) {
+    for (let i = 0; i < n; i++) {
       const c = completions[i];
       if (typeof c === 'function') callSafely(c, null, this.metadataOf(i));
       else if (c.observed) c.settle(this.metadataOf(i), null);
@@ -343,9 +414,10 @@ export class ProducerBatch implements SendFutureOwner {
     this.failure = error;
     this.failureOf = errorOf;
     const completions = this.completions;
+    const n = this.entries;
     this.releaseRecords();
     let unobserved = 0;
-    for (let i = 0; i < completions.length; i++) {
+    for (let i = 0; i < n; i++) {
       const c = completions[i];
       const e = (errorOf === undefined ? undefined : errorOf(i)) ?? error;
       if (typeof c === 'function') callSafely(c, e, null);
@@ -424,10 +496,9 @@ export class ProducerBatch implements SendFutureOwner {
       if (typeof c !== 'function') {
         // The send's future follows its record into the part.
         c.owner = part;
-        c.index = part.timestamps.length;
+        c.index = part.entries;
       }
-      part.timestamps.push(ts);
-      part.completions.push(c);
+      part.addEntry(ts, c);
     }
     parts[0].allocatedBytes = this.allocatedBytes;
     this.allocatedBytes = 0;
@@ -489,8 +560,14 @@ export class PendingAppend implements PoolWaiter, SendFutureOwner {
     readonly headers: HeaderList,
     readonly callback: SendCallback | null,
     readonly size: number,
+    future: SendFuture | null = null,
   ) {
-    this.promise = callback === null ? new SendFuture(this, 0) : null;
+    if (future !== null) {
+      // A send that waited for metadata first: its future moves in.
+      future.owner = this;
+      future.index = 0;
+    }
+    this.promise = callback !== null ? null : (future ?? new SendFuture(this, 0));
   }
 
   /** @internal Pending: no outcome yet, unless the wait failed. */

@@ -150,7 +150,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
   private sendOpen = false;
   private readonly transactions: TransactionManager | null;
   private readonly partitionerCluster: PartitionerCluster;
-  private readonly topicWaits = new Map<string, Promise<{ partitions: number; blockedMs: number }>>();
+  private readonly topicWaits = new Map<string, TopicWait<K, V>>();
 
   /**
    * A producer; nothing is connected until {@link Producer.connect}.
@@ -349,53 +349,65 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     throw new ProducerClosedError('cannot send after the producer is closed');
   }
 
-  // Sends to a topic whose metadata is not known yet wait on one shared lookup, and run in the
-  // order they were made once it resolves (its reactions run back to back).
+  // Sends to a topic whose metadata is not known yet wait in one list on one shared lookup, and
+  // are appended in the order they were made once it resolves. Each send's result is a lazy
+  // SendFuture that the record's batch takes over, as for any other send: a burst of sends to a
+  // new topic costs no promise chain per record, and a record that fails while nobody awaits its
+  // send is reported, not an unhandled rejection.
   private sendAfterMetadata(r: ProducerRecord<K, V>): Promise<RecordMetadata> {
     const topic = r.topic;
-    let wait = this.topicWaits.get(topic);
-    if (wait === undefined) {
-      const started = Date.now();
-      const w = this.cluster
-        .waitForTopic(topic, this.config.maxBlockMs)
-        .then((t) => ({ partitions: t.partitions.length, blockedMs: Date.now() - started }));
-      const forget = () => {
-        if (this.topicWaits.get(topic) === w) this.topicWaits.delete(topic);
-        // EndTxn waits for records still waiting for metadata: look again once they are in.
-        if (this.transactions !== null) this.loop?.wakeup();
-      };
-      w.then(forget, forget);
-      this.topicWaits.set(topic, w);
-      wait = w;
-    }
-    const txn = this.transactions;
-    if (txn === null) {
-      return wait.then(
-        (t) => this.doSend(r, t.partitions, t.blockedMs),
-        (e: Error) => this.failSend(r, e),
-      );
-    }
-    // The transaction may have ended while the record waited: it must not land in the next one.
-    // The result is a lazy SendFuture, as for any other send: a record an abort drops while
-    // nobody awaits its send is reported, not an unhandled rejection.
-    const generation = txn.generation;
+    const wait = this.topicWaits.get(topic) ?? this.waitForTopic(topic);
     const deferred = new DeferredSend(topic);
-    const fail = (e: Error): void => {
-      if (this.interceptors.hasOnAcknowledgement) this.interceptors.onSendError(r, undefined, e);
-      deferred.complete(null, e);
-    };
-    wait.then((t) => {
-      const refused = txn.appendError(generation);
-      if (refused !== null) return fail(refused);
-      this.doSend(r, t.partitions, t.blockedMs).then(
-        (m) => deferred.complete(m, null),
-        (e: Error) => deferred.complete(null, e),
-      );
-    }, fail);
+    // The transaction may end while the record waits: it must not land in the next one.
+    wait.sends.push({ record: r, deferred, generation: this.transactions?.generation ?? 0 });
     return deferred.future;
   }
 
-  private doSend(r: ProducerRecord<K, V>, count: number, blockedMs = 0): Promise<RecordMetadata> {
+  private waitForTopic(topic: string): TopicWait<K, V> {
+    const started = Date.now();
+    const wait = new TopicWait<K, V>();
+    wait.settled = this.cluster.waitForTopic(topic, this.config.maxBlockMs).then(
+      (t) => this.appendWaiting(topic, wait, t.partitions.length, Date.now() - started, null),
+      (e: Error) => this.appendWaiting(topic, wait, 0, 0, e),
+    );
+    this.topicWaits.set(topic, wait);
+    return wait;
+  }
+
+  private appendWaiting(
+    topic: string,
+    wait: TopicWait<K, V>,
+    partitions: number,
+    blockedMs: number,
+    error: Error | null,
+  ): void {
+    if (this.topicWaits.get(topic) === wait) this.topicWaits.delete(topic);
+    const txn = this.transactions;
+    for (const { record, deferred, generation } of wait.sends) {
+      const refused = error ?? txn?.appendError(generation) ?? null;
+      if (refused !== null) {
+        this.failSend(record, refused, undefined, deferred);
+        continue;
+      }
+      try {
+        this.doSend(record, partitions, blockedMs, deferred);
+      } catch (e) {
+        // A partitioner that throws fails its own record, as in send() itself; the rest go on.
+        deferred.complete(null, e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+    wait.sends.length = 0;
+    // EndTxn waits for records still waiting for metadata: look again once they are in.
+    if (txn !== null) this.loop?.wakeup();
+  }
+
+  // `deferred`: a send that waited for metadata; its future is what the send returned.
+  private doSend(
+    r: ProducerRecord<K, V>,
+    count: number,
+    blockedMs = 0,
+    deferred: DeferredSend | null = null,
+  ): Promise<RecordMetadata> {
     const topic = r.topic;
     let keyBytes: Uint8Array | string | null;
     let valueBytes: Uint8Array | string | null;
@@ -411,6 +423,8 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
           : new SerializationError(`cannot serialize the record for ${topic}: ${String(e)}`, topic, {
               cause: e,
             }),
+        undefined,
+        deferred,
       );
     }
     let partition = r.partition;
@@ -423,25 +437,44 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
         new ProducerError(
           `partition ${partition} of topic ${topic} does not exist: it has ${count} partitions`,
         ),
+        undefined,
+        deferred,
       );
     }
-    const timestamp = r.timestamp ?? Date.now();
-    const headers = r.headers === undefined ? null : headerList(r.headers);
     const now = Date.now();
+    const timestamp = r.timestamp ?? now;
+    const headers = r.headers === undefined ? null : headerList(r.headers);
     const acc = this.accumulator;
+    const future = deferred === null ? null : deferred.future;
     let p: Promise<RecordMetadata> | null = null;
     if (r.partition === undefined && partitioner.onNewBatch !== undefined) {
       // KIP-480: a keyless record that would open a new batch lets the sticky partitioner move on.
-      p = acc.tryAppend(topic, partition, timestamp, keyBytes, valueBytes, headers, now);
+      p = acc.tryAppend(topic, partition, timestamp, keyBytes, valueBytes, headers, now, future);
       if (p === null) {
         partitioner.onNewBatch(topic, this.partitionerCluster, partition);
         partition = partitioner.partition(topic, r.key, keyBytes, r.value, this.partitionerCluster);
       }
     }
     if (p === null)
-      p = acc.append(topic, partition, timestamp, keyBytes, valueBytes, headers, now - blockedMs);
-    if (!this.interceptors.hasOnAcknowledgement) return p;
+      p = acc.append(topic, partition, timestamp, keyBytes, valueBytes, headers, now - blockedMs, future);
     const interceptors = this.interceptors;
+    if (deferred !== null) {
+      // The batch took the future over, unless the append failed at once.
+      if (p !== future) {
+        p.then(
+          (m) => deferred.complete(m, null),
+          (e: Error) => deferred.complete(null, e),
+        );
+      }
+      if (interceptors.hasOnAcknowledgement) {
+        p.then(
+          (m) => interceptors.onAcknowledgement(m, null, r),
+          (e: Error) => interceptors.onAcknowledgement(null, e, r),
+        );
+      }
+      return deferred.future;
+    }
+    if (!interceptors.hasOnAcknowledgement) return p;
     return p.then(
       (m) => {
         interceptors.onAcknowledgement(m, null, r);
@@ -454,9 +487,16 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     );
   }
 
-  private failSend(r: ProducerRecord<K, V>, error: Error, partition?: number): Promise<RecordMetadata> {
+  private failSend(
+    r: ProducerRecord<K, V>,
+    error: Error,
+    partition?: number,
+    deferred: DeferredSend | null = null,
+  ): Promise<RecordMetadata> {
     if (this.interceptors.hasOnAcknowledgement) this.interceptors.onSendError(r, partition, error);
-    return Promise.reject(error);
+    if (deferred === null) return Promise.reject(error);
+    deferred.complete(null, error);
+    return deferred.future;
   }
 
   /**
@@ -472,9 +512,8 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
   // before a flush or close, so wait until they are appended (or failed).
   private async settleTopicWaits(): Promise<void> {
     while (this.topicWaits.size > 0) {
-      await Promise.allSettled([...this.topicWaits.values()]);
-      // Let the queued sends' reactions run: they append in order right after each wait settles.
-      await Promise.resolve();
+      // Each wait appends its sends, in order, before it settles.
+      await Promise.allSettled(Array.from(this.topicWaits.values(), (w) => w.settled));
     }
   }
 
@@ -648,8 +687,16 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
   }
 }
 
-// A transactional send waiting for its topic's metadata: its future settles when the record's
-// own does (or when it is refused), and is made a native promise only if someone listens.
+// The sends waiting for one topic's metadata, in the order they were made.
+class TopicWait<K, V> {
+  readonly sends: { record: ProducerRecord<K, V>; deferred: DeferredSend; generation: number }[] = [];
+  // Settles once every send is appended or failed.
+  settled: Promise<void> = Promise.resolve();
+}
+
+// A send waiting for its topic's metadata: its future moves into the record's batch once
+// appended, or settles here when the record is refused; it is made a native promise only if
+// someone listens.
 class DeferredSend implements SendFutureOwner {
   readonly future: SendFuture = new SendFuture(this, 0);
   private outcome: { metadata: RecordMetadata } | { error: Error } | undefined = undefined;

@@ -24,9 +24,8 @@ export class SendFuture implements Promise<RecordMetadata> {
   owner: SendFutureOwner;
   /** @internal The record's index in its batch. */
   index: number;
-  private promise: Promise<RecordMetadata> | null = null;
-  private resolveFn: ((m: RecordMetadata) => void) | null = null;
-  private rejectFn: ((e: Error) => void) | null = null;
+  // Made on first use: a future nobody listens to is three fields.
+  private listened: Listened | null = null;
 
   /** @internal A future for record `index` of `owner`. */
   constructor(owner: SendFutureOwner, index: number) {
@@ -41,7 +40,7 @@ export class SendFuture implements Promise<RecordMetadata> {
 
   /** Whether anyone asked for the outcome (`then`, `catch`, `finally` or `await`). */
   get observed(): boolean {
-    return this.promise !== null;
+    return this.listened !== null;
   }
 
   /** Attaches callbacks, as `Promise.prototype.then`. */
@@ -67,26 +66,36 @@ export class SendFuture implements Promise<RecordMetadata> {
 
   /** @internal Called by the batch when the record is done. */
   settle(metadata: RecordMetadata | null, error: Error | null): void {
-    if (this.resolveFn === null) return;
-    if (error !== null) (this.rejectFn as (e: Error) => void)(error);
-    else this.resolveFn(metadata as RecordMetadata);
-    this.resolveFn = null;
-    this.rejectFn = null;
+    const l = this.listened;
+    if (l === null || l.resolve === null) return;
+    if (error !== null) (l.reject as (e: Error) => void)(error);
+    else l.resolve(metadata as RecordMetadata);
+    l.resolve = null;
+    l.reject = null;
   }
 
   private toPromise(): Promise<RecordMetadata> {
-    if (this.promise !== null) return this.promise;
+    if (this.listened !== null) return this.listened.promise;
     const outcome = this.owner.outcomeOf(this.index);
+    const l = new Listened();
     if (outcome === undefined) {
-      this.promise = new Promise<RecordMetadata>((resolve, reject) => {
-        this.resolveFn = resolve;
-        this.rejectFn = reject;
+      l.promise = new Promise<RecordMetadata>((resolve, reject) => {
+        l.resolve = resolve;
+        l.reject = reject;
       });
     } else if ('error' in outcome) {
-      this.promise = Promise.reject(outcome.error);
+      l.promise = Promise.reject(outcome.error);
     } else {
-      this.promise = Promise.resolve(outcome.metadata);
+      l.promise = Promise.resolve(outcome.metadata);
     }
-    return this.promise;
+    this.listened = l;
+    return l.promise;
   }
+}
+
+// The native promise of a listened-to future, and its resolving functions until it settles.
+class Listened {
+  promise!: Promise<RecordMetadata>;
+  resolve: ((m: RecordMetadata) => void) | null = null;
+  reject: ((e: Error) => void) | null = null;
 }

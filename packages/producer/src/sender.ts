@@ -322,10 +322,13 @@ export class Sender {
         this.failRequest(request, new ProducerError('produce response missing', { retriable: true }), now);
         return;
       }
+      for (const b of request.batches) b.requestAnswered();
       for (const b of request.batches) if (b.state === BatchState.InFlight) this.completeBatch(b, -1, -1);
       return;
     }
     const batches = request.batches;
+    // The whole request was written before its response came: its bytes are free for reuse.
+    for (const b of batches) b.requestAnswered();
     for (const topic of response.responses) {
       for (const p of topic.partitionResponses) {
         const b = findBatch(batches, topic.name, p.index);

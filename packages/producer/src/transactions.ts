@@ -34,6 +34,10 @@
  *   INVALID_TXN_STATE, unexpected errors are fatal: every later call rejects with the error, and
  *   the producer must be closed.
  *
+ * The request queue and coordinator lookup are in `transaction-queue.ts`; each request to the
+ * transaction coordinator is built and its response handled in `transaction-handlers.ts`, the
+ * offsets' requests in `transaction-offsets.ts`.
+ *
  * @module
  */
 import { createKafkaError, ErrorCode, InvalidProducerIdMappingError, KafkaError } from '@tskafka/protocol';
@@ -47,26 +51,25 @@ import {
   TransactionStateError,
 } from './errors.js';
 import type { IdempotenceManager } from './idempotence.js';
-import type { PartitionQueue, ProducerBatch } from './producer-batch.js';
+import type { ProducerBatch } from './producer-batch.js';
 import {
-  offsetsByTopic,
-  type TransactionApi,
-  type TransactionCoordinatorKey,
-  type TransactionOffsets,
-  type TransactionRequest,
-  type TransactionResponse,
-  type TxnOffsetCommitPartition,
-  type TxnPartitionResult,
-} from './transaction-requests.js';
+  enqueueAddPartitions,
+  enqueueEndTxn,
+  enqueueInitProducerId,
+  TransactionPartitions,
+  type TxnContext,
+} from './transaction-handlers.js';
+import { enqueueAddOffsets } from './transaction-offsets.js';
+import { TxnRequestQueue } from './transaction-queue.js';
+import { offsetsByTopic, type TransactionOffsets, type TransactionResponse } from './transaction-requests.js';
 import {
-  coordinatorId,
   stateAdvice,
   TransactionalResult,
   type TransactionInFlight,
   type TransactionPlan,
   TransactionState,
   TxnErrorAction,
-  TxnHandler,
+  type TxnHandler,
   txnErrorAction,
 } from './transaction-state.js';
 
@@ -113,13 +116,9 @@ export class TransactionManager {
   private readonly accumulator: RecordAccumulator;
   private readonly idempotence: IdempotenceManager;
   private readonly clock: TimerClock;
-  private queue: TxnHandler[] = [];
-  private inFlight: TxnHandler | null = null;
-  private seq = 0;
-  private readonly knownCoordinators = new Set<string>();
-  private readonly newPartitions = new Set<PartitionQueue>();
-  private readonly pendingPartitions = new Set<PartitionQueue>();
-  private readonly partitions = new Set<PartitionQueue>();
+  private readonly requests = new TxnRequestQueue();
+  private readonly parts = new TransactionPartitions();
+  private readonly ctx: TxnContext;
   private transactionStarted = false;
   private epochBumpRequired = false;
   private pendingTransition: { operation: string; result: TransactionalResult } | null = null;
@@ -135,6 +134,26 @@ export class TransactionManager {
     if (!this.idempotence.transactional) {
       throw new RangeError('a transactional producer needs an IdempotenceManager with transactional: true');
     }
+    this.ctx = {
+      transactionalId: this.transactionalId,
+      transactionTimeoutMs: this.transactionTimeoutMs,
+      retryBackoffMs: this.retryBackoffMs,
+      idempotence: this.idempotence,
+      requests: this.requests,
+      partitions: this.parts,
+      handleError: (self, code, error, now) => this.handleError(self, code, error, now),
+      abortableError: (error, bumpEpoch, fromBatch) => this.abortableError(error, bumpEpoch, fromBatch),
+      transactionStarted: () => {
+        this.transactionStarted = true;
+      },
+      producerIdReady: (isBump, result) => {
+        if (isBump) this.resetTransaction();
+        this.lastError = null;
+        this.transitionTo(TransactionState.Ready);
+        result.done();
+      },
+      completeTransaction: (result) => this.completeTransaction(result),
+    };
     this.idempotence.onEpochBumpNeeded = () => {
       this.abortableError(
         new ProducerError(
@@ -157,7 +176,7 @@ export class TransactionManager {
 
   /** Whether a request is waiting or in flight. */
   get hasPendingRequests(): boolean {
-    return this.inFlight !== null || this.queue.length > 0;
+    return this.requests.hasPending;
   }
 
   /** Whether a transaction was begun and is not finished (committed, aborted, or fatally failed). */
@@ -191,7 +210,7 @@ export class TransactionManager {
     }
     this.transitionTo(TransactionState.Initializing);
     const result = new TransactionalResult();
-    this.enqueueInitProducerId(-1, -1, result);
+    enqueueInitProducerId(this.ctx, -1, -1, result);
     this.pendingTransition = { operation: 'initTransactions()', result };
     return result;
   }
@@ -229,27 +248,7 @@ export class TransactionManager {
       result.done();
       return result;
     }
-    const groupId = group.groupId;
-    this.enqueue(
-      {
-        api: 'AddOffsetsToTxn',
-        coordinator: { type: 'transaction', key: this.transactionalId },
-        body: { ...this.producerFields(), groupId },
-      },
-      result,
-      op,
-      (res, now, self) => {
-        const code = res.errorCode;
-        if (code === 0) {
-          this.transactionStarted = true;
-          this.enqueueTxnOffsetCommit(byTopic, group, result, op, 0);
-          return;
-        }
-        const message =
-          code === ErrorCode.GROUP_AUTHORIZATION_FAILED ? `not authorized for group ${groupId}` : undefined;
-        this.handleError(self, code, createKafkaError(code, { apiName: 'AddOffsetsToTxn', message }), now);
-      },
-    );
+    enqueueAddOffsets(this.ctx, byTopic, group, result, op);
     return result;
   }
 
@@ -280,7 +279,7 @@ export class TransactionManager {
       throw new TransactionStateError(op, this._state, stateAdvice(this._state));
     }
     this.transitionTo(TransactionState.AbortingTransaction);
-    this.newPartitions.clear();
+    this.parts.added.clear();
     return this.beginCompleting(false, op);
   }
 
@@ -345,9 +344,9 @@ export class TransactionManager {
 
   /** Fails every request and waiting call with `error` (the producer is closing). */
   close(error: Error): void {
-    const handlers = this.inFlight === null ? this.queue : [this.inFlight, ...this.queue];
-    this.queue = [];
-    this.inFlight = null;
+    const handlers = this.requests.all();
+    this.requests.drop();
+    this.requests.inFlight = null;
     for (const h of handlers) h.result?.fail(error);
     this.pendingTransition?.result.fail(error);
   }
@@ -356,9 +355,7 @@ export class TransactionManager {
 
   /** A new batch of `topic`-`partition` was opened: the partition joins the transaction. */
   maybeAddPartition(topic: string, partition: number): void {
-    const q = this.accumulator.queueFor(topic, partition);
-    if (q.inTransaction || this.newPartitions.has(q) || this.pendingPartitions.has(q)) return;
-    this.newPartitions.add(q);
+    this.parts.maybeAdd(this.accumulator.queueFor(topic, partition));
   }
 
   /** A batch failed for good (not dropped by an abort): the transaction cannot commit. */
@@ -389,22 +386,23 @@ export class TransactionManager {
         );
       }
     }
-    if (this.inFlight !== null) return { request: null, pollTimeoutMs: Number.POSITIVE_INFINITY };
+    const requests = this.requests;
+    if (requests.inFlight !== null) return { request: null, pollTimeoutMs: Number.POSITIVE_INFINITY };
     if (
-      this.newPartitions.size > 0 &&
+      this.parts.added.size > 0 &&
       (s === TransactionState.InTransaction || s === TransactionState.CommittingTransaction)
     ) {
-      this.enqueueAddPartitions();
+      enqueueAddPartitions(this.ctx);
     }
     for (;;) {
-      const head = this.queue[0];
+      const head = requests.peek();
       if (head === undefined) return { request: null, pollTimeoutMs: Number.POSITIVE_INFINITY };
       // EndTxn waits until every record of the transaction is done; responses wake the sender.
       if (head.request.api === 'EndTxn' && (!acc.isEmpty() || this.hasPendingAppends())) {
         return { request: null, pollTimeoutMs: Number.POSITIVE_INFINITY };
       }
       if (head.retryAtMs > now) return { request: null, pollTimeoutMs: head.retryAtMs - now };
-      this.queue.shift();
+      requests.shift();
       if (this.terminateWithError(head)) continue;
       if (head.request.api === 'EndTxn' && !this.transactionStarted) {
         // Nothing was added to the transaction: the coordinator knows of none to end.
@@ -412,27 +410,26 @@ export class TransactionManager {
         continue;
       }
       const c = head.request.coordinator;
-      if (head.request.api !== 'FindCoordinator' && !this.knownCoordinators.has(coordinatorId(c))) {
-        this.lookupCoordinator(c);
-        this.queue.push(head);
-        this.sortQueue();
+      if (head.request.api !== 'FindCoordinator' && !requests.isKnown(c)) {
+        requests.lookupCoordinator(c, this.ctx.handleError);
+        requests.push(head);
         continue;
       }
-      this.inFlight = head;
+      requests.inFlight = head;
       return { request: head, pollTimeoutMs: Number.POSITIVE_INFINITY };
     }
   }
 
   /** The response of the request {@link TransactionManager.poll} handed out. */
   handleResponse(request: TransactionInFlight, response: TransactionResponse, now: number): void {
-    if (this.inFlight !== request) return;
+    if (this.requests.inFlight !== request) return;
     const h = request as TxnHandler;
     try {
       (h.onResponse as (r: TransactionResponse, now: number, self: TxnHandler) => void)(response, now, h);
     } catch (e) {
       this.fatalError(e instanceof Error ? e : new Error(String(e)));
     } finally {
-      if (this.inFlight === h) this.inFlight = null;
+      if (this.requests.inFlight === h) this.requests.inFlight = null;
     }
   }
 
@@ -441,259 +438,27 @@ export class TransactionManager {
    * and retries after the backoff; anything else is fatal.
    */
   handleFailure(request: TransactionInFlight, error: unknown, now: number): void {
-    if (this.inFlight !== request) return;
-    this.inFlight = null;
+    if (this.requests.inFlight !== request) return;
+    this.requests.inFlight = null;
     const h = request as TxnHandler;
     if (isRetriableError(error) || !(error instanceof Error)) {
-      const c = h.request.coordinator;
-      this.knownCoordinators.delete(coordinatorId(c));
-      this.retry(h, now);
+      this.requests.forget(h.request.coordinator);
+      this.requests.retry(h, now, this.retryBackoffMs);
       return;
     }
     this.fatalError(error);
   }
 
-  // ---- requests -----------------------------------------------------------------------------
-
-  private producerFields(): { transactionalId: string; producerId: number; producerEpoch: number } {
-    return {
-      transactionalId: this.transactionalId,
-      producerId: this.idempotence.producerId,
-      producerEpoch: this.idempotence.producerEpoch,
-    };
-  }
-
-  private enqueue<A extends TransactionApi>(
-    request: TransactionRequest<A>,
-    result: TransactionalResult | null,
-    operation: string,
-    onResponse: (response: TransactionResponse<A>, now: number, self: TxnHandler) => void,
-  ): TxnHandler<A> {
-    const h = new TxnHandler<A>(this.seq++, request, result, operation, onResponse);
-    this.queue.push(h as unknown as TxnHandler);
-    this.sortQueue();
-    return h;
-  }
-
-  private sortQueue(): void {
-    this.queue.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
-  }
-
-  private retry(h: TxnHandler, now: number): void {
-    h.retryAtMs = now + this.retryBackoffMs;
-    this.queue.push(h);
-    this.sortQueue();
-  }
-
-  private lookupCoordinator(c: TransactionCoordinatorKey): void {
-    const id = coordinatorId(c);
-    this.knownCoordinators.delete(id);
-    if (
-      this.queue.some(
-        (h) => h.request.api === 'FindCoordinator' && coordinatorId(h.request.coordinator) === id,
-      )
-    ) {
-      return;
-    }
-    this.enqueue(
-      { api: 'FindCoordinator', coordinator: c, body: {} },
-      null,
-      'FindCoordinator',
-      (res, now, self) => {
-        const code = res.errorCode;
-        if (code === 0) {
-          this.knownCoordinators.add(id);
-          return;
-        }
-        const error = createKafkaError(code, { apiName: 'FindCoordinator', message: res.errorMessage });
-        this.handleError(self, code, error, now);
-      },
-    );
-  }
-
-  private enqueueInitProducerId(
-    producerId: number,
-    producerEpoch: number,
-    result: TransactionalResult,
-  ): void {
-    const op = producerId < 0 ? 'initTransactions()' : 'abortTransaction()';
-    const isBump = producerId >= 0;
-    const coordinator: TransactionCoordinatorKey = { type: 'transaction', key: this.transactionalId };
-    this.enqueue(
-      {
-        api: 'InitProducerId',
-        coordinator,
-        body: {
-          transactionalId: this.transactionalId,
-          transactionTimeoutMs: this.transactionTimeoutMs,
-          producerId,
-          producerEpoch,
-        },
-      },
-      result,
-      op,
-      (res, now, self) => {
-        const code = res.errorCode;
-        if (code === 0) {
-          this.idempotence.completeProducerIdRequest({
-            producerId: res.producerId,
-            producerEpoch: res.producerEpoch,
-          });
-          if (isBump) this.resetTransaction();
-          this.lastError = null;
-          this.transitionTo(TransactionState.Ready);
-          result.done();
-          return;
-        }
-        this.handleError(self, code, createKafkaError(code, { apiName: 'InitProducerId' }), now);
-      },
-    );
-  }
-
-  private enqueueAddPartitions(): void {
-    const byTopic = new Map<string, number[]>();
-    for (const q of this.newPartitions) {
-      this.pendingPartitions.add(q);
-      let list = byTopic.get(q.topic);
-      if (list === undefined) {
-        list = [];
-        byTopic.set(q.topic, list);
-      }
-      list.push(q.partition);
-    }
-    const added = [...this.newPartitions];
-    this.newPartitions.clear();
-    const coordinator: TransactionCoordinatorKey = { type: 'transaction', key: this.transactionalId };
-    this.enqueue(
-      {
-        api: 'AddPartitionsToTxn',
-        coordinator,
-        body: {
-          ...this.producerFields(),
-          topics: Array.from(byTopic, ([name, partitions]) => ({ name, partitions })),
-        },
-      },
-      null,
-      'send()',
-      (res, now, self) => {
-        const failed: TxnPartitionResult[] = [];
-        for (const r of res.results) {
-          const code = r.errorCode;
-          if (code === 0) continue;
-          const action = txnErrorAction('AddPartitionsToTxn', code);
-          if (action === TxnErrorAction.Skip) continue;
-          if (action === TxnErrorAction.Abortable) {
-            failed.push(r);
-            continue;
-          }
-          const error = createKafkaError(code, {
-            apiName: 'AddPartitionsToTxn',
-            topic: r.topic,
-            partition: r.partition,
-          });
-          this.handleError(self, code, error, now);
-          return;
-        }
-        for (const q of added) this.pendingPartitions.delete(q);
-        if (failed.length > 0) {
-          const first = failed[0];
-          const error = createKafkaError(first.errorCode, {
-            apiName: 'AddPartitionsToTxn',
-            topic: first.topic,
-            partition: first.partition,
-            message: `could not add ${failed.map((f) => `${f.topic}-${f.partition}`).join(', ')} to the transaction`,
-          });
-          this.abortableError(error, false, false);
-          return;
-        }
-        for (const q of added) {
-          q.inTransaction = true;
-          this.partitions.add(q);
-        }
-        this.transactionStarted = true;
-      },
-    );
-  }
-
-  private enqueueTxnOffsetCommit(
-    byTopic: Map<string, TxnOffsetCommitPartition[]>,
-    group: ConsumerGroupMetadata,
-    result: TransactionalResult,
-    op: string,
-    retryAtMs: number,
-  ): void {
-    const coordinator: TransactionCoordinatorKey = { type: 'group', key: group.groupId };
-    const handler = this.enqueue(
-      {
-        api: 'TxnOffsetCommit',
-        coordinator,
-        body: {
-          ...this.producerFields(),
-          groupId: group.groupId,
-          generationId: group.generationId,
-          memberId: group.memberId,
-          groupInstanceId: group.groupInstanceId,
-          topics: Array.from(byTopic, ([name, partitions]) => ({ name, partitions })),
-        },
-      },
-      result,
-      op,
-      (res, now, self) => {
-        // Partitions that failed with a retriable error go again; the first other error ends it.
-        const again = new Map<string, TxnOffsetCommitPartition[]>();
-        let lookedUp = false;
-        for (const r of res.results) {
-          const code = r.errorCode;
-          if (code === 0) continue;
-          const action = txnErrorAction('TxnOffsetCommit', code);
-          if (action === TxnErrorAction.FindCoordinator || action === TxnErrorAction.Retry) {
-            if (action === TxnErrorAction.FindCoordinator && !lookedUp) {
-              lookedUp = true;
-              this.lookupCoordinator(coordinator);
-            }
-            const offset = byTopic.get(r.topic)?.find((p) => p.partition === r.partition);
-            if (offset !== undefined) {
-              const list = again.get(r.topic);
-              if (list === undefined) again.set(r.topic, [offset]);
-              else list.push(offset);
-            }
-            continue;
-          }
-          const error = createKafkaError(code, {
-            apiName: 'TxnOffsetCommit',
-            topic: r.topic,
-            partition: r.partition,
-          });
-          this.handleError(self, code, error, now);
-          return;
-        }
-        if (again.size === 0) result.done();
-        else this.enqueueTxnOffsetCommit(again, group, result, op, now + this.retryBackoffMs);
-      },
-    );
-    handler.retryAtMs = retryAtMs;
-  }
-
   private beginCompleting(commit: boolean, op: string): TransactionalResult {
     const result = new TransactionalResult();
     this.pendingTransition = { operation: op, result };
-    if (commit && this.newPartitions.size > 0) this.enqueueAddPartitions();
+    if (commit && this.parts.added.size > 0) enqueueAddPartitions(this.ctx);
     if (!commit && this.lastError instanceof InvalidProducerIdMappingError) {
       // The coordinator will not accept EndTxn for this producer id: go straight to InitProducerId.
-      this.enqueueInitProducerId(this.idempotence.producerId, this.idempotence.producerEpoch, result);
+      enqueueInitProducerId(this.ctx, this.idempotence.producerId, this.idempotence.producerEpoch, result);
       return result;
     }
-    const coordinator: TransactionCoordinatorKey = { type: 'transaction', key: this.transactionalId };
-    this.enqueue(
-      { api: 'EndTxn', coordinator, body: { ...this.producerFields(), committed: commit } },
-      result,
-      op,
-      (res, now, self) => {
-        const code = res.errorCode;
-        if (code === 0) this.completeTransaction(result);
-        else this.handleError(self, code, createKafkaError(code, { apiName: 'EndTxn' }), now);
-      },
-    );
+    enqueueEndTxn(this.ctx, commit, result, op);
     return result;
   }
 
@@ -701,11 +466,11 @@ export class TransactionManager {
   private handleError(self: TxnHandler, code: number, error: KafkaError, now: number): void {
     switch (txnErrorAction(self.request.api, code)) {
       case TxnErrorAction.FindCoordinator:
-        this.lookupCoordinator(self.request.coordinator);
-        this.retry(self, now);
+        this.requests.lookupCoordinator(self.request.coordinator, this.ctx.handleError);
+        this.requests.retry(self, now, this.retryBackoffMs);
         return;
       case TxnErrorAction.Retry:
-        this.retry(self, now);
+        this.requests.retry(self, now, this.retryBackoffMs);
         return;
       case TxnErrorAction.Abortable:
       case TxnErrorAction.Skip:
@@ -735,7 +500,8 @@ export class TransactionManager {
   private completeTransaction(result: TransactionalResult | null): void {
     if (this.epochBumpRequired && this._state === TransactionState.AbortingTransaction) {
       this.transitionTo(TransactionState.Initializing);
-      this.enqueueInitProducerId(
+      enqueueInitProducerId(
+        this.ctx,
         this.idempotence.producerId,
         this.idempotence.producerEpoch,
         result ?? new TransactionalResult(),
@@ -749,10 +515,7 @@ export class TransactionManager {
   }
 
   private resetTransaction(): void {
-    for (const q of this.partitions) q.inTransaction = false;
-    this.partitions.clear();
-    this.newPartitions.clear();
-    this.pendingPartitions.clear();
+    this.parts.reset();
     this.transactionStarted = false;
     this.epochBumpRequired = false;
   }
@@ -780,12 +543,11 @@ export class TransactionManager {
     if (fromBatch && s === TransactionState.AbortingTransaction) return;
     this.lastError = error;
     this.transitionTo(TransactionState.AbortableError);
-    const handlers = this.inFlight === null ? this.queue : [this.inFlight, ...this.queue];
-    for (const h of handlers) {
+    for (const h of this.requests.all()) {
       if (h.request.api !== 'FindCoordinator')
         h.result?.fail(new AbortableTransactionError(h.operation, error));
     }
-    this.queue = this.queue.filter((h) => h.request.api === 'FindCoordinator');
+    this.requests.drop((h) => h.request.api === 'FindCoordinator');
     const p = this.pendingTransition;
     if (p !== null) p.result.fail(new AbortableTransactionError(p.operation, error));
   }
@@ -794,8 +556,8 @@ export class TransactionManager {
     if (this._state === TransactionState.FatalError) return;
     this.lastError = error;
     this.transitionTo(TransactionState.FatalError);
-    const handlers = this.inFlight === null ? this.queue : [this.inFlight, ...this.queue];
-    this.queue = [];
+    const handlers = this.requests.all();
+    this.requests.drop();
     for (const h of handlers) h.result?.fail(error);
     this.pendingTransition?.result.fail(error);
   }

@@ -26,6 +26,39 @@ describe('BufferPool', () => {
     expect(pool.availableMemory).toBe(1000);
   });
 
+  it('recycles batch.size buffers, never keeping more of them than is free', () => {
+    const pool = new BufferPool({
+      totalMemory: 1000,
+      maxBlockMs: 100,
+      clock: new ManualClock(T0),
+      poolableSize: 300,
+    });
+    const taken: Buffer[] = [];
+    for (let i = 0; i < 2; i++) {
+      expect(pool.tryAllocate(300)).toBe(true);
+      taken.push(pool.takeBuffer(300));
+    }
+    expect(taken[0].length).toBe(300);
+    expect(taken[0]).not.toBe(taken[1]);
+    for (const b of taken) {
+      pool.deallocate(300);
+      pool.releaseBuffer(b);
+    }
+    pool.releaseBuffer(Buffer.alloc(200)); // not batch.size: left to the garbage collector
+    expect(pool.freeBuffers).toBe(2);
+    expect(pool.tryAllocate(300)).toBe(true);
+    expect(pool.takeBuffer(300)).toBe(taken[1]);
+    // A batch for an oversized record takes the rest: the free list gives up what is not free.
+    expect(pool.tryAllocate(700)).toBe(true);
+    expect(pool.takeBuffer(700).length).toBe(700);
+    expect(pool.freeBuffers).toBe(0);
+    pool.deallocate(700);
+    pool.releaseBuffer(taken[0]);
+    expect(pool.freeBuffers).toBe(1);
+    pool.close(new ProducerClosedError('closed'));
+    expect(pool.freeBuffers).toBe(0);
+  });
+
   it('grants waiters first come, first served, as memory comes back', () => {
     const clock = new ManualClock(T0);
     const pool = new BufferPool({ totalMemory: 1000, maxBlockMs: 100, clock });

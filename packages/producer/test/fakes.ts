@@ -156,14 +156,14 @@ export class ScriptedIo implements SenderIo {
     return new Promise<ProduceResponseData | null>((resolve, reject) => {
       const entry: SentRequest = {
         nodeId,
-        request,
+        request: onTheWire(request),
         expectResponse,
         resolve: (r) => resolve(done(r)),
         reject: (e) => reject(done(e)),
       };
       this.sent.push(entry);
       if (this.handler !== null) {
-        const out = this.handler(nodeId, request);
+        const out = this.handler(nodeId, entry.request);
         if (out instanceof Error) entry.reject(out);
         else entry.resolve(expectResponse ? out : null);
       }
@@ -180,6 +180,21 @@ export class ScriptedIo implements SenderIo {
       }
     });
   }
+}
+
+/**
+ * `request` as a broker receives it: with copies of the batches, as a socket copies them when it
+ * writes. The producer reuses a batch's buffer once its request is answered, so a test that
+ * keeps the bytes it was sent must not keep the producer's own.
+ */
+function onTheWire(request: ProduceRequestData): ProduceRequestData {
+  return {
+    ...request,
+    topicData: request.topicData.map((t) => ({
+      name: t.name,
+      partitionData: t.partitionData.map((p) => ({ index: p.index, records: Buffer.from(p.records) })),
+    })),
+  };
 }
 
 /** The batches of a request as `[topic, partition, bytes]`. */

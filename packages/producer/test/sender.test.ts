@@ -368,6 +368,46 @@ describe('Sender', () => {
     expect(r.error).toBeInstanceOf(ProducerClosedError);
   });
 
+  it('recycles a batch buffer once its request is answered, never one a failed request may still hold', async () => {
+    const { clock, io, send, acc } = setup();
+    const a = track(send('a'));
+    await clock.advance(10);
+    expect(acc.pool.freeBuffers).toBe(0);
+    io.sent[0].resolve(responseFor(io.sent[0].request, 0, 0));
+    await clock.tick();
+    expect(a.value?.offset).toBe(0);
+    expect(acc.pool.freeBuffers).toBe(1);
+    const b = track(send('b')); // its batch writes into the recycled buffer
+    expect(acc.pool.freeBuffers).toBe(0);
+    await clock.advance(10);
+    io.sent[1].reject(new Error('socket closed')); // the request may still sit in a write queue
+    await clock.tick();
+    await clock.advance(100);
+    expect(valuesOf(io.sent[2].request)).toEqual([['b']]);
+    io.sent[2].resolve(responseFor(io.sent[2].request, 0, 1));
+    await clock.tick();
+    expect(b.value?.offset).toBe(1);
+    expect(acc.pool.freeBuffers).toBe(0);
+    expect(acc.pool.availableMemory).toBe(acc.pool.totalMemory);
+  });
+
+  it('recycles the buffer of a batch written with acks=0, not of one that expired in flight', async () => {
+    const zero = setup({}, { acks: 0 });
+    void zero.send('a');
+    await zero.clock.advance(10);
+    zero.io.sent[0].resolve(null);
+    await zero.clock.tick();
+    expect(zero.acc.pool.freeBuffers).toBe(1);
+
+    const { clock, io, send, acc } = setup({ deliveryTimeoutMs: 5000 });
+    const r = track(send('a'));
+    await clock.advance(5000);
+    expect(r.error).toBeInstanceOf(DeliveryTimeoutError);
+    io.sent[0].resolve(responseFor(io.sent[0].request, 0, 0));
+    await clock.tick();
+    expect(acc.pool.freeBuffers).toBe(0);
+  });
+
   it('reports a network failure as a typed NetworkError once it may not be retried', async () => {
     const { clock, io, send } = setup({}, { retries: 0 });
     const r = track(send('a'));

@@ -88,6 +88,22 @@ describe('RecordBatchBuilder', () => {
     expect(decodeRecordBatch(small.build()).records).toHaveLength(2);
   });
 
+  it("writes into a caller's buffer, whatever it held, byte for byte as into its own", () => {
+    const append = (b: RecordBatchBuilder) => {
+      b.tryAppend(T0, 'k', 'v'.repeat(40), [{ key: 'h', value: 'x' }]);
+      b.tryAppend(T0 + 3, null, Buffer.alloc(70, 2));
+      return b.build({ producerId: 7, producerEpoch: 1, baseSequence: 5 });
+    };
+    const own = append(new RecordBatchBuilder(512));
+    const reused = Buffer.alloc(600, 0xee);
+    const b = new RecordBatchBuilder(512, reused);
+    expect(b.capacity).toBe(512);
+    const built = append(b);
+    expect(built).toEqual(own);
+    expect(built.buffer).toBe(reused.buffer);
+    expect(() => new RecordBatchBuilder(512, Buffer.alloc(100))).toThrow(RangeError);
+  });
+
   it('sizes records exactly as it writes them', () => {
     const b = new RecordBatchBuilder(4096);
     const headers = [

@@ -19,6 +19,7 @@ export function varintSize(value: number): number {
 
 /** Bytes a zig-zag varlong takes for a signed `value` within ±2^53. */
 export function varlongSize(value: number): number {
+  if ((value | 0) === value) return varintSize(value);
   // Zig-zag without forming 2|v| (not exact above 2^52): the first byte holds 6 bits of magnitude.
   let m = Math.floor((value < 0 ? -value - 1 : value) / 64);
   let n = 1;

@@ -110,6 +110,11 @@ export class Writer {
    * is not representable as a double.
    */
   varlong(value: number): void {
+    // An int32 (a record's timestamp delta, almost always) zig-zags the same in 32 bits as in 64.
+    if ((value | 0) === value) {
+      this.uvarint(((value << 1) ^ (value >> 31)) >>> 0);
+      return;
+    }
     const buf = this.buf;
     const negative = value < 0;
     let magnitude = negative ? -value - 1 : value;

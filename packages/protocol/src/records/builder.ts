@@ -144,9 +144,18 @@ export class RecordBatchBuilder {
    */
   private readonly lengths: number[] = [];
 
-  /** A builder whose buffer holds `capacity` bytes, header included. */
-  constructor(capacity = DEFAULT_CAPACITY) {
-    this.buf = Buffer.allocUnsafe(Math.max(capacity, RECORD_BATCH_OVERHEAD));
+  /**
+   * A builder whose buffer holds `capacity` bytes, header included. With `buffer` (at least
+   * `capacity` bytes, e.g. one a producer recycles from batch to batch), records are written
+   * into its first `capacity` bytes instead of a new allocation; the caller must not touch it
+   * until the built batch is no longer needed.
+   */
+  constructor(capacity = DEFAULT_CAPACITY, buffer?: Buffer) {
+    const size = Math.max(capacity, RECORD_BATCH_OVERHEAD);
+    if (buffer === undefined) this.buf = Buffer.allocUnsafe(size);
+    else if (buffer.length < size) {
+      throw new RangeError(`the buffer of ${buffer.length} bytes is smaller than the capacity ${size}`);
+    } else this.buf = buffer.length === size ? buffer : buffer.subarray(0, size);
     this.w = new Writer(this.buf, RECORD_BATCH_OVERHEAD);
   }
 
