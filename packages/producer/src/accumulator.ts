@@ -16,25 +16,26 @@ import {
 } from '@tskafka/protocol';
 import { BufferPool, systemTimerClock, type TimerClock } from './buffer-pool.js';
 import { ProducerClosedError, RecordTooLargeError } from './errors.js';
-import type { IdempotenceManager, PartitionSequences } from './idempotence.js';
+import type { IdempotenceManager } from './idempotence.js';
 import {
-  type BatchBuildOptions,
+  abortIncomplete,
+  abortUndrained,
+  insertInSequenceOrder,
+  removeExpired,
+} from './incomplete-batches.js';
+import { type LeaderLookup, LeaderQueues, type ReadyCheckResult } from './leader-queues.js';
+import {
   BatchState,
   type HeaderList,
   PartitionQueue,
   PendingAppend,
   ProducerBatch,
   type SendCallback,
-  type TopicPartition,
 } from './producer-batch.js';
 import type { SendFuture } from './send-future.js';
 import type { RecordMetadata } from './types.js';
 
-/** What the accumulator needs to know about leaders: the sender's metadata view. */
-export interface LeaderLookup {
-  /** The node id of the partition's leader, or undefined while it is unknown. */
-  leaderFor(topic: string, partition: number): number | undefined;
-}
+export type { LeaderLookup, ReadyCheckResult } from './leader-queues.js';
 
 /** Notified of batch events; each fires once per batch at most, never per record. */
 export interface AccumulatorListener {
@@ -78,16 +79,6 @@ export interface RecordAccumulatorOptions {
   clock?: TimerClock;
 }
 
-/** The answer of {@link RecordAccumulator.ready}. */
-export interface ReadyCheckResult {
-  /** Leaders with at least one sendable batch. */
-  readonly readyNodes: number[];
-  /** Ms until a batch that is not sendable yet may be (linger or backoff); Infinity if none. */
-  readonly nextReadyCheckDelayMs: number;
-  /** Partitions with batches whose leader is unknown: refresh metadata. */
-  readonly unknownLeaders: TopicPartition[];
-}
-
 const ProducerState = { Open: 'Open', Closed: 'Closed' } as const;
 type ProducerState = (typeof ProducerState)[keyof typeof ProducerState];
 
@@ -109,12 +100,10 @@ export class RecordAccumulator {
   readonly maxInFlightPerPartition: number;
   /** Whether batches are written inside transactions (and drained only once their partition is added). */
   readonly transactional: boolean;
-  private readonly buildOptions: BatchBuildOptions;
   private readonly clock: TimerClock;
   private readonly topics = new Map<string, PartitionQueue[]>();
   private readonly queues: PartitionQueue[] = [];
-  private readonly nodeQueues = new Map<number, PartitionQueue[]>();
-  private readonly drainIndex = new Map<number, number>();
+  private readonly leaders: LeaderQueues;
   private readonly incomplete = new Set<ProducerBatch>();
   private readonly listeners: AccumulatorListener[] = [];
   private lastQueue: PartitionQueue | null = null;
@@ -147,11 +136,17 @@ export class RecordAccumulator {
     this.maxInFlightPerPartition =
       this.idempotence !== null ? maxInFlight : maxInFlight === 1 ? 1 : Number.POSITIVE_INFINITY;
     this.transactional = options.transactional ?? false;
-    this.buildOptions = {
-      compression: options.compression ?? Codec.None,
-      compressionLevel: options.compressionLevel,
-      isTransactional: this.transactional,
-    };
+    this.leaders = new LeaderQueues(this.queues, {
+      lingerMs: this.lingerMs,
+      maxInFlightPerPartition: this.maxInFlightPerPartition,
+      transactional: this.transactional,
+      idempotence: this.idempotence,
+      buildOptions: {
+        compression: options.compression ?? Codec.None,
+        compressionLevel: options.compressionLevel,
+        isTransactional: this.transactional,
+      },
+    });
   }
 
   /** Subscribes to batch events (the sender loop's wakeups, a sticky partitioner). */
@@ -393,14 +388,6 @@ export class RecordAccumulator {
     for (const l of this.listeners) l.onBatchFull?.(q.topic, q.partition);
   }
 
-  // Whether the head batch of `q` may not go out now, whatever its age. In a transaction, a
-  // partition's batches wait until the coordinator has added the partition.
-  private isBlocked(q: PartitionQueue, first: ProducerBatch): boolean {
-    if (q.onWire >= this.maxInFlightPerPartition) return true;
-    if (this.transactional && !q.inTransaction) return true;
-    return this.idempotence !== null && !this.idempotence.canDrain(q.sequences as PartitionSequences, first);
-  }
-
   /**
    * The leaders that have a sendable batch: one that is full, has waited `linger.ms`, or any
    * while flushing, closing or while appends wait for memory; a retried batch only after its
@@ -408,49 +395,8 @@ export class RecordAccumulator {
    * partitions whose leader is unknown.
    */
   ready(metadata: LeaderLookup, now: number): ReadyCheckResult {
-    const readyNodes: number[] = [];
-    const unknownLeaders: TopicPartition[] = [];
-    let nextDelay = Number.POSITIVE_INFINITY;
     const forced = this.flushes > 0 || this.state === ProducerState.Closed || this.pool.queued > 0;
-    for (const q of this.queues) {
-      const first = q.batches[0];
-      if (first === undefined) continue;
-      const leader = metadata.leaderFor(q.topic, q.partition);
-      this.setLeader(q, leader === undefined ? -1 : leader);
-      if (leader === undefined) {
-        unknownLeaders.push(q);
-        continue;
-      }
-      if (readyNodes.includes(leader) || this.isBlocked(q, first)) continue;
-      let waitUntil: number;
-      if (first.attempts > 0 && now < first.retryAtMs && first.lastNodeId === leader) {
-        waitUntil = first.retryAtMs;
-      } else if (forced || q.batches.length > 1 || first.isFull) {
-        waitUntil = now;
-      } else {
-        waitUntil = first.createdMs + this.lingerMs;
-      }
-      if (waitUntil <= now) readyNodes.push(leader);
-      else if (waitUntil - now < nextDelay) nextDelay = waitUntil - now;
-    }
-    return { readyNodes, nextReadyCheckDelayMs: nextDelay, unknownLeaders };
-  }
-
-  private setLeader(q: PartitionQueue, leader: number): void {
-    if (q.leader === leader) return;
-    if (q.leader >= 0) {
-      const list = this.nodeQueues.get(q.leader);
-      const i = list === undefined ? -1 : list.indexOf(q);
-      if (i >= 0) (list as PartitionQueue[]).splice(i, 1);
-    }
-    q.leader = leader;
-    if (leader < 0) return;
-    let list = this.nodeQueues.get(leader);
-    if (list === undefined) {
-      list = [];
-      this.nodeQueues.set(leader, list);
-    }
-    list.push(q);
+    return this.leaders.ready(metadata, now, forced);
   }
 
   /**
@@ -460,47 +406,7 @@ export class RecordAccumulator {
    * taken; with idempotence, new batches get their sequence here.
    */
   drain(nodes: readonly number[], maxRequestSize: number, now: number): Map<number, ProducerBatch[]> {
-    const out = new Map<number, ProducerBatch[]>();
-    for (const node of nodes) out.set(node, this.drainNode(node, maxRequestSize, now));
-    return out;
-  }
-
-  private drainNode(node: number, maxSize: number, now: number): ProducerBatch[] {
-    const ready: ProducerBatch[] = [];
-    const list = this.nodeQueues.get(node);
-    if (list === undefined || list.length === 0) return ready;
-    let size = 0;
-    let i = (this.drainIndex.get(node) ?? 0) % list.length;
-    const start = i;
-    do {
-      const q = list[i];
-      this.drainIndex.set(node, i);
-      i = (i + 1) % list.length;
-      const first = q.batches[0];
-      if (first === undefined) continue;
-      if (first.attempts > 0 && now < first.retryAtMs && first.lastNodeId === node) continue;
-      if (this.isBlocked(q, first)) continue;
-      if (ready.length > 0 && size + first.sizeInBytes > maxSize) {
-        // The uncompressed size is an upper bound; a compressed batch may fit once built.
-        if (this.buildOptions.compression === Codec.None || first.records !== null) break;
-        this.build(first);
-        if (size + first.sizeInBytes > maxSize) break;
-      }
-      q.batches.shift();
-      if (this.idempotence !== null && !first.hasSequence) {
-        this.idempotence.assignSequence(q.sequences as PartitionSequences, first);
-      }
-      size += this.build(first).length;
-      first.drained(now, node);
-      q.onWire++;
-      ready.push(first);
-    } while (i !== start);
-    return ready;
-  }
-
-  // Building seals the batch: if it was the partition's open one, the next append opens another.
-  private build(batch: ProducerBatch): Buffer {
-    return batch.close(this.buildOptions);
+    return this.leaders.drain(nodes, maxRequestSize, now);
   }
 
   /**
@@ -510,17 +416,7 @@ export class RecordAccumulator {
   expiredBatches(now: number): ProducerBatch[] {
     const expired: ProducerBatch[] = [];
     if (now < this.nextExpiryMs) return expired;
-    let next = Number.POSITIVE_INFINITY;
-    for (const q of this.queues) {
-      const batches = q.batches;
-      while (batches.length > 0 && batches[0].createdMs + this.deliveryTimeoutMs <= now) {
-        const b = batches.shift() as ProducerBatch;
-        b.seal();
-        expired.push(b);
-      }
-      if (batches.length > 0) next = Math.min(next, batches[0].createdMs + this.deliveryTimeoutMs);
-    }
-    this.nextExpiryMs = next;
+    this.nextExpiryMs = removeExpired(this.queues, this.deliveryTimeoutMs, now, expired);
     return expired;
   }
 
@@ -549,13 +445,7 @@ export class RecordAccumulator {
   }
 
   private insertFront(q: PartitionQueue, batch: ProducerBatch): void {
-    const batches = q.batches;
-    let at = 0;
-    if (batch.hasSequence) {
-      while (at < batches.length && batches[at].hasSequence && batches[at].baseSequence < batch.baseSequence)
-        at++;
-    }
-    batches.splice(at, 0, batch);
+    insertInSequenceOrder(q, batch);
     if (batch.createdMs + this.deliveryTimeoutMs < this.nextExpiryMs) {
       this.nextExpiryMs = batch.createdMs + this.deliveryTimeoutMs;
     }
@@ -638,27 +528,12 @@ export class RecordAccumulator {
 
   /** Fails every incomplete batch, queued or in flight, with `error` (a forced close). */
   abortIncompleteBatches(error: Error): void {
-    this.pool.close(error);
-    for (const q of this.queues) q.batches.length = 0;
-    for (const b of Array.from(this.incomplete)) {
-      b.fail(error);
-      this.idempotence?.handleFailedBatch(b);
-      this.deallocate(b);
-    }
+    abortIncomplete(this, this.queues, this.incomplete, error);
   }
 
   /** Fails the queued batches that hold no sequence yet with `error` (the producer id failed for good). */
   abortUndrainedBatches(error: Error): void {
-    for (const q of this.queues) {
-      const kept = q.batches.filter((b) => b.hasSequence);
-      for (const b of q.batches) {
-        if (b.hasSequence) continue;
-        b.fail(error);
-        this.deallocate(b);
-      }
-      q.batches.length = 0;
-      q.batches.push(...kept);
-    }
+    abortUndrained(this, this.queues, error);
   }
 }
 

@@ -5,102 +5,40 @@
  *
  * @module
  */
-import { CompressionType, type RecordHeaderInput } from '@tskafka/protocol';
+import type { RecordHeaderInput } from '@tskafka/protocol';
 import {
-  Cluster,
-  type ConfigInputOf,
+  type Cluster,
   type ConsumerGroupMetadata,
-  clusterOptionsFromConfig,
   defaultSerializer,
   type KafkaProperties,
   type Logger,
   loadConfig,
   type ProducerConfig,
-  type producerKeys,
   producerSchema,
   type RecordHeaders,
   type ResolvedProducerConfig,
   resolveClasses,
-  type SaslOptions,
   SerializationError,
   type Serializer,
-  type SslOption,
-  serializerFor,
   stderrLogger,
 } from '@tskafka/transport';
-import { RecordAccumulator } from './accumulator.js';
-import { ProducerClosedError, ProducerError, TransactionStateError } from './errors.js';
-import { IdempotenceManager } from './idempotence.js';
-import { type ProducerInterceptor, ProducerInterceptors } from './interceptors.js';
-import { type PartitionerName, partitionerFor } from './partitioner/index.js';
+import type { RecordAccumulator } from './accumulator.js';
+import { ProducerClosedError, ProducerError } from './errors.js';
+import { ProducerInterceptors } from './interceptors.js';
+import { type DeferredSend, MetadataWaits, type TopicWait } from './metadata-waits.js';
 import type { Partitioner, PartitionerCluster } from './partitioner/types.js';
-import { ProducerIo } from './producer-io.js';
-import { SendFuture, type SendFutureOwner } from './send-future.js';
-import { Sender } from './sender.js';
+import type { ProducerIo } from './producer-io.js';
+import { type ProducerOptions, ProducerState, type RawRecordData } from './producer-options.js';
+import { buildProducerParts, loadPlugins } from './producer-setup.js';
+import { abortOnClose, requireTransactions } from './producer-transactions.js';
+import type { Sender } from './sender.js';
 import { type CloseOptions, SenderLoop } from './sender-loop.js';
 import type { TransactionOffsets } from './transaction-requests.js';
-import { type TransactionalResult, TransactionState } from './transaction-state.js';
-import { TransactionManager } from './transactions.js';
+import { TransactionState } from './transaction-state.js';
+import type { TransactionManager } from './transactions.js';
 import type { ProducerRecord, RecordMetadata } from './types.js';
 
-/** What keys and values may be without a serializer: UTF-8 strings, bytes as they are, or null. */
-export type RawRecordData = string | Uint8Array | null;
-
-type PluginKeys = 'keySerializer' | 'valueSerializer' | 'partitioner' | 'interceptors';
-
-/**
- * Options of a {@link Producer}: Java's producer configs in camelCase with Java's defaults
- * (`acks: 'all'`, `lingerMs: 5`, `batchSize: 16384`, `compression: 'none'`, `idempotent: true`,
- * ...), the transport's objects (`sasl`, `ssl`, `logger`), and the plugins, typed.
- *
- * @typeParam K - what `send` accepts as a key; the key serializer's input.
- * @typeParam V - what `send` accepts as a value; the value serializer's input.
- */
-export type ProducerOptions<K = RawRecordData, V = RawRecordData> = Omit<
-  ConfigInputOf<typeof producerKeys>,
-  PluginKeys | 'bootstrapServers'
-> & {
-  /** `bootstrap.servers`: `host:port` addresses, an array or one comma-separated string. */
-  bootstrapServers: string | readonly string[];
-  /** Turns a key into bytes (or a string written as UTF-8); default: strings and bytes as they are. */
-  keySerializer?: Serializer<K> | 'string' | 'json' | 'buffer';
-  /** Turns a value into bytes; default: strings and bytes as they are. */
-  valueSerializer?: Serializer<V> | 'string' | 'json' | 'buffer';
-  /** `partitioner.class`: a built-in by name, or an object; default `murmur2`. */
-  partitioner?: PartitionerName | Partitioner<K, V>;
-  /** `interceptor.classes`: called in order on every send and acknowledgement. */
-  interceptors?: readonly ProducerInterceptor<K, V>[];
-  /** SASL credentials (alternatively `security.protocol` + `sasl.jaas.config` properties). */
-  sasl?: SaslOptions;
-  /** TLS: `true` or Node's `tls.connect` options. */
-  ssl?: SslOption;
-  /** Where log lines go; default warnings and errors to stderr. */
-  logger?: Logger;
-};
-
-/** The producer's life cycle. */
-export const ProducerState = {
-  /** Built; `connect()` not called yet. */
-  Created: 'Created',
-  /** `connect()` in progress. */
-  Connecting: 'Connecting',
-  /** Sending. */
-  Connected: 'Connected',
-  /** `close()` in progress: buffered records are still delivered, new sends are refused. */
-  Closing: 'Closing',
-  /** Closed. */
-  Closed: 'Closed',
-} as const;
-/** See {@link ProducerState}. */
-export type ProducerState = (typeof ProducerState)[keyof typeof ProducerState];
-
-const CODECS: Record<string, CompressionType> = {
-  none: CompressionType.None,
-  gzip: CompressionType.Gzip,
-  snappy: CompressionType.Snappy,
-  lz4: CompressionType.Lz4,
-  zstd: CompressionType.Zstd,
-};
+export { type ProducerOptions, ProducerState, type RawRecordData } from './producer-options.js';
 
 /**
  * A Kafka producer. `send` is synchronous up to the promise it returns: the record is
@@ -150,7 +88,9 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
   private sendOpen = false;
   private readonly transactions: TransactionManager | null;
   private readonly partitionerCluster: PartitionerCluster;
-  private readonly topicWaits = new Map<string, TopicWait<K, V>>();
+  private readonly metadataWaits: MetadataWaits<K, V>;
+  // The metadata-wait queue's map, read directly by `send`.
+  private readonly topicWaits: Map<string, TopicWait<K, V>>;
 
   /**
    * A producer; nothing is connected until {@link Producer.connect}.
@@ -179,82 +119,38 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
         warn,
       },
     );
-    const c = this.config;
-    const clusterOptions = clusterOptionsFromConfig(
-      c,
+    const parts = buildProducerParts(
+      this.config,
       { sasl, ssl, logger: this.logger },
-      'tskafka-producer',
-    );
-    this.cluster = new Cluster(clusterOptions);
-    const acks = c.acks === 'all' ? -1 : (c.acks as 0 | 1);
-    const transactional = c.transactionalId !== undefined;
-    const idempotence = c.idempotent ? new IdempotenceManager({ transactional }) : null;
-    const level =
-      c.compression === 'gzip' && c.compressionGzipLevel !== -1
-        ? c.compressionGzipLevel
-        : c.compression === 'zstd'
-          ? c.compressionZstdLevel
-          : undefined;
-    this.accumulator = new RecordAccumulator({
-      batchSize: c.batchSize,
-      lingerMs: c.lingerMs,
-      bufferMemory: c.bufferMemory,
-      maxBlockMs: c.maxBlockMs,
-      maxRequestSize: c.maxRequestSize,
-      deliveryTimeoutMs: c.deliveryTimeoutMs,
-      compression: CODECS[c.compression],
-      compressionLevel: level,
-      maxInFlightRequestsPerConnection: c.maxInFlightRequestsPerConnection,
-      idempotence,
-      transactional: c.transactionalId !== undefined,
-    });
-    this.transactions =
-      c.transactionalId === undefined || idempotence === null
-        ? null
-        : new TransactionManager({
-            transactionalId: c.transactionalId,
-            transactionTimeoutMs: c.transactionTimeoutMs,
-            retryBackoffMs: c.retryBackoffMs,
-            accumulator: this.accumulator,
-            idempotence,
-          });
-    if (this.transactions !== null) {
-      this.transactions.hasPendingAppends = () => this.topicWaits.size > 0;
-      this.transactions.onStateChange = () => this.updateSendOpen();
-    }
-    this.io = new ProducerIo(this.cluster, {
-      maxInFlight: c.maxInFlightRequestsPerConnection,
-      transactionalId: c.transactionalId ?? null,
-      transactionTimeoutMs: c.transactionTimeoutMs,
-      wakeup: () => this.loop?.wakeup(),
-    });
-    this.sender = new Sender(this.accumulator, this.io.metadata, this.io, {
-      acks,
-      requestTimeoutMs: c.requestTimeoutMs,
-      maxRequestSize: c.maxRequestSize,
-      retries: c.retries,
-      retryBackoffMs: c.retryBackoffMs,
-      retryBackoffMaxMs: c.retryBackoffMaxMs,
-      transactionalId: c.transactionalId ?? null,
-      transactions: this.transactions,
-    });
-    const cluster = this.cluster;
-    const available = new Map<string, { version: unknown; partitions: readonly number[] }>();
-    this.partitionerCluster = {
-      partitionCountFor: (topic) => cluster.partitionCountFor(topic) ?? 1,
-      availablePartitionsFor: (topic) => {
-        const t = cluster.metadata.topic(topic);
-        if (t === undefined) return [];
-        const cached = available.get(topic);
-        if (cached !== undefined && cached.version === t) return cached.partitions;
-        const partitions = t.partitions.filter((p) => p.leader >= 0).map((p) => p.partition);
-        partitions.sort((a, b) => a - b);
-        available.set(topic, { version: t, partitions });
-        return partitions;
+      {
+        wakeup: () => this.loop?.wakeup(),
+        hasPendingAppends: () => this.topicWaits.size > 0,
+        onTransactionStateChange: () => this.updateSendOpen(),
       },
-    };
+    );
+    this.cluster = parts.cluster;
+    this.accumulator = parts.accumulator;
+    this.transactions = parts.transactions;
+    this.io = parts.io;
+    this.sender = parts.sender;
+    this.partitionerCluster = parts.partitionerCluster;
+    this.metadataWaits = new MetadataWaits<K, V>(
+      this.cluster,
+      this.config.maxBlockMs,
+      this.transactions,
+      {
+        append: (record, partitions, blockedMs, deferred) => {
+          this.doSend(record, partitions, blockedMs, deferred);
+        },
+        fail: (record, error, deferred) => {
+          this.failSend(record, error, undefined, deferred);
+        },
+      },
+      () => this.loop?.wakeup(),
+    );
+    this.topicWaits = this.metadataWaits.byTopic;
     // Plugins may be module paths (from a properties file): imported before the first send.
-    this.pending = resolveClasses(producerSchema, c);
+    this.pending = resolveClasses(producerSchema, this.config);
     this.pending.catch(() => {}); // reported by connect()
   }
 
@@ -292,16 +188,11 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
   }
 
   private async doConnect(): Promise<void> {
-    const plugins = await this.pending;
-    this.keySerializer = serializerFor(plugins.keySerializer as never) as Serializer<K>;
-    this.valueSerializer = serializerFor(plugins.valueSerializer as never) as Serializer<V>;
-    this.partitioner = partitionerFor<K, V>(plugins.partitioner as PartitionerName | Partitioner<K, V>, {
-      ignoreKeys: plugins.partitionerIgnoreKeys,
-    });
-    this.interceptors = new ProducerInterceptors<K, V>(
-      plugins.interceptors as unknown as ProducerInterceptor<K, V>[],
-      this.logger,
-    );
+    const plugins = loadPlugins<K, V>(await this.pending, this.logger);
+    this.keySerializer = plugins.keySerializer;
+    this.valueSerializer = plugins.valueSerializer;
+    this.partitioner = plugins.partitioner;
+    this.interceptors = plugins.interceptors;
     try {
       await this.cluster.connect();
     } catch (e) {
@@ -332,7 +223,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     if (this.interceptors.hasOnSend) r = this.interceptors.onSend(r);
     const waiting = this.topicWaits.size !== 0 && this.topicWaits.has(r.topic);
     const count = waiting ? undefined : this.cluster.partitionCountFor(r.topic);
-    if (count === undefined) return this.sendAfterMetadata(r);
+    if (count === undefined) return this.metadataWaits.add(r);
     return this.doSend(r, count);
   }
 
@@ -347,58 +238,6 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     const refused = this._state === ProducerState.Connected ? this.transactions?.sendError() : null;
     if (refused !== null && refused !== undefined) return this.failSend(record, refused);
     throw new ProducerClosedError('cannot send after the producer is closed');
-  }
-
-  // Sends to a topic whose metadata is not known yet wait in one list on one shared lookup, and
-  // are appended in the order they were made once it resolves. Each send's result is a lazy
-  // SendFuture that the record's batch takes over, as for any other send: a burst of sends to a
-  // new topic costs no promise chain per record, and a record that fails while nobody awaits its
-  // send is reported, not an unhandled rejection.
-  private sendAfterMetadata(r: ProducerRecord<K, V>): Promise<RecordMetadata> {
-    const topic = r.topic;
-    const wait = this.topicWaits.get(topic) ?? this.waitForTopic(topic);
-    const deferred = new DeferredSend(topic);
-    // The transaction may end while the record waits: it must not land in the next one.
-    wait.sends.push({ record: r, deferred, generation: this.transactions?.generation ?? 0 });
-    return deferred.future;
-  }
-
-  private waitForTopic(topic: string): TopicWait<K, V> {
-    const started = Date.now();
-    const wait = new TopicWait<K, V>();
-    wait.settled = this.cluster.waitForTopic(topic, this.config.maxBlockMs).then(
-      (t) => this.appendWaiting(topic, wait, t.partitions.length, Date.now() - started, null),
-      (e: Error) => this.appendWaiting(topic, wait, 0, 0, e),
-    );
-    this.topicWaits.set(topic, wait);
-    return wait;
-  }
-
-  private appendWaiting(
-    topic: string,
-    wait: TopicWait<K, V>,
-    partitions: number,
-    blockedMs: number,
-    error: Error | null,
-  ): void {
-    if (this.topicWaits.get(topic) === wait) this.topicWaits.delete(topic);
-    const txn = this.transactions;
-    for (const { record, deferred, generation } of wait.sends) {
-      const refused = error ?? txn?.appendError(generation) ?? null;
-      if (refused !== null) {
-        this.failSend(record, refused, undefined, deferred);
-        continue;
-      }
-      try {
-        this.doSend(record, partitions, blockedMs, deferred);
-      } catch (e) {
-        // A partitioner that throws fails its own record, as in send() itself; the rest go on.
-        deferred.complete(null, e instanceof Error ? e : new Error(String(e)));
-      }
-    }
-    wait.sends.length = 0;
-    // EndTxn waits for records still waiting for metadata: look again once they are in.
-    if (txn !== null) this.loop?.wakeup();
   }
 
   // `deferred`: a send that waited for metadata; its future is what the send returned.
@@ -504,17 +343,8 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
    * record sent before the call has its result (success or failure).
    */
   async flush(): Promise<void> {
-    await this.settleTopicWaits();
+    await this.metadataWaits.settle();
     if (this.loop !== null) await this.loop.flush();
-  }
-
-  // Sends waiting for a topic's metadata are not in the accumulator yet; they count as sent
-  // before a flush or close, so wait until they are appended (or failed).
-  private async settleTopicWaits(): Promise<void> {
-    while (this.topicWaits.size > 0) {
-      // Each wait appends its sends, in order, before it settles.
-      await Promise.allSettled(Array.from(this.topicWaits.values(), (w) => w.settled));
-    }
   }
 
   // ---- transactions ------------------------------------------------------------------------
@@ -531,7 +361,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
    */
   async initTransactions(): Promise<void> {
     const op = 'initTransactions()';
-    const txn = this.requireTransactions(op);
+    const txn = requireTransactions(this.transactions, this._state, op);
     await this.whenConnected(op);
     const result = txn.initTransactions();
     this.loop?.wakeup();
@@ -548,7 +378,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
    * @throws the fatal error (e.g. `ProducerFencedError`) once the producer has one.
    */
   async beginTransaction(): Promise<void> {
-    this.requireTransactions('beginTransaction()').beginTransaction();
+    requireTransactions(this.transactions, this._state, 'beginTransaction()').beginTransaction();
   }
 
   /**
@@ -567,7 +397,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     groupMetadata: ConsumerGroupMetadata,
   ): Promise<void> {
     const op = 'sendOffsetsToTransaction()';
-    const txn = this.requireTransactions(op);
+    const txn = requireTransactions(this.transactions, this._state, op);
     const result = txn.sendOffsetsToTransaction(offsets, groupMetadata);
     this.loop?.wakeup();
     await txn.awaitResult(result, this.config.maxBlockMs, op);
@@ -583,7 +413,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
    */
   async commitTransaction(): Promise<void> {
     const op = 'commitTransaction()';
-    const txn = this.requireTransactions(op);
+    const txn = requireTransactions(this.transactions, this._state, op);
     const result = txn.beginCommit();
     this.flush().catch(() => {}); // EndTxn goes once every record is done
     this.loop?.wakeup();
@@ -600,24 +430,10 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
    */
   async abortTransaction(): Promise<void> {
     const op = 'abortTransaction()';
-    const txn = this.requireTransactions(op);
+    const txn = requireTransactions(this.transactions, this._state, op);
     const result = txn.beginAbort();
     this.loop?.wakeup();
     await txn.awaitResult(result, this.config.maxBlockMs, op);
-  }
-
-  private requireTransactions(operation: string): TransactionManager {
-    if (this.transactions === null) {
-      throw new TransactionStateError(
-        operation,
-        'NotTransactional',
-        'the producer has no transactional.id (set transactionalId to use transactions)',
-      );
-    }
-    if (this._state === ProducerState.Closing || this._state === ProducerState.Closed) {
-      throw new ProducerClosedError(`cannot call ${operation} after the producer is closed`);
-    }
-    return this.transactions;
   }
 
   private async whenConnected(operation: string): Promise<void> {
@@ -627,27 +443,6 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     if (this._state === ProducerState.Connecting) await this.connecting;
     if (this._state !== ProducerState.Connected) {
       throw new ProducerClosedError(`cannot call ${operation} after the producer is closed`);
-    }
-  }
-
-  // close(): an open transaction is aborted first, as Java's sender does on shutdown.
-  private async abortOnClose(timeoutMs: number): Promise<void> {
-    const txn = this.transactions;
-    if (txn === null || this.loop === null || !txn.hasOngoingTransaction) return;
-    let result: TransactionalResult;
-    try {
-      result =
-        txn.state === TransactionState.InTransaction || txn.state === TransactionState.AbortableError
-          ? txn.beginAbort()
-          : (txn.pendingResult() ?? txn.beginAbort());
-    } catch {
-      return;
-    }
-    this.loop.wakeup();
-    try {
-      await txn.awaitResult(result, timeoutMs, 'abortTransaction() on close');
-    } catch (e) {
-      this.logger.warn('could not abort the open transaction on close', { error: e as Error });
     }
   }
 
@@ -671,8 +466,13 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
   }
 
   private async doClose(options: CloseOptions): Promise<void> {
-    await this.settleTopicWaits();
-    await this.abortOnClose(Math.min(options.timeoutMs ?? this.config.maxBlockMs, this.config.maxBlockMs));
+    await this.metadataWaits.settle();
+    await abortOnClose(
+      this.transactions,
+      this.loop,
+      Math.min(options.timeoutMs ?? this.config.maxBlockMs, this.config.maxBlockMs),
+      this.logger,
+    );
     this.setState(ProducerState.Closing);
     this.transactions?.close(new ProducerClosedError('the producer was closed'));
     try {
@@ -683,39 +483,6 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
       await this.partitioner?.close?.();
       await this.cluster.close();
       this.setState(ProducerState.Closed);
-    }
-  }
-}
-
-// The sends waiting for one topic's metadata, in the order they were made.
-class TopicWait<K, V> {
-  readonly sends: { record: ProducerRecord<K, V>; deferred: DeferredSend; generation: number }[] = [];
-  // Settles once every send is appended or failed.
-  settled: Promise<void> = Promise.resolve();
-}
-
-// A send waiting for its topic's metadata: its future moves into the record's batch once
-// appended, or settles here when the record is refused; it is made a native promise only if
-// someone listens.
-class DeferredSend implements SendFutureOwner {
-  readonly future: SendFuture = new SendFuture(this, 0);
-  private outcome: { metadata: RecordMetadata } | { error: Error } | undefined = undefined;
-
-  constructor(private readonly topic: string) {}
-
-  outcomeOf(): { metadata: RecordMetadata } | { error: Error } | undefined {
-    return this.outcome;
-  }
-
-  complete(metadata: RecordMetadata | null, error: Error | null): void {
-    if (this.outcome !== undefined) return;
-    this.outcome = error !== null ? { error } : { metadata: metadata as RecordMetadata };
-    if (this.future.observed) this.future.settle(metadata, error);
-    else if (error !== null) {
-      process.emitWarning(
-        `a record for ${this.topic} failed and nobody awaited its send(): ${error.message}`,
-        'ProducerSendWarning',
-      );
     }
   }
 }
