@@ -194,10 +194,25 @@ export interface Cluster {
   readonly metadata: ClusterMetadata;
   /** The broker with `nodeId`. */
   broker(nodeId: number): BrokerNode;
-  /** Stops one broker (its port closes; clients see it go away). */
+  /**
+   * Stops one broker (its port closes; clients see it go away). The controller fences it: each
+   * partition it led gets a new leader from the live ISR, with the leader epoch bumped (leader -1,
+   * LEADER_NOT_AVAILABLE, when no live ISR member is left), and it leaves every ISR.
+   */
   stopBroker(nodeId: number): Promise<void>;
-  /** Starts a stopped broker again on the same port and data. */
+  /**
+   * Starts a stopped broker again on the same port and data (in memory: empty). Its replicas
+   * become followers, truncate where their log diverged from the leader's, catch up and rejoin
+   * the ISR; offline partitions whose ISR holds it get it as leader.
+   */
   startBroker(nodeId: number): Promise<void>;
+  /**
+   * Moves the leadership of `topic`-`partition` to `nodeId`, which must be a live in-sync replica
+   * (a controlled election, as Kafka's preferred leader election; the leader epoch is bumped).
+   * Clients of the old leader get NOT_LEADER_OR_FOLLOWER and follow the metadata to the new one.
+   * Throws an error with code ELIGIBLE_LEADERS_NOT_AVAILABLE otherwise.
+   */
+  moveLeader(topic: string, partition: number, nodeId: number): void;
   /** Stops every broker and flushes all data. */
   close(): Promise<void>;
 }
@@ -268,6 +283,9 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
       brokers[brokers.indexOf(old)] = node;
       await node.start();
       running.add(nodeId);
+    },
+    moveLeader(topic, partition, nodeId) {
+      metadata.electLeader(topic, partition, nodeId);
     },
     async close() {
       // Once only: a second close must not write this cluster's (by then stale) metadata

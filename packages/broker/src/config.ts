@@ -32,6 +32,16 @@ export interface BrokerConfig {
   socketRequestMaxBytes: number;
   /** `min.insync.replicas`: acks=all needs this many in-sync replicas. */
   minInsyncReplicas: number;
+  /** `replica.lag.time.max.ms`: a follower not caught up with the leader for this long leaves the ISR. */
+  replicaLagTimeMaxMs: number;
+  /** `replica.fetch.wait.max.ms`: how long a follower's fetch waits at the leader for new data. */
+  replicaFetchWaitMaxMs: number;
+  /** `replica.fetch.backoff.ms`: a follower's pause after a failed fetch. */
+  replicaFetchBackoffMs: number;
+  /** `replica.fetch.max.bytes`: bytes a follower asks for per partition. */
+  replicaFetchMaxBytes: number;
+  /** `replica.fetch.response.max.bytes`: bytes a follower asks for per fetch. */
+  replicaFetchResponseMaxBytes: number;
   /** `group.initial.rebalance.delay.ms`: wait for more members before the first rebalance of an empty group. */
   groupInitialRebalanceDelayMs: number;
   /** `group.min.session.timeout.ms`. */
@@ -91,6 +101,11 @@ const SETTINGS: Record<string, Setting> = {
   'message.max.bytes': { key: 'messageMaxBytes', type: 'int', default: 1048588 },
   'socket.request.max.bytes': { key: 'socketRequestMaxBytes', type: 'int', default: 104857600 },
   'min.insync.replicas': { key: 'minInsyncReplicas', type: 'int', default: 1 },
+  'replica.lag.time.max.ms': { key: 'replicaLagTimeMaxMs', type: 'long', default: 30_000 },
+  'replica.fetch.wait.max.ms': { key: 'replicaFetchWaitMaxMs', type: 'int', default: 500 },
+  'replica.fetch.backoff.ms': { key: 'replicaFetchBackoffMs', type: 'int', default: 1000 },
+  'replica.fetch.max.bytes': { key: 'replicaFetchMaxBytes', type: 'int', default: 1048576 },
+  'replica.fetch.response.max.bytes': { key: 'replicaFetchResponseMaxBytes', type: 'int', default: 10485760 },
   'group.initial.rebalance.delay.ms': { key: 'groupInitialRebalanceDelayMs', type: 'int', default: 3000 },
   'group.min.session.timeout.ms': { key: 'groupMinSessionTimeoutMs', type: 'int', default: 6000 },
   'group.max.session.timeout.ms': { key: 'groupMaxSessionTimeoutMs', type: 'int', default: 1_800_000 },

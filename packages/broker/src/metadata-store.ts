@@ -17,7 +17,14 @@ interface Snapshot {
     topicId: string;
     internal: boolean;
     configs: Record<string, string>;
-    partitions: { partition: number; replicas: number[]; leaderEpoch: number }[];
+    partitions: {
+      partition: number;
+      replicas: number[];
+      leaderEpoch: number;
+      /** Since replication: the leader (-1 for none) and ISR, so a restart elects from the ISR. */
+      leader?: number;
+      isr?: number[];
+    }[];
   }[];
 }
 
@@ -57,8 +64,8 @@ export class MetadataStore {
           partitions: t.partitions.map((p) => ({
             partition: p.partition,
             replicas: p.replicas,
-            isr: [...p.replicas],
-            leader: p.replicas[0] ?? -1,
+            isr: p.isr?.length ? p.isr : [...p.replicas],
+            leader: p.leader ?? p.replicas[0] ?? -1,
             leaderEpoch: p.leaderEpoch,
             partitionEpoch: 0,
           })),
@@ -93,6 +100,8 @@ export class MetadataStore {
           partition: p.partition,
           replicas: p.replicas,
           leaderEpoch: p.leaderEpoch,
+          leader: p.leader,
+          isr: p.isr,
         })),
       })),
     };

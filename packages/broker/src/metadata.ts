@@ -1,8 +1,10 @@
 /**
  * Cluster metadata and the controller: the one place that changes which topics, partitions,
  * leaders and replicas exist. Broker nodes read it and are told of changes; handlers never
- * mutate it directly. Replication comes later, so leader epoch, replicas and ISR are here from
- * the start.
+ * mutate it directly. As Kafka's KRaft controller it elects leaders from the live ISR when a
+ * broker stops (clean election only), brings offline partitions back when an ISR member returns,
+ * and takes ISR changes from partition leaders (Kafka's AlterPartition), bumping the partition
+ * epoch on each.
  */
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '@tskafka/protocol';
@@ -61,6 +63,7 @@ export type MetadataChange =
   | { type: 'partitionsCreated'; topic: TopicState; from: number }
   | { type: 'configChanged'; topic: TopicState }
   | { type: 'leaderChanged'; topic: TopicState; partition: PartitionState }
+  | { type: 'isrChanged'; topic: TopicState; partition: PartitionState }
   | { type: 'producerIdAllocated'; producerId: number };
 
 /** Options of {@link ClusterMetadata.createTopic}. */
@@ -158,17 +161,111 @@ export class ClusterMetadata {
     for (const l of this.listeners) l(c);
   }
 
-  /** Adds or updates a broker. The lowest live node id becomes the controller. */
+  /**
+   * Adds or updates a broker. The lowest live node id becomes the controller; partitions left
+   * without a leader whose ISR holds this broker get it as leader.
+   */
   registerBroker(info: Omit<BrokerInfo, 'alive'>): void {
     this.brokers.set(info.nodeId, { ...info, alive: true });
     this.electController();
+    this.electOfflineLeaders();
   }
 
-  /** Marks a broker up or down. */
+  /**
+   * Marks a broker up or down. Down (Kafka's fencing) moves the leadership of every partition it
+   * led to the first live ISR member in replica order (leader -1 when there is none, the ISR then
+   * kept as it was, as KRaft never empties it) and drops it from every other ISR; up elects it
+   * for offline partitions whose ISR holds it.
+   */
   setBrokerAlive(nodeId: number, alive: boolean): void {
     const b = this.brokers.get(nodeId);
     if (b) b.alive = alive;
     this.electController();
+    if (alive) {
+      this.electOfflineLeaders();
+      return;
+    }
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) {
+        if (!p.isr.includes(nodeId)) continue;
+        if (p.leader === nodeId) {
+          const leader = this.firstLiveIsrMember(p, nodeId);
+          p.leader = leader;
+          if (leader !== -1) p.isr = p.isr.filter((r) => r !== nodeId);
+          p.leaderEpoch++;
+          p.partitionEpoch++;
+          this.emit({ type: 'leaderChanged', topic, partition: p });
+        } else {
+          p.isr = p.isr.filter((r) => r !== nodeId);
+          p.partitionEpoch++;
+          this.emit({ type: 'isrChanged', topic, partition: p });
+        }
+      }
+    }
+  }
+
+  private isAlive(nodeId: number): boolean {
+    return this.brokers.get(nodeId)?.alive === true;
+  }
+
+  /** The first replica, in assignment order, that is in the ISR, alive and not `except`; or -1. */
+  private firstLiveIsrMember(p: PartitionState, except = -1): number {
+    return p.replicas.find((r) => r !== except && p.isr.includes(r) && this.isAlive(r)) ?? -1;
+  }
+
+  private electOfflineLeaders(): void {
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) {
+        if (p.leader !== -1) continue;
+        const leader = this.firstLiveIsrMember(p);
+        if (leader === -1) continue;
+        p.leader = leader;
+        p.leaderEpoch++;
+        p.partitionEpoch++;
+        this.emit({ type: 'leaderChanged', topic, partition: p });
+      }
+    }
+  }
+
+  /**
+   * A partition leader's ISR change (Kafka's AlterPartition): applied when `leaderId` still leads
+   * the partition in `leaderEpoch`, the new ISR holds the leader, only assigned replicas, and adds
+   * only live brokers. Returns whether it was applied.
+   */
+  alterIsr(name: string, partition: number, leaderId: number, leaderEpoch: number, isr: number[]): boolean {
+    const topic = this.topics.get(name);
+    const p = topic?.partitions[partition];
+    if (!topic || !p || p.leader !== leaderId || p.leaderEpoch !== leaderEpoch) return false;
+    if (!isr.includes(leaderId) || isr.some((r) => !p.replicas.includes(r))) return false;
+    if (isr.some((r) => !p.isr.includes(r) && !this.isAlive(r))) return false;
+    p.isr = p.replicas.filter((r) => isr.includes(r));
+    p.partitionEpoch++;
+    this.emit({ type: 'isrChanged', topic, partition: p });
+    return true;
+  }
+
+  /**
+   * A controlled leader change (Kafka's preferred or reassignment election) to `nodeId`, which
+   * must be a live ISR member; the leader epoch is bumped. Throws ELIGIBLE_LEADERS_NOT_AVAILABLE
+   * otherwise.
+   */
+  electLeader(name: string, partition: number, nodeId: number): PartitionState {
+    const topic = this.topics.get(name);
+    const p = topic?.partitions[partition];
+    if (!topic || !p)
+      throw new ApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unknown partition ${name}-${partition}`);
+    if (!p.isr.includes(nodeId) || !this.isAlive(nodeId)) {
+      throw new ApiError(
+        ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE,
+        `Broker ${nodeId} is not a live in-sync replica of ${name}-${partition} (ISR ${p.isr.join(',')})`,
+      );
+    }
+    if (p.leader === nodeId) return p;
+    p.leader = nodeId;
+    p.leaderEpoch++;
+    p.partitionEpoch++;
+    this.emit({ type: 'leaderChanged', topic, partition: p });
+    return p;
   }
 
   private electController(): void {

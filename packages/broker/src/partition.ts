@@ -2,8 +2,12 @@
  * A partition replica hosted by one broker: its log, and the state kept apart from the log as
  * Kafka keeps it: leader epoch, high watermark (what consumers may read), last stable offset (what
  * read_committed consumers may read), log end offset (what the log holds), and the producer state
- * for idempotence and transactions. Followers and ISR plug in here later: the high watermark
- * already advances through {@link Partition.maybeAdvanceHighWatermark}.
+ * for idempotence and transactions. As leader it tracks each follower's log end offset from its
+ * fetches, proposes ISR changes (expand when a follower has caught up, shrink when one lags more
+ * than `replica.lag.time.max.ms`) and keeps the high watermark at the smallest log end offset in
+ * the ISR (Kafka's `maybeExpandIsr`, `maybeShrinkIsr`, `maybeIncrementLeaderHW`). As follower it
+ * appends the leader's batches as they are and takes the leader's high watermark. The controller
+ * applies ISR changes; this class only says what to ask for, and takes `now` as a parameter.
  */
 import {
   buildEndTxnMarkerBatch,
@@ -45,6 +49,32 @@ export interface LeaderAppendResult {
 /** A COMMIT or ABORT marker to write to one partition. */
 export type TxnMarker = MarkerInfo;
 
+/** What a leader knows of one follower replica (Kafka's `ReplicaState`). */
+export interface FollowerState {
+  /** The follower's log end offset, from its last fetch offset; -1 until it fetches. */
+  logEndOffset: number;
+  /** When the follower was last known to hold everything the leader had. */
+  lastCaughtUpTimeMs: number;
+  /** When it last fetched. */
+  lastFetchTimeMs: number;
+  /** The leader's log end offset at that fetch. */
+  lastFetchLeaderLogEndOffset: number;
+}
+
+/** The leadership and replica set the controller gives a partition. */
+export interface ReplicaAssignment {
+  /** The leader's node id, -1 for none. */
+  leader: number;
+  /** The leader epoch. */
+  leaderEpoch: number;
+  /** The partition epoch (bumped on ISR and replica changes). */
+  partitionEpoch: number;
+  /** Assigned replicas. */
+  replicas: number[];
+  /** In-sync replicas. */
+  isr: number[];
+}
+
 /** A partition replica on this broker. */
 export class Partition {
   /** The topic name. */
@@ -61,8 +91,20 @@ export class Partition {
   isLeader = true;
   /** Offsets below this are committed (replicated to the ISR) and visible to consumers. */
   highWatermark: number;
-  /** Idempotent producer state. */
-  readonly producerState = new ProducerStateManager();
+  /** Idempotent producer state (rebuilt from the log after a follower truncates). */
+  producerState = new ProducerStateManager();
+  /** This broker's node id; -1 for a replica outside a cluster (the ISR is then this one alone). */
+  localBrokerId = -1;
+  /** Assigned replicas, as the controller last said. */
+  replicas: number[] = [];
+  /** In-sync replicas, as the controller last said. Empty: this replica alone. */
+  isr: number[] = [];
+  /** The partition epoch of that state. */
+  partitionEpoch = 0;
+  /** The log end offset when this replica became leader in its current epoch. */
+  private leaderEpochStartOffset = 0;
+  /** Followers' state, while leader. */
+  private readonly followers = new Map<number, FollowerState>();
   private config: LogConfig;
 
   /** Wraps an opened log. */
@@ -237,12 +279,165 @@ export class Partition {
     };
   }
 
-  /** With no followers yet the ISR is this replica alone, so everything in the log is committed. */
+  /**
+   * As leader, raises the high watermark to the smallest log end offset in the ISR (a follower
+   * that has not fetched since this replica became leader holds it back); it never goes down.
+   * With the ISR this replica alone, everything in the log is committed. Returns whether it moved.
+   */
   maybeAdvanceHighWatermark(): boolean {
-    const hw = this.log.logEndOffset;
-    if (hw === this.highWatermark) return false;
+    if (!this.isLeader) return false;
+    let hw = this.log.logEndOffset;
+    for (const id of this.isr) {
+      if (id === this.localBrokerId) continue;
+      hw = Math.min(hw, this.followers.get(id)?.logEndOffset ?? -1);
+    }
+    if (hw <= this.highWatermark) return false;
     this.highWatermark = hw;
     return true;
+  }
+
+  /**
+   * Becomes leader for `state` (Kafka's `makeLeader`): every follower's state is unknown again,
+   * ISR members counting as caught up now so they have `replica.lag.time.max.ms` to fetch, and
+   * the new epoch starts at the log end offset in the leader epoch cache, so followers ahead of
+   * it find where they diverge.
+   */
+  makeLeader(state: ReplicaAssignment, now: number): void {
+    this.isLeader = true;
+    this.leaderEpoch = state.leaderEpoch;
+    this.leaderEpochStartOffset = this.log.logEndOffset;
+    // Only replicated partitions need it (a lone replica has no follower to diverge from), and a
+    // lone replica's directory then stays as it was.
+    if (state.replicas.length > 1) this.log.assignEpochStartOffset(state.leaderEpoch, this.log.logEndOffset);
+    this.followers.clear();
+    this.updateAssignment(state, now);
+    this.maybeAdvanceHighWatermark();
+  }
+
+  /** Becomes a follower for `state`; the high watermark is bounded by what the log holds. */
+  makeFollower(state: ReplicaAssignment): void {
+    this.isLeader = false;
+    this.leaderEpoch = state.leaderEpoch;
+    this.followers.clear();
+    this.replicas = [...state.replicas];
+    this.isr = [...state.isr];
+    this.partitionEpoch = state.partitionEpoch;
+    this.highWatermark = Math.min(this.highWatermark, this.log.logEndOffset);
+  }
+
+  /** Takes a new replica set and ISR from the controller in the same leader epoch. */
+  updateAssignment(state: ReplicaAssignment, now: number): void {
+    this.replicas = [...state.replicas];
+    this.isr = [...state.isr];
+    this.partitionEpoch = state.partitionEpoch;
+    if (!this.isLeader) return;
+    for (const id of this.replicas) {
+      if (id === this.localBrokerId || this.followers.has(id)) continue;
+      this.followers.set(id, {
+        logEndOffset: -1,
+        lastCaughtUpTimeMs: this.isr.includes(id) ? now : 0,
+        lastFetchTimeMs: 0,
+        lastFetchLeaderLogEndOffset: -1,
+      });
+    }
+    for (const id of [...this.followers.keys()]) if (!this.replicas.includes(id)) this.followers.delete(id);
+  }
+
+  /** The leader's view of follower `replicaId`, if it is one. */
+  followerState(replicaId: number): Readonly<FollowerState> | undefined {
+    return this.followers.get(replicaId);
+  }
+
+  /**
+   * As leader, records a fetch of follower `replicaId` at `fetchOffset` (its log end offset,
+   * Kafka's `updateFollowerFetchState`). It counts as caught up now when it asked for the leader's
+   * log end offset, or as of its previous fetch when it reached what the leader had then. Returns
+   * whether the high watermark moved, and the ISR to propose when the follower has caught up
+   * with the high watermark and this epoch's start (Kafka's `maybeExpandIsr`).
+   */
+  recordFollowerFetch(
+    replicaId: number,
+    fetchOffset: number,
+    now: number,
+  ): { highWatermarkChanged: boolean; expandIsr: number[] | null } {
+    const f = this.followers.get(replicaId);
+    if (!this.isLeader || !f) return { highWatermarkChanged: false, expandIsr: null };
+    const leaderEnd = this.log.logEndOffset;
+    if (fetchOffset >= leaderEnd) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, now);
+    else if (fetchOffset >= f.lastFetchLeaderLogEndOffset)
+      f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, f.lastFetchTimeMs);
+    f.logEndOffset = fetchOffset;
+    f.lastFetchTimeMs = now;
+    f.lastFetchLeaderLogEndOffset = leaderEnd;
+    const inSync = fetchOffset >= this.highWatermark && fetchOffset >= this.leaderEpochStartOffset;
+    const expandIsr = !this.isr.includes(replicaId) && inSync ? [...this.isr, replicaId] : null;
+    return { highWatermarkChanged: this.maybeAdvanceHighWatermark(), expandIsr };
+  }
+
+  /**
+   * As leader, the ISR without the followers not caught up for more than `lagTimeMaxMs` (Kafka's
+   * `maybeShrinkIsr`), or null when all keep up.
+   */
+  isrAfterShrink(now: number, lagTimeMaxMs: number): number[] | null {
+    if (!this.isLeader || this.isr.length <= 1) return null;
+    const outOfSync = this.isr.filter((id) => {
+      if (id === this.localBrokerId) return false;
+      const f = this.followers.get(id);
+      return !f || now - f.lastCaughtUpTimeMs > lagTimeMaxMs;
+    });
+    return outOfSync.length === 0 ? null : this.isr.filter((id) => !outOfSync.includes(id));
+  }
+
+  /**
+   * Appends batches fetched from the leader, keeping their offsets and epochs (Kafka's
+   * `appendAsFollower`): only their structure and CRC are checked. Producer state and
+   * transactions follow them, so this replica can take over as leader.
+   */
+  appendAsFollower(records: Buffer, now: number): void {
+    if (this.isLeader) {
+      throw new ApiError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `${this.key}: a leader takes no replicated data`);
+    }
+    const batches = validateRecordBatches(records, {
+      origin: 'replication',
+      maxMessageBytes: Number.MAX_SAFE_INTEGER,
+    });
+    this.log.appendAsFollower(records, now);
+    for (const b of batches) {
+      const aborted = this.replayBatch(b, b.baseOffset);
+      if (aborted) this.log.appendAbortedTxn(aborted);
+    }
+  }
+
+  /** As follower, takes the leader's high watermark, bounded by this log's end. */
+  updateFollowerHighWatermark(leaderHighWatermark: number): void {
+    this.highWatermark = Math.min(leaderHighWatermark, this.log.logEndOffset);
+  }
+
+  /** As follower, follows the leader's log start offset up (DeleteRecords and retention there). */
+  maybeIncrementLogStartOffset(leaderLogStartOffset: number): void {
+    const target = Math.min(leaderLogStartOffset, this.highWatermark);
+    if (target > this.log.logStartOffset) this.deleteRecordsBefore(target);
+  }
+
+  /**
+   * As follower, cuts the log at `offset` where it diverges from the leader's; producer state is
+   * rebuilt from what stays. Returns whether anything was removed.
+   */
+  truncateTo(offset: number, now: number): boolean {
+    const changed = this.log.truncateTo(offset, now);
+    if (changed) {
+      this.producerState = new ProducerStateManager();
+      this.rebuildProducerState();
+    }
+    this.highWatermark = Math.min(this.highWatermark, this.log.logEndOffset);
+    return changed;
+  }
+
+  /** As follower behind the leader's log start, empties the log to restart at `offset`. */
+  truncateFullyAndStartAt(offset: number, now: number): void {
+    this.log.truncateFullyAndStartAt(offset, now);
+    this.producerState = new ProducerStateManager();
+    this.highWatermark = offset;
   }
 
   /** Moves the log start offset (DeleteRecords); returns the new low watermark. */
@@ -266,17 +461,24 @@ export class Partition {
   private rebuildProducerState(): void {
     const aborted: AbortedTxn[] = [];
     this.log.forEachBatch((b, offset) => {
-      if (b.producerId < 0) return;
-      if (!b.isControl) {
-        this.producerState.update(b, offset, offset + b.lastOffsetDelta, b.maxTimestamp);
-        return;
-      }
-      const marker = this.readMarker(b, offset);
-      if (marker === null) return;
-      const entry = this.completeTxn(marker, offset, b.maxTimestamp);
+      const entry = this.replayBatch(b, offset);
       if (entry) aborted.push(entry);
     });
     this.log.recoverTxnIndexes(aborted);
+  }
+
+  /**
+   * Applies one batch already in the log to the producer state: data batches move sequences,
+   * markers close transactions. Returns the aborted transaction a marker closed, if any.
+   */
+  private replayBatch(b: BatchSummary, offset: number): AbortedTxn | null {
+    if (b.producerId < 0) return null;
+    if (!b.isControl) {
+      this.producerState.update(b, offset, offset + b.lastOffsetDelta, b.maxTimestamp);
+      return null;
+    }
+    const marker = this.readMarker(b, offset);
+    return marker === null ? null : this.completeTxn(marker, offset, b.maxTimestamp);
   }
 
   /** The transaction marker in the control batch at `offset`, or null for other control records. */

@@ -1,7 +1,10 @@
 /**
  * The partitions a broker hosts (Kafka's ReplicaManager): creates and deletes their logs as the
- * cluster metadata changes, appends produce data, serves fetch reads, runs retention, and wakes
- * waiting fetches through the purgatory when data arrives.
+ * cluster metadata changes, makes each replica leader or follower as the controller says (a
+ * follower is handed to the replica fetchers), appends produce data, serves fetch reads, takes
+ * followers' fetch positions and proposes ISR changes to the controller, runs retention, and
+ * wakes waiting fetches and acks=all produces through the purgatories when data arrives or the
+ * high watermark moves.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,9 +19,10 @@ import { ApiError } from './api-error.js';
 import type { BrokerNode } from './broker.js';
 import { GROUP_METADATA_TOPIC_NAME, type ReplayCallback, type TxnProducer } from './group/store.js';
 import { type LogConfig, logConfigFromTopicConfig, PartitionLog } from './log/index.js';
-import type { MetadataChange, TopicState } from './metadata.js';
+import type { MetadataChange, PartitionState, TopicState } from './metadata.js';
 import { Partition } from './partition.js';
 import { Purgatory } from './purgatory.js';
+import { ReplicaFetcherManager } from './replica-fetcher.js';
 import { effectiveTopicConfig } from './topic-config.js';
 
 /** One transaction's markers, as WriteTxnMarkers carries them. */
@@ -51,9 +55,13 @@ export class ReplicaManager {
   readonly partitions = new Map<string, Partition>();
   /** Fetches waiting for data, watched by partition key. */
   readonly fetchPurgatory = new Purgatory();
+  /** acks=all produces waiting for the high watermark, watched by partition key. */
+  readonly producePurgatory = new Purgatory();
   private readonly node: BrokerNode;
   private readonly dataDir: string | null;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private isrExpirationTimer: NodeJS.Timeout | null = null;
+  private fetchers: ReplicaFetcherManager | null = null;
   private stopped = false;
 
   /** Partitions of `node`, in memory or under `dataDir`. */
@@ -71,13 +79,20 @@ export class ReplicaManager {
     const interval = this.node.config.logRetentionCheckIntervalMs;
     this.retentionTimer = setInterval(() => this.applyRetention(Date.now()), interval);
     this.retentionTimer.unref();
+    // Kafka's isr-expiration task runs at half the lag time.
+    const lag = this.node.config.replicaLagTimeMaxMs;
+    this.isrExpirationTimer = setInterval(() => this.maybeShrinkIsr(Date.now()), Math.max(1, lag / 2));
+    this.isrExpirationTimer.unref();
   }
 
-  /** Expires waiting fetches and closes every log. */
+  /** Stops the replica fetchers, expires waiting fetches and produces, and closes every log. */
   stop(): void {
     this.stopped = true;
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.isrExpirationTimer) clearInterval(this.isrExpirationTimer);
+    this.fetchers?.shutdown();
     this.fetchPurgatory.expireAll();
+    this.producePurgatory.expireAll();
     for (const p of this.partitions.values()) p.log.close();
     this.partitions.clear();
   }
@@ -96,8 +111,9 @@ export class ReplicaManager {
           const p = this.partitions.get(key);
           if (!p) continue;
           this.partitions.delete(key);
+          this.fetchers?.removePartition(p);
           p.log.deleteLog();
-          this.fetchPurgatory.checkAndComplete(key);
+          this.wakeWaiting(key);
         }
         break;
       case 'configChanged': {
@@ -106,15 +122,77 @@ export class ReplicaManager {
           this.partitions.get(`${c.topic.name}-${ps.partition}`)?.updateConfig(config);
         break;
       }
-      case 'leaderChanged': {
-        const p = this.partitions.get(`${c.topic.name}-${c.partition.partition}`);
-        if (p) {
-          p.isLeader = c.partition.leader === this.node.nodeId;
-          p.leaderEpoch = c.partition.leaderEpoch;
-        }
+      case 'leaderChanged':
+      case 'isrChanged':
+        this.applyPartitionState(c.topic, c.partition, Date.now());
         break;
-      }
     }
+  }
+
+  /**
+   * Makes the hosted replica of `ps` leader or follower as the controller says (Kafka's
+   * `makeLeaders`/`makeFollowers`): a new leader epoch resets it, the same epoch only takes the
+   * new replica set and ISR. Followers of a live leader go to that leader's fetcher. Waiting
+   * operations on it are re-checked: a produce whose leader moved fails, one whose ISR shrank may
+   * complete.
+   */
+  private applyPartitionState(topic: TopicState, ps: PartitionState, now: number): void {
+    const p = this.partitions.get(`${topic.name}-${ps.partition}`);
+    if (!p) return;
+    const newEpoch = p.leaderEpoch !== ps.leaderEpoch;
+    if (ps.leader === this.node.nodeId) {
+      if (!p.isLeader || newEpoch) {
+        this.fetchers?.removePartition(p);
+        p.makeLeader(ps, now);
+      } else {
+        p.updateAssignment(ps, now);
+        p.maybeAdvanceHighWatermark();
+      }
+    } else if (p.isLeader || newEpoch) {
+      p.makeFollower(ps);
+      this.fetchers?.removePartition(p);
+      if (ps.leader !== -1) this.fetcherManager().addPartition(p, ps.leader);
+    } else {
+      p.updateAssignment(ps, now);
+    }
+    this.wakeWaiting(p.key);
+  }
+
+  private fetcherManager(): ReplicaFetcherManager {
+    this.fetchers ??= new ReplicaFetcherManager(this.node);
+    return this.fetchers;
+  }
+
+  /** Re-checks the fetches and produces waiting on `key` (new data, high watermark, leadership). */
+  private wakeWaiting(key: string): void {
+    this.fetchPurgatory.checkAndComplete(key);
+    this.producePurgatory.checkAndComplete(key);
+  }
+
+  /**
+   * A follower's fetch reached this leader (Kafka's `updateFollowerFetchState`): its position is
+   * recorded, the ISR grows when it has caught up, and operations waiting on a moved high
+   * watermark are woken.
+   */
+  recordFollowerFetch(p: Partition, replicaId: number, fetchOffset: number, now: number): void {
+    const r = p.recordFollowerFetch(replicaId, fetchOffset, now);
+    if (r.expandIsr) this.proposeIsr(p, r.expandIsr);
+    if (r.highWatermarkChanged) this.wakeWaiting(p.key);
+  }
+
+  /** Drops followers that lag more than `replica.lag.time.max.ms` from the ISRs this broker leads. */
+  maybeShrinkIsr(now: number): void {
+    for (const p of this.partitions.values()) {
+      const isr = p.isrAfterShrink(now, this.node.config.replicaLagTimeMaxMs);
+      if (isr) this.proposeIsr(p, isr);
+    }
+  }
+
+  /** Sends an ISR change to the controller; its event comes back through {@link applyPartitionState}. */
+  private proposeIsr(p: Partition, isr: number[]): void {
+    const ok = this.node.metadata.alterIsr(p.topic, p.index, this.node.nodeId, p.leaderEpoch, isr);
+    if (ok)
+      this.node.log('info', `${p.key}: ISR now ${p.isr.join(',')} (partition epoch ${p.partitionEpoch})`);
   }
 
   /** The log config of a topic: its overrides over the broker's defaults. */
@@ -140,9 +218,12 @@ export class ReplicaManager {
         decompress: (type, data) => decompressSync(type as CompressionType, data),
       });
       const p = new Partition(topic.name, ps.partition, log, config);
-      p.isLeader = ps.leader === this.node.nodeId;
-      p.leaderEpoch = ps.leaderEpoch;
+      p.localBrokerId = this.node.nodeId;
+      // Neither leader nor follower yet: the controller's state below makes it one of them.
+      p.isLeader = false;
+      p.leaderEpoch = -1;
       this.partitions.set(key, p);
+      this.applyPartitionState(topic, ps, Date.now());
     }
   }
 
@@ -282,7 +363,7 @@ export class ReplicaManager {
   /** Deletes old segments of every hosted partition by time and size. */
   applyRetention(now: number): void {
     for (const p of this.partitions.values()) {
-      p.log.applyRetention(now);
+      p.log.applyRetention(now, p.highWatermark);
       p.producerState.truncateHead(p.logStartOffset);
       p.producerState.expire(now, this.node.config.producerIdExpirationMs);
     }

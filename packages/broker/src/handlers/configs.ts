@@ -30,6 +30,7 @@ const BROKER_PROPERTIES: [string, (n: BrokerNode) => string][] = [
   ['log.retention.bytes', (n) => String(n.config.logRetentionBytes)],
   ['message.max.bytes', (n) => String(n.config.messageMaxBytes)],
   ['min.insync.replicas', (n) => String(n.config.minInsyncReplicas)],
+  ['replica.lag.time.max.ms', (n) => String(n.config.replicaLagTimeMaxMs)],
   ['offsets.topic.num.partitions', (n) => String(n.config.offsetsTopicNumPartitions)],
   ['group.initial.rebalance.delay.ms', (n) => String(n.config.groupInitialRebalanceDelayMs)],
 ];

@@ -4,13 +4,16 @@
  * A read_committed answer also lists the aborted transactions overlapping the returned range, so
  * the consumer can drop their records. When less than `minBytes` is there, the request waits in
  * the purgatory until an append or a transaction marker on one of its partitions brings enough,
- * or `maxWaitMs` passes. No incremental
+ * or `maxWaitMs` passes. A follower's fetch (`replicaId` >= 0) reads up to the log end offset and
+ * reports its position to the leader; a fetch carrying `lastFetchedEpoch` (v12+) whose log
+ * diverged gets the diverging epoch and its end offset instead of records. No incremental
  * fetch sessions: a request to open one gets session id 0, which every client reads as "full
  * fetches only" (KIP-227 allows it).
  */
 import { Api, ErrorCode, type MessageInput, type MessageValue, ZERO_UUID } from '@tskafka/protocol';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler, type RequestContext } from '../handler.js';
+import type { Partition } from '../partition.js';
 
 type Request = MessageValue<typeof Api.Fetch.request>;
 type Response = MessageInput<typeof Api.Fetch.response>;
@@ -20,6 +23,7 @@ type PartitionResponse = TopicResponse['partitions'][number];
 interface FetchResult {
   response: Response;
   bytes: number;
+  /** Whether a partition answers at once: an error, or a diverging epoch. */
   hasError: boolean;
 }
 
@@ -36,14 +40,19 @@ function partitionError(index: number, errorCode: number): PartitionResponse {
   };
 }
 
-/** Reads everything the request asks for, as it stands now. */
-function readAll(ctx: RequestContext, req: Request): FetchResult {
+/**
+ * Reads everything the request asks for, as it stands now. A follower's fetch reads up to the log
+ * end offset; on `first` (the request's arrival, not a purgatory re-check) its position is
+ * recorded at the leader, which may grow the ISR and move the high watermark.
+ */
+function readAll(ctx: RequestContext, req: Request, first: boolean): FetchResult {
   const { node, apiVersion } = ctx;
   const md = node.metadata;
   let remaining = apiVersion >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER;
   let bytes = 0;
   let hasError = false;
-  const isFollower = (apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId) >= 0;
+  const replicaId = apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId;
+  const isFollower = replicaId >= 0;
   const responses: TopicResponse[] = req.topics.map((t) => {
     const topic = apiVersion >= 13 ? md.topicsById.get(t.topicId) : md.topics.get(t.topic);
     return {
@@ -60,6 +69,24 @@ function readAll(ctx: RequestContext, req: Request): FetchResult {
         try {
           const part = node.replicaManager.leaderPartition(topic.name, p.partition);
           part.checkLeaderEpoch(p.currentLeaderEpoch);
+          const diverging = apiVersion >= 12 ? divergingEpoch(part, p.lastFetchedEpoch, p.fetchOffset) : null;
+          if (diverging) {
+            // Answered at once, as an error would be: the fetcher must truncate before anything else.
+            hasError = true;
+            return {
+              partitionIndex: p.partition,
+              errorCode: 0,
+              highWatermark: part.highWatermark,
+              lastStableOffset: part.lastStableOffset,
+              logStartOffset: part.logStartOffset,
+              divergingEpoch: diverging,
+              abortedTransactions: null,
+              preferredReadReplica: -1,
+              records: Buffer.alloc(0),
+            };
+          }
+          if (isFollower && first)
+            node.replicaManager.recordFollowerFetch(part, replicaId, p.fetchOffset, ctx.now);
           // read_committed stops at the last stable offset; without transactions it is the high watermark.
           const readCommitted = !isFollower && req.isolationLevel === 1;
           const lastStableOffset = part.lastStableOffset;
@@ -120,6 +147,24 @@ function readAll(ctx: RequestContext, req: Request): FetchResult {
   };
 }
 
+/**
+ * Where the fetcher's log went another way than this leader's (Kafka's
+ * `validateFetchOffsetAndMaybeGetDivergingEpoch`): the largest epoch up to the fetcher's last one
+ * and its end offset here, when that end lies before the fetch offset or the epoch is older.
+ */
+function divergingEpoch(
+  part: Partition,
+  lastFetchedEpoch: number,
+  fetchOffset: number,
+): { epoch: number; endOffset: number } | null {
+  if (lastFetchedEpoch < 0) return null;
+  const end = part.log.endOffsetForEpoch(lastFetchedEpoch);
+  if (end.leaderEpoch < lastFetchedEpoch || end.endOffset < fetchOffset) {
+    return { epoch: end.leaderEpoch, endOffset: end.endOffset };
+  }
+  return null;
+}
+
 /** Fetch handler. */
 export const fetchHandler = defineHandler({
   api: Api.Fetch,
@@ -135,7 +180,7 @@ export const fetchHandler = defineHandler({
         responses: [],
       };
     }
-    const first = readAll(ctx, req);
+    const first = readAll(ctx, req, true);
     if (first.hasError || first.bytes >= req.minBytes || req.maxWaitMs <= 0 || req.topics.length === 0) {
       return first.response;
     }
@@ -148,7 +193,7 @@ export const fetchHandler = defineHandler({
         {
           tryComplete() {
             if (done) return true;
-            const r = readAll(ctx, req);
+            const r = readAll(ctx, req, false);
             if (r.hasError || r.bytes >= req.minBytes) {
               done = true;
               resolve(r.response);
@@ -159,7 +204,7 @@ export const fetchHandler = defineHandler({
           onExpire() {
             if (done) return;
             done = true;
-            resolve(readAll(ctx, req).response);
+            resolve(readAll(ctx, req, false).response);
           },
         },
         keys,

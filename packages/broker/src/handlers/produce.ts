@@ -1,12 +1,16 @@
 /**
  * Produce: validates each partition's record batches (magic, sizes, CRC, sequence), assigns
  * offsets and appends to the leader's log. acks=0 gets no answer (and a connection close on
- * error, as Kafka signals it); acks=1 and acks=all answer once the data is in the log, which for a
- * single replica is the whole ISR.
+ * error, as Kafka signals it); acks=1 answers once the data is in the leader's log; acks=all
+ * refuses with NOT_ENOUGH_REPLICAS when the ISR is smaller than `min.insync.replicas`, else waits
+ * in the produce purgatory until the high watermark covers the append (at once for a lone
+ * replica), or answers REQUEST_TIMED_OUT after the request's `timeoutMs`.
  */
 import { Api, ErrorCode, type MessageInput } from '@tskafka/protocol';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler, NO_RESPONSE } from '../handler.js';
+import type { TopicState } from '../metadata.js';
+import type { Partition } from '../partition.js';
 
 type Response = MessageInput<typeof Api.Produce.response>;
 type PartitionResponse = Response['responses'][number]['partitionResponses'][number];
@@ -38,6 +42,45 @@ function mayAdoptRecords(req: { topicData: { partitionData: { records: Buffer | 
   return bytes * 2 >= backing;
 }
 
+/** An acks=all partition append waiting for the high watermark (Kafka's `ProducePartitionStatus`). */
+interface PendingAck {
+  response: PartitionResponse;
+  partition: Partition;
+  leaderEpoch: number;
+  /** The offset after the appended records: the high watermark must reach it. */
+  requiredOffset: number;
+  minIsr: number;
+}
+
+/**
+ * Where an acks=all append stands (Kafka's `checkEnoughReplicasReachOffset`): null while the high
+ * watermark is below it; then NONE, or NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below
+ * `min.insync.replicas` meanwhile; NOT_LEADER_OR_FOLLOWER once this replica lost the leadership.
+ */
+function ackStatus(w: PendingAck): number | null {
+  const p = w.partition;
+  if (!p.isLeader || p.leaderEpoch !== w.leaderEpoch) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  if (p.highWatermark < w.requiredOffset) return null;
+  return p.isr.length >= w.minIsr ? ErrorCode.NONE : ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+}
+
+/** Puts each pending partition's outcome into its response; returns whether all are decided. */
+function settle(pending: PendingAck[], expired: boolean): boolean {
+  let done = true;
+  for (const w of pending) {
+    const status = ackStatus(w) ?? (expired ? ErrorCode.REQUEST_TIMED_OUT : null);
+    if (status === null) done = false;
+    else if (status !== ErrorCode.NONE) Object.assign(w.response, errorPartition(w.response.index, status));
+  }
+  return done;
+}
+
+/** `min.insync.replicas` of a topic: its override, else the broker's. */
+function minInsyncReplicas(topic: TopicState, brokerDefault: number): number {
+  const override = topic.configs.get('min.insync.replicas');
+  return override === undefined ? brokerDefault : Number(override);
+}
+
 /** Produce handler. */
 export const produceHandler = defineHandler({
   api: Api.Produce,
@@ -49,6 +92,7 @@ export const produceHandler = defineHandler({
     const acks = req.acks;
     let anyError = false;
     const adopt = mayAdoptRecords(req);
+    const pending: PendingAck[] = [];
     const responses = req.topicData.map((t) => {
       const topic = node.metadata.topics.get(t.name);
       return {
@@ -73,15 +117,16 @@ export const produceHandler = defineHandler({
             if (!p.records || p.records.length === 0) {
               throw new ApiError(ErrorCode.INVALID_RECORD, 'Produce request with no record batches');
             }
-            const state = topic.partitions[p.index];
-            if (acks === -1 && state && state.isr.length < node.config.minInsyncReplicas) {
+            const part = node.replicaManager.leaderPartition(t.name, p.index);
+            const minIsr = acks === -1 ? minInsyncReplicas(topic, node.config.minInsyncReplicas) : 0;
+            if (part.isr.length < minIsr) {
               throw new ApiError(
                 ErrorCode.NOT_ENOUGH_REPLICAS,
-                `The size of the current ISR ${state.isr.length} is insufficient to satisfy the min.isr requirement of ${node.config.minInsyncReplicas}`,
+                `The size of the current ISR ${part.isr.length} is insufficient to satisfy the min.isr requirement of ${minIsr} for partition ${part.key}`,
               );
             }
             const r = node.replicaManager.appendToLeader(t.name, p.index, p.records, now, adopt);
-            return {
+            const response = {
               index: p.index,
               errorCode: 0,
               baseOffset: r.baseOffset,
@@ -89,6 +134,17 @@ export const produceHandler = defineHandler({
               logStartOffset: r.logStartOffset,
               errorMessage: null,
             };
+            if (acks === -1) {
+              const requiredOffset = r.lastOffset + 1;
+              pending.push({
+                response,
+                partition: part,
+                leaderEpoch: part.leaderEpoch,
+                requiredOffset,
+                minIsr,
+              });
+            }
+            return response;
           } catch (e) {
             anyError = true;
             if (!(e instanceof ApiError)) {
@@ -105,7 +161,27 @@ export const produceHandler = defineHandler({
       if (anyError) ctx.connection.fail('acks=0 produce failed');
       return NO_RESPONSE;
     }
-    return { responses, throttleTimeMs: 0 };
+    const response = { responses, throttleTimeMs: 0 };
+    // A lone replica's high watermark is its log end: acks=all is answered at once, as acks=1.
+    if (pending.length === 0 || settle(pending, false)) return response;
+    // acks=all: wait in the purgatory until the ISR has the records (Kafka's DelayedProduce).
+    return new Promise<typeof response>((resolve) => {
+      node.replicaManager.producePurgatory.tryCompleteElseWatch(
+        {
+          tryComplete() {
+            if (!settle(pending, false)) return false;
+            resolve(response);
+            return true;
+          },
+          onExpire() {
+            settle(pending, true);
+            resolve(response);
+          },
+        },
+        [...new Set(pending.map((w) => w.partition.key))],
+        req.timeoutMs,
+      );
+    });
   },
   errorResponse(req, errorCode) {
     return {

@@ -199,6 +199,11 @@ export class PartitionLog {
     return this.epochs.endOffsetFor(leaderEpoch, this._logEndOffset);
   }
 
+  /** Records that `epoch` starts at `offset` (a new leader's epoch begins at its log end). */
+  assignEpochStartOffset(epoch: number, offset: number): void {
+    this.epochs.assign(epoch, offset);
+  }
+
   /** Replaces the configuration; segment and index sizes apply from the next segment. */
   updateConfig(config: LogConfig): void {
     this.config = config;
@@ -604,7 +609,12 @@ export class PartitionLog {
   truncateTo(offset: number, now = Date.now()): boolean {
     this.checkOpen();
     if (offset < 0) throw new RangeError(`cannot truncate to negative offset ${offset}`);
-    if (offset >= this._logEndOffset) return false;
+    if (offset >= this._logEndOffset) {
+      // As Kafka: an epoch this replica started as leader without appending anything must go, or
+      // the leader keeps finding the follower diverged.
+      this.epochs.truncateFromEnd(this._logEndOffset);
+      return false;
+    }
     if (this.segmentList[0].baseOffset > offset) {
       this.truncateFullyAndStartAt(offset, now);
       return true;
