@@ -42,6 +42,8 @@ export interface BrokerConfig {
   replicaFetchMaxBytes: number;
   /** `replica.fetch.response.max.bytes`: bytes a follower asks for per fetch. */
   replicaFetchResponseMaxBytes: number;
+  /** `replica.high.watermark.checkpoint.interval.ms`: how often high watermarks are checkpointed. */
+  replicaHighWatermarkCheckpointIntervalMs: number;
   /** `group.initial.rebalance.delay.ms`: wait for more members before the first rebalance of an empty group. */
   groupInitialRebalanceDelayMs: number;
   /** `group.min.session.timeout.ms`. */
@@ -106,6 +108,11 @@ const SETTINGS: Record<string, Setting> = {
   'replica.fetch.backoff.ms': { key: 'replicaFetchBackoffMs', type: 'int', default: 1000 },
   'replica.fetch.max.bytes': { key: 'replicaFetchMaxBytes', type: 'int', default: 1048576 },
   'replica.fetch.response.max.bytes': { key: 'replicaFetchResponseMaxBytes', type: 'int', default: 10485760 },
+  'replica.high.watermark.checkpoint.interval.ms': {
+    key: 'replicaHighWatermarkCheckpointIntervalMs',
+    type: 'long',
+    default: 5000,
+  },
   'group.initial.rebalance.delay.ms': { key: 'groupInitialRebalanceDelayMs', type: 'int', default: 3000 },
   'group.min.session.timeout.ms': { key: 'groupMinSessionTimeoutMs', type: 'int', default: 6000 },
   'group.max.session.timeout.ms': { key: 'groupMaxSessionTimeoutMs', type: 'int', default: 1_800_000 },

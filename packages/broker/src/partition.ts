@@ -21,6 +21,7 @@ import {
   type AbortedTxn,
   type AppendOptions,
   type BatchSummary,
+  type EpochEndOffset,
   type LogConfig,
   type PartitionLog,
   validateRecordBatches,
@@ -107,15 +108,26 @@ export class Partition {
   private readonly followers = new Map<number, FollowerState>();
   private config: LogConfig;
 
-  /** Wraps an opened log. */
-  constructor(topic: string, index: number, log: PartitionLog, config: LogConfig) {
+  /**
+   * Wraps an opened log. `highWatermark` is the checkpointed one (Kafka's
+   * `replication-offset-checkpoint`), kept within the log; without it everything the log holds
+   * counts as committed.
+   */
+  constructor(
+    topic: string,
+    index: number,
+    log: PartitionLog,
+    config: LogConfig,
+    highWatermark = log.logEndOffset,
+  ) {
     this.topic = topic;
     this.index = index;
     this.key = `${topic}-${index}`;
     this.log = log;
     this.config = config;
-    // A single replica has everything it holds committed; with followers the leader recomputes it.
-    this.highWatermark = log.logEndOffset;
+    // A leader recomputes it from its ISR, a follower takes the leader's: until then a restarted
+    // replica must not expose more than was committed before it stopped.
+    this.highWatermark = Math.max(log.logStartOffset, Math.min(highWatermark, log.logEndOffset));
     this.rebuildProducerState();
   }
 
@@ -158,6 +170,19 @@ export class Partition {
       currentLeaderEpoch > this.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH,
       `leader epoch ${currentLeaderEpoch} does not match ${this.leaderEpoch}`,
     );
+  }
+
+  /**
+   * OffsetForLeaderEpoch on this replica (Kafka's `lastOffsetForLeaderEpoch`, always leader-only
+   * as Kafka asks it): the client's current epoch is checked first, then leadership; the answer
+   * is the leader epoch cache's end offset of `leaderEpoch`, `-1, -1` when it cannot say.
+   */
+  lastOffsetForLeaderEpoch(currentLeaderEpoch: number, leaderEpoch: number): EpochEndOffset {
+    this.checkLeaderEpoch(currentLeaderEpoch);
+    if (!this.isLeader) {
+      throw new ApiError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `This broker is not the leader of ${this.key}`);
+    }
+    return this.log.endOffsetForEpoch(leaderEpoch);
   }
 
   /** Applies a new topic config (retention, segment size, ...). */

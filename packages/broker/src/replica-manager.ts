@@ -18,12 +18,23 @@ import {
 import { ApiError } from './api-error.js';
 import type { BrokerNode } from './broker.js';
 import { GROUP_METADATA_TOPIC_NAME, type ReplayCallback, type TxnProducer } from './group/store.js';
-import { type LogConfig, logConfigFromTopicConfig, PartitionLog } from './log/index.js';
+import {
+  type LogConfig,
+  logConfigFromTopicConfig,
+  PartitionLog,
+  readOffsetCheckpoint,
+  writeOffsetCheckpoint,
+} from './log/index.js';
 import type { MetadataChange, PartitionState, TopicState } from './metadata.js';
 import { Partition } from './partition.js';
 import { Purgatory } from './purgatory.js';
 import { ReplicaFetcherManager } from './replica-fetcher.js';
 import { effectiveTopicConfig } from './topic-config.js';
+
+/** High watermarks of the data directory's partitions, as Kafka names the file. */
+export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
+/** Offsets up to which each partition's log is flushed, as Kafka names the file. */
+export const RECOVERY_POINT_OFFSET_CHECKPOINT = 'recovery-point-offset-checkpoint';
 
 /** One transaction's markers, as WriteTxnMarkers carries them. */
 export interface TxnMarkerRequest {
@@ -61,6 +72,9 @@ export class ReplicaManager {
   private readonly dataDir: string | null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private isrExpirationTimer: NodeJS.Timeout | null = null;
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  /** High watermarks read from the data directory at start, by `topic-index`. */
+  private checkpointedHighWatermarks = new Map<string, number>();
   private fetchers: ReplicaFetcherManager | null = null;
   private stopped = false;
 
@@ -72,6 +86,13 @@ export class ReplicaManager {
 
   /** Opens the logs of every hosted partition and follows metadata changes. */
   start(): void {
+    if (this.dataDir) {
+      this.checkpointedHighWatermarks =
+        readOffsetCheckpoint(this.dataDir, REPLICATION_OFFSET_CHECKPOINT) ?? new Map();
+      const interval = this.node.config.replicaHighWatermarkCheckpointIntervalMs;
+      this.checkpointTimer = setInterval(() => this.checkpointOffsets(false), interval);
+      this.checkpointTimer.unref();
+    }
     for (const topic of this.node.metadata.topics.values()) this.openTopic(topic, 0, false);
     this.node.metadata.onChange((c) => {
       if (!this.stopped) this.onMetadataChange(c);
@@ -90,11 +111,34 @@ export class ReplicaManager {
     this.stopped = true;
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.isrExpirationTimer) clearInterval(this.isrExpirationTimer);
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     this.fetchers?.shutdown();
     this.fetchPurgatory.expireAll();
     this.producePurgatory.expireAll();
     for (const p of this.partitions.values()) p.log.close();
+    // Closed logs are flushed: the recovery points are the log end offsets.
+    this.checkpointOffsets(true);
     this.partitions.clear();
+  }
+
+  /**
+   * Writes the high watermark of every hosted partition to `replication-offset-checkpoint`
+   * (Kafka's `checkpointHighWatermarks`, every `replica.high.watermark.checkpoint.interval.ms`
+   * and at shutdown) and their recovery points to `recovery-point-offset-checkpoint`: the log end
+   * offset once `flushed`, else the active segment's base offset (older segments are flushed
+   * when rolled). A restarted replica starts from the checkpointed high watermark.
+   */
+  checkpointOffsets(flushed: boolean): void {
+    if (!this.dataDir) return;
+    const hws = [];
+    const recoveryPoints = [];
+    for (const p of this.partitions.values()) {
+      hws.push({ topic: p.topic, partition: p.index, offset: p.highWatermark });
+      const recoveryPoint = flushed ? p.logEndOffset : (p.log.segments.at(-1)?.baseOffset ?? 0);
+      recoveryPoints.push({ topic: p.topic, partition: p.index, offset: recoveryPoint });
+    }
+    writeOffsetCheckpoint(this.dataDir, REPLICATION_OFFSET_CHECKPOINT, hws);
+    writeOffsetCheckpoint(this.dataDir, RECOVERY_POINT_OFFSET_CHECKPOINT, recoveryPoints);
   }
 
   private onMetadataChange(c: MetadataChange): void {
@@ -217,7 +261,10 @@ export class ReplicaManager {
         topicId: topic.topicId,
         decompress: (type, data) => decompressSync(type as CompressionType, data),
       });
-      const p = new Partition(topic.name, ps.partition, log, config);
+      // Kafka starts from the checkpointed high watermark, 0 (the log start) without one; a
+      // replica in memory has nothing checkpointed and starts from its log end.
+      const hw = dir ? (fresh ? 0 : (this.checkpointedHighWatermarks.get(key) ?? 0)) : log.logEndOffset;
+      const p = new Partition(topic.name, ps.partition, log, config, hw);
       p.localBrokerId = this.node.nodeId;
       // Neither leader nor follower yet: the controller's state below makes it one of them.
       p.isLeader = false;

@@ -19,6 +19,7 @@ import { initProducerIdHandler } from './init-producer-id.js';
 import { listOffsetsHandler } from './list-offsets.js';
 import { listTransactionsHandler } from './list-transactions.js';
 import { metadataHandler } from './metadata.js';
+import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 import { produceHandler } from './produce.js';
 import { saslAuthenticateHandler } from './sasl-authenticate.js';
 import { saslHandshakeHandler } from './sasl-handshake.js';
@@ -49,5 +50,6 @@ export const allHandlers: readonly ApiHandler<ApiDef>[] = [
   saslHandshakeHandler,
   saslAuthenticateHandler,
   writeTxnMarkersHandler,
+  offsetForLeaderEpochHandler,
   ...groupHandlers,
 ] as unknown as readonly ApiHandler<ApiDef>[];

@@ -247,6 +247,34 @@ export class DiskLogDirectory implements LogDirectory {
   }
 }
 
+/** One `topic partition offset` entry of a broker-wide offset checkpoint. */
+export interface OffsetCheckpointEntry {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/**
+ * Reads a broker-wide offset checkpoint of `dataDir` (Kafka's `OffsetCheckpointFile`, such as
+ * `replication-offset-checkpoint`): offsets by `topic-partition`, or null when there is none.
+ */
+export function readOffsetCheckpoint(dataDir: string, name: string): Map<string, number> | null {
+  const file = join(dataDir, name);
+  const text = readTextFile(file);
+  if (text === null) return null;
+  return new Map(parseCheckpoint(text, file).map((e) => [`${e[0]}-${e[1]}`, Number(e[2])]));
+}
+
+/** Replaces a broker-wide offset checkpoint of `dataDir` atomically. */
+export function writeOffsetCheckpoint(
+  dataDir: string,
+  name: string,
+  entries: readonly OffsetCheckpointEntry[],
+): void {
+  const text = formatCheckpoint(entries.map((e) => [e.topic, e.partition, e.offset]));
+  writeTextAtomically(dataDir, name, text);
+}
+
 function readTextFile(file: string): string | null {
   try {
     return readFileSync(file, 'utf8');

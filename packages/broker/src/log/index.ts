@@ -24,7 +24,14 @@ export {
   logConfigFromTopicConfig,
   type TimestampType,
 } from './config.js';
-export { DiskLogDirectory, DiskSegmentFile, LOG_START_OFFSET_CHECKPOINT } from './disk.js';
+export {
+  DiskLogDirectory,
+  DiskSegmentFile,
+  LOG_START_OFFSET_CHECKPOINT,
+  type OffsetCheckpointEntry,
+  readOffsetCheckpoint,
+  writeOffsetCheckpoint,
+} from './disk.js';
 export { InconsistentTopicIdError, LogError, LogErrorCode, OffsetOutOfRangeError } from './errors.js';
 export { OffsetIndex, type OffsetPosition, TimeIndex, type TimestampOffset } from './indexes.js';
 export {
