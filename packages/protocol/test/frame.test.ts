@@ -2,7 +2,7 @@
  * Framing: header versions, whole frames in and out, a stream split at every byte offset,
  * and oversized or negative size prefixes.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Api } from '../src/api.js';
 import {
   decodeRequest,
@@ -104,5 +104,64 @@ describe('request and response frames', () => {
     const d2 = new FrameDecoder(1024);
     d2.push(huge.subarray(0, 2), () => {});
     expect(() => d2.push(huge.subarray(2), () => {})).toThrow(/exceeds the limit of 1024 bytes/);
+  });
+
+  it('checks a prefix against the limit before it allocates the frame', () => {
+    const alloc = vi.spyOn(Buffer, 'allocUnsafe');
+    const allocSlow = vi.spyOn(Buffer, 'allocUnsafeSlow');
+    try {
+      const huge = Buffer.alloc(6);
+      huge.writeInt32BE(50 * 1024 * 1024);
+      // The prefix whole in one chunk, with a body byte after it, and the prefix cut in two.
+      expect(() => new FrameDecoder(1024).push(huge, () => {})).toThrow(FrameSizeError);
+      const d = new FrameDecoder(1024);
+      d.push(huge.subarray(0, 3), () => {});
+      expect(() => d.push(huge.subarray(3), () => {})).toThrow(FrameSizeError);
+      // (Joining the 4 bytes of a cut prefix may take a 4-byte buffer; nothing near the claim.)
+      for (const spy of [alloc, allocSlow]) {
+        for (const [size] of spy.mock.calls) expect(size).toBeLessThanOrEqual(4);
+      }
+    } finally {
+      alloc.mockRestore();
+      allocSlow.mockRestore();
+    }
+  });
+
+  it('hands out several frames of one chunk as views of it', () => {
+    const stream = Buffer.concat(frames);
+    const got: Buffer[] = [];
+    const d = new FrameDecoder();
+    d.push(stream, (f) => got.push(f));
+    expect(got.map((f) => f.toString('hex'))).toEqual(frames.map((f) => f.subarray(4).toString('hex')));
+    for (const f of got) expect(f.buffer).toBe(stream.buffer);
+    expect(d.buffered).toBe(0);
+  });
+
+  it('fills a frame that spans many chunks, whatever the chunk size', () => {
+    const body = Buffer.alloc(70_000);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 31) & 0xff;
+    const big = Buffer.concat([Buffer.alloc(4), body]);
+    big.writeInt32BE(body.length);
+    const stream = Buffer.concat([frames[0], big, frames[1], big, frames[2]]);
+    const expected = [frames[0].subarray(4), body, frames[1].subarray(4), body, frames[2].subarray(4)].map(
+      (f) => f.toString('hex'),
+    );
+    for (const step of [1, 2, 3, 5, 4096, 65_536, 70_003, 70_004, 70_005]) {
+      const d = new FrameDecoder();
+      const got: string[] = [];
+      let handed = 0;
+      let unaccounted = 0;
+      for (let at = 0; at < stream.length; at += step) {
+        d.push(stream.subarray(at, at + step), (f) => {
+          got.push(f.toString('hex'));
+          handed += 4 + f.length;
+        });
+        // Every byte fed is either handed out in a frame or still held.
+        if (handed + d.buffered !== Math.min(stream.length, at + step)) unaccounted++;
+      }
+      expect(unaccounted).toBe(0);
+      expect(got).toEqual(expected);
+      expect(d.buffered).toBe(0);
+    }
   });
 });
