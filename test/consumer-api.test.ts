@@ -13,7 +13,7 @@ import {
   stringDeserializer,
   type TopicPartition,
 } from 'tskafka';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 
 let broker: RunningBroker;
 
@@ -167,6 +167,33 @@ describe('consumer API', () => {
     expect(tps.map((tp) => end.get(tp))).toEqual([5, 5]);
     expect(consumer.assignment()).toEqual([]);
     await consumer.close();
+  });
+
+  it('named and object deserializers type the records kafka.consumer() hands out', async () => {
+    const topic = 'api-typed';
+    broker.cluster.metadata.createTopic(topic, { numPartitions: 1, replicationFactor: 1 });
+    await produce(topic, 2, 1);
+    const text = kafka().consumer({ keyDeserializer: 'string', valueDeserializer: 'string' });
+    const json = kafka().consumer({ valueDeserializer: 'json' });
+    const typed = kafka().consumer({ valueDeserializer: stringDeserializer });
+    const raw = kafka().consumer({ groupId: 'api-typed' });
+    const explicit = kafka().consumer<string | null, string | null>({ valueDeserializer: 'string' });
+    expectTypeOf(text).toEqualTypeOf<Consumer<string | null, string | null>>();
+    expectTypeOf(json).toEqualTypeOf<Consumer<Buffer | null, unknown>>();
+    expectTypeOf(typed).toEqualTypeOf<Consumer<Buffer | null, string | null>>();
+    expectTypeOf(raw).toEqualTypeOf<Consumer<Buffer | null, Buffer | null>>();
+    expectTypeOf(explicit).toEqualTypeOf<Consumer<string | null, string | null>>();
+    // What the types say is what comes out.
+    await text.connect();
+    await text.assign([{ topic, partition: 0 }]);
+    text.seekToBeginning();
+    const records: ConsumerRecord<string | null, string | null>[] = [];
+    while (records.length < 2) records.push(...(await text.poll(200)));
+    expect(records.map((r) => [r.key, r.value])).toEqual([
+      ['k0', 'v0'],
+      ['k1', 'v1'],
+    ]);
+    for (const c of [text, json, typed, raw, explicit]) await c.close();
   });
 
   it('subscribe(RegExp) takes every matching topic', async () => {

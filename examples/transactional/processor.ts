@@ -49,7 +49,7 @@ export async function runProcessor(opts: ProcessorOptions, signal: AbortSignal):
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const kafka = new Kafka({ bootstrapServers: opts.bootstrapServers, clientId: GROUP_ID, logger: quiet });
   const transactional = opts.mode === 'transactional';
-  const consumer = kafka.consumer<string | null, string | null>({
+  const consumer = kafka.consumer({
     groupId: GROUP_ID,
     // A static member: a restarted processor takes the dead one's place at once, instead of
     // waiting for its session to time out.

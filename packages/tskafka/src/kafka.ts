@@ -15,6 +15,7 @@ import {
   ConfigError,
   type ConfigKeys,
   consumerKeys,
+  type Deserializer,
   type KafkaProperties,
   type Logger,
   parsePropertiesEntries,
@@ -56,6 +57,26 @@ export type KafkaConsumerOptions<K, V> = Omit<ConsumerOptions<K, V>, 'bootstrapS
   /** Overrides the {@link Kafka}'s bootstrap servers. */
   bootstrapServers?: string | readonly string[];
 };
+
+/**
+ * What a consumer's key or value deserializer option produces: the type of a
+ * `Deserializer<T>` object, `string | null` for `'string'`, `unknown` for `'json'`, and
+ * `Buffer | null` for `'buffer'` or no deserializer.
+ */
+export type DeserializedBy<D> =
+  D extends Deserializer<infer T>
+    ? T
+    : D extends 'string'
+      ? string | null
+      : D extends 'json'
+        ? unknown
+        : Buffer | null;
+
+/** The key type of a consumer made with options `O` (see {@link DeserializedBy}). */
+export type ConsumerKeyOf<O> = O extends { keyDeserializer: infer D } ? DeserializedBy<D> : Buffer | null;
+
+/** The value type of a consumer made with options `O` (see {@link DeserializedBy}). */
+export type ConsumerValueOf<O> = O extends { valueDeserializer: infer D } ? DeserializedBy<D> : Buffer | null;
 
 /**
  * The tskafka client factory.
@@ -127,11 +148,22 @@ export class Kafka {
    *
    * ```ts
    * const consumer = kafka.consumer({ groupId: 'billing', autoOffsetReset: 'earliest' });
+   * // Named deserializers type the records: record.value is `string | null` here.
+   * const text = kafka.consumer({ groupId: 'audit', valueDeserializer: 'string' });
    * ```
+   *
+   * @typeParam O - the options; the record types follow from their deserializers.
+   */
+  consumer<const O extends KafkaConsumerOptions<unknown, unknown>>(
+    options: O,
+  ): Consumer<ConsumerKeyOf<O>, ConsumerValueOf<O>>;
+  /**
+   * A consumer with explicit key and value types (or none: `Buffer | null`).
    *
    * @typeParam K - the key type the key deserializer produces (default `Buffer | null`).
    * @typeParam V - the value type the value deserializer produces.
    */
+  consumer<K = Buffer | null, V = Buffer | null>(options?: KafkaConsumerOptions<K, V>): Consumer<K, V>;
   consumer<K = Buffer | null, V = Buffer | null>(options: KafkaConsumerOptions<K, V> = {}): Consumer<K, V> {
     const input = { ...pick(this.properties, consumerKeys), ...this.config, ...options };
     dropShadowed(input, consumerKeys);
