@@ -210,7 +210,9 @@ export interface Cluster {
    * Moves the leadership of `topic`-`partition` to `nodeId`, which must be a live in-sync replica
    * (a controlled election, as Kafka's preferred leader election; the leader epoch is bumped).
    * Clients of the old leader get NOT_LEADER_OR_FOLLOWER and follow the metadata to the new one.
-   * Throws an error with code ELIGIBLE_LEADERS_NOT_AVAILABLE otherwise.
+   * Throws an error with code ELIGIBLE_LEADERS_NOT_AVAILABLE otherwise. With
+   * `auto.leader.rebalance.enable` (the default) the controller moves leadership back to the
+   * preferred replica on its next `leader.imbalance.check.interval.seconds` check (300 s by default).
    */
   moveLeader(topic: string, partition: number, nodeId: number): void;
   /** Stops every broker and flushes all data. */
@@ -261,6 +263,20 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
   }
   const running = new Set(brokers.map((b) => b.nodeId));
   let closed = false;
+  // The controller's periodic preferred-leader check (Kafka's auto.leader.rebalance.enable).
+  const rebalance = config.autoLeaderRebalanceEnable
+    ? setInterval(() => {
+        if (metadata.controllerId === -1) return;
+        const moved = metadata.checkAndTriggerAutoLeaderRebalance();
+        if (moved.length === 0) return;
+        const controller = brokers.find((b) => b.nodeId === metadata.controllerId);
+        controller?.log(
+          'info',
+          `auto leader rebalance: preferred leaders elected for ${moved.map((m) => `${m.topic}-${m.partition}`).join(', ')}`,
+        );
+      }, config.leaderImbalanceCheckIntervalMs)
+    : null;
+  rebalance?.unref();
   const cluster: Cluster = {
     get bootstrapServers() {
       return brokers.map((b) => b.address);
@@ -292,6 +308,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
       // snapshot over the one of a broker started since on the same data directory.
       if (closed) return;
       closed = true;
+      if (rebalance) clearInterval(rebalance);
       for (const b of brokers) if (running.has(b.nodeId)) await b.stop();
       running.clear();
       store?.close();

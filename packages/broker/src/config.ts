@@ -72,6 +72,12 @@ export interface BrokerConfig {
   producerIdExpirationMs: number;
   /** `connections.max.idle.ms`. */
   connectionsMaxIdleMs: number;
+  /** `auto.leader.rebalance.enable`: the controller moves leadership back to preferred replicas. */
+  autoLeaderRebalanceEnable: boolean;
+  /** `leader.imbalance.check.interval.seconds`, in ms: how often the controller checks leader balance. */
+  leaderImbalanceCheckIntervalMs: number;
+  /** `leader.imbalance.per.broker.percentage`: the share of a broker's preferred partitions led elsewhere that triggers a rebalance. */
+  leaderImbalancePerBrokerPercentage: number;
   /** `sasl.enabled.mechanisms`: empty means no SASL (PLAINTEXT listener). */
   saslEnabledMechanisms: string[];
   /** Users for SASL: `{ alice: 'secret' }` (PLAIN and SCRAM credentials are derived from it). */
@@ -144,6 +150,18 @@ const SETTINGS: Record<string, Setting> = {
   },
   'producer.id.expiration.ms': { key: 'producerIdExpirationMs', type: 'int', default: DAY },
   'connections.max.idle.ms': { key: 'connectionsMaxIdleMs', type: 'long', default: 600_000 },
+  'auto.leader.rebalance.enable': { key: 'autoLeaderRebalanceEnable', type: 'bool', default: true },
+  'leader.imbalance.check.interval.seconds': {
+    key: 'leaderImbalanceCheckIntervalMs',
+    type: 'long',
+    default: 300_000,
+    scale: 1000,
+  },
+  'leader.imbalance.per.broker.percentage': {
+    key: 'leaderImbalancePerBrokerPercentage',
+    type: 'int',
+    default: 10,
+  },
   'sasl.enabled.mechanisms': { key: 'saslEnabledMechanisms', type: 'list', default: [] },
 };
 
@@ -178,6 +196,14 @@ export function parseBrokerConfig(
       );
     }
     c[s.key] = parseValue(name, s, raw);
+  }
+  // Kafka's validators: atLeast(1) and between(0, 100); a 0 s interval would spin the controller.
+  if ((c.leaderImbalanceCheckIntervalMs as number) < 1000) {
+    throw new BrokerConfigError('leader.imbalance.check.interval.seconds: must be at least 1');
+  }
+  const pct = c.leaderImbalancePerBrokerPercentage as number;
+  if (pct < 0 || pct > 100) {
+    throw new BrokerConfigError('leader.imbalance.per.broker.percentage: must be between 0 and 100');
   }
   const mechs = c.saslEnabledMechanisms as string[];
   for (const m of mechs) {

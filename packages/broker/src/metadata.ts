@@ -4,7 +4,8 @@
  * mutate it directly. As Kafka's KRaft controller it elects leaders from the live ISR when a
  * broker stops (clean election only), brings offline partitions back when an ISR member returns,
  * and takes ISR changes from partition leaders (Kafka's AlterPartition), bumping the partition
- * epoch on each.
+ * epoch on each. Preferred leader election (on request, or the periodic automatic rebalance)
+ * moves leadership back to each partition's first replica.
  */
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '@tskafka/protocol';
@@ -266,6 +267,66 @@ export class ClusterMetadata {
     p.partitionEpoch++;
     this.emit({ type: 'leaderChanged', topic, partition: p });
     return p;
+  }
+
+  /**
+   * Preferred leader election of one partition (Kafka's PREFERRED election): the first assigned
+   * replica becomes leader when it is alive and in the ISR, through {@link electLeader}. Throws
+   * ELECTION_NOT_NEEDED when it already leads and PREFERRED_LEADER_NOT_AVAILABLE when it cannot,
+   * the codes Kafka's ElectLeaders answers per partition.
+   */
+  electPreferredLeader(name: string, partition: number): PartitionState {
+    const p = this.topics.get(name)?.partitions[partition];
+    if (!p)
+      throw new ApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unknown partition ${name}-${partition}`);
+    const preferred = p.replicas[0];
+    if (p.leader === preferred) {
+      throw new ApiError(ErrorCode.ELECTION_NOT_NEEDED, 'Leader election not needed for topic partition.');
+    }
+    if (!this.canPreferredReplicaBeLeader(p)) {
+      throw new ApiError(
+        ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
+        `Failed to elect leader for partition ${name}-${partition} under strategy PreferredReplicaPartitionLeaderElectionStrategy`,
+      );
+    }
+    return this.electLeader(name, partition, preferred);
+  }
+
+  private canPreferredReplicaBeLeader(p: PartitionState): boolean {
+    const preferred = p.replicas[0];
+    return preferred !== undefined && p.isr.includes(preferred) && this.isAlive(preferred);
+  }
+
+  /**
+   * One pass of Kafka's `KafkaController.checkAndTriggerAutoLeaderRebalance`: partitions are
+   * grouped by preferred replica; for each broker whose share of those partitions led by another
+   * broker exceeds `leader.imbalance.per.broker.percentage`, every one whose preferred replica is
+   * alive and in the ISR gets it back as leader. Returns the partitions moved.
+   */
+  checkAndTriggerAutoLeaderRebalance(): { topic: string; partition: number }[] {
+    const byPreferred = new Map<number, { topic: TopicState; p: PartitionState }[]>();
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) {
+        const preferred = p.replicas[0];
+        if (preferred === undefined) continue;
+        const list = byPreferred.get(preferred) ?? [];
+        list.push({ topic, p });
+        byPreferred.set(preferred, list);
+      }
+    }
+    const moved: { topic: string; partition: number }[] = [];
+    const threshold = this.config.leaderImbalancePerBrokerPercentage / 100;
+    for (const [preferred, all] of byPreferred) {
+      const notPreferred = all.filter(({ p }) => p.leader !== preferred);
+      if (notPreferred.length / all.length <= threshold) continue;
+      for (const { topic, p } of notPreferred) {
+        // A topic deleted by an earlier listener in this pass is left alone.
+        if (this.topics.get(topic.name) !== topic || !this.canPreferredReplicaBeLeader(p)) continue;
+        this.electLeader(topic.name, p.partition, preferred);
+        moved.push({ topic: topic.name, partition: p.partition });
+      }
+    }
+    return moved;
   }
 
   private electController(): void {
