@@ -8,20 +8,16 @@
 import { type Cluster, startCluster } from '@tskafka/broker';
 import { Kafka } from 'tskafka';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until as untilWithin } from './until.js';
+
+/** Resolves once `condition` holds; fails with `what` after 20 s. */
+const until = (what: string, condition: () => boolean | Promise<boolean>) =>
+  untilWithin(what, condition, 20_000);
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** Resolves once `condition` holds, checking every 50 ms; fails naming `what` after 20 s. */
-async function until(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function cluster3(config: Record<string, string | number | boolean>): Promise<Cluster> {
   const cluster = await startCluster({ brokers: 3, logLevel: 'error', config });

@@ -11,20 +11,12 @@ import { type Cluster, startCluster } from '@tskafka/broker';
 import { Kafka, NotEnoughReplicasError, stringDeserializer } from 'tskafka';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readTopic } from './read-topic.js';
+import { until } from './until.js';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** Resolves once `condition` holds, checking every 50 ms; fails naming `what` after 30 s. */
-async function until(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function cluster3(config: Record<string, string | number> = {}): Promise<Cluster> {
   const cluster = await startCluster({ brokers: 3, logLevel: 'error', config });

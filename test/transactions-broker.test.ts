@@ -13,6 +13,7 @@ import { type Cluster, startCluster } from '@tskafka/broker';
 import { Kafka, type Producer } from 'tskafka';
 import { afterEach, describe, expect, it } from 'vitest';
 import { endOffsetsOf as endOffsets, readTopic as readAll } from './read-topic.js';
+import { until } from './until.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -47,14 +48,6 @@ async function txnProducer(kafka: Kafka, transactionalId: string, timeoutMs?: nu
   await producer.connect();
   await producer.initTransactions();
   return producer;
-}
-
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('transactions against the reference broker', () => {
@@ -198,8 +191,8 @@ describe('transactions against the reference broker', () => {
     expect(await endOffsets(kafka, 'tx-timeout', 1, 'read_committed')).toEqual([0]);
     // No commit: after transaction.timeout.ms the coordinator writes an ABORT marker (offset 1).
     await until(
-      async () => (await endOffsets(kafka, 'tx-timeout', 1, 'read_committed'))[0] === 2,
       'the timed-out transaction to be aborted',
+      async () => (await endOffsets(kafka, 'tx-timeout', 1, 'read_committed'))[0] === 2,
     );
     expect(await readAll(kafka, 'tx-timeout', 1, 'read_committed')).toEqual([]);
     // The coordinator bumped the epoch when it aborted: the late commit is refused.
@@ -252,8 +245,8 @@ describe('transactions against the reference broker', () => {
     expect(await endOffsets(kafka, 'tx-restart', 1, 'read_committed')).toEqual([2]);
     const second = await txnProducer(kafka, 'tx-restart');
     await until(
-      async () => (await endOffsets(kafka, 'tx-restart', 1, 'read_committed'))[0] === 4,
       'the open transaction to be aborted',
+      async () => (await endOffsets(kafka, 'tx-restart', 1, 'read_committed'))[0] === 4,
     );
     await second.beginTransaction();
     await second.send({ topic: 'tx-restart', value: 'after-restart' });

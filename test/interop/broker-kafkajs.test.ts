@@ -7,6 +7,10 @@
 import { type RunningBroker, startBroker } from '@tskafka/broker';
 import { type Admin, type EachMessagePayload, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until as untilWithin } from '../until.js';
+
+/** Resolves once `condition` holds, checking every 20 ms; fails with `what` after 20 s. */
+const until = (what: string, condition: () => boolean) => untilWithin(what, condition, 20_000, 20);
 
 let broker: RunningBroker;
 let kafka: Kafka;
@@ -34,15 +38,6 @@ afterAll(async () => {
   await admin?.disconnect();
   await broker?.close();
 });
-
-/** Resolves once `condition` holds, checking every 20 ms; fails with `what` after 20 s. */
-async function until(what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('KafkaJS against the reference broker', () => {
   it('creates, lists and describes topics with the admin client', async () => {

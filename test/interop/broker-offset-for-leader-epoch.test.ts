@@ -8,6 +8,7 @@
 import { type Cluster, startCluster } from '@tskafka/broker';
 import { Api, ErrorCode, encodeRecordBatch } from '@tskafka/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../until.js';
 import { runKcat } from './kcat.js';
 import { WireClient } from './wire-client.js';
 
@@ -22,15 +23,6 @@ afterAll(async () => {
   for (const c of clients) c.close();
   await cluster?.close();
 });
-
-/** Resolves once `condition` holds, checking every 50 ms; fails naming `what` after 30 s. */
-async function until(what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function connect(nodeId: number): Promise<WireClient> {
   const c = await WireClient.connect(cluster.broker(nodeId).address);

@@ -8,6 +8,7 @@
 import { type Cluster, startCluster } from '@tskafka/broker';
 import { type EachMessagePayload, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../until.js';
 import { readTopicWithKcat } from './kcat.js';
 
 let cluster: Cluster;
@@ -37,15 +38,6 @@ afterAll(async () => {
   for (const c of openClients) await c.disconnect().catch(() => {});
   await cluster?.close();
 });
-
-/** Resolves once `condition` holds, checking every 50 ms; fails naming `what` after 30 s. */
-async function until(what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('KafkaJS against a replicated reference cluster', () => {
   it('an idempotent acks=all producer carries on across a leader stop; everything acknowledged is read back once', async () => {

@@ -13,6 +13,12 @@ import { type RunningBroker, startBroker } from '@tskafka/broker';
 import { Api, ErrorCode } from '@tskafka/protocol';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until as untilWithin } from '../until.js';
+
+/** Resolves once `condition` holds; fails with `what` after 20 s. */
+const until = (what: string, condition: () => boolean | Promise<boolean>) =>
+  untilWithin(what, condition, 20_000);
+
 import { runKcat } from './kcat.js';
 import { WireClient } from './wire-client.js';
 
@@ -60,15 +66,6 @@ function segmentFiles(topic: string): { log: string[]; index: string[]; timeinde
   const files = readdirSync(join(dir, `${topic}-0`));
   const ext = (e: string) => files.filter((f) => f.endsWith(e)).sort();
   return { log: ext('.log'), index: ext('.index'), timeindex: ext('.timeindex') };
-}
-
-/** Resolves once `condition` holds, checking every 50 ms; fails with `what` after 20 s. */
-async function until(what: string, condition: () => Promise<boolean> | boolean): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('retention through the broker', () => {

@@ -1,6 +1,7 @@
 /** DescribeTransactions: the state of transactional ids this broker coordinates. */
 import { Api } from '@tskafka/protocol';
 import { defineHandler } from '../handler.js';
+import { undescribedTransaction } from '../txn/coordinator.js';
 
 /** DescribeTransactions handler (v0). */
 export const describeTransactionsHandler = defineHandler({
@@ -18,16 +19,7 @@ export const describeTransactionsHandler = defineHandler({
   errorResponse(req, errorCode) {
     return {
       throttleTimeMs: 0,
-      transactionStates: req.transactionalIds.map((transactionalId) => ({
-        errorCode,
-        transactionalId,
-        transactionState: '',
-        transactionTimeoutMs: 0,
-        transactionStartTimeMs: -1,
-        producerId: -1,
-        producerEpoch: -1,
-        topics: [],
-      })),
+      transactionStates: req.transactionalIds.map((id) => undescribedTransaction(id, errorCode)),
     };
   },
 });

@@ -76,6 +76,20 @@ export interface DescribedTransaction {
   topics: { topic: string; partitions: number[] }[];
 }
 
+/** A DescribeTransactions entry that carries only `errorCode`: nothing known of the id. */
+export function undescribedTransaction(transactionalId: string, errorCode: number): DescribedTransaction {
+  return {
+    errorCode,
+    transactionalId,
+    transactionState: '',
+    transactionTimeoutMs: 0,
+    transactionStartTimeMs: -1,
+    producerId: -1,
+    producerEpoch: -1,
+    topics: [],
+  };
+}
+
 function initError(errorCode: number): InitProducerIdResult {
   return { errorCode, producerId: NO_PRODUCER_ID, producerEpoch: NO_PRODUCER_EPOCH };
 }
@@ -497,16 +511,7 @@ export class TransactionCoordinator {
 
   /** DescribeTransactions for one transactional id. */
   handleDescribeTransaction(transactionalId: string): DescribedTransaction {
-    const base: DescribedTransaction = {
-      errorCode: ErrorCode.NONE,
-      transactionalId,
-      transactionState: '',
-      transactionTimeoutMs: 0,
-      transactionStartTimeMs: -1,
-      producerId: -1,
-      producerEpoch: -1,
-      topics: [],
-    };
+    const base = undescribedTransaction(transactionalId, ErrorCode.NONE);
     if (!this.active) return { ...base, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
     if (transactionalId === '') return { ...base, errorCode: ErrorCode.INVALID_REQUEST };
     const s = this.stateManager.getTransactionState(transactionalId);
