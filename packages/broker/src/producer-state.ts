@@ -109,6 +109,11 @@ export function incrementSequence(seq: number, delta: number): number {
 export class ProducerStateManager {
   /** State by producer id. */
   readonly producers = new Map<number, ProducerEntry>();
+  /**
+   * The entries with an open transaction, so the last stable offset (asked on every fetch) looks
+   * at those only, not at every idempotent producer.
+   */
+  private readonly openTxns = new Set<ProducerEntry>();
 
   /**
    * Checks a batch before it is appended: fenced epochs, duplicates and sequence gaps, with
@@ -163,7 +168,10 @@ export class ProducerStateManager {
   update(batch: ProducerBatch, firstOffset: number, lastOffset: number, timestamp: number): void {
     if (batch.producerId === NO_PRODUCER_ID) return;
     const entry = this.entryFor(batch.producerId, batch.producerEpoch, timestamp);
-    if (batch.isTransactional && entry.currentTxnFirstOffset < 0) entry.currentTxnFirstOffset = firstOffset;
+    if (batch.isTransactional && entry.currentTxnFirstOffset < 0) {
+      entry.currentTxnFirstOffset = firstOffset;
+      this.openTxns.add(entry);
+    }
     entry.batches.push({
       firstSeq: batch.baseSequence,
       lastSeq: incrementSequence(batch.baseSequence, batch.lastOffsetDelta),
@@ -227,6 +235,7 @@ export class ProducerStateManager {
     const entry = this.entryFor(marker.producerId, marker.producerEpoch, timestamp);
     const firstOffset = entry.currentTxnFirstOffset;
     entry.currentTxnFirstOffset = -1;
+    this.openTxns.delete(entry);
     entry.coordinatorEpoch = marker.coordinatorEpoch;
     entry.lastTimestamp = timestamp;
     if (firstOffset < 0) return null;
@@ -236,10 +245,8 @@ export class ProducerStateManager {
   /** First offset of the earliest open transaction, or null when none is open. */
   get firstUnstableOffset(): number | null {
     let first: number | null = null;
-    for (const e of this.producers.values()) {
-      if (e.currentTxnFirstOffset >= 0 && (first === null || e.currentTxnFirstOffset < first))
-        first = e.currentTxnFirstOffset;
-    }
+    for (const e of this.openTxns)
+      if (first === null || e.currentTxnFirstOffset < first) first = e.currentTxnFirstOffset;
     return first;
   }
 
@@ -250,9 +257,8 @@ export class ProducerStateManager {
    */
   lastStableOffsetAfter(txn: CompletedTxn): number {
     let first = txn.lastOffset + 1;
-    for (const e of this.producers.values()) {
-      if (e.producerId !== txn.producerId && e.currentTxnFirstOffset >= 0 && e.currentTxnFirstOffset < first)
-        first = e.currentTxnFirstOffset;
+    for (const e of this.openTxns) {
+      if (e.producerId !== txn.producerId && e.currentTxnFirstOffset < first) first = e.currentTxnFirstOffset;
     }
     return first;
   }
@@ -260,8 +266,7 @@ export class ProducerStateManager {
   /** The open transactions: producer id → first offset (DescribeProducers, tests). */
   get ongoingTxns(): Map<number, number> {
     const out = new Map<number, number>();
-    for (const e of this.producers.values())
-      if (e.currentTxnFirstOffset >= 0) out.set(e.producerId, e.currentTxnFirstOffset);
+    for (const e of this.openTxns) out.set(e.producerId, e.currentTxnFirstOffset);
     return out;
   }
 
@@ -277,7 +282,10 @@ export class ProducerStateManager {
   truncateHead(logStartOffset: number): void {
     for (const [id, e] of this.producers) {
       const last = e.batches[e.batches.length - 1];
-      if (!last || last.lastOffset < logStartOffset) this.producers.delete(id);
+      if (!last || last.lastOffset < logStartOffset) {
+        this.producers.delete(id);
+        this.openTxns.delete(e);
+      }
     }
   }
 }
