@@ -116,7 +116,7 @@ export class BrokerNode {
 
   /** Opens the port, registers with the cluster and loads hosted partitions and groups. */
   async start(): Promise<void> {
-    const server = createServer((socket: Socket) => {
+    const server = createServer({ pauseOnConnect: true }, (socket: Socket) => {
       this.connections.add(new Connection(this, socket));
     });
     await new Promise<void>((resolve, reject) => {

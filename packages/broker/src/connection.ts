@@ -4,7 +4,7 @@
  * responses always go back in request order. A frame that cannot be decoded closes this
  * connection, with a log line naming the problem; nothing else is affected.
  */
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import {
   type ApiDef,
   ApiKey,
@@ -12,7 +12,7 @@ import {
   decodeRequest,
   ErrorCode,
   encodeResponse,
-  FrameDecoder,
+  FrameReader,
   peekRequestHeader,
 } from '@tskafka/protocol';
 import type { BrokerNode } from './broker.js';
@@ -43,33 +43,39 @@ export class Connection {
   clientId: string | null = null;
   private readonly node: BrokerNode;
   private readonly socket: Socket;
-  private readonly decoder: FrameDecoder;
+  private readonly reader: FrameReader;
   private readonly queue: Buffer[] = [];
   private processing = false;
   private closed = false;
 
-  /** Starts reading `socket` for `node`. */
-  constructor(node: BrokerNode, socket: Socket) {
+  /**
+   * Starts reading `accepted` (a socket of a server created with `pauseOnConnect`) for `node`.
+   * The socket's handle is taken over by a socket reading straight into the frame buffers
+   * ({@link FrameReader}), so a produce request is read into the buffer the log keeps, with no
+   * socket buffer in between and no copy.
+   */
+  constructor(node: BrokerNode, accepted: Socket) {
     this.node = node;
-    this.socket = socket;
-    this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.remote = `${accepted.remoteAddress}:${accepted.remotePort}`;
     this.authenticated = node.config.saslEnabledMechanisms.length === 0;
-    this.decoder = new FrameDecoder(node.config.socketRequestMaxBytes);
+    this.reader = new FrameReader((frame) => this.queue.push(frame), node.config.socketRequestMaxBytes);
+    const socket = readingIntoFrames(accepted, this.reader, (n) => this.onRead(n));
+    this.socket = socket;
     socket.setNoDelay(true);
-    socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', () => this.close());
     socket.on('close', () => this.close());
   }
 
-  private onData(chunk: Buffer): void {
+  /** `n` bytes were read into the reader's buffer; false pauses reading. */
+  private onRead(n: number): boolean {
     try {
-      this.decoder.push(chunk, (frame) => this.queue.push(frame));
+      this.reader.read(n);
     } catch (e) {
       this.fail(`bad frame: ${(e as Error).message}`);
-      return;
+      return false;
     }
-    if (this.queue.length > MAX_QUEUED_FRAMES) this.socket.pause();
     if (!this.processing) void this.drain();
+    return this.queue.length <= MAX_QUEUED_FRAMES;
   }
 
   private async drain(): Promise<void> {
@@ -193,4 +199,59 @@ export class Connection {
     this.socket.destroy();
     this.node.connectionClosed(this);
   }
+}
+
+/** What Node keeps of an accepted socket's handle; not part of its typed API. */
+interface SocketInternals {
+  _handle?: { useUserBuffer?: unknown } | null;
+  _server?: unknown;
+  server?: unknown;
+}
+
+/**
+ * A socket on `accepted`'s handle whose reads go where `reader` says (Node's `onread`, offered
+ * only for sockets built around a handle); `onRead(n)` is told of each read of `n` bytes into
+ * `reader.buffer()`, passes them on to `reader.read`, and returns false to pause the socket
+ * (`resume()` goes on). The server counts the accepted socket as its
+ * connection, so the new one takes over that bookkeeping. Falls back to `accepted` itself, read
+ * with 'data' events, where the handle is not a plain TCP one.
+ */
+export function readingIntoFrames(
+  accepted: Socket,
+  reader: FrameReader,
+  onRead: (n: number) => boolean,
+): Socket {
+  const internals = accepted as unknown as SocketInternals;
+  const handle = internals._handle;
+  if (!handle || typeof handle.useUserBuffer !== 'function') {
+    accepted.on('data', (chunk: Buffer) => {
+      for (let at = 0; at < chunk.length && !accepted.destroyed; ) {
+        const into = reader.buffer();
+        const n = chunk.copy(into, 0, at, at + into.length);
+        at += n;
+        if (!onRead(n)) accepted.pause();
+      }
+    });
+    accepted.resume();
+    return accepted;
+  }
+  const socket = new Socket({
+    handle,
+    readable: true,
+    writable: true,
+    onread: {
+      buffer: () => reader.buffer(),
+      callback: (n: number) => {
+        if (onRead(n)) return true;
+        // Marks the socket paused too (Node only stops the handle), so `resume()` restarts it.
+        socket.pause();
+        return false;
+      },
+    },
+  } as ConstructorParameters<typeof Socket>[0]);
+  const taken = socket as unknown as SocketInternals;
+  taken._server = internals._server;
+  taken.server = internals.server;
+  internals._server = null;
+  return socket;
 }

@@ -11,6 +11,7 @@ export * from './compression/index.js';
 export * from './crc32c.js';
 export * from './errors/index.js';
 export * from './frame.js';
+export * from './frame-reader.js';
 export * from './messages/index.js';
 export * from './primitives/errors.js';
 export * from './primitives/reader.js';
