@@ -166,6 +166,7 @@ export class Connection {
       );
       body = handler.errorResponse(decoded.body, ErrorCode.UNKNOWN_SERVER_ERROR, ctx);
     }
+    if (ctx.requestBytesReleased) this.reader.recycle(frame);
     if (body === NO_RESPONSE || this.closed) return;
     if (dropResponse) {
       this.fail(`fault injection: dropping the ${api.name} response after handling it`, 'info');

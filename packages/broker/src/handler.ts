@@ -22,6 +22,12 @@ export interface RequestContext {
   readonly apiVersion: number;
   /** Wall-clock time when handling started, in ms. */
   readonly now: number;
+  /**
+   * Set by a handler when nothing it did keeps a view of the request's bytes (a Produce whose
+   * records the log copied): the connection then reads later requests into the same memory.
+   * Left unset, the request's memory is left to the garbage collector.
+   */
+  requestBytesReleased?: boolean;
 }
 
 /** A handler's answer: a response body, nothing (acks=0), or either later. */

@@ -78,6 +78,11 @@ export class ReplicaManager {
   private fetchers: ReplicaFetcherManager | null = null;
   private stopped = false;
 
+  /** Whether partition logs live in memory (and may keep appended bytes by reference). */
+  get logsInMemory(): boolean {
+    return this.dataDir === null;
+  }
+
   /** Partitions of `node`, in memory or under `dataDir`. */
   constructor(node: BrokerNode, dataDir: string | null) {
     this.node = node;

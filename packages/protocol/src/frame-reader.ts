@@ -12,6 +12,10 @@ const DEDICATED_MIN = 16 * 1024;
  * claiming far more than is sent never gets its claim allocated.
  */
 const DEDICATED_FIRST = 1024 * 1024;
+/** Buffers of recycled frames kept for the next large frames. */
+const POOL_MAX = 4;
+/** A recycled buffer larger than this is left to the garbage collector. */
+const POOLED_MAX_BYTES = 4 * 1024 * 1024;
 /** Slab small frames and the size prefixes are read into. */
 const SLAB_SIZE = 64 * 1024;
 /** A slab with less room than this is replaced rather than read into. */
@@ -39,6 +43,10 @@ export class FrameReader {
   private frameSize = 0;
   private readonly maxFrameSize: number;
   private readonly onFrame: (frame: Buffer) => void;
+  /** Buffers of recycled frames, for the next large frames. */
+  private readonly pool: Buffer[] = [];
+  /** Memory under the large frames handed out and not recycled since. */
+  private readonly handedOut = new WeakSet<ArrayBufferLike>();
 
   /**
    * Calls `onFrame` with each complete frame (size prefix removed), in order; frames above
@@ -69,13 +77,14 @@ export class FrameReader {
       this.filled += n;
       if (this.filled < dedicated.length) return;
       if (this.filled < this.frameSize) {
-        const grown = Buffer.allocUnsafe(Math.min(this.frameSize, 2 * dedicated.length));
+        const grown = this.frameBuffer(Math.min(this.frameSize, 2 * dedicated.length));
         dedicated.copy(grown);
         this.dedicated = grown;
         return;
       }
       this.dedicated = null;
       this.ensureRoom(4);
+      this.handedOut.add(dedicated.buffer);
       this.onFrame(dedicated);
       return;
     }
@@ -98,7 +107,7 @@ export class FrameReader {
       // The prefix is in: the rest of this frame goes into a buffer of its own. What the slab
       // already holds of it is copied there, and the slab reads on from the frame's start.
       this.frameSize = need - 4;
-      const frame = Buffer.allocUnsafe(Math.min(this.frameSize, DEDICATED_FIRST));
+      const frame = this.frameBuffer(Math.min(this.frameSize, DEDICATED_FIRST));
       slab.copy(frame, 0, pos + 4, this.end);
       this.dedicated = frame;
       this.filled = this.end - pos - 4;
@@ -106,6 +115,32 @@ export class FrameReader {
       return;
     }
     this.ensureRoom(need);
+  }
+
+  /**
+   * Takes back a frame of 16 KiB or more that nothing reads any more (the request it carried is
+   * handled and nothing kept a view of it), so a later frame is read into the same memory: no
+   * fresh pages to fault in, no garbage for the collector. Other frames are ignored. A frame must
+   * be recycled once at most, and never read again after.
+   */
+  recycle(frame: Buffer): void {
+    const memory = frame.buffer;
+    if (frame.byteOffset !== 0 || !this.handedOut.has(memory)) return;
+    this.handedOut.delete(memory);
+    if (this.pool.length < POOL_MAX && memory.byteLength <= POOLED_MAX_BYTES) {
+      this.pool.push(Buffer.from(memory as ArrayBuffer));
+    }
+  }
+
+  /** A buffer of `size` bytes for a large frame: recycled memory if some is large enough. */
+  private frameBuffer(size: number): Buffer {
+    for (let i = this.pool.length - 1; i >= 0; i--) {
+      const pooled = this.pool[i];
+      if (pooled.length < size) continue;
+      this.pool.splice(i, 1);
+      return pooled.subarray(0, size);
+    }
+    return Buffer.allocUnsafe(size);
   }
 
   /** Moves the partial frame to a new slab if this one cannot take it whole, or has little room left. */

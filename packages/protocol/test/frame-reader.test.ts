@@ -157,4 +157,65 @@ describe('FrameReader', () => {
       alloc.mockRestore();
     }
   });
+
+  describe('recycling', () => {
+    /** Reads `frames` through `reader` in 4 KiB reads, recycling none; returns what came out. */
+    function readAll(reader: FrameReader, got: Buffer[], ...fs: Buffer[]): Buffer[] {
+      const before = got.length;
+      const all = Buffer.concat(fs);
+      for (let at = 0; at < all.length; ) {
+        const into = reader.buffer();
+        const n = all.copy(into, 0, at, Math.min(all.length, at + 4096, at + into.length));
+        at += n;
+        reader.read(n);
+      }
+      return got.slice(before);
+    }
+
+    it('reads the next large frame into the memory of a recycled one', () => {
+      const got: Buffer[] = [];
+      const reader = new FrameReader((f) => got.push(f));
+      const [a] = readAll(reader, got, frame(50_000, 1));
+      reader.recycle(a);
+      // A smaller frame fits the recycled memory; its bytes are its own.
+      const [b] = readAll(reader, got, frame(30_000, 2));
+      expect(b.buffer).toBe(a.buffer);
+      expect(b.equals(frame(30_000, 2).subarray(4))).toBe(true);
+      // Not recycled: the next frame gets fresh memory and b keeps its bytes.
+      const [c] = readAll(reader, got, frame(30_000, 3));
+      expect(c.buffer).not.toBe(b.buffer);
+      expect(b.equals(frame(30_000, 2).subarray(4))).toBe(true);
+      // A larger frame than the recycled memory gets fresh memory too.
+      reader.recycle(c);
+      const [d] = readAll(reader, got, frame(40_000, 4));
+      expect(d.buffer).not.toBe(c.buffer);
+      expect(d.equals(frame(40_000, 4).subarray(4))).toBe(true);
+    });
+
+    it('ignores small frames, frames recycled twice, and memory beyond its pool', () => {
+      const got: Buffer[] = [];
+      const reader = new FrameReader((f) => got.push(f));
+      // Small frames are slab views: recycling them must not let later reads overwrite them.
+      const small = readAll(reader, got, frame(100, 1), frame(200, 2));
+      for (const f of small) reader.recycle(f);
+      const [big] = readAll(reader, got, frame(20_000, 3), frame(300, 4));
+      expect(small[0].equals(frame(100, 1).subarray(4))).toBe(true);
+      expect(small[1].equals(frame(200, 2).subarray(4))).toBe(true);
+      expect(big.buffer).not.toBe(small[0].buffer);
+      // Recycled twice, the memory still goes to one frame only.
+      reader.recycle(big);
+      reader.recycle(big);
+      const [x, y] = readAll(reader, got, frame(20_000, 5), frame(20_000, 6));
+      expect(x.buffer).toBe(big.buffer);
+      expect(y.buffer).not.toBe(x.buffer);
+      expect(x.equals(frame(20_000, 5).subarray(4))).toBe(true);
+      // Six frames recycled, four kept: the fifth and sixth next frames get fresh memory.
+      const six = readAll(reader, got, ...Array.from({ length: 6 }, (_, i) => frame(20_000, 10 + i)));
+      for (const f of six) reader.recycle(f);
+      const next = readAll(reader, got, ...Array.from({ length: 6 }, (_, i) => frame(20_000, 20 + i)));
+      const reused = next.filter((f) => six.some((o) => o.buffer === f.buffer));
+      expect(reused).toHaveLength(4);
+      expect(next.every((f, i) => f.equals(frame(20_000, 20 + i).subarray(4)))).toBe(true);
+    });
+  });
 });

@@ -156,6 +156,9 @@ export const produceHandler = defineHandler({
         }),
       };
     });
+    // The log copied the records (on disk, or a small part of a large buffer): the request's
+    // memory may take the next request.
+    ctx.requestBytesReleased = !adopt || !node.replicaManager.logsInMemory;
     if (acks === 0) {
       // The client reads no response; closing the connection is how Kafka tells it something failed.
       if (anyError) ctx.connection.fail('acks=0 produce failed');
