@@ -2,8 +2,10 @@
  * Producer benchmark: tskafka against KafkaJS 2.2.4 and @platformatic/kafka, on the same broker
  * in the same run: librdkafka's mock cluster (a broker we did not write) and our reference
  * broker. Same records for every client (random values of 100 B and 1 KiB, keyless, acks=1 and
- * acks=all). Each client runs in its own process, one after the other, on a fresh topic.
- * Prints records/s, MB/s and peak RSS per client, and tskafka's ratio to the best peer.
+ * acks=all). Each client runs in its own process, one after the other, on a fresh topic, after
+ * an untimed warm-up of the broker. Prints records/s, MB/s, CPU per record of the client and of
+ * our broker, and peak RSS per client, and tskafka's ratio to the best peer. `BENCH_VERBOSE=1`
+ * also prints every run (not only each client's best) on stderr.
  *
  *   pnpm exec tsx --conditions=source bench/producer/run.ts [--brokers mock,tskafka] [--clients ...]
  *       [--sizes 100,1024] [--acks 1,all] [--records 200000] [--repeat 1]
@@ -54,7 +56,9 @@ for (const size of sizes) {
     }
   }
 }
-const topics = [...new Set(cases.map((c) => c.topic))];
+/** Written before timing, so no client's run pays for warming up the broker (JIT, first allocations). */
+const WARMUP = { size: 1024, acks: '1', records: 100_000, topic: 'bench-warmup' };
+const topics = [...new Set(cases.map((c) => c.topic)), WARMUP.topic];
 
 async function runClient(client: string, bootstrap: string, c: (typeof cases)[number]): Promise<Result> {
   const { stdout } = await execFileAsync(
@@ -104,6 +108,7 @@ const fmt = (n: number, d = 0) =>
 
 for (const kind of brokers) {
   const target = await startTarget(kind, topics, PARTITIONS);
+  await runClient('tskafka', target.bootstrap, WARMUP);
   console.log(
     `\n## broker: ${kind === 'mock' ? 'librdkafka 2.0.2 mock cluster' : 'tskafka reference broker'}`,
   );
@@ -126,6 +131,19 @@ for (const kind of brokers) {
           if (stored < r.records && kind !== 'mock')
             throw new Error(`only ${stored} of ${r.records} records stored`);
           rows.push(r);
+          if (process.env.BENCH_VERBOSE) {
+            const perRecord = (s: number | null | undefined) => (s ? (s * 1e6) / r.records : null);
+            console.error(
+              JSON.stringify({
+                client: r.client,
+                size,
+                acks,
+                recordsPerSecond: Math.round(r.records / r.seconds),
+                clientCpuUs: perRecord(r.cpuSeconds),
+                brokerCpuUs: perRecord(r.brokerCpuSeconds),
+              }),
+            );
+          }
         } catch (e) {
           console.log(
             `| ${size} | ${acks} | ${c.topic.split('-')[1]} | failed: ${(e as Error).message.split('\n')[0]} | | | | | |`,

@@ -77,7 +77,7 @@ export class FrameReader {
       this.filled += n;
       if (this.filled < dedicated.length) return;
       if (this.filled < this.frameSize) {
-        const grown = this.frameBuffer(Math.min(this.frameSize, 2 * dedicated.length));
+        const grown = this.frameBuffer(this.frameSize, 2 * dedicated.length);
         dedicated.copy(grown);
         this.dedicated = grown;
         return;
@@ -107,7 +107,7 @@ export class FrameReader {
       // The prefix is in: the rest of this frame goes into a buffer of its own. What the slab
       // already holds of it is copied there, and the slab reads on from the frame's start.
       this.frameSize = need - 4;
-      const frame = this.frameBuffer(Math.min(this.frameSize, DEDICATED_FIRST));
+      const frame = this.frameBuffer(this.frameSize, DEDICATED_FIRST);
       slab.copy(frame, 0, pos + 4, this.end);
       this.dedicated = frame;
       this.filled = this.end - pos - 4;
@@ -132,15 +132,18 @@ export class FrameReader {
     }
   }
 
-  /** A buffer of `size` bytes for a large frame: recycled memory if some is large enough. */
-  private frameBuffer(size: number): Buffer {
+  /**
+   * A buffer for a large frame of `frameSize` bytes: recycled memory that holds the whole frame if
+   * there is some (it is allocated already), else fresh memory of at most `fresh` bytes.
+   */
+  private frameBuffer(frameSize: number, fresh: number): Buffer {
     for (let i = this.pool.length - 1; i >= 0; i--) {
       const pooled = this.pool[i];
-      if (pooled.length < size) continue;
+      if (pooled.length < frameSize) continue;
       this.pool.splice(i, 1);
-      return pooled.subarray(0, size);
+      return pooled.subarray(0, frameSize);
     }
-    return Buffer.allocUnsafe(size);
+    return Buffer.allocUnsafe(Math.min(frameSize, fresh));
   }
 
   /** Moves the partial frame to a new slab if this one cannot take it whole, or has little room left. */

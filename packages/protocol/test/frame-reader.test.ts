@@ -192,6 +192,32 @@ describe('FrameReader', () => {
       expect(d.equals(frame(40_000, 4).subarray(4))).toBe(true);
     });
 
+    it('reads a frame above 1 MiB whole into recycled memory that holds it', () => {
+      const got: Buffer[] = [];
+      const reader = new FrameReader((f) => got.push(f));
+      const [a] = readAll(reader, got, frame(1_500_000, 1));
+      reader.recycle(a);
+      const second = frame(1_400_000, 2);
+      const bytes = Buffer.concat([second]);
+      const alloc = vi.spyOn(Buffer, 'allocUnsafe');
+      let b: Buffer;
+      try {
+        for (let at = 0; at < bytes.length; ) {
+          const into = reader.buffer();
+          const n = bytes.copy(into, 0, at, Math.min(bytes.length, at + 4096, at + into.length));
+          at += n;
+          reader.read(n);
+        }
+        b = got[got.length - 1];
+        // No fresh buffer to start it in and no growing copy on the way.
+        expect(alloc.mock.calls).toEqual([]);
+      } finally {
+        alloc.mockRestore();
+      }
+      expect(b.buffer).toBe(a.buffer);
+      expect(b.equals(second.subarray(4))).toBe(true);
+    });
+
     it('ignores small frames, frames recycled twice, and memory beyond its pool', () => {
       const got: Buffer[] = [];
       const reader = new FrameReader((f) => got.push(f));
