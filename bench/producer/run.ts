@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Api } from '@tskafka/protocol';
 import { Cluster, silentLogger } from '@tskafka/transport';
+import { Kafka } from 'tskafka';
 import { startTarget } from '../target.js';
 
 const execFileAsync = promisify(execFile);
@@ -50,8 +51,10 @@ for (const size of sizes) {
   for (const acks of acksList) {
     // Same bytes per case at 1 KiB as at 100 B would take long on the mock; a quarter is enough.
     const records = size >= 1024 ? Math.round(baseRecords / 4) : baseRecords;
-    for (const client of clients) {
-      for (let r = 0; r < repeat; r++)
+    // Rounds alternate the clients' order, so no client always runs first or last on a broker
+    // that has been written more each case.
+    for (let r = 0; r < repeat; r++) {
+      for (const client of r % 2 === 0 ? clients : [...clients].reverse())
         cases.push({ size, acks, records, topic: `bench-${client}-${size}-${acks}-${r}` });
     }
   }
@@ -103,6 +106,16 @@ async function storedRecords(bootstrap: string, topic: string): Promise<number> 
   }
 }
 
+async function deleteTopic(bootstrap: string, topic: string): Promise<void> {
+  const admin = new Kafka({ bootstrapServers: bootstrap.split(','), clientId: 'bench-admin' }).admin();
+  try {
+    await admin.connect();
+    await admin.deleteTopics([topic]);
+  } finally {
+    await admin.close();
+  }
+}
+
 const fmt = (n: number, d = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
@@ -130,6 +143,9 @@ for (const kind of brokers) {
           // The mock keeps ~5 MB per partition and drops older data; only fewer stored than sent on our broker is an error.
           if (stored < r.records && kind !== 'mock')
             throw new Error(`only ${stored} of ${r.records} records stored`);
+          // Our broker keeps its logs on tmpfs, in memory the machine may limit: each case's topic
+          // goes once counted, so a long run does not end on a broker short of memory.
+          if (kind !== 'mock') await deleteTopic(target.bootstrap, c.topic);
           rows.push(r);
           if (process.env.BENCH_VERBOSE) {
             const perRecord = (s: number | null | undefined) => (s ? (s * 1e6) / r.records : null);
