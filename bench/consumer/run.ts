@@ -41,6 +41,8 @@ interface Result {
   seconds: number;
   cpuSeconds: number;
   rssMb: number;
+  /** CPU the broker process used during the run (our broker only), else null. */
+  brokerCpuSeconds?: number | null;
 }
 
 async function preProduce(bootstrap: string, topic: string, records: number, size: number): Promise<void> {
@@ -63,6 +65,8 @@ async function runClient(client: string, bootstrap: string, topic: string, recor
   const { stdout } = await execFileAsync(
     process.execPath,
     [
+      // BENCH_CLIENT_NODE_OPTIONS passes flags to the client's node, e.g. `--cpu-prof --cpu-prof-dir=prof`.
+      ...(process.env.BENCH_CLIENT_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
       '--import',
       'tsx',
       '--conditions=source',
@@ -88,9 +92,9 @@ for (const kind of brokers) {
     `\n## broker: ${kind === 'mock' ? 'librdkafka 2.0.2 mock cluster' : 'tskafka reference broker'}`,
   );
   console.log(
-    '| size | records | client | records/s | MB/s | client CPU µs/record | peak RSS MB | tskafka ×faster |',
+    '| size | records | client | records/s | MB/s | client CPU µs/record | broker CPU µs/record | peak RSS MB | tskafka ×faster |',
   );
-  console.log('|---:|---:|---|---:|---:|---:|---:|---:|');
+  console.log('|---:|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const size of sizes) {
     const topic = `consume-${size}`;
     const records = recordsFor(kind, size);
@@ -98,10 +102,15 @@ for (const kind of brokers) {
     const rows: Result[] = [];
     for (const client of clients) {
       try {
-        rows.push(await runClient(client, target.bootstrap, topic, records, size));
+        const cpu0 = target.cpuSeconds();
+        const r = await runClient(client, target.bootstrap, topic, records, size);
+        const cpu1 = target.cpuSeconds();
+        // Includes the group join and the client's setup requests, a few ms at most.
+        r.brokerCpuSeconds = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
+        rows.push(r);
       } catch (e) {
         console.log(
-          `| ${size} | ${records} | ${client} | failed: ${(e as Error).message.split('\n')[0]} | | | | |`,
+          `| ${size} | ${records} | ${client} | failed: ${(e as Error).message.split('\n')[0]} | | | | | |`,
         );
       }
     }
@@ -110,7 +119,7 @@ for (const kind of brokers) {
       const rate = r.records / r.seconds;
       const ratio = ours && r.client !== 'tskafka' ? `${fmt(ours.records / ours.seconds / rate, 2)}×` : '';
       console.log(
-        `| ${size} | ${records} | ${r.client} | ${fmt(rate)} | ${fmt(r.bytes / r.seconds / 1e6, 1)} | ${fmt((r.cpuSeconds * 1e6) / r.records, 2)} | ${r.rssMb} | ${ratio} |`,
+        `| ${size} | ${records} | ${r.client} | ${fmt(rate)} | ${fmt(r.bytes / r.seconds / 1e6, 1)} | ${fmt((r.cpuSeconds * 1e6) / r.records, 2)} | ${r.brokerCpuSeconds == null ? '' : fmt((r.brokerCpuSeconds * 1e6) / r.records, 2)} | ${r.rssMb} | ${ratio} |`,
       );
     }
   }

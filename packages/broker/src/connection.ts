@@ -12,6 +12,7 @@ import {
   decodeRequest,
   ErrorCode,
   encodeResponse,
+  encodeResponseParts,
   FrameReader,
   peekRequestHeader,
 } from '@tskafka/protocol';
@@ -174,7 +175,9 @@ export class Connection {
     }
     if (handler.expectsResponse && !handler.expectsResponse(decoded.body)) return;
     try {
-      this.send(encodeResponse(api, apiVersion, correlationId, body as never));
+      // Record sets of 16 KiB or more go out as they are (views of the log, or of what was read
+      // from disk), not copied into the frame: one writev of the parts.
+      this.sendParts(encodeResponseParts(api, apiVersion, correlationId, body as never));
     } catch (e) {
       this.node.log('error', `cannot encode ${api.name} v${apiVersion} response: ${(e as Error).message}`);
       this.close();
@@ -184,6 +187,18 @@ export class Connection {
   /** Writes a whole response frame. */
   send(frame: Buffer): void {
     if (!this.closed) this.socket.write(frame);
+  }
+
+  /** Writes a response frame given as parts, in one write. */
+  sendParts(parts: Buffer[]): void {
+    if (this.closed) return;
+    if (parts.length === 1) {
+      this.socket.write(parts[0]);
+      return;
+    }
+    this.socket.cork();
+    for (const p of parts) this.socket.write(p);
+    this.socket.uncork();
   }
 
   /** Logs why, then closes this connection (and only this one). */

@@ -5,10 +5,10 @@
 import type { ApiDef } from './api.js';
 import { RequestHeader } from './messages/request-header.js';
 import { ResponseHeader } from './messages/response-header.js';
-import { ProtocolDecodeError } from './primitives/errors.js';
+import { ProtocolDecodeError, ProtocolEncodeError } from './primitives/errors.js';
 import { Reader } from './primitives/reader.js';
 import { Writer } from './primitives/writer.js';
-import { codecFor } from './schema/codec.js';
+import { codecFor, type SizeScratch } from './schema/codec.js';
 import type { MessageInput, MessageValue } from './schema/dsl.js';
 import { inVersions } from './schema/versions.js';
 
@@ -71,6 +71,54 @@ export function encodeResponse<A extends ApiDef>(
   hc.write(w, header);
   bc.write(w, body as never);
   return w.buf;
+}
+
+/**
+ * Encodes a whole response frame as the parts of one write: bytes fields of `spliceMin` bytes or
+ * more (the record sets of a Fetch response) are not copied into the frame but handed back as
+ * parts of their own, between views of one buffer holding everything else. Written in order
+ * (one `writev`), the parts are the bytes {@link encodeResponse} gives. The spliced buffers are the
+ * caller's own: they must not change until the parts are written.
+ */
+export function encodeResponseParts<A extends ApiDef>(
+  api: A,
+  apiVersion: number,
+  correlationId: number,
+  body: MessageInput<A['response']>,
+  spliceMin = 16 * 1024,
+): Buffer[] {
+  const hv = responseHeaderVersion(api, apiVersion);
+  const hc = codecFor(ResponseHeader, hv);
+  const bc = codecFor(api.response, apiVersion);
+  const header = { correlationId };
+  const lengths: SizeScratch = [];
+  lengths.spliceMin = spliceMin;
+  lengths.spliced = 0;
+  const size = hc.size(header, lengths) + bc.size(body as never, lengths);
+  const w = Writer.alloc(4 + size - lengths.spliced);
+  w.lengths = lengths;
+  w.spliceMin = spliceMin;
+  w.int32(size);
+  hc.write(w, header);
+  bc.write(w, body as never);
+  if (w.pos !== w.buf.length) {
+    throw new ProtocolEncodeError(
+      `${api.response.name} v${apiVersion}: wrote ${w.pos} of ${w.buf.length} bytes around spliced fields`,
+    );
+  }
+  const splices = w.splices;
+  if (splices.length === 0) return [w.buf];
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let i = 0; i < splices.length; i += 2) {
+    const at = splices[i] as number;
+    const bytes = splices[i + 1] as Uint8Array;
+    if (at > from) parts.push(w.buf.subarray(from, at));
+    parts.push(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    from = at;
+  }
+  if (w.pos > from) parts.push(w.buf.subarray(from, w.pos));
+  return parts;
 }
 
 /** The first three header fields, which every request header version starts with. */

@@ -9,6 +9,7 @@ import {
   decodeResponse,
   encodeRequest,
   encodeResponse,
+  encodeResponseParts,
   FrameDecoder,
   FrameSizeError,
   peekRequestHeader,
@@ -163,5 +164,62 @@ describe('request and response frames', () => {
       expect(got).toEqual(expected);
       expect(d.buffered).toBe(0);
     }
+  });
+});
+
+describe('response frames in parts', () => {
+  /** A Fetch v12 response body with one record set per partition, of the given sizes. */
+  function fetchBody(sizes: number[]) {
+    return {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      sessionId: 0,
+      responses: [
+        {
+          topic: 'parts',
+          partitions: sizes.map((n, i) => ({
+            partitionIndex: i,
+            errorCode: 0,
+            highWatermark: 100,
+            lastStableOffset: 100,
+            logStartOffset: 0,
+            abortedTransactions: null,
+            preferredReadReplica: -1,
+            records: n < 0 ? null : Buffer.alloc(n, i + 1),
+          })),
+        },
+      ],
+    };
+  }
+
+  it('gives the bytes encodeResponse gives, with large record sets as parts of their own', () => {
+    for (const version of [4, 11, 12]) {
+      for (const sizes of [[10, 20], [40_000, -1, 16_384, 16_383, 0, 100_000], [70_000]]) {
+        const body = fetchBody(sizes);
+        const whole = encodeResponse(Api.Fetch, version, 9, body as never);
+        const parts = encodeResponseParts(Api.Fetch, version, 9, body as never);
+        expect(Buffer.concat(parts).equals(whole)).toBe(true);
+        // Record sets of 16 KiB or more are the caller's buffers, not copies.
+        const records: (Buffer | null)[] = body.responses[0].partitions.map((p) => p.records);
+        const spliced = records.filter((r): r is Buffer => r !== null && r.length >= 16 * 1024);
+        for (const r of spliced) expect(parts).toContain(r);
+        expect(parts.filter((p) => records.includes(p))).toHaveLength(spliced.length);
+        const copied = parts.filter((p) => !records.includes(p)).reduce((n, p) => n + p.length, 0);
+        expect(copied).toBe(whole.length - spliced.reduce((n, r) => n + r.length, 0));
+      }
+    }
+  });
+
+  it('splices nothing with a threshold of 0, and decodes the same either way', () => {
+    const body = fetchBody([50_000]);
+    expect(encodeResponseParts(Api.Fetch, 12, 3, body as never, 0)).toHaveLength(1);
+    const parts = encodeResponseParts(Api.Fetch, 12, 3, body as never);
+    expect(parts.length).toBeGreaterThan(1);
+    const decoded = decodeResponse(Api.Fetch, 12, Buffer.concat(parts).subarray(4));
+    expect(
+      decoded.body.responses[0].partitions[0].records?.equals(
+        body.responses[0].partitions[0].records as Buffer,
+      ),
+    ).toBe(true);
   });
 });

@@ -18,6 +18,13 @@ export class Writer {
   lengths: number[] = [];
   /** Read position in {@link Writer.lengths}. */
   lengthIndex = 0;
+  /**
+   * Byte fields at least this long are not copied but spliced ({@link Writer.splices}); 0 copies
+   * every field. Set together with the sizing pass's `spliceMin` (see `encodeResponseParts`).
+   */
+  spliceMin = 0;
+  /** Spliced fields: the position in {@link Writer.buf} where each goes, then the bytes, in turn. */
+  readonly splices: (number | Uint8Array)[] = [];
 
   /** Wraps `buf`, writing from `pos`. */
   constructor(buf: Buffer, pos = 0) {
@@ -136,6 +143,19 @@ export class Writer {
 
   /** Copies raw bytes. */
   raw(value: Uint8Array): void {
+    this.buf.set(value, this.pos);
+    this.pos += value.length;
+  }
+
+  /**
+   * Writes the body of a bytes field: copied, or, at {@link Writer.spliceMin} bytes or more,
+   * noted as a splice at the current position and not copied.
+   */
+  bytesBody(value: Uint8Array): void {
+    if (this.spliceMin > 0 && value.length >= this.spliceMin) {
+      this.splices.push(this.pos, value);
+      return;
+    }
     this.buf.set(value, this.pos);
     this.pos += value.length;
   }

@@ -22,11 +22,23 @@ import { inVersions, parseVersions } from './versions.js';
 /** Sizes, writes and reads one value of a type, for one version. */
 export interface Codec {
   /** Bytes `value` takes; may record string lengths into `lengths` for the write pass. */
-  size(value: unknown, lengths: number[]): number;
+  size(value: unknown, lengths: SizeScratch): number;
   /** Writes `value`. */
   write(w: Writer, value: unknown): void;
   /** Reads a value. */
   read(r: Reader): unknown;
+}
+
+/**
+ * What the sizing pass records for the write pass: string lengths and tagged-field sizes in order,
+ * plus, when bytes fields are spliced rather than copied (`spliceMin` > 0), the total of the bytes
+ * that will be spliced, so the write pass allocates only what it copies.
+ */
+export interface SizeScratch extends Array<number> {
+  /** Bytes fields at least this long are spliced; absent or 0, none is. */
+  spliceMin?: number;
+  /** Bytes of the fields that will be spliced. */
+  spliced?: number;
 }
 
 /** The all-zero UUID, Kafka's `Uuid.ZERO_UUID`. */
@@ -475,13 +487,18 @@ function stringCodec(nullable: boolean, flexible: boolean): Codec {
 
 function bytesCodec(nullable: boolean, flexible: boolean): Codec {
   return {
-    size(value) {
+    size(value, lengths) {
       if (value === null) {
         if (!nullable) throw new ProtocolEncodeError('null given for non-nullable bytes');
         return flexible ? 1 : 4;
       }
       if (!(value instanceof Uint8Array)) throw new ProtocolEncodeError('expected a Uint8Array');
       const n = value.length;
+      // Same rule as Writer.bytesBody, so both passes agree on what is spliced.
+      const spliceMin = lengths.spliceMin;
+      if (spliceMin !== undefined && spliceMin > 0 && n >= spliceMin) {
+        lengths.spliced = (lengths.spliced ?? 0) + n;
+      }
       return (flexible ? uvarintSize(n + 1) : 4) + n;
     },
     write(w, value) {
@@ -493,7 +510,7 @@ function bytesCodec(nullable: boolean, flexible: boolean): Codec {
       const v = value as Uint8Array;
       if (flexible) w.uvarint(v.length + 1);
       else w.int32(v.length);
-      w.raw(v);
+      w.bytesBody(v);
     },
     read(r) {
       const n = flexible ? r.uvarint() - 1 : r.int32();
