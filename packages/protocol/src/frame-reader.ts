@@ -118,6 +118,18 @@ export class FrameReader {
   }
 
   /**
+   * Feeds bytes a socket delivered in its own buffer ('data' events, as TLS sockets give them):
+   * copies them into {@link FrameReader.buffer} and reads them, as many times as it takes.
+   */
+  push(chunk: Buffer): void {
+    for (let at = 0; at < chunk.length; ) {
+      const n = chunk.copy(this.buffer(), 0, at);
+      at += n;
+      this.read(n);
+    }
+  }
+
+  /**
    * Takes back a frame of 16 KiB or more that nothing reads any more (the request it carried is
    * handled and nothing kept a view of it), so a later frame is read into the same memory: no
    * fresh pages to fault in, no garbage for the collector. Other frames are ignored. A frame must

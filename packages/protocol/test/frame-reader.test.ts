@@ -245,3 +245,18 @@ describe('FrameReader', () => {
     });
   });
 });
+
+describe('FrameReader.push', () => {
+  it("reads chunks a socket delivered in its own buffers ('data' events), however they break", () => {
+    const sizes = [5, 70_000, 0, 16 * 1024, 300];
+    const frames = sizes.map((s, i) => frame(s, i + 40));
+    const stream = Buffer.concat(frames);
+    for (const step of [1, 7, 4096, 65_536, stream.length]) {
+      const got: Buffer[] = [];
+      const reader = new FrameReader((f) => got.push(f));
+      for (let at = 0; at < stream.length; at += step) reader.push(stream.subarray(at, at + step));
+      expect(reader.buffered).toBe(0);
+      expect(got.map((f) => f.toString('hex'))).toEqual(frames.map((f) => f.subarray(4).toString('hex')));
+    }
+  });
+});

@@ -18,7 +18,7 @@ import {
   type ApiDef,
   createKafkaError,
   encodeRequest,
-  FrameDecoder,
+  FrameReader,
   type MessageInput,
   type MessageValue,
 } from '@tskafka/protocol';
@@ -122,7 +122,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly options: ConnectionOptions;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly decoder: FrameDecoder;
+  private readonly reader: FrameReader;
   private readonly inFlight = new InFlightQueue();
   private readonly writeResolves: Resolver[] = [];
   private readonly writeRejects: Rejecter[] = [];
@@ -144,7 +144,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? stderrLogger('warn');
-    this.decoder = new FrameDecoder(options.maxResponseSize ?? DEFAULTS.maxResponseSize);
+    this.reader = new FrameReader(this.onFrame, options.maxResponseSize ?? DEFAULTS.maxResponseSize);
     this.lastSendMs = this.clock.now();
   }
 
@@ -440,18 +440,34 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.armTimer(earliest, now);
   };
 
+  /** TLS: bytes in the socket's own buffers, copied into the reader's. */
   private readonly onData = (chunk: Buffer): void => {
     try {
-      this.decoder.push(chunk, this.onFrame);
+      this.reader.push(chunk);
     } catch (e) {
-      this.close(
-        new BrokerProtocolError(`invalid response frame: ${(e as Error).message}`, {
-          ...this.context(),
-          cause: e,
-        }),
-      );
+      this.badFrame(e);
     }
   };
+
+  /** TCP: `n` bytes were read straight into the reader's buffer (Node's `onread`). */
+  private readonly onRead = (n: number): boolean => {
+    try {
+      this.reader.read(n);
+      return true;
+    } catch (e) {
+      this.badFrame(e);
+      return false;
+    }
+  };
+
+  private badFrame(e: unknown): void {
+    this.close(
+      new BrokerProtocolError(`invalid response frame: ${(e as Error).message}`, {
+        ...this.context(),
+        cause: e,
+      }),
+    );
+  }
 
   private readonly onFrame = (frame: Buffer): void => {
     if (this.state === ConnectionPhase.Closed) return;
@@ -508,10 +524,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         this.state === ConnectionPhase.Closed
           ? new ClientClosedError('connection closed while connecting', this.context())
           : new ConnectionError('the connection closed while connecting', this.context()),
+      // Responses are read straight into their frame buffers: a Fetch response lands in a buffer
+      // of its own size, with no socket buffers in between and no join.
+      onread: { buffer: () => this.reader.buffer(), callback: this.onRead },
     });
     this.socket = socket;
     await ready;
-    socket.on('data', this.onData);
+    if (this.options.ssl) socket.on('data', this.onData);
     socket.on('error', (e: Error) => this.close(socketError(e, false, this.context())));
     socket.on('close', () =>
       this.close(new ConnectionError('the broker closed the connection', this.context())),

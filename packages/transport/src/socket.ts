@@ -52,6 +52,11 @@ export interface OpenSocketOptions {
   context: TransportErrorContext;
   /** The error to fail with when the socket closes before it is up (e.g. closed by the client). */
   closedError(): Error;
+  /**
+   * For a plain TCP socket, Node's `onread`: reads go into the buffer `buffer()` returns and
+   * `callback(n)` is told of each. TLS sockets ignore it (their bytes come in 'data' events).
+   */
+  onread?: { buffer: () => Buffer; callback: (n: number) => boolean };
 }
 
 /**
@@ -68,7 +73,7 @@ export function openSocket(o: OpenSocketOptions): { socket: Socket; ready: Promi
     const servername = tlsOptions.servername ?? (isIP(host) === 0 ? host : undefined);
     socket = tlsConnect({ ...tlsOptions, host, port, ...(servername === undefined ? {} : { servername }) });
   } else {
-    socket = netConnect({ host, port });
+    socket = netConnect(o.onread ? { host, port, onread: o.onread } : { host, port });
   }
   const ready = new Promise<void>((resolve, reject) => {
     const readyEvent = ssl ? 'secureConnect' : 'connect';

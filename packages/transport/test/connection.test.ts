@@ -240,6 +240,27 @@ describe('Connection against a misbehaving broker', () => {
     }
   });
 
+  it('closes the connection when a response claims more than maxResponseSize, naming the limit', async () => {
+    const fake = await startFakeBroker((req) => {
+      if (req.api !== Api.Metadata) return false;
+      const prefix = Buffer.alloc(8);
+      prefix.writeInt32BE(10_000_000, 0);
+      prefix.writeInt32BE(req.correlationId, 4);
+      req.socket.write(prefix);
+      return true;
+    });
+    try {
+      const conn = await connectionTo(fake.port, { maxResponseSize: 1_000_000 }).connect();
+      const closed = new Promise<Error | null>((resolve) => conn.once('close', resolve));
+      const error = await conn.request(Api.Metadata, metadataFor([])).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BrokerProtocolError);
+      expect((error as Error).message).toMatch(/frame of 10000000 bytes exceeds the limit of 1000000 bytes/);
+      expect(await closed).toBeInstanceOf(BrokerProtocolError);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('times out a request: closes the connection and fails all in flight with RequestTimeoutError', async () => {
     const fake = await startFakeBroker((req) => req.api === Api.Metadata); // never answers Metadata
     try {

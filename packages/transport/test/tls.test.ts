@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import { type RunningBroker, startBroker } from '@tskafka/broker';
-import { Api } from '@tskafka/protocol';
+import { Api, decodeRecordBatches, encodeRecordBatch } from '@tskafka/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, Connection, SslAuthenticationError, silentLogger } from '../src/index.js';
 
@@ -89,6 +89,53 @@ describe('TLS', () => {
     const md = await conn.request(Api.Metadata, { topics: [] });
     expect(md.brokers[0].nodeId).toBe(1);
     conn.close();
+  });
+
+  it('reads large responses over TLS whole (records of 300 KB produced and fetched back)', async () => {
+    broker.cluster.metadata.createTopic('tls-large', { numPartitions: 1, replicationFactor: 1 });
+    const conn = await new Connection({
+      host: '127.0.0.1',
+      port: proxyPort,
+      ssl: { ca: cert },
+      logger: silentLogger,
+    }).connect();
+    try {
+      const value = Buffer.alloc(300_000);
+      for (let i = 0; i < value.length; i++) value[i] = (i * 13) & 0xff;
+      const batch = encodeRecordBatch({ baseOffset: 0, records: [{ value }, { value: value.subarray(7) }] });
+      const produced = await conn.request(Api.Produce, {
+        transactionalId: null,
+        acks: 1,
+        timeoutMs: 5000,
+        topicData: [{ name: 'tls-large', partitionData: [{ index: 0, records: batch }] }],
+      });
+      expect(produced?.responses[0].partitionResponses[0].errorCode).toBe(0);
+      // v12: topics by name (v13 and later name them by id).
+      const fetched = await conn.request(
+        Api.Fetch,
+        {
+          replicaId: -1,
+          maxWaitMs: 0,
+          minBytes: 1,
+          maxBytes: 10_000_000,
+          isolationLevel: 0,
+          topics: [
+            {
+              topic: 'tls-large',
+              partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 10_000_000 }],
+            },
+          ],
+        },
+        { maxVersion: 12 },
+      );
+      const records = fetched.responses[0].partitions[0].records as Buffer;
+      const values = decodeRecordBatches(records).flatMap((b) => b.records.map((r) => r.value));
+      expect(values).toHaveLength(2);
+      expect(values[0]?.equals(value)).toBe(true);
+      expect(values[1]?.equals(value.subarray(7))).toBe(true);
+    } finally {
+      conn.close();
+    }
   });
 
   it('refuses a certificate it cannot verify with a non-retriable SslAuthenticationError', async () => {
