@@ -31,6 +31,7 @@ import {
 } from '@tskafka/transport';
 import * as configs from './configs.js';
 import * as groups from './groups.js';
+import * as leaders from './leaders.js';
 import * as records from './records.js';
 import { type AdminContext, requestController, requestTimeoutFor, runPerItem } from './requests.js';
 import * as transactions from './transactions.js';
@@ -47,11 +48,13 @@ import type {
   CreateTopicsOptions,
   DeletedRecords,
   DescribeProducersOptions,
+  ElectionType,
   GroupDescription,
   GroupListing,
   GroupOffset,
   GroupOffsetToCommit,
   IncrementalAlterConfigsResource,
+  LeaderElectionResult,
   ListedOffset,
   ListTopicsOptions,
   ListTransactionsOptions,
@@ -408,6 +411,21 @@ export class Admin {
   ): Promise<DeletedRecords[]> {
     await this.partitionsOf(toDelete);
     return records.deleteRecords(this.ctx, toDelete, options.timeoutMs ?? this.ctx.defaultApiTimeoutMs);
+  }
+
+  /**
+   * Elects leaders (ElectLeaders, to the controller), as Java's `electLeaders`: one result per
+   * partition, with its error. `partitions` null means every partition; then only those that
+   * needed an election are in the result.
+   */
+  async electLeaders(
+    electionType: ElectionType,
+    partitions: readonly AdminTopicPartition[] | null,
+    options: TimeoutOptions = {},
+  ): Promise<LeaderElectionResult[]> {
+    await this.connect();
+    const timeoutMs = options.timeoutMs ?? this.ctx.defaultApiTimeoutMs;
+    return leaders.electLeaders(this.ctx, electionType, partitions, timeoutMs);
   }
 
   // ---- consumer groups ---------------------------------------------------------------------

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { KafkaError } from '@tskafka/protocol';
 
 /** A topic to create (Java's `NewTopic`). */
 export interface NewTopic {
@@ -218,6 +219,27 @@ export interface AdminTopicPartition {
   topic: string;
   /** The partition index. */
   partition: number;
+}
+
+/**
+ * Kafka's `ElectionType`: `preferred` moves leadership to each partition's first assigned replica
+ * when it is in sync; `unclean` gives a partition with no leader (no in-sync replica alive) the
+ * first live replica, which may lack records the old leaders acknowledged.
+ */
+export type ElectionType = 'preferred' | 'unclean';
+
+/** One partition's outcome of `Admin.electLeaders`. */
+export interface LeaderElectionResult {
+  /** The topic. */
+  topic: string;
+  /** The partition index. */
+  partition: number;
+  /**
+   * Why no leader was elected, or null when one was: e.g. `ElectionNotNeededError` (the wanted
+   * leader already leads), `PreferredLeaderNotAvailableError`, `EligibleLeadersNotAvailableError`,
+   * `UnknownTopicOrPartitionError`.
+   */
+  error: KafkaError | null;
 }
 
 /** A partition's offset from `Admin.listOffsets` (Java's `ListOffsetsResultInfo`). */

@@ -292,6 +292,35 @@ export class ClusterMetadata {
     return this.electLeader(name, partition, preferred);
   }
 
+  /**
+   * Unclean leader election of one partition (Kafka's UNCLEAN election, for a partition with no
+   * leader because no in-sync replica is alive): the first live replica in assignment order leads,
+   * alone in the ISR, whatever it missed. Throws ELECTION_NOT_NEEDED when the partition has a
+   * leader and ELIGIBLE_LEADERS_NOT_AVAILABLE when no replica is alive.
+   */
+  electUncleanLeader(name: string, partition: number): PartitionState {
+    const topic = this.topics.get(name);
+    const p = topic?.partitions[partition];
+    if (!topic || !p)
+      throw new ApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unknown partition ${name}-${partition}`);
+    if (p.leader !== -1) {
+      throw new ApiError(ErrorCode.ELECTION_NOT_NEEDED, 'Leader election not needed for topic partition.');
+    }
+    const leader = p.replicas.find((r) => this.isAlive(r));
+    if (leader === undefined) {
+      throw new ApiError(
+        ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE,
+        `No live replica of ${name}-${partition} to elect (replicas ${p.replicas.join(',')})`,
+      );
+    }
+    p.leader = leader;
+    p.isr = [leader];
+    p.leaderEpoch++;
+    p.partitionEpoch++;
+    this.emit({ type: 'leaderChanged', topic, partition: p });
+    return p;
+  }
+
   private canPreferredReplicaBeLeader(p: PartitionState): boolean {
     const preferred = p.replicas[0];
     return preferred !== undefined && p.isr.includes(preferred) && this.isAlive(preferred);

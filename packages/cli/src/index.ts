@@ -16,6 +16,12 @@ export {
 export { CONSOLE_PRODUCER_USAGE, consoleProducerCommand } from './commands/console-producer.js';
 export { CONSUMER_GROUPS_USAGE, consumerGroupsCommand } from './commands/consumer-groups.js';
 export {
+  electionReport,
+  LEADER_ELECTION_USAGE,
+  leaderElectionCommand,
+  partitionsFromJson,
+} from './commands/leader-election.js';
+export {
   CONSUMER_PERF_USAGE,
   consumerPerfTestCommand,
   PerfStats,

@@ -7,6 +7,7 @@ import { oneLine } from './commands/common.js';
 import { consoleConsumerCommand } from './commands/console-consumer.js';
 import { consoleProducerCommand } from './commands/console-producer.js';
 import { consumerGroupsCommand } from './commands/consumer-groups.js';
+import { leaderElectionCommand } from './commands/leader-election.js';
 import { consumerPerfTestCommand, producerPerfTestCommand } from './commands/perf.js';
 import { topicsCommand } from './commands/topics.js';
 import { transactionsCommand } from './commands/transactions.js';
@@ -23,6 +24,7 @@ Commands:
   producer-perf-test  measure producer throughput and latency
   consumer-perf-test  measure consumer throughput
   transactions        list and describe transactions and producers; abort hanging ones
+  leader-election     elect preferred (or unclean) leaders of partitions
 Run "tskafka <command> --help" for a command's options.`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
@@ -34,6 +36,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   'producer-perf-test': (argv) => producerPerfTestCommand(argv),
   'consumer-perf-test': (argv) => consumerPerfTestCommand(argv),
   transactions: (argv) => transactionsCommand(argv),
+  'leader-election': (argv) => leaderElectionCommand(argv),
 };
 
 /** Runs the command line `argv` (without node and script); returns the exit code. */

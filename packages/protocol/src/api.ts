@@ -19,6 +19,7 @@ import {
   DescribeTransactionsRequest,
   DescribeTransactionsResponse,
 } from './messages/describe-transactions.js';
+import { ElectLeadersRequest, ElectLeadersResponse } from './messages/elect-leaders.js';
 import { EndTxnRequest, EndTxnResponse } from './messages/end-txn.js';
 import { FetchRequest, FetchResponse } from './messages/fetch.js';
 import { FindCoordinatorRequest, FindCoordinatorResponse } from './messages/find-coordinator.js';
@@ -141,6 +142,8 @@ export const Api = {
   CreatePartitions: api('CreatePartitions', CreatePartitionsRequest, CreatePartitionsResponse),
   /** DeleteGroups (key 42). */
   DeleteGroups: api('DeleteGroups', DeleteGroupsRequest, DeleteGroupsResponse),
+  /** ElectLeaders (key 43). */
+  ElectLeaders: api('ElectLeaders', ElectLeadersRequest, ElectLeadersResponse),
   /** IncrementalAlterConfigs (key 44). */
   IncrementalAlterConfigs: api(
     'IncrementalAlterConfigs',
@@ -225,6 +228,8 @@ export const ApiKey = {
   CreatePartitions: 37,
   /** DeleteGroups. */
   DeleteGroups: 42,
+  /** ElectLeaders. */
+  ElectLeaders: 43,
   /** IncrementalAlterConfigs. */
   IncrementalAlterConfigs: 44,
   /** OffsetDelete. */

@@ -115,6 +115,7 @@ const REQUIRED_APIS = [
   'SaslAuthenticate',
   'CreatePartitions',
   'DeleteGroups',
+  'ElectLeaders',
   'IncrementalAlterConfigs',
   'OffsetDelete',
   'DescribeCluster',

@@ -12,6 +12,7 @@ import { deleteTopicsHandler } from './delete-topics.js';
 import { describeClusterHandler } from './describe-cluster.js';
 import { describeProducersHandler } from './describe-producers.js';
 import { describeTransactionsHandler } from './describe-transactions.js';
+import { electLeadersHandler } from './elect-leaders.js';
 import { endTxnHandler } from './end-txn.js';
 import { fetchHandler } from './fetch.js';
 import { groupHandlers } from './group-handlers.js';
@@ -36,6 +37,7 @@ export const allHandlers: readonly ApiHandler<ApiDef>[] = [
   deleteTopicsHandler,
   createPartitionsHandler,
   deleteRecordsHandler,
+  electLeadersHandler,
   initProducerIdHandler,
   addPartitionsToTxnHandler,
   addOffsetsToTxnHandler,

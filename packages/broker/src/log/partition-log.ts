@@ -9,24 +9,27 @@
  * @module
  */
 import {
-  BatchField,
-  type BatchHeader,
-  type Decompressor,
-  LOG_OVERHEAD,
-  MAGIC_V2,
-  RECORD_BATCH_OVERHEAD,
-  readBatchHeader,
-  stampBatch,
-} from './batch.js';
-import type { LogConfig, TimestampType } from './config.js';
+  type AppendOptions,
+  type AppendResult,
+  appendInfo,
+  frameBatches,
+  rollSegment,
+  segmentForAppend,
+  stampAsLeader,
+} from './append.js';
+import type { BatchHeader, Decompressor } from './batch.js';
+import type { LogConfig } from './config.js';
 import { DiskLogDirectory, flushDirectory } from './disk.js';
-import { InconsistentTopicIdError, LogErrorCode, OffsetOutOfRangeError } from './errors.js';
+import { InconsistentTopicIdError, OffsetOutOfRangeError } from './errors.js';
 import { type EpochEndOffset, type EpochEntry, LeaderEpochCache } from './leader-epoch.js';
 import { loadLog } from './loader.js';
 import { LogSegment, type RecoveryResult, type SegmentInfo, type TimestampAndOffset } from './segment.js';
 import { type LogDirectory, MemoryLogDirectory } from './storage.js';
 import { type AbortedTxn, collectAbortedTxns, reconcileTxnIndexes } from './txn-index.js';
-import { type BatchSummary, LogValidationError, readBatchSummary } from './validator.js';
+import { type BatchSummary, readBatchSummary } from './validator.js';
+
+// Moved to append.ts with the append path; still exported from here, where they always were.
+export type { AppendOptions, AppendResult } from './append.js';
 
 /** File holding the topic id, in the partition directory. */
 export const PARTITION_METADATA = 'partition.metadata';
@@ -45,39 +48,6 @@ export interface PartitionLogOptions {
    * Without it, compressed batches are resolved to the batch (see `offsetForTimestamp`).
    */
   decompress?: Decompressor;
-}
-
-/** Options of {@link PartitionLog.append}. */
-export interface AppendOptions {
-  /** The leader epoch written into each batch's partitionLeaderEpoch. */
-  leaderEpoch: number;
-  /** The current time (ms): the LogAppendTime, and the clock of `segment.ms`. */
-  now: number;
-  /** Defaults to the log's `message.timestamp.type`. */
-  timestampType?: TimestampType;
-  /**
-   * The caller hands `batches` over: nobody reads them for other purposes or writes them after
-   * the append, so a log in memory keeps them uncopied (the produce path's request bytes).
-   */
-  adopt?: boolean;
-}
-
-/** The outcome of an append (Kafka's `LogAppendInfo`, the parts a produce response needs). */
-export interface AppendResult {
-  /** Offset of the first record appended. */
-  firstOffset: number;
-  /** Offset of the last record appended. */
-  lastOffset: number;
-  /** Largest batch timestamp appended (`now` for LogAppendTime), or -1. */
-  maxTimestamp: number;
-  /** Last offset of the batch holding `maxTimestamp` (Kafka's `shallowOffsetOfMaxTimestamp`). */
-  shallowOffsetOfMaxTimestamp: number;
-  /** The LogAppendTime written into the batches, or -1 for CreateTime. */
-  logAppendTime: number;
-  /** The log start offset after the append. */
-  logStartOffset: number;
-  /** Bytes appended. */
-  sizeInBytes: number;
 }
 
 /** What {@link PartitionLog.read} returns. */
@@ -245,20 +215,11 @@ export class PartitionLog {
    */
   append(batches: Buffer, options: AppendOptions): AppendResult {
     this.checkOpen();
-    const headers = this.frame(batches);
+    const headers = frameBatches(batches, this.config.segmentBytes);
     const timestampType = options.timestampType ?? this.config.messageTimestampType;
     const logAppendTime = timestampType === 'LogAppendTime' ? options.now : null;
     const firstOffset = this._logEndOffset;
-    let next = firstOffset;
-    for (const h of headers) {
-      const delta = h.lastOffset - h.baseOffset;
-      stampBatch(batches, h.position, next, options.leaderEpoch, logAppendTime);
-      h.baseOffset = next;
-      h.lastOffset = next + delta;
-      h.partitionLeaderEpoch = options.leaderEpoch;
-      if (logAppendTime !== null) h.maxTimestamp = logAppendTime;
-      next = h.lastOffset + 1;
-    }
+    stampAsLeader(batches, headers, firstOffset, options.leaderEpoch, logAppendTime);
     this.epochs.assign(options.leaderEpoch, firstOffset);
     return this.appendStamped(batches, headers, options.now, logAppendTime ?? -1, options.adopt === true);
   }
@@ -270,7 +231,7 @@ export class PartitionLog {
    */
   appendAsFollower(batches: Buffer, now: number): AppendResult {
     this.checkOpen();
-    const headers = this.frame(batches);
+    const headers = frameBatches(batches, this.config.segmentBytes);
     let expected = this._logEndOffset;
     for (const h of headers) {
       if (h.baseOffset < expected || h.lastOffset < h.baseOffset) {
@@ -285,35 +246,7 @@ export class PartitionLog {
     return this.appendStamped(batches, headers, now, -1);
   }
 
-  /** Reads the batch headers of an append, re-checking just the framing (sizes and magic). */
-  private frame(batches: Buffer): BatchHeader[] {
-    if (batches.length === 0)
-      throw new LogValidationError(LogErrorCode.INVALID_RECORD, 'no record batch to append');
-    if (batches.length > this.config.segmentBytes) {
-      throw new LogValidationError(
-        LogErrorCode.RECORD_LIST_TOO_LARGE,
-        `${batches.length} bytes cannot fit a segment of segment.bytes ${this.config.segmentBytes}`,
-      );
-    }
-    const headers: BatchHeader[] = [];
-    for (let at = 0; at < batches.length; ) {
-      const ok =
-        batches.length - at >= RECORD_BATCH_OVERHEAD &&
-        batches.readInt32BE(at + BatchField.batchLength) + LOG_OVERHEAD >= RECORD_BATCH_OVERHEAD &&
-        batches.readInt8(at + BatchField.magic) === MAGIC_V2;
-      const h = ok ? readBatchHeader(batches, at) : null;
-      if (h === null || at + h.size > batches.length) {
-        throw new LogValidationError(
-          LogErrorCode.CORRUPT_MESSAGE,
-          `no whole v2 batch at byte ${at} of the append`,
-        );
-      }
-      headers.push(h);
-      at += h.size;
-    }
-    return headers;
-  }
-
+  /** Writes batches whose offsets are final, to a new segment if the active one must roll. */
   private appendStamped(
     batches: Buffer,
     headers: BatchHeader[],
@@ -321,48 +254,18 @@ export class PartitionLog {
     logAppendTime: number,
     adopt = false,
   ): AppendResult {
-    let maxTimestamp = -1;
-    let shallowOffsetOfMaxTimestamp = -1;
-    for (const h of headers) {
-      if (h.maxTimestamp > maxTimestamp) {
-        maxTimestamp = h.maxTimestamp;
-        shallowOffsetOfMaxTimestamp = h.lastOffset;
-      }
-    }
-    const first = headers[0];
-    const lastOffset = headers[headers.length - 1].lastOffset;
-    const segment = this.maybeRoll(batches.length, maxTimestamp, lastOffset, first.baseOffset, now);
-    segment.append(batches, headers, now, this.config.indexIntervalBytes, adopt);
-    this._logEndOffset = lastOffset + 1;
-    return {
-      firstOffset: first.baseOffset,
-      lastOffset,
-      maxTimestamp,
-      shallowOffsetOfMaxTimestamp: maxTimestamp < 0 ? lastOffset : shallowOffsetOfMaxTimestamp,
-      logAppendTime,
-      logStartOffset: this._logStartOffset,
-      sizeInBytes: batches.length,
-    };
-  }
-
-  /** The segment to append to: the active one, or a new one if it must roll (Kafka's `maybeRoll`). */
-  private maybeRoll(
-    messagesSize: number,
-    maxTimestampInMessages: number,
-    maxOffsetInMessages: number,
-    firstOffset: number,
-    now: number,
-  ): LogSegment {
-    const active = this.activeSegment;
-    const mustRoll = active.shouldRoll({
+    const info = appendInfo(headers, logAppendTime, this._logStartOffset, batches.length);
+    const segment = segmentForAppend(
+      this.segmentList,
+      this.directory,
+      this.config,
+      info,
+      this._logEndOffset,
       now,
-      segmentBytes: this.config.segmentBytes,
-      segmentMs: this.config.segmentMs,
-      messagesSize,
-      maxTimestampInMessages,
-      maxOffsetInMessages,
-    });
-    return mustRoll ? this.roll(now, Math.max(firstOffset, this._logEndOffset)) : active;
+    );
+    segment.append(batches, headers, now, this.config.indexIntervalBytes, adopt);
+    this._logEndOffset = info.lastOffset + 1;
+    return info;
   }
 
   /**
@@ -372,17 +275,7 @@ export class PartitionLog {
    */
   roll(now: number, baseOffset = this._logEndOffset): LogSegment {
     this.checkOpen();
-    const active = this.activeSegment;
-    if (active.size === 0) {
-      if (active.baseOffset === baseOffset) return active;
-      active.delete();
-      this.segmentList.pop();
-    } else {
-      active.onBecomeInactiveSegment();
-    }
-    const segment = LogSegment.open(this.directory, baseOffset, this.config.segmentIndexBytes, now);
-    this.segmentList.push(segment);
-    return segment;
+    return rollSegment(this.segmentList, this.directory, this.config.segmentIndexBytes, now, baseOffset);
   }
 
   /** Index of the segment with the largest base offset ≤ `offset` (0 if none). */

@@ -17,6 +17,7 @@ export * from './describe-configs.js';
 export * from './describe-groups.js';
 export * from './describe-producers.js';
 export * from './describe-transactions.js';
+export * from './elect-leaders.js';
 export * from './end-txn.js';
 export * from './fetch.js';
 export * from './find-coordinator.js';

@@ -1,0 +1,60 @@
+/**
+ * Leader elections (ElectLeaders, to the controller): Kafka's `Admin.electLeaders` and what
+ * `kafka-leader-election.sh` runs.
+ *
+ * @module
+ */
+import { Api, createKafkaError, ErrorCode } from '@tskafka/protocol';
+import { type AdminContext, groupBy, requestController, requestTimeoutFor } from './requests.js';
+import type { AdminTopicPartition, ElectionType, LeaderElectionResult } from './types.js';
+
+const ELECTION_TYPE: Record<ElectionType, number> = { preferred: 0, unclean: 1 };
+
+/**
+ * Elects leaders of `partitions` (all partitions when null; then only those that needed an
+ * election are answered), one result per partition with its error, if any.
+ */
+export async function electLeaders(
+  ctx: AdminContext,
+  electionType: ElectionType,
+  partitions: readonly AdminTopicPartition[] | null,
+  timeoutMs: number,
+): Promise<LeaderElectionResult[]> {
+  const res = await requestController(
+    ctx.cluster,
+    Api.ElectLeaders,
+    {
+      electionType: ELECTION_TYPE[electionType],
+      topicPartitions:
+        partitions === null
+          ? null
+          : [...groupBy(partitions, (p) => p.topic)].map(([topic, ps]) => ({
+              topic,
+              partitions: ps.map((p) => p.partition),
+            })),
+      timeoutMs,
+    },
+    requestTimeoutFor(ctx.cluster, timeoutMs),
+  );
+  if (res.errorCode !== ErrorCode.NONE) {
+    throw createKafkaError(res.errorCode, { apiName: 'ElectLeaders' });
+  }
+  const results = res.replicaElectionResults.flatMap((t) =>
+    t.partitionResult.map(
+      (p): LeaderElectionResult => ({
+        topic: t.topic,
+        partition: p.partitionId,
+        error:
+          p.errorCode === ErrorCode.NONE
+            ? null
+            : createKafkaError(p.errorCode, {
+                apiName: 'ElectLeaders',
+                topic: t.topic,
+                partition: p.partitionId,
+                message: p.errorMessage ?? undefined,
+              }),
+      }),
+    ),
+  );
+  return results.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+}
