@@ -27,8 +27,8 @@ import {
   type SaslOptions,
   type SslOption,
   stderrLogger,
-  UnsupportedApiVersionError,
 } from '@tskafka/transport';
+import { describeCluster, metadataRequest } from './cluster.js';
 import * as configs from './configs.js';
 import * as groups from './groups.js';
 import * as leaders from './leaders.js';
@@ -349,41 +349,7 @@ export class Admin {
    */
   async describeCluster(): Promise<ClusterDescription> {
     await this.connect();
-    return this.cluster.retry(
-      async () => {
-        try {
-          const res = await this.cluster.requestAny(Api.DescribeCluster, {
-            includeClusterAuthorizedOperations: false,
-          });
-          if (res.errorCode !== 0) {
-            throw createKafkaError(res.errorCode, { apiName: 'DescribeCluster', message: res.errorMessage });
-          }
-          return {
-            clusterId: res.clusterId,
-            controller: res.controllerId,
-            brokers: res.brokers.map((b) => ({
-              nodeId: b.brokerId,
-              host: b.host,
-              port: b.port,
-              rack: b.rack,
-            })),
-          };
-        } catch (e) {
-          if (!(e instanceof UnsupportedApiVersionError)) throw e;
-        }
-        const md = await this.metadataRequest([]);
-        const brokers = md.brokers.map((b) => ({
-          nodeId: b.nodeId,
-          host: b.host,
-          port: b.port,
-          rack: b.rack,
-        }));
-        // Some brokers (librdkafka's mock) name a controller that is not among the brokers.
-        const controller = brokers.some((b) => b.nodeId === md.controllerId) ? md.controllerId : -1;
-        return { clusterId: md.clusterId, controller, brokers };
-      },
-      { timeoutMs: this.ctx.defaultApiTimeoutMs },
-    );
+    return describeCluster(this.ctx);
   }
 
   // ---- offsets and records -----------------------------------------------------------------
@@ -545,13 +511,7 @@ export class Admin {
   /** A Metadata request for `topics` (null: all) to any broker, never creating topics. */
   private async metadataRequest(topics: readonly string[] | null) {
     await this.connect();
-    const list = topics === null ? null : topics.map((name) => ({ name, topicId: ZERO_UUID }));
-    // allowAutoTopicCreation exists from v4 on; before, the broker's own setting decides.
-    return this.cluster.requestAny(Api.Metadata, (conn) =>
-      conn.versionFor(Api.Metadata) >= 4
-        ? { topics: list, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }
-        : { topics: list, includeTopicAuthorizedOperations: false },
-    );
+    return metadataRequest(this.cluster, topics);
   }
 
   /** Topic descriptions from fresh metadata; a missing named topic rejects at once. */
