@@ -188,3 +188,68 @@ describe('consumer-groups', () => {
     expect(gone.stderr).toBe('tskafka consumer-groups: consumer group "billing" does not exist\n');
   });
 });
+
+describe('consumer-groups --reset-offsets by time, shift and current', () => {
+  it('resets to the committed offsets, shifted, at a date and time, or a duration ago, as Kafka', async () => {
+    const kafka = new Kafka({ bootstrapServers: [bootstrap], clientId: 'cli-reset' });
+    const admin = kafka.admin();
+    await admin.createTopics([{ topic: 'timed', numPartitions: 1, replicationFactor: 1 }]);
+    // Offsets 0-2 three hours ago, 3-4 half an hour ago; and a fixed date for --to-datetime.
+    const now = Date.now();
+    const producer = kafka.producer();
+    await producer.connect();
+    const stamps = [
+      now - 3 * 3600_000,
+      now - 3 * 3600_000 + 1,
+      now - 3 * 3600_000 + 2,
+      now - 1800_000,
+      now - 1800_000 + 1,
+    ];
+    for (const [i, timestamp] of stamps.entries()) {
+      await producer.send({ topic: 'timed', partition: 0, value: `v${i}`, timestamp });
+    }
+    await producer.close();
+    await admin.alterConsumerGroupOffsets('timer', [{ topic: 'timed', partition: 0, offset: 3 }]);
+    await admin.close();
+    const reset = (...spec: string[]) =>
+      groups('--reset-offsets', '--group', 'timer', '--topic', 'timed', ...spec);
+    const newOffset = (stdout: string) => /timer\s+timed\s+0\s+(\d+)\n/.exec(stdout)?.[1];
+
+    expect(newOffset((await reset('--to-current')).stdout)).toBe('3');
+    expect(newOffset((await reset('--shift-by', '-2')).stdout)).toBe('1');
+    const over = await reset('--shift-by', '10');
+    expect(over.code).toBe(0);
+    expect(over.stdout).toContain(
+      'New offset (13) is higher than latest offset for topic partition timed-0. Value will be set to 5\n',
+    );
+    expect(newOffset(over.stdout)).toBe('5');
+    expect(newOffset((await reset('--by-duration', 'PT1H')).stdout)).toBe('3');
+    expect(newOffset((await reset('--by-duration', 'P1D')).stdout)).toBe('0');
+    // A date and time in UTC, and the same instant with an offset.
+    const at = new Date(now - 1800_000).toISOString();
+    expect(newOffset((await reset('--to-datetime', at)).stdout)).toBe('3');
+    const shifted = new Date(now - 1800_000 + 2 * 3600_000).toISOString().replace('Z', '+02:00');
+    expect(newOffset((await reset('--to-datetime', shifted)).stdout)).toBe('3');
+    // After the last record: the log end.
+    expect(newOffset((await reset('--to-datetime', new Date(now + 60_000).toISOString())).stdout)).toBe('5');
+
+    const executed = await reset('--shift-by', '-1', '--execute');
+    expect(executed.code).toBe(0);
+    expect((await groups('--describe', '--group', 'timer')).stdout).toMatch(/timer\s+timed\s+0\s+2\s+5\s+3/);
+
+    const none = await groups('--reset-offsets', '--group', 'nobody', '--topic', 'timed', '--shift-by', '1');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe(
+      'tskafka consumer-groups: cannot shift the offset of partition timed-0: the group has no committed offset for it\n',
+    );
+    for (const [spec, message] of [
+      [['--to-datetime', 'yesterday'], '--to-datetime "yesterday" is not a date and time'],
+      [['--by-duration', '1h'], '--by-duration "1h" is not a duration'],
+      [['--to-current', '--to-latest'], '--reset-offsets requires one of --to-earliest'],
+    ] as const) {
+      const r = await reset(...spec);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+  });
+});

@@ -20,8 +20,10 @@ export const CONSUMER_GROUPS_USAGE = `Usage: tskafka consumer-groups --bootstrap
 Actions:
   --list
   --describe --group G
-  --reset-offsets --group G --topic T (--to-earliest | --to-latest | --to-offset N) [--execute]
+  --reset-offsets --group G --topic T <spec> [--execute]
                   (without --execute: prints the plan and changes nothing)
+    spec: --to-earliest | --to-latest | --to-current | --to-offset N | --shift-by N |
+          --to-datetime YYYY-MM-DDTHH:mm:SS.sss[Z|+hh:mm] | --by-duration PnDTnHnMnS
   --delete --group G
 Options:
   --command-config FILE   client properties from a file`;
@@ -54,6 +56,10 @@ export async function consumerGroupsCommand(
       'to-earliest': { type: 'boolean', default: false },
       'to-latest': { type: 'boolean', default: false },
       'to-offset': { type: 'string' },
+      'to-current': { type: 'boolean', default: false },
+      'shift-by': { type: 'string' },
+      'to-datetime': { type: 'string' },
+      'by-duration': { type: 'string' },
       execute: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -118,7 +124,7 @@ async function requireGroup(admin: Admin, group: string): Promise<GroupDescripti
 async function topicOffsets(
   admin: Admin,
   topic: string,
-  which: 'earliest' | 'latest',
+  which: 'earliest' | 'latest' | number,
 ): Promise<Map<number, number>> {
   let listed: ListedOffset[];
   try {
@@ -197,26 +203,83 @@ async function describe(admin: Admin, group: string, out: NodeJS.WritableStream)
   out.write(`${table(rows)}\n`);
 }
 
+/** What `--reset-offsets` is told to do. */
+interface ResetFlags {
+  topic?: string;
+  'to-earliest': boolean;
+  'to-latest': boolean;
+  'to-offset'?: string;
+  'to-current': boolean;
+  'shift-by'?: string;
+  'to-datetime'?: string;
+  'by-duration'?: string;
+  execute: boolean;
+}
+
+const RESET_SPECS = [
+  '--to-earliest',
+  '--to-latest',
+  '--to-current',
+  '--to-offset N',
+  '--shift-by N',
+  '--to-datetime T',
+  '--by-duration D',
+];
+
+/**
+ * The time `--to-datetime` names, as Kafka's `Utils.getDateTime` reads it:
+ * `YYYY-MM-DDTHH:mm:SS.sss` (milliseconds optional here), then `Z` or `+hh:mm` / `-hh:mm`; without
+ * a zone, local time.
+ */
+export function parseResetDatetime(text: string): number {
+  const valid = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})?$/.test(text);
+  // Date.parse reads a date-time without a zone as local time, with Z or an offset as given.
+  const ms = valid ? Date.parse(text) : Number.NaN;
+  if (!Number.isFinite(ms)) {
+    throw new CliError(
+      `--to-datetime "${text}" is not a date and time like 2026-11-22T10:00:00.000 (optionally with Z or +hh:mm)`,
+      2,
+    );
+  }
+  return ms;
+}
+
+/** The milliseconds of an ISO-8601 duration (`PnDTnHnMnS`), as `--by-duration` takes it. */
+export function parseResetDuration(text: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text);
+  if (!m || text === 'P' || text.endsWith('T')) {
+    throw new CliError(`--by-duration "${text}" is not a duration like PT1H30M or P1DT12H`, 2);
+  }
+  const [, d, h, min, sec] = m;
+  return ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 60_000 + Number(sec ?? 0) * 1000;
+}
+
 async function resetOffsets(
   admin: Admin,
   group: string,
-  values: {
-    topic?: string;
-    'to-earliest': boolean;
-    'to-latest': boolean;
-    'to-offset'?: string;
-    execute: boolean;
-  },
+  values: ResetFlags,
   out: NodeJS.WritableStream,
 ): Promise<void> {
   if (!values.topic) throw new CliError('--reset-offsets requires --topic', 2);
-  const specs = [values['to-earliest'], values['to-latest'], values['to-offset'] !== undefined].filter(
-    Boolean,
-  );
-  if (specs.length !== 1)
-    throw new CliError('--reset-offsets requires one of --to-earliest, --to-latest or --to-offset N', 2);
+  const given = [
+    values['to-earliest'],
+    values['to-latest'],
+    values['to-current'],
+    values['to-offset'] !== undefined,
+    values['shift-by'] !== undefined,
+    values['to-datetime'] !== undefined,
+    values['by-duration'] !== undefined,
+  ].filter(Boolean);
+  if (given.length !== 1) throw new CliError(`--reset-offsets requires one of ${RESET_SPECS.join(', ')}`, 2);
   const toOffset =
     values['to-offset'] === undefined ? undefined : intFlag(values['to-offset'], '--to-offset', 0);
+  const shiftBy = values['shift-by'] === undefined ? undefined : intFlag(values['shift-by'], '--shift-by');
+  const timestamp =
+    values['to-datetime'] !== undefined
+      ? parseResetDatetime(values['to-datetime'])
+      : values['by-duration'] !== undefined
+        ? Date.now() - parseResetDuration(values['by-duration'])
+        : undefined;
   const d = await describeGroup(admin, group);
   if (d.state !== 'Empty' && d.state !== 'Dead')
     throw new CliError(
@@ -225,15 +288,51 @@ async function resetOffsets(
   const topic = values.topic;
   const earliest = await topicOffsets(admin, topic, 'earliest');
   const latest = await topicOffsets(admin, topic, 'latest');
+  const committed = new Map<number, number>();
+  if (values['to-current'] || shiftBy !== undefined) {
+    for (const o of await admin.listConsumerGroupOffsets(group, [topic]).catch((e: unknown) => {
+      throw kafkaFailure(e, `group "${group}"`);
+    })) {
+      committed.set(o.partition, o.offset);
+    }
+  }
+  // By time: the first offset at or after it; partitions with none go to the log end, as Kafka.
+  const byTime = timestamp === undefined ? null : await topicOffsets(admin, topic, timestamp);
   const plan = new Map<number, number>();
   for (const [p, lo] of [...earliest].sort((a, b) => a[0] - b[0])) {
     const hi = latest.get(p) ?? 0;
-    // As Kafka: --to-offset outside the log is clamped to its ends.
-    const target = values['to-earliest']
-      ? lo
-      : values['to-latest']
-        ? hi
-        : Math.min(hi, Math.max(lo, toOffset ?? 0));
+    let target: number;
+    if (values['to-earliest']) target = lo;
+    else if (values['to-latest']) target = hi;
+    else if (values['to-current']) target = committed.get(p) ?? hi;
+    else if (byTime !== null) {
+      const at = byTime.get(p) ?? -1;
+      target = at < 0 ? hi : at;
+    } else if (shiftBy !== undefined) {
+      const current = committed.get(p);
+      if (current === undefined) {
+        throw new CliError(
+          `cannot shift the offset of partition ${topic}-${p}: the group has no committed offset for it`,
+        );
+      }
+      target = current + shiftBy;
+    } else target = toOffset ?? 0;
+    // As Kafka's checkOffsetsRange: outside the log, the nearest end, with a line saying so.
+    if (target < lo) {
+      if (shiftBy !== undefined || toOffset !== undefined) {
+        out.write(
+          `New offset (${target}) is lower than earliest offset for topic partition ${topic}-${p}. Value will be set to ${lo}\n`,
+        );
+      }
+      target = lo;
+    } else if (target > hi) {
+      if (shiftBy !== undefined || toOffset !== undefined) {
+        out.write(
+          `New offset (${target}) is higher than latest offset for topic partition ${topic}-${p}. Value will be set to ${hi}\n`,
+        );
+      }
+      target = hi;
+    }
     plan.set(p, target);
   }
   if (values.execute)
