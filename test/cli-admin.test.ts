@@ -237,6 +237,62 @@ describe('consumer-groups --reset-offsets by time, shift and current', () => {
     expect(executed.code).toBe(0);
     expect((await groups('--describe', '--group', 'timer')).stdout).toMatch(/timer\s+timed\s+0\s+2\s+5\s+3/);
 
+    // Partition lists, several topics, and every topic the group has offsets for.
+    const admin2 = kafka.admin();
+    await admin2.createTopics([{ topic: 'timed2', numPartitions: 2, replicationFactor: 1 }]);
+    await admin2.alterConsumerGroupOffsets('timer', [{ topic: 'timed2', partition: 1, offset: 0 }]);
+    await admin2.close();
+    const many = await groups(
+      '--reset-offsets',
+      '--group',
+      'timer',
+      '--topic',
+      'timed:0',
+      '--topic',
+      'timed2:1,0',
+      '--to-latest',
+    );
+    expect(many.code).toBe(0);
+    expect(
+      many.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('timer'))
+        .map((l) => l.split(/\s+/)),
+    ).toEqual([
+      ['timer', 'timed', '0', '5'],
+      ['timer', 'timed2', '0', '0'],
+      ['timer', 'timed2', '1', '0'],
+    ]);
+    const all = await groups(
+      '--reset-offsets',
+      '--group',
+      'timer',
+      '--all-topics',
+      '--to-earliest',
+      '--execute',
+    );
+    expect(all.code).toBe(0);
+    expect(
+      all.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('timer'))
+        .map((l) => l.split(/\s+/)),
+    ).toEqual([
+      ['timer', 'timed', '0', '0'],
+      ['timer', 'timed2', '0', '0'],
+      ['timer', 'timed2', '1', '0'],
+    ]);
+    const badPartition = await groups(
+      '--reset-offsets',
+      '--group',
+      'timer',
+      '--topic',
+      'timed:7',
+      '--to-latest',
+    );
+    expect(badPartition.code).toBe(1);
+    expect(badPartition.stderr).toBe('tskafka consumer-groups: topic "timed" has no partition 7\n');
+
     const none = await groups('--reset-offsets', '--group', 'nobody', '--topic', 'timed', '--shift-by', '1');
     expect(none.code).toBe(1);
     expect(none.stderr).toBe(
@@ -246,6 +302,7 @@ describe('consumer-groups --reset-offsets by time, shift and current', () => {
       [['--to-datetime', 'yesterday'], '--to-datetime "yesterday" is not a date and time'],
       [['--by-duration', '1h'], '--by-duration "1h" is not a duration'],
       [['--to-current', '--to-latest'], '--reset-offsets requires one of --to-earliest'],
+      [['--all-topics', '--to-latest'], '--reset-offsets takes --topic or --all-topics, not both'],
     ] as const) {
       const r = await reset(...spec);
       expect(r.code).toBe(2);

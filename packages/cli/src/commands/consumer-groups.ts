@@ -20,7 +20,7 @@ export const CONSUMER_GROUPS_USAGE = `Usage: tskafka consumer-groups --bootstrap
 Actions:
   --list
   --describe --group G
-  --reset-offsets --group G --topic T <spec> [--execute]
+  --reset-offsets --group G (--topic T[:P,P...] ... | --all-topics) <spec> [--execute]
                   (without --execute: prints the plan and changes nothing)
     spec: --to-earliest | --to-latest | --to-current | --to-offset N | --shift-by N |
           --to-datetime YYYY-MM-DDTHH:mm:SS.sss[Z|+hh:mm] | --by-duration PnDTnHnMnS
@@ -52,7 +52,8 @@ export async function consumerGroupsCommand(
       'reset-offsets': { type: 'boolean', default: false },
       delete: { type: 'boolean', default: false },
       group: { type: 'string' },
-      topic: { type: 'string' },
+      topic: { type: 'string', multiple: true },
+      'all-topics': { type: 'boolean', default: false },
       'to-earliest': { type: 'boolean', default: false },
       'to-latest': { type: 'boolean', default: false },
       'to-offset': { type: 'string' },
@@ -205,7 +206,8 @@ async function describe(admin: Admin, group: string, out: NodeJS.WritableStream)
 
 /** What `--reset-offsets` is told to do. */
 interface ResetFlags {
-  topic?: string;
+  topic?: string[];
+  'all-topics': boolean;
   'to-earliest': boolean;
   'to-latest': boolean;
   'to-offset'?: string;
@@ -254,13 +256,40 @@ export function parseResetDuration(text: string): number {
   return ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 60_000 + Number(sec ?? 0) * 1000;
 }
 
+/** The spec of a reset, checked once for every topic. */
+interface ResetSpec {
+  flags: ResetFlags;
+  toOffset: number | undefined;
+  shiftBy: number | undefined;
+  timestamp: number | undefined;
+}
+
+/** `--topic` values: `T` (every partition) or `T:0,1,2`, as Kafka's ConsumerGroupCommand takes them. */
+export function parseResetTopics(
+  values: readonly string[],
+): { topic: string; partitions: number[] | null }[] {
+  return values.map((v) => {
+    const colon = v.lastIndexOf(':');
+    if (colon < 0) return { topic: v, partitions: null };
+    const partitions = v
+      .slice(colon + 1)
+      .split(',')
+      .map((n) => intFlag(n.trim(), '--topic partition', 0));
+    return { topic: v.slice(0, colon), partitions };
+  });
+}
+
 async function resetOffsets(
   admin: Admin,
   group: string,
   values: ResetFlags,
   out: NodeJS.WritableStream,
 ): Promise<void> {
-  if (!values.topic) throw new CliError('--reset-offsets requires --topic', 2);
+  const topicFlags = values.topic ?? [];
+  if (topicFlags.length === 0 && !values['all-topics'])
+    throw new CliError('--reset-offsets requires --topic or --all-topics', 2);
+  if (topicFlags.length > 0 && values['all-topics'])
+    throw new CliError('--reset-offsets takes --topic or --all-topics, not both', 2);
   const given = [
     values['to-earliest'],
     values['to-latest'],
@@ -271,40 +300,76 @@ async function resetOffsets(
     values['by-duration'] !== undefined,
   ].filter(Boolean);
   if (given.length !== 1) throw new CliError(`--reset-offsets requires one of ${RESET_SPECS.join(', ')}`, 2);
-  const toOffset =
-    values['to-offset'] === undefined ? undefined : intFlag(values['to-offset'], '--to-offset', 0);
-  const shiftBy = values['shift-by'] === undefined ? undefined : intFlag(values['shift-by'], '--shift-by');
-  const timestamp =
-    values['to-datetime'] !== undefined
-      ? parseResetDatetime(values['to-datetime'])
-      : values['by-duration'] !== undefined
-        ? Date.now() - parseResetDuration(values['by-duration'])
-        : undefined;
+  const spec: ResetSpec = {
+    flags: values,
+    toOffset: values['to-offset'] === undefined ? undefined : intFlag(values['to-offset'], '--to-offset', 0),
+    shiftBy: values['shift-by'] === undefined ? undefined : intFlag(values['shift-by'], '--shift-by'),
+    timestamp:
+      values['to-datetime'] !== undefined
+        ? parseResetDatetime(values['to-datetime'])
+        : values['by-duration'] !== undefined
+          ? Date.now() - parseResetDuration(values['by-duration'])
+          : undefined,
+  };
+  const requested = parseResetTopics(topicFlags);
   const d = await describeGroup(admin, group);
   if (d.state !== 'Empty' && d.state !== 'Dead')
     throw new CliError(
       `offsets can only be reset if group "${group}" is inactive, but its state is ${d.state}`,
     );
-  const topic = values.topic;
+  const committed = await admin.listConsumerGroupOffsets(group).catch((e: unknown) => {
+    throw kafkaFailure(e, `group "${group}"`);
+  });
+  // --all-topics: the topics the group has offsets for, as Kafka.
+  const targets = values['all-topics']
+    ? [...new Set(committed.map((o) => o.topic))].sort().map((topic) => ({ topic, partitions: null }))
+    : requested;
+  const plan: { topic: string; partition: number; offset: number }[] = [];
+  for (const { topic, partitions } of targets) {
+    const current = new Map(committed.filter((o) => o.topic === topic).map((o) => [o.partition, o.offset]));
+    for (const [partition, offset] of await planTopic(admin, topic, partitions, current, spec, out)) {
+      plan.push({ topic, partition, offset });
+    }
+  }
+  if (values.execute)
+    await admin.alterConsumerGroupOffsets(group, plan).catch((e: unknown) => {
+      throw kafkaFailure(e, `group "${group}"`);
+    });
+  else
+    out.write(
+      'WARN: No action will be performed as the --execute option is missing. Add --execute to reset the offsets.\n',
+    );
+  const rows = [['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET']];
+  for (const o of plan) rows.push([group, o.topic, String(o.partition), String(o.offset)]);
+  out.write(`\n${table(rows)}\n`);
+}
+
+/** The new offset of each partition of `topic` (or of `partitions`), in partition order. */
+async function planTopic(
+  admin: Admin,
+  topic: string,
+  partitions: readonly number[] | null,
+  committed: ReadonlyMap<number, number>,
+  spec: ResetSpec,
+  out: NodeJS.WritableStream,
+): Promise<Map<number, number>> {
+  const { flags, toOffset, shiftBy, timestamp } = spec;
   const earliest = await topicOffsets(admin, topic, 'earliest');
   const latest = await topicOffsets(admin, topic, 'latest');
-  const committed = new Map<number, number>();
-  if (values['to-current'] || shiftBy !== undefined) {
-    for (const o of await admin.listConsumerGroupOffsets(group, [topic]).catch((e: unknown) => {
-      throw kafkaFailure(e, `group "${group}"`);
-    })) {
-      committed.set(o.partition, o.offset);
-    }
+  for (const p of partitions ?? []) {
+    if (!earliest.has(p)) throw new CliError(`topic "${topic}" has no partition ${p}`);
   }
   // By time: the first offset at or after it; partitions with none go to the log end, as Kafka.
   const byTime = timestamp === undefined ? null : await topicOffsets(admin, topic, timestamp);
   const plan = new Map<number, number>();
-  for (const [p, lo] of [...earliest].sort((a, b) => a[0] - b[0])) {
+  const chosen = partitions ?? [...earliest.keys()];
+  for (const p of [...chosen].sort((a, b) => a - b)) {
+    const lo = earliest.get(p) ?? 0;
     const hi = latest.get(p) ?? 0;
     let target: number;
-    if (values['to-earliest']) target = lo;
-    else if (values['to-latest']) target = hi;
-    else if (values['to-current']) target = committed.get(p) ?? hi;
+    if (flags['to-earliest']) target = lo;
+    else if (flags['to-latest']) target = hi;
+    else if (flags['to-current']) target = committed.get(p) ?? hi;
     else if (byTime !== null) {
       const at = byTime.get(p) ?? -1;
       target = at < 0 ? hi : at;
@@ -318,15 +383,16 @@ async function resetOffsets(
       target = current + shiftBy;
     } else target = toOffset ?? 0;
     // As Kafka's checkOffsetsRange: outside the log, the nearest end, with a line saying so.
+    const explicit = shiftBy !== undefined || toOffset !== undefined;
     if (target < lo) {
-      if (shiftBy !== undefined || toOffset !== undefined) {
+      if (explicit) {
         out.write(
           `New offset (${target}) is lower than earliest offset for topic partition ${topic}-${p}. Value will be set to ${lo}\n`,
         );
       }
       target = lo;
     } else if (target > hi) {
-      if (shiftBy !== undefined || toOffset !== undefined) {
+      if (explicit) {
         out.write(
           `New offset (${target}) is higher than latest offset for topic partition ${topic}-${p}. Value will be set to ${hi}\n`,
         );
@@ -335,20 +401,5 @@ async function resetOffsets(
     }
     plan.set(p, target);
   }
-  if (values.execute)
-    await admin
-      .alterConsumerGroupOffsets(
-        group,
-        [...plan].map(([partition, offset]) => ({ topic, partition, offset })),
-      )
-      .catch((e: unknown) => {
-        throw kafkaFailure(e, `group "${group}"`);
-      });
-  else
-    out.write(
-      'WARN: No action will be performed as the --execute option is missing. Add --execute to reset the offsets.\n',
-    );
-  const rows = [['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET']];
-  for (const [p, o] of plan) rows.push([group, topic, String(p), String(o)]);
-  out.write(`\n${table(rows)}\n`);
+  return plan;
 }
