@@ -191,11 +191,7 @@ export class ClusterMetadata {
         if (!p.isr.includes(nodeId)) continue;
         if (p.leader === nodeId) {
           const leader = this.firstLiveIsrMember(p, nodeId);
-          p.leader = leader;
-          if (leader !== -1) p.isr = p.isr.filter((r) => r !== nodeId);
-          p.leaderEpoch++;
-          p.partitionEpoch++;
-          this.emit({ type: 'leaderChanged', topic, partition: p });
+          this.changeLeader(topic, p, leader, leader === -1 ? p.isr : p.isr.filter((r) => r !== nodeId));
         } else {
           p.isr = p.isr.filter((r) => r !== nodeId);
           p.partitionEpoch++;
@@ -203,6 +199,15 @@ export class ClusterMetadata {
         }
       }
     }
+  }
+
+  /** A new leader (-1: none) and ISR for `p`: both epochs bumped, listeners told. */
+  private changeLeader(topic: TopicState, p: PartitionState, leader: number, isr = p.isr): void {
+    p.leader = leader;
+    p.isr = isr;
+    p.leaderEpoch++;
+    p.partitionEpoch++;
+    this.emit({ type: 'leaderChanged', topic, partition: p });
   }
 
   private isAlive(nodeId: number): boolean {
@@ -220,10 +225,7 @@ export class ClusterMetadata {
         if (p.leader !== -1) continue;
         const leader = this.firstLiveIsrMember(p);
         if (leader === -1) continue;
-        p.leader = leader;
-        p.leaderEpoch++;
-        p.partitionEpoch++;
-        this.emit({ type: 'leaderChanged', topic, partition: p });
+        this.changeLeader(topic, p, leader);
       }
     }
   }
@@ -261,11 +263,7 @@ export class ClusterMetadata {
         `Broker ${nodeId} is not a live in-sync replica of ${name}-${partition} (ISR ${p.isr.join(',')})`,
       );
     }
-    if (p.leader === nodeId) return p;
-    p.leader = nodeId;
-    p.leaderEpoch++;
-    p.partitionEpoch++;
-    this.emit({ type: 'leaderChanged', topic, partition: p });
+    if (p.leader !== nodeId) this.changeLeader(topic, p, nodeId);
     return p;
   }
 
@@ -313,11 +311,7 @@ export class ClusterMetadata {
         `No live replica of ${name}-${partition} to elect (replicas ${p.replicas.join(',')})`,
       );
     }
-    p.leader = leader;
-    p.isr = [leader];
-    p.leaderEpoch++;
-    p.partitionEpoch++;
-    this.emit({ type: 'leaderChanged', topic, partition: p });
+    this.changeLeader(topic, p, leader, [leader]);
     return p;
   }
 
@@ -562,10 +556,7 @@ export class ClusterMetadata {
     const p = topic?.partitions[partition];
     if (!topic || !p)
       throw new ApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unknown partition ${name}-${partition}`);
-    p.leader = leader;
-    p.leaderEpoch++;
-    p.partitionEpoch++;
-    this.emit({ type: 'leaderChanged', topic, partition: p });
+    this.changeLeader(topic, p, leader);
   }
 
   /** Hands out a producer id never given before in this cluster. */

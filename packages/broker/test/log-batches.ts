@@ -17,7 +17,8 @@ export function referenceCrc32c(data: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-function zigzagVarint(value: number): number[] {
+/** Zigzag varint bytes of `value` (any safe integer), written independently of the code under test. */
+export function zigzagVarint(value: number): number[] {
   let z = value >= 0 ? value * 2 : -value * 2 - 1;
   const out: number[] = [];
   while (z >= 0x80) {

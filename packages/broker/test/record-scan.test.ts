@@ -7,18 +7,7 @@ import { CompressionType, encodeRecordBatch } from '@tskafka/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { recordStructureProblem, recordsWellFormed } from '../src/log/record-scan.js';
-
-/** Zigzag varint bytes of `value` (any safe integer), written independently of the code under test. */
-function varint(value: number): number[] {
-  let z = value >= 0 ? value * 2 : -value * 2 - 1;
-  const out: number[] = [];
-  while (z >= 0x80) {
-    out.push((z % 0x80) | 0x80);
-    z = Math.floor(z / 0x80);
-  }
-  out.push(z);
-  return out;
-}
+import { zigzagVarint as varint } from './log-batches.js';
 
 /** A record: its body bytes behind a varint length (the length may be overridden). */
 function record(body: number[], length = body.length): number[] {

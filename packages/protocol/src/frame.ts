@@ -59,26 +59,17 @@ export function encodeResponse<A extends ApiDef>(
   correlationId: number,
   body: MessageInput<A['response']>,
 ): Buffer {
-  const hv = responseHeaderVersion(api, apiVersion);
-  const hc = codecFor(ResponseHeader, hv);
-  const bc = codecFor(api.response, apiVersion);
-  const header = { correlationId };
-  const lengths: number[] = [];
-  const size = hc.size(header, lengths) + bc.size(body as never, lengths);
-  const w = Writer.alloc(4 + size);
-  w.lengths = lengths;
-  w.int32(size);
-  hc.write(w, header);
-  bc.write(w, body as never);
-  return w.buf;
+  // Nothing spliced: one part, the whole frame.
+  return encodeResponseParts(api, apiVersion, correlationId, body, 0)[0] as Buffer;
 }
 
 /**
  * Encodes a whole response frame as the parts of one write: bytes fields of `spliceMin` bytes or
  * more (the record sets of a Fetch response) are not copied into the frame but handed back as
  * parts of their own, between views of one buffer holding everything else. Written in order
- * (one `writev`), the parts are the bytes {@link encodeResponse} gives. The spliced buffers are the
- * caller's own: they must not change until the parts are written.
+ * (one `writev`), the parts are the bytes {@link encodeResponse} gives; a `spliceMin` of 0 splices
+ * nothing. The spliced buffers are the caller's own: they must not change until the parts are
+ * written.
  */
 export function encodeResponseParts<A extends ApiDef>(
   api: A,
@@ -92,10 +83,12 @@ export function encodeResponseParts<A extends ApiDef>(
   const bc = codecFor(api.response, apiVersion);
   const header = { correlationId };
   const lengths: SizeScratch = [];
-  lengths.spliceMin = spliceMin;
-  lengths.spliced = 0;
+  if (spliceMin > 0) {
+    lengths.spliceMin = spliceMin;
+    lengths.spliced = 0;
+  }
   const size = hc.size(header, lengths) + bc.size(body as never, lengths);
-  const w = Writer.alloc(4 + size - lengths.spliced);
+  const w = Writer.alloc(4 + size - (lengths.spliced ?? 0));
   w.lengths = lengths;
   w.spliceMin = spliceMin;
   w.int32(size);
