@@ -1,14 +1,14 @@
 /**
- * Reads Apache Kafka's official message definitions from ../shared/kafka-protocol/messages/.
- * They are never copied into this repository; tests read them in place.
+ * Reads Apache Kafka's official message definitions, kept in this repository as a test fixture
+ * (`fixtures/kafka-messages/`, Apache-2.0, see the README there and NOTICE at the root).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** Where the official definitions live (the repository sits beside `shared/`). */
-export const OFFICIAL_DIR = resolve(here, '../../../../shared/kafka-protocol/messages');
+/** Where the official definitions live: Kafka's `clients/src/main/resources/common/message/`, copied unchanged. */
+export const OFFICIAL_DIR = resolve(here, 'fixtures/kafka-messages');
 
 export interface OfficialField {
   name: string;
@@ -44,11 +44,6 @@ export function readOfficial(name: string): OfficialMessage {
     .filter((l) => !l.trimStart().startsWith('//'))
     .join('\n');
   return JSON.parse(json) as OfficialMessage;
-}
-
-/** Whether the official definitions are present (they are in CI and in every checkout). */
-export function officialAvailable(): boolean {
-  return existsSync(OFFICIAL_DIR);
 }
 
 /** Names of every definition file. */
