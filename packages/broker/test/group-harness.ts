@@ -4,7 +4,7 @@
  */
 import { ConsumerProtocolSubscription, encodeMessage } from '@tskafka/protocol';
 import { type BrokerProperties, parseBrokerConfig } from '../src/config.js';
-import { ManualClock } from '../src/group/clock.js';
+import { ManualClock } from '../src/clock.js';
 import { GroupCoordinator } from '../src/group/coordinator.js';
 import type { JoinGroupParams } from '../src/group/member.js';
 import type { CoordinatorHost } from '../src/group/metadata-manager.js';

@@ -5,7 +5,7 @@
  */
 import { ErrorCode } from '@tskafka/protocol';
 import { type BrokerProperties, parseBrokerConfig } from '../src/config.js';
-import { ManualClock } from '../src/group/clock.js';
+import { ManualClock } from '../src/clock.js';
 import { ClusterMetadata } from '../src/metadata.js';
 import type { TxnMarkerRequest, TxnMarkerResult } from '../src/replica-manager.js';
 import { TransactionCoordinator } from '../src/txn/coordinator.js';
