@@ -76,7 +76,10 @@ describe('high watermark checkpoint', () => {
     /** Lets `followers` fetches waiting at broker `leader` for data answer (with its high watermark). */
     const answerWaitingFetches = async (leader: number, followers: number) => {
       const purgatory = cluster.broker(leader).replicaManager.fetchPurgatory;
-      await until(`${followers} follower fetches wait at broker ${leader}`, () => purgatory.size === followers);
+      await until(
+        `${followers} follower fetches wait at broker ${leader}`,
+        () => purgatory.size === followers,
+      );
       clock.advance(fetchWaitMs);
     };
 
