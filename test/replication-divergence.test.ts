@@ -6,12 +6,13 @@
  * that were never committed and copies the new leader's. And with `replica.lag.time.max.ms`
  * short, an acks=all produce waiting on a stalled follower ends with NotEnoughReplicasAfterAppend
  * once the ISR shrank below `min.insync.replicas`, the next one is refused with NotEnoughReplicas,
- * and the follower rejoins the ISR when it fetches again.
+ * and the follower rejoins the ISR when it fetches again; that cluster runs on a manual clock, so
+ * the ISR shrinks when the test moves time past the lag, not when a race of timers says so.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Cluster, startCluster } from '@tskafka/broker';
+import { type Cluster, ManualClock, startCluster } from '@tskafka/broker';
 import {
   ApiKey,
   Kafka,
@@ -98,10 +99,14 @@ describe('replication with stalled followers', () => {
   });
 
   it('the ISR shrinks below min.insync.replicas while an acks=all produce waits, and grows back', async () => {
+    const lagMs = 1000;
+    const fetchLatencyMs = 3 * lagMs;
+    const clock = new ManualClock();
     const cluster = await startCluster({
       brokers: 2,
       logLevel: 'error',
-      config: { 'replica.lag.time.max.ms': 1000 },
+      config: { 'replica.lag.time.max.ms': lagMs },
+      clock,
     });
     cleanups.push(() => cluster.close());
     cluster.metadata.createTopic('audit', {
@@ -117,17 +122,26 @@ describe('replication with stalled followers', () => {
     cleanups.push(() => producer.close());
     await producer.connect();
     expect((await producer.send({ topic: 'audit', value: 'a' })).offset).toBe(0);
-    cluster.broker(1).faults.setLatency(ApiKey.Fetch, 3000);
-    // Appended on the leader, but the follower never confirms it before it leaves the ISR.
-    await expect(producer.send({ topic: 'audit', value: 'b' })).rejects.toBeInstanceOf(
-      NotEnoughReplicasAfterAppendError,
-    );
+    // The follower's next fetch is held at the leader until the clock passes the latency.
+    cluster.broker(1).faults.setLatency(ApiKey.Fetch, fetchLatencyMs);
+    const b = producer.send({ topic: 'audit', value: 'b' });
+    const leader = cluster.broker(1).replicaManager;
+    await until('b waits for the follower', () => leader.producePurgatory.size === 1);
+    // Appended on the leader, but the follower never confirms it before it leaves the ISR, which
+    // happens once the lag time has passed (the check runs every lag/2).
+    clock.advance(lagMs / 2);
+    expect(leader.getPartition('audit', 0)?.isr).toEqual([1, 2]);
+    expect(leader.producePurgatory.size).toBe(1);
+    clock.advance(lagMs);
+    await expect(b).rejects.toBeInstanceOf(NotEnoughReplicasAfterAppendError);
     const [shrunk] = await admin.describeTopics(['audit']);
     expect(shrunk.partitions[0].isr).toEqual([1]);
     await expect(producer.send({ topic: 'audit', value: 'c' })).rejects.toBeInstanceOf(
       NotEnoughReplicasError,
     );
+    // The held fetch goes through: the follower is caught up again.
     cluster.broker(1).faults.setLatency(ApiKey.Fetch, 0);
+    clock.advance(fetchLatencyMs);
     await until('broker 2 is back in the ISR', async () => {
       const [d] = await admin.describeTopics(['audit']);
       return d.partitions[0].isr.length === 2;

@@ -3,9 +3,10 @@
  * its leaderships; when it comes back and rejoins the ISR, the controller's periodic check
  * (`auto.leader.rebalance.enable`, here every second) hands them back with the leader epoch
  * bumped, and a producer follows. With the automatic rebalance off, leadership stays where the
- * failover put it until a preferred election is asked for.
+ * failover put it until a preferred election is asked for. The cluster runs on a manual clock:
+ * the check happens when the test moves time past its interval, never before.
  */
-import { type Cluster, startCluster } from '@tskafka/broker';
+import { type Cluster, ManualClock, startCluster } from '@tskafka/broker';
 import { Kafka } from 'tskafka';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until as untilWithin } from './until.js';
@@ -19,8 +20,14 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function cluster3(config: Record<string, string | number | boolean>): Promise<Cluster> {
-  const cluster = await startCluster({ brokers: 3, logLevel: 'error', config });
+/** The check interval the tests configure, `leader.imbalance.check.interval.seconds` = 1. */
+const CHECK_INTERVAL_MS = 1000;
+
+async function cluster3(
+  clock: ManualClock,
+  config: Record<string, string | number | boolean>,
+): Promise<Cluster> {
+  const cluster = await startCluster({ brokers: 3, logLevel: 'error', config, clock });
   cleanups.push(() => cluster.close());
   return cluster;
 }
@@ -53,17 +60,23 @@ const isr = (cluster: Cluster, partition: number) =>
 
 describe('preferred leader election', () => {
   it('hands leadership back to a restarted broker once it is in sync', async () => {
-    const cluster = await cluster3({
-      'leader.imbalance.check.interval.seconds': 1,
+    const clock = new ManualClock();
+    const cluster = await cluster3(clock, {
+      'leader.imbalance.check.interval.seconds': CHECK_INTERVAL_MS / 1000,
     });
     const kafka = await setUp(cluster);
     expect(leaders(cluster)).toEqual([1, 2, 3]);
     await cluster.stopBroker(1);
     expect(leaders(cluster)).toEqual([2, 2, 3]);
     const epoch = cluster.metadata.topics.get('t')?.partitions[0].leaderEpoch ?? -1;
+    // Out of the ISR, broker 1 is not eligible: a check finds nothing to do.
+    clock.advance(CHECK_INTERVAL_MS);
+    expect(leaders(cluster)).toEqual([2, 2, 3]);
     await cluster.startBroker(1);
-    await until('broker 1 leads t-0 again', () => leaders(cluster)?.[0] === 1);
-    expect(isr(cluster, 0)).toContain(1);
+    await until('broker 1 is back in the ISR of t-0', () => isr(cluster, 0).includes(1));
+    // Eligible now, but the controller moves it only on its next check.
+    expect(leaders(cluster)).toEqual([2, 2, 3]);
+    clock.advance(CHECK_INTERVAL_MS);
     expect(leaders(cluster)).toEqual([1, 2, 3]);
     expect(cluster.metadata.topics.get('t')?.partitions[0].leaderEpoch).toBe(epoch + 1);
     // Clients follow the move.
@@ -74,16 +87,18 @@ describe('preferred leader election', () => {
   });
 
   it('with auto.leader.rebalance.enable=false leadership stays until a preferred election', async () => {
-    const cluster = await cluster3({
+    const clock = new ManualClock();
+    const cluster = await cluster3(clock, {
       'auto.leader.rebalance.enable': false,
-      'leader.imbalance.check.interval.seconds': 1,
+      'leader.imbalance.check.interval.seconds': CHECK_INTERVAL_MS / 1000,
     });
     await setUp(cluster);
     await cluster.stopBroker(2);
     expect(leaders(cluster)).toEqual([1, 3, 3]);
     await cluster.startBroker(2);
     await until('broker 2 is back in the ISR of t-1', () => isr(cluster, 1).includes(2));
-    await new Promise((r) => setTimeout(r, 1500));
+    // Several check intervals pass: with the automatic rebalance on, the first would move t-1.
+    clock.advance(3 * CHECK_INTERVAL_MS);
     expect(leaders(cluster)).toEqual([1, 3, 3]);
     cluster.metadata.electPreferredLeader('t', 1);
     expect(leaders(cluster)).toEqual([1, 2, 3]);

@@ -6,11 +6,12 @@
  * what a crash in the middle of a write leaves): every acknowledged record is still there, the log
  * reads cleanly to its end, and new records follow on at the recovered log end.
  *
- * The killed broker runs the `tskafka` command (`packages/cli/bin/tskafka.js`, which runs the
- * compiled `dist/`, built by `pnpm install`); the restarts run in this process, from source.
+ * The killed broker runs the `tskafka` command from source in its own process (under tsx, as the
+ * examples' child processes do), so it is the code as edited, not the last build; the restarts run
+ * in this process, from source.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,8 +23,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runKcat } from './kcat.js';
 import { WireClient } from './wire-client.js';
 
-const CLI = fileURLToPath(new URL('../../packages/cli/bin/tskafka.js', import.meta.url));
-const CLI_DIST = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
+const CLI_SOURCE = fileURLToPath(new URL('../../packages/cli/src/bin.ts', import.meta.url));
 
 const dirs: string[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -196,13 +196,23 @@ describe('restarting the broker on its data directory', () => {
   });
 
   it('after kill -9 during acks=1 writes, and a torn batch at the log end, keeps every acknowledged record', async () => {
-    if (!existsSync(CLI_DIST))
-      throw new Error(`${CLI_DIST} is missing: build the workspace first (pnpm run build)`);
     const dir = dataDir();
     const topic = 'crash';
     const child = spawn(
       process.execPath,
-      [CLI, 'broker', '--data-dir', dir, '--port', '0', '--override', 'log.segment.bytes=65536'],
+      [
+        '--import',
+        'tsx',
+        '--conditions=source',
+        CLI_SOURCE,
+        'broker',
+        '--data-dir',
+        dir,
+        '--port',
+        '0',
+        '--override',
+        'log.segment.bytes=65536',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     cleanups.push(() => {

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { type ApiDef, ApiKey, ErrorCode } from '@tskafka/protocol';
+import { type Clock, systemClock } from './clock.js';
 import { type BrokerConfig, type BrokerProperties, parseBrokerConfig } from './config.js';
 import { Connection } from './connection.js';
 import { FaultInjector } from './faults.js';
@@ -44,6 +45,13 @@ export interface StartBrokerOptions {
   logLevel?: LogLevel;
   /** Where log lines go (default stderr). */
   logger?: BrokerLogger;
+  /**
+   * Time and timers for everything the broker does by time: purgatory timeouts, replica fetch
+   * backoff, ISR shrinking, the preferred-leader check, checkpoints, retention, the coordinators'
+   * timeouts and injected latency (default: the system clock). Tests pass a {@link ManualClock}
+   * and advance it instead of sleeping; sockets stay real.
+   */
+  clock?: Clock;
 }
 
 /** One broker of the cluster. */
@@ -68,6 +76,8 @@ export class BrokerNode {
   readonly sasl: SaslAuthenticator;
   /** Wire-level fault injection. */
   readonly faults = new FaultInjector();
+  /** Time and timers (the cluster's clock). */
+  readonly clock: Clock;
   /** Handlers by API key. */
   readonly handlers: Map<number, ApiHandler<ApiDef>>;
   private server: Server | null = null;
@@ -86,6 +96,7 @@ export class BrokerNode {
     dataDir: string | null;
     logLevel: LogLevel;
     logger?: BrokerLogger;
+    clock?: Clock;
   }) {
     this.nodeId = opts.nodeId;
     this.host = opts.host;
@@ -93,13 +104,14 @@ export class BrokerNode {
     this.port = opts.port;
     this.config = opts.config;
     this.metadata = opts.metadata;
+    this.clock = opts.clock ?? systemClock;
     this.logLevel = LEVELS[opts.logLevel];
     this.logger =
       opts.logger ??
       ((level, message) => process.stderr.write(`[tskafka broker ${this.nodeId}] ${level}: ${message}\n`));
     this.replicaManager = new ReplicaManager(this, opts.dataDir);
-    this.groupCoordinator = new GroupCoordinator(this);
-    this.txnCoordinator = new TransactionCoordinator(this);
+    this.groupCoordinator = new GroupCoordinator(this, { clock: this.clock });
+    this.txnCoordinator = new TransactionCoordinator(this, { clock: this.clock });
     this.sasl = new SaslAuthenticator(this.config);
     this.handlers = new Map(allHandlers.map((h) => [h.api.key, h as ApiHandler<ApiDef>]));
   }
@@ -234,6 +246,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
   const count = opts.brokers ?? 1;
   const config = parseBrokerConfig(opts.config, opts.users);
   const host = opts.host ?? '127.0.0.1';
+  const clock = opts.clock ?? systemClock;
   const store = opts.dataDir ? new MetadataStore(opts.dataDir) : null;
   const metadata = store ? store.load(config) : new ClusterMetadata(config);
   if (store) store.attach(metadata);
@@ -253,6 +266,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
       dataDir: nodeDir(id),
       logLevel: opts.logLevel ?? 'warn',
       logger: opts.logger,
+      clock,
     });
   const brokers: BrokerNode[] = [];
   const first = opts.firstNodeId ?? 1;
@@ -265,7 +279,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
   let closed = false;
   // The controller's periodic preferred-leader check (Kafka's auto.leader.rebalance.enable).
   const rebalance = config.autoLeaderRebalanceEnable
-    ? setInterval(() => {
+    ? clock.setInterval(() => {
         if (metadata.controllerId === -1) return;
         const moved = metadata.checkAndTriggerAutoLeaderRebalance();
         if (moved.length === 0) return;
@@ -276,7 +290,6 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
         );
       }, config.leaderImbalanceCheckIntervalMs)
     : null;
-  rebalance?.unref();
   const cluster: Cluster = {
     get bootstrapServers() {
       return brokers.map((b) => b.address);
@@ -308,7 +321,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
       // snapshot over the one of a broker started since on the same data directory.
       if (closed) return;
       closed = true;
-      if (rebalance) clearInterval(rebalance);
+      if (rebalance) clock.clearInterval(rebalance);
       for (const b of brokers) if (running.has(b.nodeId)) await b.stop();
       running.clear();
       store?.close();

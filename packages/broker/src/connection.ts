@@ -136,7 +136,7 @@ export class Connection {
       connection: this,
       header: decoded.header,
       apiVersion,
-      now: Date.now(),
+      now: this.node.clock.now(),
     };
     if (!this.authenticated && !handler.beforeAuthentication) {
       this.fail(`${api.name} request before SASL authentication completed`);
@@ -149,7 +149,9 @@ export class Connection {
         body = handler.errorResponse(decoded.body, ErrorCode.UNSUPPORTED_VERSION, ctx);
       } else {
         const fault = this.node.faults.next(apiKey);
-        if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+        // Injected latency runs on the broker's clock: with a manual clock the request is held
+        // until the test moves time past it.
+        if (fault?.delayMs) await new Promise<void>((r) => this.node.clock.setTimeout(r, fault.delayMs ?? 0));
         dropResponse = fault?.dropResponse === true;
         if (fault?.drop) {
           this.fail(`fault injection: dropping the connection on ${api.name}`, 'info');

@@ -18,6 +18,7 @@ export {
   startBroker,
   startCluster,
 } from './broker.js';
+export { type Clock, ManualClock, systemClock, type TimerHandle } from './clock.js';
 export { type BrokerConfig, BrokerConfigError, type BrokerProperties, parseBrokerConfig } from './config.js';
 export { type FaultAction, FaultInjector } from './faults.js';
 export { ClusterMetadata, type PartitionState, type TopicState } from './metadata.js';

@@ -2,8 +2,9 @@
  * Kafka's delayed-operation purgatory: an operation that cannot complete yet (a fetch waiting for
  * min.bytes, an acks=all produce waiting for followers) waits here, watched under the keys
  * (partitions) whose changes may complete it. A change calls {@link Purgatory.checkAndComplete}
- * for its key; a timer expires the operation otherwise. No polling loops.
+ * for its key; a timer on the broker's clock expires the operation otherwise. No polling loops.
  */
+import type { Clock, TimerHandle } from './clock.js';
 
 /** An operation that may complete later. */
 export interface DelayedOperation {
@@ -16,7 +17,7 @@ export interface DelayedOperation {
 interface Entry {
   op: DelayedOperation;
   keys: string[];
-  timer: NodeJS.Timeout | null;
+  timer: TimerHandle | null;
   done: boolean;
 }
 
@@ -24,6 +25,12 @@ interface Entry {
 export class Purgatory {
   private readonly watchers = new Map<string, Set<Entry>>();
   private readonly all = new Set<Entry>();
+  private readonly clock: Clock;
+
+  /** A purgatory whose operations time out on `clock`. */
+  constructor(clock: Clock) {
+    this.clock = clock;
+  }
 
   /** Operations waiting right now. */
   get size(): number {
@@ -46,7 +53,7 @@ export class Purgatory {
       set.add(entry);
     }
     this.all.add(entry);
-    entry.timer = setTimeout(
+    entry.timer = this.clock.setTimeout(
       () => {
         if (entry.done) return;
         this.remove(entry);
@@ -82,7 +89,7 @@ export class Purgatory {
 
   private remove(entry: Entry): void {
     entry.done = true;
-    if (entry.timer) clearTimeout(entry.timer);
+    if (entry.timer) this.clock.clearTimeout(entry.timer);
     this.all.delete(entry);
     for (const k of entry.keys) {
       const set = this.watchers.get(k);

@@ -112,14 +112,14 @@ class ReplicaFetcher {
     this.wake?.();
   }
 
-  /** Waits `ms`, or until a partition is added or the fetcher shuts down. */
+  /** Waits `ms` on the broker's clock, or until a partition is added or the fetcher shuts down. */
   private pause(ms: number): Promise<void> {
+    const clock = this.node.clock;
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      timer.unref();
+      const timer = clock.setTimeout(done, ms);
       const self = this;
       function done(): void {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         self.wake = null;
         resolve();
       }
@@ -130,7 +130,7 @@ class ReplicaFetcher {
   private async run(): Promise<void> {
     const config = this.node.config;
     while (this.running) {
-      const now = Date.now();
+      const now = this.node.clock.now();
       const ready = [...this.states.values()].filter((s) => s.delayedUntil <= now);
       if (ready.length === 0) {
         const next = Math.min(...[...this.states.values()].map((s) => s.delayedUntil));
@@ -158,7 +158,7 @@ class ReplicaFetcher {
         this.node.log('debug', `fetch from broker ${this.leaderId} failed: ${(e as Error).message}`);
         this.client?.close();
         this.client = null;
-        const until = Date.now() + config.replicaFetchBackoffMs;
+        const until = this.node.clock.now() + config.replicaFetchBackoffMs;
         for (const s of ready) s.delayedUntil = until;
       }
     }
@@ -197,7 +197,7 @@ class ReplicaFetcher {
   }
 
   private processResponse(sent: FetchState[], response: FetchResponse): void {
-    const now = Date.now();
+    const now = this.node.clock.now();
     const backoff = now + this.node.config.replicaFetchBackoffMs;
     if (response.errorCode !== ErrorCode.NONE) {
       for (const s of sent) this.delay(s, backoff);

@@ -17,6 +17,7 @@ import {
 } from '@tskafka/protocol';
 import { ApiError } from './api-error.js';
 import type { BrokerNode } from './broker.js';
+import type { TimerHandle } from './clock.js';
 import { GROUP_METADATA_TOPIC_NAME, type ReplayCallback, type TxnProducer } from './group/store.js';
 import {
   type LogConfig,
@@ -65,14 +66,14 @@ export class ReplicaManager {
   /** Hosted partitions by `topic-index`. */
   readonly partitions = new Map<string, Partition>();
   /** Fetches waiting for data, watched by partition key. */
-  readonly fetchPurgatory = new Purgatory();
+  readonly fetchPurgatory: Purgatory;
   /** acks=all produces waiting for the high watermark, watched by partition key. */
-  readonly producePurgatory = new Purgatory();
+  readonly producePurgatory: Purgatory;
   private readonly node: BrokerNode;
   private readonly dataDir: string | null;
-  private retentionTimer: NodeJS.Timeout | null = null;
-  private isrExpirationTimer: NodeJS.Timeout | null = null;
-  private checkpointTimer: NodeJS.Timeout | null = null;
+  private retentionTimer: TimerHandle | null = null;
+  private isrExpirationTimer: TimerHandle | null = null;
+  private checkpointTimer: TimerHandle | null = null;
   /** High watermarks read from the data directory at start, by `topic-index`. */
   private checkpointedHighWatermarks = new Map<string, number>();
   private fetchers: ReplicaFetcherManager | null = null;
@@ -87,36 +88,37 @@ export class ReplicaManager {
   constructor(node: BrokerNode, dataDir: string | null) {
     this.node = node;
     this.dataDir = dataDir;
+    this.fetchPurgatory = new Purgatory(node.clock);
+    this.producePurgatory = new Purgatory(node.clock);
   }
 
   /** Opens the logs of every hosted partition and follows metadata changes. */
   start(): void {
+    const clock = this.node.clock;
     if (this.dataDir) {
       this.checkpointedHighWatermarks =
         readOffsetCheckpoint(this.dataDir, REPLICATION_OFFSET_CHECKPOINT) ?? new Map();
       const interval = this.node.config.replicaHighWatermarkCheckpointIntervalMs;
-      this.checkpointTimer = setInterval(() => this.checkpointOffsets(false), interval);
-      this.checkpointTimer.unref();
+      this.checkpointTimer = clock.setInterval(() => this.checkpointOffsets(false), interval);
     }
     for (const topic of this.node.metadata.topics.values()) this.openTopic(topic, 0, false);
     this.node.metadata.onChange((c) => {
       if (!this.stopped) this.onMetadataChange(c);
     });
     const interval = this.node.config.logRetentionCheckIntervalMs;
-    this.retentionTimer = setInterval(() => this.applyRetention(Date.now()), interval);
-    this.retentionTimer.unref();
+    this.retentionTimer = clock.setInterval(() => this.applyRetention(clock.now()), interval);
     // Kafka's isr-expiration task runs at half the lag time.
     const lag = this.node.config.replicaLagTimeMaxMs;
-    this.isrExpirationTimer = setInterval(() => this.maybeShrinkIsr(Date.now()), Math.max(1, lag / 2));
-    this.isrExpirationTimer.unref();
+    this.isrExpirationTimer = clock.setInterval(() => this.maybeShrinkIsr(clock.now()), Math.max(1, lag / 2));
   }
 
   /** Stops the replica fetchers, expires waiting fetches and produces, and closes every log. */
   stop(): void {
     this.stopped = true;
-    if (this.retentionTimer) clearInterval(this.retentionTimer);
-    if (this.isrExpirationTimer) clearInterval(this.isrExpirationTimer);
-    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    const clock = this.node.clock;
+    if (this.retentionTimer) clock.clearInterval(this.retentionTimer);
+    if (this.isrExpirationTimer) clock.clearInterval(this.isrExpirationTimer);
+    if (this.checkpointTimer) clock.clearInterval(this.checkpointTimer);
     this.fetchers?.shutdown();
     this.fetchPurgatory.expireAll();
     this.producePurgatory.expireAll();
@@ -173,7 +175,7 @@ export class ReplicaManager {
       }
       case 'leaderChanged':
       case 'isrChanged':
-        this.applyPartitionState(c.topic, c.partition, Date.now());
+        this.applyPartitionState(c.topic, c.partition, this.node.clock.now());
         break;
     }
   }
@@ -262,7 +264,7 @@ export class ReplicaManager {
       const log = PartitionLog.open({
         dir,
         config,
-        now: Date.now(),
+        now: this.node.clock.now(),
         topicId: topic.topicId,
         decompress: (type, data) => decompressSync(type as CompressionType, data),
       });
@@ -275,7 +277,7 @@ export class ReplicaManager {
       p.isLeader = false;
       p.leaderEpoch = -1;
       this.partitions.set(key, p);
-      this.applyPartitionState(topic, ps, Date.now());
+      this.applyPartitionState(topic, ps, this.node.clock.now());
     }
   }
 
@@ -384,7 +386,7 @@ export class ReplicaManager {
    * the WriteTxnMarkers handler and by the local transaction coordinator alike.
    */
   async writeTxnMarkers(req: TxnMarkerRequest): Promise<TxnMarkerResult[]> {
-    const now = Date.now();
+    const now = this.node.clock.now();
     const results: TxnMarkerResult[] = [];
     for (const { topic, partition } of req.partitions) {
       let errorCode: number = ErrorCode.NONE;

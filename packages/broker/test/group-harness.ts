@@ -3,8 +3,8 @@
  * in-memory `__consumer_offsets` and a manual clock. No sockets, no sleeping.
  */
 import { ConsumerProtocolSubscription, encodeMessage } from '@tskafka/protocol';
+import { ManualClock } from '../src/clock.js';
 import { type BrokerProperties, parseBrokerConfig } from '../src/config.js';
-import { ManualClock } from '../src/group/clock.js';
 import { GroupCoordinator } from '../src/group/coordinator.js';
 import type { JoinGroupParams } from '../src/group/member.js';
 import type { CoordinatorHost } from '../src/group/metadata-manager.js';

@@ -370,8 +370,8 @@ describe.each(backends)('PartitionLog ($name)', ({ disk }) => {
   it('truncates to an offset for followers and appends after it', () => {
     const log = open({ segmentBytes: 400 });
     for (let i = 0; i < 20; i++) log.append(simpleBatch(2), { leaderEpoch: i < 10 ? 1 : 2, now: T0 });
-    expect(log.truncateTo(50)).toBe(false);
-    expect(log.truncateTo(24)).toBe(true);
+    expect(log.truncateTo(50, T0)).toBe(false);
+    expect(log.truncateTo(24, T0)).toBe(true);
     expect(log.logEndOffset).toBe(24);
     expect(parseBatches(readAll(log)).at(-1)?.lastOffset).toBe(23);
     expect(log.segments.at(-1)!.baseOffset).toBeLessThanOrEqual(24);

@@ -3,7 +3,9 @@
  * `recovery-point-offset-checkpoint` beside it): written into each broker's data directory every
  * `replica.high.watermark.checkpoint.interval.ms` and at a clean stop, and read at start so a
  * restarted replica exposes no more than was committed, even when its log holds more, until a
- * leader tells it otherwise.
+ * leader tells it otherwise. The cluster runs on a manual clock: a checkpoint is written when the
+ * test moves time past the interval, and a follower learns the leader's high watermark when its
+ * fetch, waiting at the leader for data, answers after `replica.fetch.wait.max.ms`.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { encodeRecordBatch } from '@tskafka/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from '../src/broker.js';
+import { ManualClock } from '../src/clock.js';
 import { logConfig, PartitionLog } from '../src/log/index.js';
 import { Partition } from '../src/partition.js';
 import { RECOVERY_POINT_OFFSET_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT } from '../src/replica-manager.js';
@@ -57,29 +60,43 @@ describe('high watermark checkpoint', () => {
   it('is written periodically and at stop; a restarted follower ahead of it starts from it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tskafka-hw-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const clock = new ManualClock();
+    const checkpointIntervalMs = 5000;
     const cluster: Cluster = await startCluster({
       brokers: 3,
       dataDir,
       logLevel: 'error',
-      config: { 'replica.high.watermark.checkpoint.interval.ms': 50 },
+      config: { 'replica.high.watermark.checkpoint.interval.ms': checkpointIntervalMs },
+      clock,
     });
     cleanups.push(() => cluster.close());
+    const fetchWaitMs = cluster.broker(1).config.replicaFetchWaitMaxMs;
     const partition = (id: number) => cluster.broker(id).replicaManager.getPartition('t', 0);
     const checkpoint = (id: number, name: string) => read(join(dataDir, `broker-${id}`, name));
+    /** Lets `followers` fetches waiting at broker `leader` for data answer (with its high watermark). */
+    const answerWaitingFetches = async (leader: number, followers: number) => {
+      const purgatory = cluster.broker(leader).replicaManager.fetchPurgatory;
+      await until(
+        `${followers} follower fetches wait at broker ${leader}`,
+        () => purgatory.size === followers,
+      );
+      clock.advance(fetchWaitMs);
+    };
 
     cluster.metadata.createTopic('t', { numPartitions: 1, replicationFactor: 3, assignments: [[1, 2, 3]] });
     await until('broker 1 leads t-0', () => partition(1)?.isLeader === true);
     const batch = encodeRecordBatch({
-      timestamp: Date.now(),
+      timestamp: clock.now(),
       records: Array.from({ length: 5 }, (_, i) => ({ value: `v${i}` })),
     });
-    cluster.broker(1).replicaManager.appendToLeader('t', 0, batch, Date.now());
+    cluster.broker(1).replicaManager.appendToLeader('t', 0, batch, clock.now());
+    await until('broker 1 has high watermark 5', () => partition(1)?.highWatermark === 5);
+    await answerWaitingFetches(1, 2);
     await until('broker 3 has high watermark 5', () => partition(3)?.highWatermark === 5);
-    // Periodically, while running.
-    await until(
-      'broker 1 checkpointed high watermark 5',
-      () => checkpoint(1, REPLICATION_OFFSET_CHECKPOINT)?.includes('t 0 5\n') === true,
-    );
+    // Periodically, while running: not before the interval has passed, then at it.
+    expect(checkpoint(1, REPLICATION_OFFSET_CHECKPOINT)).toBeNull();
+    clock.advance(checkpointIntervalMs - fetchWaitMs);
+    expect(checkpoint(1, REPLICATION_OFFSET_CHECKPOINT)).toBe('0\n1\nt 0 5\n');
 
     await cluster.stopBroker(3);
     expect(checkpoint(3, REPLICATION_OFFSET_CHECKPOINT)).toBe('0\n1\nt 0 5\n');
@@ -97,6 +114,7 @@ describe('high watermark checkpoint', () => {
 
     // Its leader comes back: the first fetch brings the leader's high watermark.
     await cluster.startBroker(1);
+    await answerWaitingFetches(1, 1);
     await until('broker 3 has high watermark 5 again', () => partition(3)?.highWatermark === 5);
   });
 });

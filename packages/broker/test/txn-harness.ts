@@ -4,8 +4,8 @@
  * records every WriteTxnMarkers and answers as the test says. No sockets, no sleeping.
  */
 import { ErrorCode } from '@tskafka/protocol';
+import { ManualClock } from '../src/clock.js';
 import { type BrokerProperties, parseBrokerConfig } from '../src/config.js';
-import { ManualClock } from '../src/group/clock.js';
 import { ClusterMetadata } from '../src/metadata.js';
 import type { TxnMarkerRequest, TxnMarkerResult } from '../src/replica-manager.js';
 import { TransactionCoordinator } from '../src/txn/coordinator.js';

@@ -31,4 +31,4 @@ export {
 export { TOPICS_USAGE, topicsCommand } from './commands/topics.js';
 export { TRANSACTIONS_USAGE, transactionsCommand, transactionsTable } from './commands/transactions.js';
 export { CliError } from './errors.js';
-export { main, USAGE } from './main.js';
+export { type CliIo, main, USAGE } from './main.js';

@@ -27,44 +27,71 @@ Commands:
   leader-election     elect preferred (or unclean) leaders of partitions
 Run "tskafka <command> --help" for a command's options.`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
-  broker: (argv) => brokerCommand(argv),
-  topics: (argv) => topicsCommand(argv),
-  'console-producer': (argv) => consoleProducerCommand(argv),
-  'console-consumer': (argv) => consoleConsumerCommand(argv),
-  'consumer-groups': (argv) => consumerGroupsCommand(argv),
-  'producer-perf-test': (argv) => producerPerfTestCommand(argv),
-  'consumer-perf-test': (argv) => consumerPerfTestCommand(argv),
-  transactions: (argv) => transactionsCommand(argv),
-  'leader-election': (argv) => leaderElectionCommand(argv),
+/**
+ * Where a command line reads and writes, and what stops it: the process's own streams and
+ * signals by default; a program (or a test) running the command in-process passes its own.
+ */
+export interface CliIo {
+  /** Standard input (console-producer's records). */
+  stdin: NodeJS.ReadableStream;
+  /** Standard output. */
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Standard error. */
+  stderr: NodeJS.WritableStream;
+  /**
+   * Stops a command that runs until told to (broker, console-consumer) as SIGINT does; SIGINT and
+   * SIGTERM still stop it too.
+   */
+  signal?: AbortSignal;
+}
+
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<void>> = {
+  broker: (argv, io) => brokerCommand(argv, io.stdout, io.signal),
+  topics: (argv, io) => topicsCommand(argv, io.stdout),
+  'console-producer': (argv, io) => consoleProducerCommand(argv, io.stdin, io.stdout),
+  'console-consumer': (argv, io) => consoleConsumerCommand(argv, io.stdout, io.stderr, io.signal),
+  'consumer-groups': (argv, io) => consumerGroupsCommand(argv, io.stdout),
+  'producer-perf-test': (argv, io) => producerPerfTestCommand(argv, io.stdout),
+  'consumer-perf-test': (argv, io) => consumerPerfTestCommand(argv, io.stdout),
+  transactions: (argv, io) => transactionsCommand(argv, io.stdout),
+  'leader-election': (argv, io) => leaderElectionCommand(argv, io.stdout),
 };
 
-/** Runs the command line `argv` (without node and script); returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the command line `argv` (without node and script) and returns the exit code; errors are
+ * one line on `io.stderr`. Streams not given in `io` are the process's.
+ */
+export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
+  const streams: CliIo = {
+    stdin: io.stdin ?? process.stdin,
+    stdout: io.stdout ?? process.stdout,
+    stderr: io.stderr ?? process.stderr,
+    ...(io.signal ? { signal: io.signal } : {}),
+  };
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
-    process.stdout.write(`${USAGE}\n`);
+    streams.stdout.write(`${USAGE}\n`);
     return name ? 0 : 1;
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`tskafka: unknown command "${name}"\n${USAGE}\n`);
+    streams.stderr.write(`tskafka: unknown command "${name}"\n${USAGE}\n`);
     return 2;
   }
   try {
-    await command(rest);
+    await command(rest, streams);
     return 0;
   } catch (e) {
     if (e instanceof CliError) {
-      process.stderr.write(`tskafka ${name}: ${oneLine(e.message)}\n`);
+      streams.stderr.write(`tskafka ${name}: ${oneLine(e.message)}\n`);
       return e.exitCode;
     }
     const code = (e as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`tskafka ${name}: ${oneLine((e as Error).message)}\n`);
+      streams.stderr.write(`tskafka ${name}: ${oneLine((e as Error).message)}\n`);
       return 2;
     }
-    process.stderr.write(`tskafka ${name}: ${oneLine((e as Error)?.message ?? String(e))}\n`);
+    streams.stderr.write(`tskafka ${name}: ${oneLine((e as Error)?.message ?? String(e))}\n`);
     return 1;
   }
 }

@@ -20,8 +20,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '@tskafka/protocol';
+import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import type { TopicState } from '../metadata.js';
-import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { type ClassicGroup, GroupState } from './group.js';
 import {
   type JoinGroupParams,

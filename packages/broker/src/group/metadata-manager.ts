@@ -5,9 +5,9 @@
  */
 import { ControlRecordType, decodeControlRecord, ErrorCode } from '@tskafka/protocol';
 import { ApiError } from '../api-error.js';
+import type { Clock } from '../clock.js';
 import type { BrokerConfig } from '../config.js';
 import type { ClusterMetadata, TopicState } from '../metadata.js';
-import type { Clock } from './clock.js';
 import { ClassicGroup, GroupState, type OffsetAndMetadata, type PendingTxnOffset } from './group.js';
 import { MemberMetadata } from './member.js';
 import {

@@ -6,7 +6,7 @@
  * requests on top of it.
  */
 import { ErrorCode } from '@tskafka/protocol';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import { type ClassicGroup, type DelayedJoin, GroupState } from './group.js';
 import { type JoinGroupResult, joinError, type MemberMetadata, syncError } from './member.js';
 import { type CoordinatorHost, GroupMetadataManager } from './metadata-manager.js';

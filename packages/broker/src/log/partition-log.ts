@@ -499,7 +499,7 @@ export class PartitionLog {
    * `truncateTo`); returns whether anything changed. A batch holding `offset` goes entirely, and
    * the log end offset becomes `offset`.
    */
-  truncateTo(offset: number, now = Date.now()): boolean {
+  truncateTo(offset: number, now: number): boolean {
     this.checkOpen();
     if (offset < 0) throw new RangeError(`cannot truncate to negative offset ${offset}`);
     if (offset >= this._logEndOffset) {

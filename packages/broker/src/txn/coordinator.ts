@@ -8,7 +8,7 @@
  * injectable {@link Clock}, markers go through a {@link TxnMarkerChannel}.
  */
 import { ErrorCode } from '@tskafka/protocol';
-import { type Clock, systemClock, type TimerHandle } from '../group/clock.js';
+import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import type { InternalLog } from '../group/store.js';
 import type { TopicState } from '../metadata.js';
 import {

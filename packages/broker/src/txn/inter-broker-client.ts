@@ -82,6 +82,7 @@ export class InterBrokerClient {
     this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
     const frame = encodeRequest(api, version, correlationId, this.clientId, body);
     return new Promise((resolve, reject) => {
+      // A real timer, not the broker's clock: it guards a real socket.
       const timer = setTimeout(() => {
         this.fail(new InterBrokerConnectionError(`${api.name} to ${this.address} timed out`));
       }, this.requestTimeoutMs);

@@ -8,7 +8,7 @@
  * partition is left, CompleteCommit/CompleteAbort is written and the transaction is done.
  */
 import { Api, ErrorCode } from '@tskafka/protocol';
-import type { Clock, TimerHandle } from '../group/clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import type { TxnMarkerRequest, TxnMarkerResult } from '../replica-manager.js';
 import { InterBrokerClient } from './inter-broker-client.js';
 import { TRANSACTION_STATE_NAMES, type TransactionMetadata, type TxnTransitMetadata } from './metadata.js';

@@ -7,8 +7,8 @@
  */
 import { ErrorCode } from '@tskafka/protocol';
 import { ApiError } from '../api-error.js';
+import type { Clock } from '../clock.js';
 import type { BrokerConfig } from '../config.js';
-import type { Clock } from '../group/clock.js';
 import { javaStringHashCode } from '../group/metadata-manager.js';
 import type { ClusterMetadata, TopicState } from '../metadata.js';
 import {

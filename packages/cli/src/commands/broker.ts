@@ -16,10 +16,14 @@ Runs the tskafka reference broker until SIGINT or SIGTERM. Prints the bootstrap 
   --override   a broker property, e.g. --override num.partitions=3 (repeatable)
   --user       a SASL user, e.g. --user alice=secret (repeatable)`;
 
-/** Runs the broker command; resolves when the broker has stopped after a signal. */
+/**
+ * Runs the broker command; resolves when the broker has stopped after SIGINT, SIGTERM or an abort
+ * of `signal`.
+ */
 export async function brokerCommand(
   argv: string[],
   out: NodeJS.WritableStream = process.stdout,
+  signal?: AbortSignal,
 ): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -74,14 +78,19 @@ export async function brokerCommand(
     if (code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use (try --port 0)`);
     throw e;
   }
-  out.write(`${cluster.bootstrapServers.join(',')}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      signal?.removeEventListener('abort', stop);
       cluster.close().then(resolve, resolve);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // Printed once the handlers are in place: a script that reads the address and then stops the
+    // broker gets a clean stop, not the default death by signal.
+    out.write(`${cluster.bootstrapServers.join(',')}\n`);
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop);
   });
 }

@@ -102,11 +102,15 @@ export function formatRecord(r: ConsumerRecord<Buffer | null, Buffer | null>, f:
   return fields.join(f.keySeparator) + (f.printValue ? f.lineSeparator : '');
 }
 
-/** Runs the console consumer; resolves after --max-messages, --timeout-ms or a signal. */
+/**
+ * Runs the console consumer; resolves after --max-messages, --timeout-ms, SIGINT, SIGTERM or an
+ * abort of `signal`.
+ */
 export async function consoleConsumerCommand(
   argv: string[],
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
+  signal?: AbortSignal,
 ): Promise<void> {
   const { values } = parseArgs({
     args: joinNegativeValues(argv),
@@ -207,6 +211,8 @@ export async function consoleConsumerCommand(
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  if (signal?.aborted) stopping = true;
+  signal?.addEventListener('abort', onSignal);
   try {
     await consumer.connect();
     if (group !== undefined) await consumer.subscribe([topic]);
@@ -243,6 +249,7 @@ export async function consoleConsumerCommand(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    signal?.removeEventListener('abort', onSignal);
     await consumer.close().catch(() => {});
   }
   err.write(`Processed a total of ${count} messages\n`);
