@@ -110,39 +110,25 @@ function zlibBackend(z: ZlibZstd): ZstdBackend {
     compress: (data, level) => compressAsync(data, options(level)),
     // zlib's decoder stops after the first frame: each frame is decoded on its own, within what
     // is left of the limit.
-    decompressSync: (src, max, spans) =>
-      perFrame(src, max, spans, (frame, left) => z.zstdDecompressSync(frame, limit(left))),
+    decompressSync: (src, max, spans) => {
+      const outs: Buffer[] = [];
+      let left = max;
+      for (const [start, end] of spans) {
+        outs.push(z.zstdDecompressSync(src.subarray(start, end), limit(left)));
+        left -= outs[outs.length - 1].length;
+      }
+      return outs.length === 1 ? outs[0] : Buffer.concat(outs);
+    },
     decompress: async (src, max, spans) => {
       const outs: Buffer[] = [];
       let left = max;
       for (const [start, end] of spans) {
-        const out = await decompressAsync(src.subarray(start, end), {
-          ...limit(left),
-          chunkSize: 256 * 1024,
-        });
-        outs.push(out);
-        left -= out.length;
+        outs.push(await decompressAsync(src.subarray(start, end), { ...limit(left), chunkSize: 256 * 1024 }));
+        left -= outs[outs.length - 1].length;
       }
       return outs.length === 1 ? outs[0] : Buffer.concat(outs);
     },
   };
-}
-
-function perFrame(
-  src: Buffer,
-  max: number,
-  spans: readonly FrameSpan[],
-  decode: (frame: Buffer, left: number) => Buffer,
-): Buffer {
-  if (spans.length === 1 && spans[0][0] === 0 && spans[0][1] === src.length) return decode(src, max);
-  const outs: Buffer[] = [];
-  let left = max;
-  for (const [start, end] of spans) {
-    const out = decode(src.subarray(start, end), left);
-    outs.push(out);
-    left -= out.length;
-  }
-  return outs.length === 1 ? outs[0] : Buffer.concat(outs);
 }
 
 const zlibZstd: ZlibZstd | undefined =
