@@ -129,6 +129,16 @@ async function candidates() {
       d: (z) => dec.decodeSync(z),
     });
   }
+  // node:zlib has zstd from Node 22.15 / 23.8: run this file with such a Node to get the row.
+  if (typeof zlib.zstdCompressSync === 'function') {
+    const level = { params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } };
+    rows.push({
+      codec: 'zstd',
+      impl: 'node:zlib sync (3)',
+      c: (d) => zlib.zstdCompressSync(d, level),
+      d: (z) => zlib.zstdDecompressSync(z),
+    });
+  }
   const mongoZstd = load('@mongodb-js/zstd');
   if (mongoZstd)
     rows.push({

@@ -13,18 +13,17 @@
  *
  * @module
  */
-import { createRequire } from 'node:module';
+import { loadAddon } from './compression/native.js';
 
 type NativeCrc32c = (input: Buffer, initialState?: number) => number;
 
-/** The addon's `crc32c`, or null where it is not installed or cannot load (then plain JS). */
+/**
+ * The addon's `crc32c`, or null where it is not installed or cannot load (then plain JS; a
+ * failed load is warned about with its cause).
+ */
 export const nativeCrc32c: NativeCrc32c | null = (() => {
-  try {
-    const mod = createRequire(import.meta.url)('@node-rs/crc32') as { crc32c?: NativeCrc32c };
-    return typeof mod.crc32c === 'function' ? mod.crc32c : null;
-  } catch {
-    return null;
-  }
+  const mod = loadAddon<{ crc32c?: NativeCrc32c }>('@node-rs/crc32');
+  return typeof mod?.crc32c === 'function' ? mod.crc32c : null;
 })();
 
 /** Below this many bytes the JS loop beats the cost of calling into the addon. */

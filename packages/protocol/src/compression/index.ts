@@ -7,12 +7,15 @@
  * | codec  | we write | we read | implementation |
  * | ------ | -------- | ------- | -------------- |
  * | gzip   | one gzip member | gzip, several members | `node:zlib` |
- * | snappy | xerial framing, 32 KiB blocks (as snappy-java) | xerial framing, or one raw block (as librdkafka writes) | `snappy` (napi-rs) for blocks, else `snappyjs` + our decoder |
- * | lz4    | one LZ4 frame, independent 64 KiB blocks, no checksums (as librdkafka and Java) | any LZ4 frame | our frame layer; `lz4-napi` for blocks, else our encoder/decoder |
- * | zstd   | one zstd frame, level 3 | zstd frames, with or without content size | `@toondepauw/node-zstd` (libzstd) |
+ * | snappy | xerial framing, 32 KiB blocks (as snappy-java) | xerial framing, or one raw block (as librdkafka writes) | blocks on `snappy` (napi-rs) if installed, else `snappyjs` to compress and our decoder |
+ * | lz4    | one LZ4 frame, independent 64 KiB blocks, no checksums (as librdkafka and Java) | any LZ4 frame | our frame layer; blocks on `lz4-napi` if installed, else our encoder/decoder |
+ * | zstd   | one zstd frame, level 3 | zstd frames, with or without content size | `@toondepauw/node-zstd` (libzstd) if installed, else `node:zlib` (Node 22.15+ / 23.8+) |
  *
- * The native addons ship prebuilt per platform as npm packages; where snappy's or LZ4's cannot
- * load, the JavaScript implementations take over with the same output format.
+ * The native addons are optional dependencies, prebuilt per platform as npm packages: where
+ * snappy's or LZ4's is not installed or cannot load (then with a warning giving the cause), the
+ * JavaScript implementations take over with the same output format, about 3x slower. zstd has no
+ * JavaScript implementation: without the addon and on Node older than 22.15, it fails with a
+ * {@link CompressionError} of kind `Unavailable` naming the package to install.
  *
  * Decompression takes a limit ({@link DecompressOptions.maxOutputBytes}, default
  * {@link DEFAULT_MAX_DECOMPRESSED_BYTES}) and fails with a {@link CompressionError} of kind

@@ -11,7 +11,8 @@
  *
  * The frame layer is ours (header, checksums, the scan that checks the framing and bounds the
  * output before anything is decoded); the blocks go through the `lz4-napi` addon (Rust's
- * lz4_flex, about 3x faster than JavaScript here: see `bench/compression/`) when it loads. Our own
+ * lz4_flex, about 3x faster than JavaScript here: see `bench/compression/`) when it is installed
+ * (an optional dependency) and loads. Our own
  * block encoder and decoder, in TypeScript, take over where it does not, and whenever the output
  * bound exceeds the caller's limit, since only ours can stop exactly at the limit.
  *

@@ -9,8 +9,9 @@
  * We write the xerial framing, which every client reads, and read both, telling them apart by
  * the magic as librdkafka and snappy-java do. Raw blocks go through the `snappy` napi-rs addon
  * (Rust's `snap`; 3x faster than pure JavaScript here, see `bench/compression/`), which checks
- * every offset and length. Where the addon cannot load, `snappyjs` compresses and our own
- * decoder, as strict, decompresses. Either way the output limit is checked against the blocks'
+ * every offset and length, when it is installed (an optional dependency). Where it is not, or
+ * cannot load, `snappyjs` compresses and our own decoder, as strict, decompresses (`snappyjs`'s
+ * decoder zero-fills or truncates when the elements disagree with the declared length). Either way the output limit is checked against the blocks'
  * declared lengths before anything is allocated.
  *
  * @module
