@@ -1,12 +1,14 @@
 /**
- * describeGroups with a member whose assignment is not the consumer protocol (a client that
- * wrote garbage under protocol type `consumer`): the group is still described, the member's
- * assignment is empty with the decode error beside it, and the admin's logger gets a warning with
- * that error, so the bad bytes neither fail the call nor pass for "no partitions".
+ * Failures the admin copes with are reported, not dropped. describeGroups with a member whose
+ * assignment is not the consumer protocol (a client that wrote garbage under protocol type
+ * `consumer`): the group is still described, the member's assignment is empty with the decode
+ * error beside it, and the admin's logger gets a warning with that error, so the bad bytes
+ * neither fail the call nor pass for "no partitions". A metadata refresh after NOT_CONTROLLER
+ * that fails is a warning with its cause, and the request is retried all the same.
  */
 import { type RunningBroker, startBroker } from '@tskafka/broker';
 import { Api, ErrorCode, ProtocolDecodeError } from '@tskafka/protocol';
-import { Cluster, type Logger, silentLogger } from '@tskafka/transport';
+import { Cluster, ConnectionError, type Logger, silentLogger } from '@tskafka/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin, decodeMemberAssignment } from '../src/index.js';
 
@@ -130,5 +132,32 @@ describe('decodeMemberAssignment', () => {
     expect(() => decodeMemberAssignment(Buffer.from([0]))).toThrow(ProtocolDecodeError);
     expect(() => decodeMemberAssignment(Buffer.from([0xff, 0xff, 0, 0]))).toThrow(/invalid version -1/);
     expect(() => decodeMemberAssignment(Buffer.from([0, 0, 9]))).toThrow(ProtocolDecodeError);
+  });
+});
+
+describe('a controller request answered NOT_CONTROLLER', () => {
+  it('warns with the cause when the metadata refresh before its retry fails, and retries all the same', async () => {
+    const lines: Line[] = [];
+    const admin = new Admin({
+      bootstrapServers: broker.bootstrapServers,
+      clientId: 'controller',
+      logger: capturingLogger(lines),
+    });
+    try {
+      await admin.connect();
+      broker.node.faults.pushRequestErrors(Api.CreateTopics.key, ErrorCode.NOT_CONTROLLER);
+      broker.node.faults.dropNextRequests(Api.Metadata.key, 1);
+      const [created] = await admin.createTopics([{ topic: 'after-not-controller', numPartitions: 1 }]);
+      expect(created.topic).toBe('after-not-controller');
+      expect(broker.node.faults.pendingCount(Api.Metadata.key)).toBe(0);
+
+      const warnings = lines.filter((l) => l.level === 'warn' && /NOT_CONTROLLER/.test(l.message));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0].message).toMatch(/^CreateTopics: metadata refresh/);
+      expect(warnings[0].context?.error).toBeInstanceOf(ConnectionError);
+    } finally {
+      broker.node.faults.clear();
+      await admin.close();
+    }
   });
 });
