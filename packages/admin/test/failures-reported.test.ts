@@ -7,7 +7,14 @@
  * that fails is a warning with its cause, and the request is retried all the same.
  */
 import { type RunningBroker, startBroker } from '@tskafka/broker';
-import { Api, ErrorCode, ProtocolDecodeError } from '@tskafka/protocol';
+import {
+  Api,
+  ErrorCode,
+  KafkaClientError,
+  ProtocolDecodeError,
+  RetriableError,
+  TopicAlreadyExistsError,
+} from '@tskafka/protocol';
 import { Cluster, ConnectionError, type Logger, silentLogger } from '@tskafka/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin, decodeMemberAssignment } from '../src/index.js';
@@ -157,6 +164,26 @@ describe('a controller request answered NOT_CONTROLLER', () => {
       expect(warnings[0].context?.error).toBeInstanceOf(ConnectionError);
     } finally {
       broker.node.faults.clear();
+      await admin.close();
+    }
+  });
+});
+
+describe('the admin’s rejections', () => {
+  it('are KafkaClientErrors whose RetriableError test agrees with retriable (the admin has no error classes of its own)', async () => {
+    const admin = new Admin({
+      bootstrapServers: broker.bootstrapServers,
+      clientId: 'root',
+      logger: silentLogger,
+    });
+    try {
+      await admin.createTopics([{ topic: 'twice', numPartitions: 1 }]);
+      const error = await admin.createTopics([{ topic: 'twice', numPartitions: 1 }]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TopicAlreadyExistsError);
+      expect(error).toBeInstanceOf(KafkaClientError);
+      expect((error as KafkaClientError).retriable).toBe(false);
+      expect(error instanceof RetriableError).toBe(false);
+    } finally {
       await admin.close();
     }
   });
