@@ -5,6 +5,7 @@
  */
 import { KafkaClientError, RebalanceInProgressError, RetriableError } from '@tskafka/protocol';
 import { describe, expect, it } from 'vitest';
+import { assignorFor } from '../src/assignors/index.js';
 import {
   CommitFailedError,
   ConsumerClosedError,
@@ -12,6 +13,7 @@ import {
   GroupIdRequiredError,
   NoOffsetForPartitionError,
 } from '../src/errors.js';
+import { SubscriptionState } from '../src/subscription-state.js';
 
 describe('the consumer’s errors', () => {
   it.each([
@@ -37,5 +39,12 @@ describe('the consumer’s errors', () => {
   it('keeps the broker error behind a failed commit as its cause', () => {
     const cause = new RebalanceInProgressError();
     expect(new CommitFailedError('rebalancing', { cause }).cause).toBe(cause);
+  });
+
+  it('misuse and bad assignor names are ConsumerErrors too, not plain Errors', () => {
+    expect(() => assignorFor('rnage')).toThrow(ConsumerError);
+    const subscriptions = new SubscriptionState();
+    subscriptions.subscribe(['orders']);
+    expect(() => subscriptions.assignFromUser([{ topic: 'orders', partition: 0 }])).toThrow(ConsumerError);
   });
 });
