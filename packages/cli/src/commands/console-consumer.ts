@@ -243,7 +243,12 @@ export async function consoleConsumerCommand(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await consumer.close().catch(() => {});
+    // What happened above stands (records printed, or the error thrown); a failed close is a warning.
+    await consumer
+      .close()
+      .catch((e: unknown) =>
+        err.write(`WARN closing the consumer failed: ${e instanceof Error ? e.message : String(e)}\n`),
+      );
   }
   err.write(`Processed a total of ${count} messages\n`);
 }
