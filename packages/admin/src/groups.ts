@@ -10,6 +10,7 @@ import {
   createKafkaError,
   decodeMessage,
   type KafkaError,
+  ProtocolDecodeError,
   Reader,
 } from '@tskafka/protocol';
 import { COORDINATOR_CONNECTION_GROUP } from '@tskafka/transport';
@@ -18,6 +19,7 @@ import type {
   AdminTopicPartition,
   GroupDescription,
   GroupListing,
+  GroupMemberDescription,
   GroupOffset,
   GroupOffsetToCommit,
 } from './types.js';
@@ -27,24 +29,59 @@ const ASSIGNMENT_MAX_VERSION = 3;
 
 /**
  * The partitions of a consumer-protocol assignment (an int16 version, then the struct, as Java's
- * `ConsumerProtocol` writes it); empty when the bytes are empty or not the consumer protocol.
+ * `ConsumerProtocol` writes it); empty for empty bytes (a member with no assignment yet).
+ *
+ * @throws ProtocolDecodeError if the bytes are not a consumer-protocol assignment (too short, a
+ *   negative version, truncated).
  */
 export function decodeMemberAssignment(bytes: Buffer): AdminTopicPartition[] {
-  if (bytes.length < 2) return [];
+  if (bytes.length === 0) return [];
+  if (bytes.length < 2) {
+    throw new ProtocolDecodeError(
+      `${bytes.length} byte(s), too short for a version`,
+      0,
+      'ConsumerProtocolAssignment',
+    );
+  }
   const version = bytes.readInt16BE(0);
-  if (version < 0) return [];
+  if (version < 0)
+    throw new ProtocolDecodeError(`invalid version ${version}`, 0, 'ConsumerProtocolAssignment');
+  // Newer versions only add fields, so they are read as the newest we know, trailing bytes allowed.
+  const a = decodeMessage(
+    ConsumerProtocolAssignment,
+    Math.min(version, ASSIGNMENT_MAX_VERSION),
+    new Reader(bytes, 2),
+    false,
+  );
+  return a.assignedPartitions.flatMap((t) =>
+    t.partitions.map((partition) => ({ topic: t.topic, partition })),
+  );
+}
+
+/**
+ * One member's assignment for `describeGroups`: decoded, or, for bytes that are not the consumer
+ * protocol, empty with the error beside it and a warning in the log, so that one member's bad
+ * bytes neither hide the rest of the group nor pass for "no partitions".
+ */
+function memberAssignment(
+  ctx: AdminContext,
+  groupId: string,
+  memberId: string,
+  bytes: Buffer,
+): Pick<GroupMemberDescription, 'assignment' | 'assignmentError'> {
   try {
-    const a = decodeMessage(
-      ConsumerProtocolAssignment,
-      Math.min(version, ASSIGNMENT_MAX_VERSION),
-      new Reader(bytes, 2),
-      false,
+    return { assignment: decodeMemberAssignment(bytes) };
+  } catch (error) {
+    if (!(error instanceof ProtocolDecodeError)) throw error;
+    ctx.cluster.options.logger.warn(
+      `describeGroups: cannot decode the assignment of a member of ${groupId}`,
+      {
+        groupId,
+        memberId,
+        error,
+      },
     );
-    return a.assignedPartitions.flatMap((t) =>
-      t.partitions.map((partition) => ({ topic: t.topic, partition })),
-    );
-  } catch {
-    return [];
+    return { assignment: [], assignmentError: error };
   }
 }
 
@@ -103,7 +140,9 @@ export function describeGroups(ctx: AdminContext, groupIds: readonly string[]): 
             groupInstanceId: m.groupInstanceId,
             clientId: m.clientId,
             clientHost: m.clientHost,
-            assignment: consumer ? decodeMemberAssignment(m.memberAssignment) : [],
+            ...(consumer
+              ? memberAssignment(ctx, groupId, m.memberId, m.memberAssignment)
+              : { assignment: [] }),
             memberMetadata: m.memberMetadata,
             memberAssignment: m.memberAssignment,
           })),

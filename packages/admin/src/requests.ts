@@ -102,7 +102,14 @@ export async function runPerItem<I, R>(
       }
       pending = next;
       if (retriable !== undefined) {
-        if (retriable.code === NOT_CONTROLLER) await cluster.refreshMetadata().catch(() => {});
+        if (retriable.code === NOT_CONTROLLER) {
+          // The retry goes to whichever controller the metadata at hand names; say why it may fail again.
+          await cluster.refreshMetadata().catch((error: unknown) =>
+            cluster.options.logger.warn(`${options.apiName}: metadata refresh after NOT_CONTROLLER failed`, {
+              error,
+            }),
+          );
+        }
         throw retriable;
       }
     },

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { KafkaError } from '@tskafka/protocol';
+import type { KafkaError, ProtocolDecodeError } from '@tskafka/protocol';
 
 /** A topic to create (Java's `NewTopic`). */
 export interface NewTopic {
@@ -288,6 +288,12 @@ export interface GroupMemberDescription {
   clientHost: string;
   /** The partitions assigned to the member, decoded from the consumer protocol (empty otherwise). */
   assignment: AdminTopicPartition[];
+  /**
+   * Set when the group is a consumer group but `memberAssignment` is not a readable
+   * consumer-protocol assignment: why it could not be decoded (`assignment` is then empty, and
+   * the admin's logger got a warning).
+   */
+  assignmentError?: ProtocolDecodeError;
   /** The raw JoinGroup metadata. */
   memberMetadata: Buffer;
   /** The raw SyncGroup assignment. */

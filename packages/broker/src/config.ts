@@ -2,6 +2,7 @@
  * Broker configuration, with Apache Kafka's property names and defaults where they apply.
  * `startBroker({ config: { 'num.partitions': 3 } })` takes the names a Kafka operator knows.
  */
+import { KafkaClientError } from '@tskafka/protocol';
 
 /** Broker settings by Kafka property name; values may be given as strings, as in server.properties. */
 export type BrokerProperties = Record<string, string | number | boolean>;
@@ -165,10 +166,8 @@ const SETTINGS: Record<string, Setting> = {
   'sasl.enabled.mechanisms': { key: 'saslEnabledMechanisms', type: 'list', default: [] },
 };
 
-/** Raised for an unknown or ill-typed broker property; names the key and the nearest valid one. */
-export class BrokerConfigError extends Error {
-  override readonly name = 'BrokerConfigError';
-}
+/** Raised for an unknown or ill-typed broker property; names the key and the nearest valid one. Not retriable. */
+export class BrokerConfigError extends KafkaClientError {}
 
 /** The configuration with every default. */
 export function defaultBrokerConfig(): BrokerConfig {

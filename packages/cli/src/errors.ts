@@ -1,6 +1,7 @@
-/** An error the command reports as one line on stderr, with a non-zero exit code. */
-export class CliError extends Error {
-  override readonly name = 'CliError';
+import { KafkaClientError } from '@tskafka/protocol';
+
+/** An error the command reports as one line on stderr, with a non-zero exit code. Not retriable. */
+export class CliError extends KafkaClientError {
   /** The process exit code. */
   readonly exitCode: number;
 

@@ -26,6 +26,7 @@ import { ConsumerClosedError, ConsumerError, GroupIdRequiredError } from './erro
 import { type FetchedRecord, Fetcher } from './fetcher.js';
 import { type ConsumerInterceptor, ConsumerInterceptors } from './interceptors.js';
 import { MemberState } from './membership.js';
+import { refreshMetadataOrWarn } from './metadata-refresh.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, updateFetchPositions } from './offset-lookup.js';
 import type { ConsumerOptions, RunOptions } from './options.js';
 import { dispatch } from './run-loop.js';
@@ -227,7 +228,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         return;
       }
       if (this.subscriptions.subscribe(topics)) coordinator.requestRejoin('subscription changed');
-      await this.cluster.refreshMetadata([...topics]).catch(() => undefined);
+      await refreshMetadataOrWarn(this.cluster, this.logger, [...topics], 'subscribe');
     }
   }
 
@@ -242,7 +243,13 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       .filter((t) => !(this.config.excludeInternalTopics && t.isInternal))
       .map((t) => t.name ?? '');
     const changed = this.subscriptions.matchTopics(all);
-    if (changed) await this.cluster.refreshMetadata([...this.subscriptions.topics]).catch(() => undefined);
+    if (changed)
+      await refreshMetadataOrWarn(
+        this.cluster,
+        this.logger,
+        [...this.subscriptions.topics],
+        'a pattern subscription',
+      );
     return changed;
   }
 
@@ -255,7 +262,12 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     }
     this.subscriptions.assignFromUser(partitions);
     this.fetcher.dropUnassigned();
-    await this.cluster.refreshMetadata([...new Set(partitions.map((p) => p.topic))]).catch(() => undefined);
+    await refreshMetadataOrWarn(
+      this.cluster,
+      this.logger,
+      [...new Set(partitions.map((p) => p.topic))],
+      'assign',
+    );
   }
 
   /** Drops the subscription or assignment; a group member leaves the group (revoking first). */

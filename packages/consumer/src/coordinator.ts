@@ -20,6 +20,7 @@ import {
 } from './assignors/index.js';
 import { CommitFailedError, ConsumerClosedError, ConsumerError } from './errors.js';
 import { GroupMembership, MembershipAction } from './membership.js';
+import { refreshMetadataOrWarn } from './metadata-refresh.js';
 import { coordinatorVersion, GroupOffsets } from './offset-commit.js';
 import type { SubscriptionState } from './subscription-state.js';
 import {
@@ -285,7 +286,7 @@ export class ConsumerCoordinator {
     for (const member of members)
       for (const t of decodeSubscription(member.metadata).topics) allTopics.add(t);
     const partitionsPerTopic = new Map<string, number>();
-    await this.cluster.refreshMetadata([...allTopics]).catch(() => undefined);
+    await refreshMetadataOrWarn(this.cluster, this.logger, [...allTopics], 'the group assignment');
     for (const t of allTopics) {
       const n = this.cluster.partitionCountFor(t);
       if (n !== undefined && n > 0) partitionsPerTopic.set(t, n);

@@ -114,6 +114,7 @@ export class GroupOffsets {
         this.member.wake();
         throw new CommitFailedError(
           'Offset commit cannot be completed since the consumer is undergoing a rebalance; it will be retried after the rebalance completes',
+          { cause: createKafkaError(code, { apiName: 'OffsetCommit', topic }) },
         );
       case ErrorCode.UNKNOWN_MEMBER_ID:
       case ErrorCode.ILLEGAL_GENERATION:
@@ -124,6 +125,7 @@ export class GroupOffsets {
         this.member.wake();
         throw new CommitFailedError(
           'Commit cannot be completed since the group has already rebalanced and assigned the partitions to another member',
+          { cause: createKafkaError(code, { apiName: 'OffsetCommit', topic }) },
         );
       default:
         throw createKafkaError(code, { apiName: 'OffsetCommit', topic });

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { ConsumerError } from './errors.js';
 import { partitionKey, sortPartitions, type TopicPartition } from './types.js';
 
 /** How the consumer got its partitions. */
@@ -129,7 +130,7 @@ export class SubscriptionState {
 
   private checkType(wanted: SubscriptionType): void {
     if (this._type !== SubscriptionType.None && this._type !== wanted) {
-      throw new Error(
+      throw new ConsumerError(
         'Subscription to topics, partitions and pattern are mutually exclusive: call unsubscribe() first',
       );
     }

@@ -6,8 +6,9 @@
  *
  * @module
  */
+import { KafkaClientError } from '@tskafka/protocol';
 
-/** Options of {@link ProducerError}'s constructor. */
+/** Options of {@link ProducerError}'s constructor (the same as {@link KafkaClientError}'s). */
 export interface ProducerErrorOptions {
   /** Whether sending the record again may succeed. Default false. */
   retriable?: boolean;
@@ -15,18 +16,8 @@ export interface ProducerErrorOptions {
   cause?: unknown;
 }
 
-/** The base class of the errors the producer raises itself. */
-export class ProducerError extends Error {
-  /** Whether sending the record again may succeed. */
-  readonly retriable: boolean;
-
-  /** An error with `message`; see {@link ProducerErrorOptions}. */
-  constructor(message: string, options: ProducerErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.retriable = options.retriable ?? false;
-  }
-}
+/** The base class of the errors the producer raises itself, a {@link KafkaClientError}. Not retriable unless it says so. */
+export class ProducerError extends KafkaClientError {}
 
 /**
  * `buffer.memory` stayed full for `max.block.ms`: the record was never appended (Java's

@@ -9,6 +9,7 @@
 export * from './api.js';
 export * from './compression/index.js';
 export * from './crc32c.js';
+export { KafkaClientError, type KafkaClientErrorOptions, RetriableError } from './errors/client-error.js';
 export * from './errors/index.js';
 export * from './frame.js';
 export * from './frame-reader.js';

@@ -544,7 +544,18 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         });
         if (isStaleMetadataError(error) && this.metadata.isBootstrapped) {
           this.metadata.requestUpdate();
-          await this.refreshMetadata().catch(() => {});
+          await this.refreshMetadata().catch((refreshError: unknown) => {
+            // The retry goes on with the metadata at hand (a closed client ends it anyway).
+            const log =
+              refreshError instanceof ClientClosedError
+                ? this.options.logger.debug
+                : this.options.logger.warn;
+            log.call(this.options.logger, 'metadata refresh before a retry failed', {
+              attempt,
+              error: refreshError as Error,
+              retrying: error as Error,
+            });
+          });
         }
         await options.onRetry?.(error, attempt, delay);
       },

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { createKafkaError, type KafkaError } from '@tskafka/protocol';
+import { createKafkaError, KafkaClientError, type KafkaError, RetriableError } from '@tskafka/protocol';
 
 /** Where a transport error happened. Every field is optional; whoever raises the error fills in what it knows. */
 export interface TransportErrorContext {
@@ -23,12 +23,11 @@ export interface TransportErrorContext {
 }
 
 /**
- * The base class of every error raised by the transport itself (not a Kafka error code).
- * `retriable` says whether sending the request again may succeed; false unless a subclass says so.
+ * The base class of every error raised by the transport itself (not a Kafka error code), a
+ * {@link KafkaClientError}. `retriable` says whether sending the request again may succeed;
+ * false unless a subclass says so.
  */
-export class TransportError extends Error {
-  /** Whether trying again (after a backoff, maybe on a new connection) may succeed. */
-  readonly retriable: boolean = false;
+export class TransportError extends KafkaClientError {
   /** The broker, as `nodeId (host:port)` or `host:port`, if known. */
   readonly broker?: string;
   /** The broker's node id, if known. */
@@ -38,11 +37,7 @@ export class TransportError extends Error {
 
   /** An error with `message`; `context` adds broker, API and cause, which the message then names. */
   constructor(message: string, context: TransportErrorContext = {}) {
-    super(
-      formatMessage(message, context),
-      context.cause === undefined ? undefined : { cause: context.cause },
-    );
-    this.name = new.target.name;
+    super(formatMessage(message, context), { cause: context.cause });
     if (context.broker !== undefined) this.broker = context.broker;
     if (context.nodeId !== undefined) this.nodeId = context.nodeId;
     if (context.apiName !== undefined) this.apiName = context.apiName;
@@ -181,16 +176,12 @@ export class KafkaTimeoutError extends TransportError {
 export class ClientClosedError extends TransportError {}
 
 /**
- * Whether an error is worth retrying: a {@link TransportError} or protocol `KafkaError`
- * that says it is retriable. Anything else (including plain `Error`s) is not.
+ * Whether an error is worth retrying: one of tskafka's errors (a {@link TransportError}, a
+ * protocol `KafkaError`, ...) that says it is retriable, the same test as
+ * `error instanceof RetriableError`. Anything else (including plain `Error`s) is not.
  */
 export function isRetriableError(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { retriable?: unknown }).retriable === true &&
-    error instanceof Error
-  );
+  return error instanceof RetriableError;
 }
 
 /**

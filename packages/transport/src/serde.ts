@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { RecordHeader } from '@tskafka/protocol';
+import { KafkaClientError, type RecordHeader } from '@tskafka/protocol';
 
 /** Headers of a record to send: name to value (a string is written as UTF-8). */
 export type RecordHeaders = Record<string, string | Buffer>;
@@ -61,10 +61,9 @@ export type DeserializedType<D> = D extends Deserializer<infer T> ? T : never;
 
 /**
  * A serializer or deserializer failed on a record (Java's `SerializationException`); `cause`
- * holds the underlying error.
+ * holds the underlying error. Not retriable: the same record fails the same way.
  */
-export class SerializationError extends Error {
-  override readonly name = 'SerializationError';
+export class SerializationError extends KafkaClientError {
   /**
    * @param message - what failed.
    * @param topic - the record's topic.

@@ -174,6 +174,31 @@ describe('Cluster against a three-broker reference cluster', () => {
     expect(new NotLeaderOrFollowerError().retriable).toBe(true);
   });
 
+  it('logs a metadata refresh that fails before a retry at warn with its cause, and retries all the same', async () => {
+    const warnings: { message: string; context?: Record<string, unknown> }[] = [];
+    const c = client({
+      logger: { ...silentLogger, warn: (message, context) => void warnings.push({ message, context }) },
+    });
+    await c.connect();
+    // The refresh goes to one broker, whichever is least loaded: arm them all, disarm after.
+    for (const b of brokers.brokers) b.faults.dropNextRequests(ApiKey.Metadata, 1);
+    try {
+      let calls = 0;
+      const result = await c.retry(async () => {
+        calls++;
+        if (calls === 1) throw createKafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, { apiName: 'Produce' });
+        return calls;
+      });
+      expect(result).toBe(2);
+    } finally {
+      for (const b of brokers.brokers) b.faults.clear();
+    }
+    const refreshWarnings = warnings.filter((w) => /metadata refresh before a retry failed/.test(w.message));
+    expect(refreshWarnings).toHaveLength(1);
+    expect(refreshWarnings[0].context?.error).toBeInstanceOf(ConnectionError);
+    expect(refreshWarnings[0].context?.retrying).toBeInstanceOf(NotLeaderOrFollowerError);
+  });
+
   it('finds coordinators, caches them, retries COORDINATOR_NOT_AVAILABLE, and forgets them on request', async () => {
     const c = client();
     await c.connect();

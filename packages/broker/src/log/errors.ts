@@ -28,7 +28,6 @@ const NAMES = new Map<number, string>(Object.entries(LogErrorCode).map(([name, c
  * CORRUPT_MESSAGE for a bad CRC) rather than treating it as an unexpected failure.
  */
 export class LogError extends ApiError {
-  override name = 'LogError';
   /** The Kafka error name, e.g. `OFFSET_OUT_OF_RANGE`. */
   readonly errorName: string;
 
@@ -47,8 +46,6 @@ export class LogError extends ApiError {
  * (Kafka's `OffsetOutOfRangeException`, error 1).
  */
 export class OffsetOutOfRangeError extends LogError {
-  override name = 'OffsetOutOfRangeError';
-
   /** `offset` was requested while the log holds `[logStartOffset, logEndOffset)`. */
   constructor(
     readonly offset: number,
@@ -67,8 +64,6 @@ export class OffsetOutOfRangeError extends LogError {
  * a topic was deleted and recreated with the same name while its old directory stayed.
  */
 export class InconsistentTopicIdError extends LogError {
-  override name = 'InconsistentTopicIdError';
-
   /** The directory holds `stored`, the caller expected `expected`. */
   constructor(
     readonly stored: string,

@@ -72,8 +72,6 @@ export interface ValidateOptions {
 
 /** A produce payload Kafka would reject, with the error code Kafka would answer. */
 export class LogValidationError extends LogError {
-  override name = 'LogValidationError';
-
   /**
    * @param errorCode - the Kafka error code
    * @param message - what was wrong

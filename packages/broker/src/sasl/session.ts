@@ -2,6 +2,7 @@
  * What every SASL mechanism server shares: its states, the interface the connection holds while
  * an exchange runs, and the error that says what the client is told (and what only the log sees).
  */
+import { KafkaClientError } from '@tskafka/protocol';
 
 /**
  * Where a mechanism's exchange stands, in the names of Kafka's `ScramSaslServer.State`. PLAIN
@@ -42,10 +43,9 @@ export interface SaslServerSession {
 /**
  * A refused exchange. `message` is what the client is told (Kafka's SaslAuthenticate
  * `errorMessage`); `reason` is the detail for the broker log, which may name things (an unknown
- * user) that the client must not learn.
+ * user) that the client must not learn. Not retriable.
  */
-export class SaslAuthenticationError extends Error {
-  override readonly name = 'SaslAuthenticationError';
+export class SaslAuthenticationError extends KafkaClientError {
   /** The Kafka error code to answer with (SASL_AUTHENTICATION_FAILED or ILLEGAL_SASL_STATE). */
   readonly code: number;
   /** Why, for the broker log. */

@@ -11,14 +11,18 @@ import {
   decodeResponse,
   encodeRequest,
   FrameDecoder,
+  KafkaClientError,
   type MessageInput,
   type MessageValue,
   peekCorrelationId,
 } from '@tskafka/protocol';
 
-/** Raised when the connection fails or closes before a response arrives. */
-export class InterBrokerConnectionError extends Error {
-  override readonly name = 'InterBrokerConnectionError';
+/** Raised when the connection fails or closes before a response arrives. Retriable, as a client's `ConnectionError`. */
+export class InterBrokerConnectionError extends KafkaClientError {
+  /** `message` says what failed; `cause` is the socket's error, if any. */
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retriable: true });
+  }
 }
 
 interface InFlight {
@@ -118,16 +122,22 @@ export class InterBrokerClient {
       socket.once('error', reject);
     }).catch((e: Error) => {
       socket.destroy();
-      throw new InterBrokerConnectionError(`cannot connect to ${this.address}: ${e.message}`);
+      throw new InterBrokerConnectionError(`cannot connect to ${this.address}: ${e.message}`, { cause: e });
     });
     socket.on('data', (chunk) => {
       try {
         decoder.push(chunk, (frame) => this.onFrame(frame));
       } catch (e) {
-        this.fail(new InterBrokerConnectionError(`bad frame from ${this.address}: ${(e as Error).message}`));
+        this.fail(
+          new InterBrokerConnectionError(`bad frame from ${this.address}: ${(e as Error).message}`, {
+            cause: e,
+          }),
+        );
       }
     });
-    socket.on('error', (e) => this.fail(new InterBrokerConnectionError(`${this.address}: ${e.message}`)));
+    socket.on('error', (e) =>
+      this.fail(new InterBrokerConnectionError(`${this.address}: ${e.message}`, { cause: e })),
+    );
     socket.on('close', () =>
       this.fail(new InterBrokerConnectionError(`${this.address} closed the connection`)),
     );

@@ -17,6 +17,7 @@
  * `__transaction_state`; once written, {@link TransactionMetadata.completeTransitionTo} applies it.
  * While a transition is pending, other requests get CONCURRENT_TRANSACTIONS.
  */
+import { KafkaClientError } from '@tskafka/protocol';
 
 /** Transaction states; the values are Kafka's ids, as written in the transaction log. */
 export enum TransactionState {
@@ -75,10 +76,8 @@ export function isEpochExhausted(epoch: number): boolean {
   return epoch >= MAX_PRODUCER_EPOCH - 1;
 }
 
-/** Raised for a transition the state machine forbids: a coordinator bug, never a client error. */
-export class IllegalTransactionStateError extends Error {
-  override readonly name = 'IllegalTransactionStateError';
-}
+/** Raised for a transition the state machine forbids: a coordinator bug, never a client error. Not retriable. */
+export class IllegalTransactionStateError extends KafkaClientError {}
 
 /** The target of a transition: what is written to the log, then applied. */
 export interface TxnTransitMetadata {

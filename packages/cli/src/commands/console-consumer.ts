@@ -250,7 +250,12 @@ export async function consoleConsumerCommand(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     signal?.removeEventListener('abort', onSignal);
-    await consumer.close().catch(() => {});
+    // What happened above stands (records printed, or the error thrown); a failed close is a warning.
+    await consumer
+      .close()
+      .catch((e: unknown) =>
+        err.write(`WARN closing the consumer failed: ${e instanceof Error ? e.message : String(e)}\n`),
+      );
   }
   err.write(`Processed a total of ${count} messages\n`);
 }

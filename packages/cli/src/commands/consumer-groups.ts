@@ -41,6 +41,7 @@ export function table(rows: readonly (readonly string[])[]): string {
 export async function consumerGroupsCommand(
   argv: string[],
   out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
 ): Promise<void> {
   const { values } = parseArgs({
     args: joinNegativeValues(argv),
@@ -85,7 +86,7 @@ export async function consumerGroupsCommand(
         for (const g of await admin.listGroups()) out.write(`${g.groupId}\n`);
         return;
       case 'describe':
-        await describe(admin, group ?? '', out);
+        await describe(admin, group ?? '', out, err);
         return;
       case 'reset-offsets':
         await resetOffsets(admin, group ?? '', values, out);
@@ -137,8 +138,17 @@ async function topicOffsets(
   return new Map(listed.map((o) => [o.partition, o.offset]));
 }
 
-async function describe(admin: Admin, group: string, out: NodeJS.WritableStream): Promise<void> {
+async function describe(
+  admin: Admin,
+  group: string,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<void> {
   const d = await requireGroup(admin, group);
+  // A member whose assignment does not decode owns no rows below; say so rather than hide it.
+  for (const m of d.members)
+    if (m.assignmentError !== undefined)
+      err.write(`WARN cannot decode the assignment of member ${m.memberId}: ${m.assignmentError.message}\n`);
   const committed = new Map<string, Map<number, number>>();
   const offsets = await admin.listConsumerGroupOffsets(group).catch((e: unknown) => {
     throw kafkaFailure(e, `group "${group}"`);

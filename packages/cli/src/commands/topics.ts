@@ -48,6 +48,7 @@ export function describeLines(t: TopicDescription, configs: Record<string, strin
 export async function topicsCommand(
   argv: string[],
   out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
 ): Promise<void> {
   const { values } = parseArgs({
     args: joinNegativeValues(argv),
@@ -119,7 +120,14 @@ export async function topicsCommand(
           });
         for (const t of topics) {
           if (values['exclude-internal'] && t.isInternal) continue;
-          const cfg = await topicConfigs(admin, t.name).catch(() => ({}));
+          // The partitions are still worth printing when the configs cannot be read (a broker
+          // without DescribeConfigs, no DESCRIBE_CONFIGS permission); the failure goes to stderr.
+          const cfg = await topicConfigs(admin, t.name).catch((e: unknown): Record<string, string> => {
+            err.write(
+              `WARN cannot read the configs of topic ${t.name}: ${e instanceof Error ? e.message : String(e)}\n`,
+            );
+            return {};
+          });
           out.write(`${describeLines(t, cfg).join('\n')}\n`);
         }
         return;

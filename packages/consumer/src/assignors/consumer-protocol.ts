@@ -10,6 +10,7 @@ import {
   ConsumerProtocolSubscription,
   decodeMessage,
   encodeMessage,
+  ProtocolDecodeError,
   Reader,
 } from '@tskafka/protocol';
 import type { Assignment, Subscription, TopicPartition } from './types.js';
@@ -64,9 +65,10 @@ function withVersion(version: number, body: Buffer): Buffer {
  * highest one (newer versions only add fields at the end), and trailing bytes are ignored.
  */
 function readVersion(bytes: Buffer, max: number, what: string): { version: number; readAs: number } {
-  if (bytes.length < 2) throw new RangeError(`${what}: ${bytes.length} bytes, too short for a version`);
+  if (bytes.length < 2)
+    throw new ProtocolDecodeError(`${bytes.length} bytes, too short for a version`, 0, what);
   const version = bytes.readInt16BE(0);
-  if (version < 0) throw new RangeError(`${what}: unsupported version ${version}`);
+  if (version < 0) throw new ProtocolDecodeError(`unsupported version ${version}`, 0, what);
   return { version, readAs: Math.min(version, max) };
 }
 

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { ConsumerError } from '../errors.js';
 import { decodeSubscription, encodeAssignment } from './consumer-protocol.js';
 import { CooperativeStickyAssignor } from './cooperative-sticky.js';
 import { RangeAssignor, range } from './range.js';
@@ -45,7 +46,7 @@ export type AssignorName = (typeof ASSIGNOR_NAMES)[number];
  * objects; `sticky` and `cooperative-sticky` are new instances, since they remember the member's
  * last assignment. Java class names (`org.apache.kafka.clients.consumer.RangeAssignor`, ...) are
  * accepted too, as `partition.assignment.strategy` holds them.
- * @throws Error naming the known assignors when `nameOrAssignor` is unknown.
+ * @throws ConsumerError naming the known assignors when `nameOrAssignor` is unknown.
  */
 export function assignorFor(
   nameOrAssignor: AssignorName | string | ConsumerPartitionAssignor,
@@ -64,7 +65,9 @@ export function assignorFor(
     case CooperativeStickyAssignor.NAME:
       return new CooperativeStickyAssignor();
     default:
-      throw new Error(`unknown partition assignor '${nameOrAssignor}' (known: ${ASSIGNOR_NAMES.join(', ')})`);
+      throw new ConsumerError(
+        `unknown partition assignor '${nameOrAssignor}' (known: ${ASSIGNOR_NAMES.join(', ')})`,
+      );
   }
 }
 
@@ -78,7 +81,7 @@ const javaClassNames: Record<string, AssignorName | undefined> = {
 /**
  * The rebalance protocol a consumer with these assignors uses, as Java's `ConsumerCoordinator`
  * picks it: the most advanced one that every assignor supports (COOPERATIVE over EAGER).
- * @throws Error when the assignors have no protocol in common.
+ * @throws ConsumerError when the assignors have no protocol in common.
  */
 export function rebalanceProtocolOf(assignors: readonly ConsumerPartitionAssignor[]): RebalanceProtocol {
   const supported = (a: ConsumerPartitionAssignor) => a.supportedProtocols ?? [RebalanceProtocol.EAGER];
@@ -86,7 +89,7 @@ export function rebalanceProtocolOf(assignors: readonly ConsumerPartitionAssigno
     assignors.every((a) => supported(a).includes(p)),
   );
   if (common.length === 0) {
-    throw new Error(
+    throw new ConsumerError(
       `assignors ${assignors.map((a) => a.name).join(', ')} have no rebalance protocol in common`,
     );
   }

@@ -5,7 +5,7 @@
  * trips over every version (after ConsumerProtocolTest in the Java client).
  */
 import { readFileSync } from 'node:fs';
-import { Api, decodeRequest, decodeResponse } from '@tskafka/protocol';
+import { Api, decodeRequest, decodeResponse, ProtocolDecodeError } from '@tskafka/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -141,10 +141,14 @@ describe('Java byte layouts', () => {
     expect(decodeAssignment(Buffer.alloc(0))).toEqual({ partitions: [], userData: null });
   });
 
-  it('rejects a negative version and a truncated buffer', () => {
-    expect(() => decodeSubscription(Buffer.from('ffff', 'hex'))).toThrow(/version/);
+  it('rejects a negative version and a truncated buffer with a ProtocolDecodeError naming the struct', () => {
+    expect(() => decodeSubscription(Buffer.from('ffff', 'hex'))).toThrow(
+      /^ConsumerProtocolSubscription: .*version/,
+    );
     expect(() => decodeSubscription(Buffer.from('00', 'hex'))).toThrow(/too short/);
-    expect(() => decodeAssignment(Buffer.from('000000000001', 'hex'))).toThrow();
+    for (const bytes of ['ffff', '00'])
+      expect(() => decodeSubscription(Buffer.from(bytes, 'hex'))).toThrow(ProtocolDecodeError);
+    expect(() => decodeAssignment(Buffer.from('000000000001', 'hex'))).toThrow(ProtocolDecodeError);
   });
 });
 

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { KafkaClientError } from '../errors/client-error.js';
 
 /** Why a codec failed: the `kind` of a {@link CompressionError}. */
 export const CompressionErrorKind = {
@@ -25,8 +26,7 @@ export type CompressionErrorKind = (typeof CompressionErrorKind)[keyof typeof Co
  *
  * The message reads `<codec>: <reason>`, e.g. `lz4: block checksum mismatch at offset 71`.
  */
-export class CompressionError extends Error {
-  override readonly name = 'CompressionError';
+export class CompressionError extends KafkaClientError {
   /** The codec that failed: `gzip`, `snappy`, `lz4`, `zstd`, or `type N` for an unknown id. */
   readonly codec: string;
   /** What went wrong, without the codec prefix. */
@@ -36,7 +36,7 @@ export class CompressionError extends Error {
 
   /** A `kind` failure of `codec`; `cause` keeps the underlying library's error, if any. */
   constructor(codec: string, kind: CompressionErrorKind, reason: string, cause?: unknown) {
-    super(`${codec}: ${reason}`, cause === undefined ? undefined : { cause });
+    super(`${codec}: ${reason}`, { cause });
     this.codec = codec;
     this.kind = kind;
     this.reason = reason;

@@ -4,6 +4,7 @@
  * @module
  */
 export * from './classes.js';
+export { KafkaClientError, type KafkaClientErrorOptions, RetriableError } from './client-error.js';
 export {
   InvalidMetadataError,
   KafkaError,

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { KafkaClientError } from './client-error.js';
 import { errorByCode, isKnownErrorCode, type KafkaErrorInfo } from './table.js';
 
 /** Where an error happened. Every field is optional; whoever raises the error fills in what it knows. */
@@ -59,20 +60,20 @@ interface UnknownCodeDetails extends KafkaErrorDetails {
  * {@link NotLeaderOrFollowerError}); codes this client does not know are
  * {@link UnknownErrorCodeError}. Retriable codes are {@link RetriableKafkaError}s, and those
  * that mean "refresh metadata, then retry" are {@link InvalidMetadataError}s. Not retriable is
- * the default.
+ * the default. A {@link KafkaClientError}, like every error of tskafka.
  *
  * The message reads `NAME (code): description [context]`, e.g.
  * `NOT_LEADER_OR_FOLLOWER (6): For requests intended only for the leader, ... [Produce to broker 1 for orders-0]`.
  *
  * @typeParam N - Kafka's name of the code, a literal type on each concrete class.
  */
-export abstract class KafkaError<N extends string = string> extends Error {
+export abstract class KafkaError<N extends string = string> extends KafkaClientError {
   /** The error code on the wire. */
   readonly code: number;
   /** Kafka's name of the code, e.g. `NOT_LEADER_OR_FOLLOWER`. */
   readonly errorName: N;
   /** Whether Kafka's exception for this code is a `RetriableException`: the request may succeed if sent again. */
-  readonly retriable: boolean;
+  declare readonly retriable: boolean;
   /** Whether Kafka's exception for this code is an `InvalidMetadataException`: refresh metadata before retrying. */
   readonly invalidMetadata: boolean;
   /** The broker's message for this error if it sent one, else Kafka's default description of the code. */
@@ -94,14 +95,12 @@ export abstract class KafkaError<N extends string = string> extends Error {
     }
     const info: KafkaErrorInfo = errorByCode(code);
     const description = details.message || info.message;
-    super(
-      formatMessage(info.name, info.code, description, details),
-      details.cause === undefined ? undefined : { cause: details.cause },
-    );
-    this.name = new.target.name;
+    super(formatMessage(info.name, info.code, description, details), {
+      cause: details.cause,
+      retriable: info.retriable,
+    });
     this.code = info.code;
     this.errorName = info.name as N;
-    this.retriable = info.retriable;
     this.invalidMetadata = info.invalidMetadata;
     this.description = description;
     this.fillContext(details);

@@ -1,12 +1,15 @@
+import { KafkaClientError } from '../errors/client-error.js';
+
 /**
  * Raised when bytes cannot be decoded as the message they are meant to be: a truncated buffer,
  * a length prefix that points past the end, an invalid varint, a value out of range.
  *
  * The message names the API, the version and the path of the field that failed, e.g.
  * `FetchResponse v12: responses[0].partitions[3].records: needs 4096 bytes at offset 812, 40 left`.
+ * Not retriable: the same bytes fail the same way (the transport closes a connection whose
+ * response does not decode and raises its own retriable `BrokerProtocolError`, with this as cause).
  */
-export class ProtocolDecodeError extends Error {
-  override readonly name = 'ProtocolDecodeError';
+export class ProtocolDecodeError extends KafkaClientError {
   /** What was being decoded, e.g. `FetchResponse v12` or `RecordBatch`; empty until known. */
   context: string;
   /** Path of the failing field from the top of the message, e.g. `['topics', 0, 'name']`. */
@@ -49,10 +52,9 @@ export class ProtocolDecodeError extends Error {
 /**
  * Raised when a value cannot be encoded: it does not fit its wire type, a required field is
  * missing, or a field that the chosen version lacks was given a non-default value (Java's
- * `UnsupportedVersionException` for non-ignorable fields).
+ * `UnsupportedVersionException` for non-ignorable fields). Not retriable: the same value fails again.
  */
-export class ProtocolEncodeError extends Error {
-  override readonly name = 'ProtocolEncodeError';
+export class ProtocolEncodeError extends KafkaClientError {
   /** What was being encoded, e.g. `ProduceRequest v9`. */
   context: string;
   /** Path of the failing field from the top of the message. */

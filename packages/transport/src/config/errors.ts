@@ -3,15 +3,14 @@
  *
  * @module
  */
+import { KafkaClientError } from '@tskafka/protocol';
 
 /**
  * An unknown or ill-typed configuration key, a value out of range, or a conflict between keys.
  * `key` is the name as the user wrote it (`linger.ms` or `lingerMs`); `suggestion`, for an
- * unknown key or value, the nearest valid one.
+ * unknown key or value, the nearest valid one. Not retriable: the configuration must change.
  */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-
+export class ConfigError extends KafkaClientError {
   /**
    * @param key - the offending key, as given.
    * @param detail - what is wrong with it.

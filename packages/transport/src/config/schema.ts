@@ -9,6 +9,7 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { KafkaClientError } from '@tskafka/protocol';
 import { ConfigError, nearest } from './errors.js';
 import { parsePropertiesEntries } from './properties.js';
 
@@ -100,9 +101,11 @@ export interface PluginCheck {
   what: string;
 }
 
-/** Thrown by a key's `parse` for a bad value; {@link loadConfig} turns it into a {@link ConfigError} naming the key. */
-export class ConfigValueError extends Error {
-  override readonly name = 'ConfigValueError';
+/**
+ * Thrown by a key's `parse` for a bad value; {@link loadConfig} turns it into a {@link ConfigError}
+ * naming the key. Not retriable.
+ */
+export class ConfigValueError extends KafkaClientError {
   /**
    * @param message - what is wrong with the value.
    * @param suggestion - the nearest valid value, if any.
