@@ -7,8 +7,10 @@
  */
 import type { RecordHeaderInput } from '@tskafka/protocol';
 import {
+  type CloseOptions,
   type Cluster,
   type ConsumerGroupMetadata,
+  DEFAULT_CLOSE_TIMEOUT_MS,
   defaultSerializer,
   type KafkaProperties,
   type Logger,
@@ -17,10 +19,12 @@ import {
   producerSchema,
   type RecordHeaders,
   type ResolvedProducerConfig,
+  raceTimer,
   resolveClasses,
   SerializationError,
   type Serializer,
   stderrLogger,
+  systemTimerClock,
 } from '@tskafka/transport';
 import type { RecordAccumulator } from './accumulator.js';
 import { ProducerClosedError, ProducerError } from './errors.js';
@@ -32,7 +36,7 @@ import { type ProducerOptions, ProducerState, type RawRecordData } from './produ
 import { buildProducerParts, loadPlugins } from './producer-setup.js';
 import { abortOnClose, requireTransactions } from './producer-transactions.js';
 import type { Sender } from './sender.js';
-import { type CloseOptions, SenderLoop } from './sender-loop.js';
+import { SenderLoop } from './sender-loop.js';
 import type { TransactionOffsets } from './transaction-requests.js';
 import { TransactionState } from './transaction-state.js';
 import type { TransactionManager } from './transactions.js';
@@ -456,27 +460,45 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
   }
 
   /**
-   * Stops taking new records, delivers what is buffered (up to `timeoutMs`, default unlimited;
-   * what is left then fails with a `ProducerClosedError`), closes interceptors and the
-   * partitioner, then the connections. Safe to call more than once.
+   * Stops taking new records, delivers what is buffered, aborts an open transaction, closes
+   * interceptors and the partitioner, then the connections. Safe to call more than once.
+   *
+   * Returns within `timeoutMs` (default {@link DEFAULT_CLOSE_TIMEOUT_MS}, 30 s) whatever the
+   * cluster does, as Java's `close(Duration)`: records not delivered by then (buffered, in
+   * flight, or still waiting for their topic's metadata) fail with a `ProducerClosedError` that
+   * names the timeout, and the connections are destroyed. `timeoutMs: 0` fails them at once.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    if (this.closing === null) this.closing = this.doClose(options);
+    if (this.closing === null) this.closing = this.doClose(options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
     return this.closing;
   }
 
-  private async doClose(options: CloseOptions): Promise<void> {
-    await this.metadataWaits.settle();
-    await abortOnClose(
-      this.transactions,
-      this.loop,
-      Math.min(options.timeoutMs ?? this.config.maxBlockMs, this.config.maxBlockMs),
-      this.logger,
-    );
+  private async doClose(timeoutMs: number): Promise<void> {
+    const clock = systemTimerClock;
+    const deadline = clock.now() + timeoutMs;
+    const left = (): number => Math.max(0, deadline - clock.now());
+    // Sends still waiting for their topic count as sent before the close, for as long as it lasts.
+    const settled = await raceTimer(clock, this.metadataWaits.settle().then(() => true), left(), () => false);
+    if (!settled) {
+      this.metadataWaits.failAll(
+        new ProducerClosedError(
+          `the producer was closed (close timeoutMs ${timeoutMs} ms) while the record still waited for its topic's metadata`,
+        ),
+      );
+    }
+    await abortOnClose(this.transactions, this.loop, Math.min(left(), this.config.maxBlockMs), this.logger);
     this.setState(ProducerState.Closing);
     this.transactions?.close(new ProducerClosedError('the producer was closed'));
     try {
-      if (this.loop !== null) await this.loop.close(options);
+      if (this.loop !== null) {
+        await this.loop.close(
+          { timeoutMs: left() },
+          () =>
+            new ProducerClosedError(
+              `the producer was closed (close timeoutMs ${timeoutMs} ms) before the record was delivered`,
+            ),
+        );
+      }
       else this.accumulator.close();
     } finally {
       await this.interceptors.close();
