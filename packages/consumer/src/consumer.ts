@@ -10,16 +10,16 @@ import {
   type CloseOptions,
   Cluster,
   type ConsumerConfig,
-  DEFAULT_CLOSE_TIMEOUT_MS,
   clusterOptionsFromConfig,
   consumerSchema,
+  DEFAULT_CLOSE_TIMEOUT_MS,
   type Deserializer,
   deserializerFor,
   type KafkaProperties,
   type Logger,
   loadConfig,
-  raceTimer,
   type ResolvedConsumerConfig,
+  raceTimer,
   resolveClasses,
   stderrLogger,
   systemTimerClock,
@@ -315,7 +315,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       if (this.closing !== null || this.stopRequested) return [];
       const coordinator = this.coordinator;
       if (coordinator !== null && this.subscriptions.hasAutoAssignment) {
-        if (this.subscriptions.type === SubscriptionType.AutoPattern && this.clock.now() >= this.nextPatternMatch) {
+        if (
+          this.subscriptions.type === SubscriptionType.AutoPattern &&
+          this.clock.now() >= this.nextPatternMatch
+        ) {
           if (await this.matchPattern()) coordinator.requestRejoin('topics matching the pattern changed');
         }
         await coordinator.ensureActiveGroup();
@@ -605,7 +608,12 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       await this.coordinator?.close(Math.max(0, deadline - this.clock.now()));
     })();
     try {
-      const done = await raceTimer(this.clock, graceful.then(() => true), timeoutMs, () => false);
+      const done = await raceTimer(
+        this.clock,
+        graceful.then(() => true),
+        timeoutMs,
+        () => false,
+      );
       if (!done) {
         // Whatever it was still waiting for fails once the connections close below.
         graceful.catch((error: unknown) => this.logger.debug('close gave up on', { error: error as Error }));

@@ -7,7 +7,14 @@
  * @module
  */
 import { Api, createKafkaError } from '@tskafka/protocol';
-import { type Cluster, type Logger, raceTimer, sleepOn, type TimerClock, type TimerHandle } from '@tskafka/transport';
+import {
+  type Cluster,
+  type Logger,
+  raceTimer,
+  sleepOn,
+  type TimerClock,
+  type TimerHandle,
+} from '@tskafka/transport';
 import {
   CONSUMER_PROTOCOL_TYPE,
   type ConsumerPartitionAssignor,
@@ -559,7 +566,12 @@ export class ConsumerCoordinator {
     this.heartbeatTimer = null;
     if (this.subscriptions.hasAutoAssignment) {
       const leaving = this.leaveGroup('the consumer is being closed');
-      const left = await raceTimer(clock, leaving.then(() => true), deadline - clock.now(), () => false);
+      const left = await raceTimer(
+        clock,
+        leaving.then(() => true),
+        deadline - clock.now(),
+        () => false,
+      );
       if (!left) {
         this.logger.warn(
           `LeaveGroup did not complete within the close timeout (${timeoutMs} ms); the group notices the member is gone when its session times out`,

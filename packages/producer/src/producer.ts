@@ -478,7 +478,12 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     const deadline = clock.now() + timeoutMs;
     const left = (): number => Math.max(0, deadline - clock.now());
     // Sends still waiting for their topic count as sent before the close, for as long as it lasts.
-    const settled = await raceTimer(clock, this.metadataWaits.settle().then(() => true), left(), () => false);
+    const settled = await raceTimer(
+      clock,
+      this.metadataWaits.settle().then(() => true),
+      left(),
+      () => false,
+    );
     if (!settled) {
       this.metadataWaits.failAll(
         new ProducerClosedError(
@@ -498,8 +503,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
               `the producer was closed (close timeoutMs ${timeoutMs} ms) before the record was delivered`,
             ),
         );
-      }
-      else this.accumulator.close();
+      } else this.accumulator.close();
     } finally {
       await this.interceptors.close();
       await this.partitioner?.close?.();

@@ -14,7 +14,6 @@ import type { ProduceInFlight, ProduceResponseData, Sender, SenderIo, SenderPlan
 import type { TransactionResponse } from './transaction-requests.js';
 import type { TransactionInFlight } from './transaction-state.js';
 
-
 /**
  * Runs a {@link Sender} on the event loop: on wakeups (a batch full or new, a response, flush,
  * close, {@link SenderLoop.wakeup} from the transport when a node becomes ready) and on the
@@ -79,12 +78,16 @@ export class SenderLoop {
     const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
     let forced: TimerHandle | null = null;
     if (timeoutMs <= 0) {
-      acc.abortIncompleteBatches(abortError?.() ?? new ProducerClosedError('the producer was closed forcefully'));
+      acc.abortIncompleteBatches(
+        abortError?.() ?? new ProducerClosedError('the producer was closed forcefully'),
+      );
     } else if (timeoutMs < Number.POSITIVE_INFINITY) {
       forced = this.clock.setTimer(() => {
         acc.abortIncompleteBatches(
           abortError?.() ??
-            new ProducerClosedError(`the producer was closed with records still buffered after ${timeoutMs} ms`),
+            new ProducerClosedError(
+              `the producer was closed with records still buffered after ${timeoutMs} ms`,
+            ),
         );
       }, timeoutMs);
     }

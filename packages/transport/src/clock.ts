@@ -109,7 +109,10 @@ export class ManualClock implements TimerClock {
     for (;;) {
       let next: ManualTimer | undefined;
       for (const t of this.timers) {
-        if (t.due <= target && (next === undefined || t.due < next.due || (t.due === next.due && t.seq < next.seq)))
+        if (
+          t.due <= target &&
+          (next === undefined || t.due < next.due || (t.due === next.due && t.seq < next.seq))
+        )
           next = t;
       }
       if (next === undefined) break;

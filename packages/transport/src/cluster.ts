@@ -417,10 +417,16 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       if (!warned && (err?.errorCode === UNKNOWN_TOPIC_OR_PARTITION || waited >= MISSING_TOPIC_WARN_MS)) {
         warned = true;
         const why =
-          err === undefined ? 'the metadata has no such topic' : `the metadata says ${errorByCode(err.errorCode).name}`;
+          err === undefined
+            ? 'the metadata has no such topic'
+            : `the metadata says ${errorByCode(err.errorCode).name}`;
         this.options.logger.warn(
           `topic ${topic} is not in the metadata (${why}); waiting for it up to max.block.ms=${maxBlockMs} ms`,
-          { topic, waitedMs: waited, ...(refreshError === undefined ? {} : { error: refreshError as Error }) },
+          {
+            topic,
+            waitedMs: waited,
+            ...(refreshError === undefined ? {} : { error: refreshError as Error }),
+          },
         );
       }
       const left = deadline - clock.now();
@@ -568,7 +574,11 @@ export class Cluster extends EventEmitter<ClusterEvents> {
             { attempt, delayMs: delay, error: error as Error },
           );
         } else {
-          logger.debug('retrying after a retriable error', { attempt, delayMs: delay, error: error as Error });
+          logger.debug('retrying after a retriable error', {
+            attempt,
+            delayMs: delay,
+            error: error as Error,
+          });
         }
         if (isStaleMetadataError(error) && this.metadata.isBootstrapped) {
           this.metadata.requestUpdate();
