@@ -30,13 +30,18 @@ afterEach(async () => {
 });
 
 /** A logger that keeps the warnings it is given. */
-function capturingLogger(): Logger & { warnings: string[] } {
+function capturingLogger(): Logger & { warnings: string[]; causes: Map<string, unknown> } {
   const warnings: string[] = [];
+  const causes = new Map<string, unknown>();
   return {
     warnings,
+    causes,
     debug: () => {},
     info: () => {},
-    warn: (message) => warnings.push(message),
+    warn: (message, context) => {
+      warnings.push(message);
+      if (context?.error !== undefined) causes.set(message, context.error);
+    },
     error: () => {},
   };
 }
@@ -146,6 +151,25 @@ describe('close() against a broker that is gone', () => {
       expect(error).toBeInstanceOf(ProducerClosedError);
       expect(error.message).toContain('close timeoutMs 500 ms');
     }
+  });
+
+  it('a transactional producer closing warns, with the cause, that it could not abort its transaction', async () => {
+    broker = await startBroker({ logLevel: 'error' });
+    const logger = capturingLogger();
+    const producer = new Producer({
+      bootstrapServers: broker.bootstrapServers,
+      transactionalId: 'gone-tx',
+      logger,
+    });
+    await producer.connect();
+    await producer.initTransactions();
+    await producer.beginTransaction();
+    await producer.send({ topic: 'gone-tx', value: 'in the transaction' });
+    await broker.close();
+    broker = null;
+    expect(await settles(producer.close({ timeoutMs: 500 }))).toBe(true);
+    expect(logger.warnings).toContain('could not abort the open transaction on close');
+    expect(logger.causes.get('could not abort the open transaction on close')).toBeInstanceOf(Error);
   });
 
   it('admin.close({ timeoutMs }) returns, and calls give up after defaultApiTimeoutMs naming the call', async () => {
