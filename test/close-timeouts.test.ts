@@ -153,6 +153,35 @@ describe('close() against a broker that is gone', () => {
     }
   });
 
+  it('producer.close() keeps to its 30 s default (manual clock)', async () => {
+    broker = await startBroker({ logLevel: 'error' });
+    const servers = broker.bootstrapServers;
+    await produceOne(servers, 'gone-producer-default');
+    const clock = new ManualClock(1_000_000);
+    const producer = new Producer({ bootstrapServers: servers, logger: capturingLogger(), clock });
+    await producer.connect();
+    await producer.partitionsFor('gone-producer-default');
+    await broker.close();
+    broker = null;
+    const send = producer.send({ topic: 'gone-producer-default', value: 'after' });
+    const outcome = send.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    let settled = false;
+    const closing = producer.close().then(() => {
+      settled = true;
+    });
+    clock.advance(29_999);
+    await turn(200);
+    expect(settled).toBe(false); // the record is still being retried
+    clock.advance(1);
+    expect(await settles(closing)).toBe(true);
+    const error = await outcome;
+    expect(error).toBeInstanceOf(ProducerClosedError);
+    expect((error as Error).message).toContain('close timeoutMs 30000 ms');
+  });
+
   it('a transactional producer closing warns, with the cause, that it could not abort its transaction', async () => {
     broker = await startBroker({ logLevel: 'error' });
     const logger = capturingLogger();

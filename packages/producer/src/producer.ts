@@ -25,6 +25,7 @@ import {
   type Serializer,
   stderrLogger,
   systemTimerClock,
+  type TimerClock,
 } from '@tskafka/transport';
 import type { RecordAccumulator } from './accumulator.js';
 import { ProducerClosedError, ProducerError } from './errors.js';
@@ -76,6 +77,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
   readonly config: ProducerConfig;
   private readonly cluster: Cluster;
   private readonly logger: Logger;
+  private readonly clock: TimerClock;
   private readonly pending: Promise<ResolvedProducerConfig>;
   private keySerializer: Serializer<K> = defaultSerializer as Serializer<K>;
   private valueSerializer: Serializer<V> = defaultSerializer as Serializer<V>;
@@ -109,11 +111,12 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     options: ProducerOptions<K, V> | KafkaProperties | string,
     load: { baseDir?: string; source?: string } = {},
   ) {
-    const { sasl, ssl, logger, ...rest } =
+    const { sasl, ssl, logger, clock, ...rest } =
       typeof options === 'string'
         ? ({} as Partial<ProducerOptions<K, V>>)
         : (options as ProducerOptions<K, V>);
     this.logger = logger ?? stderrLogger();
+    this.clock = clock ?? systemTimerClock;
     const warn = (m: string): void => this.logger.warn(m);
     this.config = loadConfig(
       producerSchema,
@@ -125,7 +128,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     );
     const parts = buildProducerParts(
       this.config,
-      { sasl, ssl, logger: this.logger },
+      { sasl, ssl, logger: this.logger, clock: this.clock },
       {
         wakeup: () => this.loop?.wakeup(),
         hasPendingAppends: () => this.topicWaits.size > 0,
@@ -205,7 +208,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
       throw e;
     }
     if (this._state !== ProducerState.Connecting) return;
-    this.loop = new SenderLoop(this.sender, this.io, undefined, (e) =>
+    this.loop = new SenderLoop(this.sender, this.io, this.clock, (e) =>
       this.logger.error('producer sender loop failed', { error: e as Error }),
     );
     this.io.attach();
@@ -474,7 +477,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
   }
 
   private async doClose(timeoutMs: number): Promise<void> {
-    const clock = systemTimerClock;
+    const clock = this.clock;
     const deadline = clock.now() + timeoutMs;
     const left = (): number => Math.max(0, deadline - clock.now());
     // Sends still waiting for their topic count as sent before the close, for as long as it lasts.
