@@ -129,6 +129,8 @@ describe('close() against a broker that is gone', () => {
     clock.advance(1);
     expect(await settles(closing)).toBe(true);
     expect(logger.warnings.some((w) => w.includes('did not close within 30000 ms'))).toBe(true);
+    await turn();
+    expect(clock.pendingTimers).toBe(0); // heartbeats and the rest stopped: the process can exit
   });
 
   it('producer.close({ timeoutMs }) returns and fails the records it could not deliver', async () => {
@@ -180,6 +182,8 @@ describe('close() against a broker that is gone', () => {
     const error = await outcome;
     expect(error).toBeInstanceOf(ProducerClosedError);
     expect((error as Error).message).toContain('close timeoutMs 30000 ms');
+    await turn();
+    expect(clock.pendingTimers).toBe(0); // the linger and retry timers stopped: the process can exit
   });
 
   it('a transactional producer closing warns, with the cause, that it could not abort its transaction', async () => {

@@ -623,6 +623,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       }
     } finally {
       this.closed = true;
+      this.coordinator?.abandon();
       this.fetcher.close();
       this.interceptors.close();
       await this.cluster.close();

@@ -561,9 +561,7 @@ export class ConsumerCoordinator {
       if (this.membership.hasGeneration) await this.invokeRevoked(owned);
       else await this.invokeLost(owned);
     }
-    this.closed = true;
-    if (this.heartbeatTimer !== null) clock.clearTimer(this.heartbeatTimer);
-    this.heartbeatTimer = null;
+    this.stopHeartbeats();
     if (this.subscriptions.hasAutoAssignment) {
       const leaving = this.leaveGroup('the consumer is being closed');
       const left = await raceTimer(
@@ -580,5 +578,20 @@ export class ConsumerCoordinator {
       }
     }
     this.membership.close();
+  }
+
+  /**
+   * Stops at once what runs on its own (the heartbeat timer), for a close that ran out of time:
+   * no commit, no listener, no LeaveGroup.
+   */
+  abandon(): void {
+    this.stopHeartbeats();
+    this.membership.close();
+  }
+
+  private stopHeartbeats(): void {
+    this.closed = true;
+    if (this.heartbeatTimer !== null) this.hooks.clock.clearTimer(this.heartbeatTimer);
+    this.heartbeatTimer = null;
   }
 }
