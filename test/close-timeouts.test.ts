@@ -244,6 +244,22 @@ describe('a send to a topic that never appears', () => {
     ]);
     await producer.close();
   });
+
+  it('is failed by a close that runs out of time first, naming the timeout', async () => {
+    broker = await startBroker({ logLevel: 'error', config: { 'auto.create.topics.enable': false } });
+    const producer = new Producer({ bootstrapServers: broker.bootstrapServers, logger: capturingLogger() });
+    await producer.connect();
+    const outcome = producer.send({ topic: 'never-there-either', value: 'x' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(await settles(producer.close({ timeoutMs: 300 }))).toBe(true);
+    const error = await outcome;
+    expect(error).toBeInstanceOf(ProducerClosedError);
+    expect((error as Error).message).toContain(
+      "close timeoutMs 300 ms) while the record still waited for its topic's metadata",
+    );
+  });
 });
 
 describe('the reference broker for tests', () => {

@@ -616,7 +616,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       );
       if (!done) {
         // Whatever it was still waiting for fails once the connections close below.
-        graceful.catch((error: unknown) => this.logger.debug('close gave up on', { error: error as Error }));
+        graceful.catch((error: unknown) =>
+          this.logger.debug('a step of close() failed after close gave up on it', { error: error as Error }),
+        );
         this.logger.warn(
           `the consumer did not close within ${timeoutMs} ms (close timeoutMs): closing the connections without waiting for the final commit, the rebalance listener or LeaveGroup`,
         );
