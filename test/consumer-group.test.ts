@@ -11,6 +11,7 @@ import {
   type Consumer,
   type ConsumerRecord,
   Kafka,
+  ManualClock,
   MemberState,
   stringDeserializer,
   type TopicPartition,
@@ -223,12 +224,16 @@ describe('consumer groups', () => {
   it('a member that does not poll within max.poll.interval.ms leaves the group and finds its partitions lost', async () => {
     const topic = 'g-poll-timeout';
     broker.cluster.metadata.createTopic(topic, { numPartitions: 2, replicationFactor: 1 });
+    // The consumer's heartbeat timer runs on a manual clock: max.poll.interval.ms passes when the
+    // test says so, not after a real wait.
+    const clock = new ManualClock(Date.now());
     const consumer = kafka().consumer({
       groupId: 'g-poll-timeout',
       sessionTimeoutMs: 6_000,
       heartbeatIntervalMs: 50,
       maxPollIntervalMs: 700,
       logger: { debug() {}, info() {}, warn() {}, error() {} },
+      clock,
     });
     const lost: TopicPartition[][] = [];
     await consumer.connect();
@@ -236,10 +241,19 @@ describe('consumer groups', () => {
     await consumer.poll(0);
     expect(consumer.memberState).toBe(MemberState.Stable);
     const generation = consumer.groupMetadata().generationId;
-    await vi.waitFor(() => expect(consumer.memberState).toBe(MemberState.Unjoined), {
-      timeout: 5_000,
-      interval: 20,
-    });
+    // Heartbeats go out (and their answers schedule the next) as the clock moves, 50 ms a step.
+    let advanced = 0;
+    await vi.waitFor(
+      () => {
+        if (consumer.memberState !== MemberState.Unjoined) {
+          clock.advance(50);
+          advanced += 50;
+        }
+        expect(consumer.memberState).toBe(MemberState.Unjoined);
+      },
+      { timeout: 10_000, interval: 10 },
+    );
+    expect(advanced).toBeGreaterThanOrEqual(700); // not before max.poll.interval.ms
     expect(consumer.groupMetadata().generationId).toBe(-1);
     await consumer.poll(0);
     expect(lost).toEqual([[0, 1].map((partition) => ({ topic, partition }))]);

@@ -48,6 +48,6 @@ export function describeCluster(ctx: AdminContext): Promise<ClusterDescription> 
       const controller = brokers.some((b) => b.nodeId === md.controllerId) ? md.controllerId : -1;
       return { clusterId: md.clusterId, controller, brokers };
     },
-    { timeoutMs: ctx.defaultApiTimeoutMs },
+    { timeoutMs: ctx.defaultApiTimeoutMs, operation: 'DescribeCluster' },
   );
 }

@@ -97,7 +97,7 @@ export async function listGroups(ctx: AdminContext): Promise<GroupListing[]> {
           check(res.errorCode, { apiName: 'ListGroups' });
           return res.groups;
         },
-        { timeoutMs: ctx.defaultApiTimeoutMs },
+        { timeoutMs: ctx.defaultApiTimeoutMs, operation: `ListGroups to broker ${b.nodeId}` },
       ),
     ),
   );

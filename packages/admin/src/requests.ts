@@ -113,7 +113,7 @@ export async function runPerItem<I, R>(
         throw retriable;
       }
     },
-    { timeoutMs: options.timeoutMs },
+    { timeoutMs: options.timeoutMs, operation: options.apiName },
   );
   if (failures.length > 0) throw failures[0];
   return results;
@@ -157,6 +157,7 @@ export function withCoordinator<T>(
 ): Promise<T> {
   return cluster.retry(fn, {
     timeoutMs,
+    operation: `a request to the coordinator of group ${groupId}`,
     onRetry: (error) => {
       if (error instanceof NotCoordinatorError || error instanceof CoordinatorNotAvailableError) {
         cluster.invalidateCoordinator('group', groupId);

@@ -77,7 +77,7 @@ export async function listTransactions(
             }),
           );
         },
-        { timeoutMs: ctx.defaultApiTimeoutMs },
+        { timeoutMs: ctx.defaultApiTimeoutMs, operation: `ListTransactions to broker ${b.nodeId}` },
       ),
     ),
   );

@@ -37,7 +37,13 @@ export interface StartBrokerOptions {
   dataDir?: string;
   /** The broker's node id (default 1). */
   nodeId?: number;
-  /** Broker properties by Kafka name, e.g. `{ 'num.partitions': 3 }`. */
+  /**
+   * Broker properties by Kafka name, e.g. `{ 'num.partitions': 3 }`, over Kafka's defaults with
+   * one exception: `group.initial.rebalance.delay.ms` defaults to 0 (Kafka: 3000), as test
+   * containers configure Kafka, so a consumer's first `poll(1000)` on a fresh broker gets records
+   * instead of waiting out the delay. `{ 'group.initial.rebalance.delay.ms': 3000 }` restores
+   * Kafka's (for a group whose members start together and should share the first assignment).
+   */
   config?: BrokerProperties;
   /** SASL users, `{ alice: 'alice-secret' }`; used when `sasl.enabled.mechanisms` is set. */
   users?: Record<string, string>;
@@ -241,10 +247,19 @@ export interface StartClusterOptions extends Omit<StartBrokerOptions, 'nodeId' |
   firstNodeId?: number;
 }
 
-/** Starts an in-process cluster of `brokers` nodes sharing one controller. */
+// Where a broker for tests and development differs from Kafka's defaults, under the properties
+// given: no initial rebalance delay (see StartBrokerOptions.config).
+const TEST_BROKER_DEFAULTS: Readonly<BrokerProperties> = Object.freeze({
+  'group.initial.rebalance.delay.ms': 0,
+});
+
+/**
+ * Starts an in-process cluster of `brokers` nodes sharing one controller. Its properties are
+ * Kafka's defaults but for `group.initial.rebalance.delay.ms`, 0 (see {@link StartBrokerOptions.config}).
+ */
 export async function startCluster(opts: StartClusterOptions = {}): Promise<Cluster> {
   const count = opts.brokers ?? 1;
-  const config = parseBrokerConfig(opts.config, opts.users);
+  const config = parseBrokerConfig({ ...TEST_BROKER_DEFAULTS, ...opts.config }, opts.users);
   const host = opts.host ?? '127.0.0.1';
   const clock = opts.clock ?? systemClock;
   const store = opts.dataDir ? new MetadataStore(opts.dataDir) : null;
@@ -342,7 +357,10 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
-/** Starts one broker: in memory, or under `dataDir` in Kafka's on-disk layout. */
+/**
+ * Starts one broker: in memory, or under `dataDir` in Kafka's on-disk layout. Kafka's defaults
+ * but for `group.initial.rebalance.delay.ms`, 0 (see {@link StartBrokerOptions.config}).
+ */
 export async function startBroker(opts: StartBrokerOptions = {}): Promise<RunningBroker> {
   const { nodeId, ...rest } = opts;
   const cluster = await startCluster({ ...rest, brokers: 1, firstNodeId: nodeId ?? 1 });

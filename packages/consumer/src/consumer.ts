@@ -7,18 +7,23 @@
  */
 import { Api } from '@tskafka/protocol';
 import {
+  type CloseOptions,
   Cluster,
   type ConsumerConfig,
   clusterOptionsFromConfig,
   consumerSchema,
+  DEFAULT_CLOSE_TIMEOUT_MS,
   type Deserializer,
   deserializerFor,
   type KafkaProperties,
   type Logger,
   loadConfig,
   type ResolvedConsumerConfig,
+  raceTimer,
   resolveClasses,
   stderrLogger,
+  systemTimerClock,
+  type TimerClock,
 } from '@tskafka/transport';
 import { assignorFor, type ConsumerPartitionAssignor } from './assignors/index.js';
 import { ConsumerCoordinator } from './coordinator.js';
@@ -61,6 +66,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   readonly config: ConsumerConfig;
   private readonly cluster: Cluster;
   private readonly logger: Logger;
+  private readonly clock: TimerClock;
   private readonly pending: Promise<ResolvedConsumerConfig>;
   private readonly subscriptions = new SubscriptionState();
   private readonly fetcher: Fetcher;
@@ -93,11 +99,12 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     options: ConsumerOptions<K, V> | KafkaProperties | string,
     load: { baseDir?: string; source?: string } = {},
   ) {
-    const { sasl, ssl, logger, partitionAssignors, interceptors, ...rest } =
+    const { sasl, ssl, logger, clock, partitionAssignors, interceptors, ...rest } =
       typeof options === 'string'
         ? ({} as Partial<ConsumerOptions<K, V>>)
         : (options as ConsumerOptions<K, V>);
     this.logger = logger ?? stderrLogger();
+    this.clock = clock ?? systemTimerClock;
     // Assignor and interceptor objects are typed here; names and module paths go through the schema.
     const objects = (list: readonly unknown[] | undefined) =>
       list?.some((x) => typeof x === 'object') === true;
@@ -184,7 +191,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
           onCommit: (offsets) => this.interceptors.onCommit(offsets),
           wake: () => this.fetcher.wake(),
           revoked: () => this.fetcher.dropUnassigned(),
-          now: () => Date.now(),
+          clock: this.clock,
         },
         this.logger,
       );
@@ -237,7 +244,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
    * matching topics changed. Repeated every `metadata.max.age.ms`, so new topics are picked up.
    */
   private async matchPattern(): Promise<boolean> {
-    this.nextPatternMatch = Date.now() + this.config.metadataMaxAgeMs;
+    this.nextPatternMatch = this.clock.now() + this.config.metadataMaxAgeMs;
     const res = await this.cluster.requestAny(Api.Metadata, { topics: null, allowAutoTopicCreation: false });
     const all = res.topics
       .filter((t) => !(this.config.excludeInternalTopics && t.isInternal))
@@ -315,28 +322,31 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   }
 
   private async pollOnce(timeoutMs: number): Promise<ConsumerRecord<K, V>[]> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.clock.now() + timeoutMs;
     for (;;) {
       if (this.closing !== null || this.stopRequested) return [];
       const coordinator = this.coordinator;
       if (coordinator !== null && this.subscriptions.hasAutoAssignment) {
-        if (this.subscriptions.type === SubscriptionType.AutoPattern && Date.now() >= this.nextPatternMatch) {
+        if (
+          this.subscriptions.type === SubscriptionType.AutoPattern &&
+          this.clock.now() >= this.nextPatternMatch
+        ) {
           if (await this.matchPattern()) coordinator.requestRejoin('topics matching the pattern changed');
         }
         await coordinator.ensureActiveGroup();
         await coordinator.maybeAutoCommit();
       } else if (coordinator !== null) {
-        coordinator.membership.pollCalled(Date.now());
+        coordinator.membership.pollCalled(this.clock.now());
         await coordinator.maybeAutoCommit();
       }
       await updateFetchPositions(this.cluster, this.subscriptions, this.coordinator, this.config);
       const fetched = this.fetcher.collect(this.config.maxPollRecords);
       this.fetcher.sendFetches();
       if (fetched.length > 0) return this.toRecords(fetched);
-      const remaining = deadline - Date.now();
+      const remaining = deadline - this.clock.now();
       if (remaining <= 0) return [];
       if (coordinator?.membership.needsJoin && this.subscriptions.hasAutoAssignment) continue;
-      await waitFor(this.fetcher.waitForData(), remaining);
+      await raceTimer(this.clock, this.fetcher.waitForData(), remaining, () => undefined);
     }
   }
 
@@ -588,37 +598,49 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
    * Closes: ends `run` and the async iterator, commits (with auto commit), calls
    * `onPartitionsRevoked`, leaves the group (a dynamic member; a static one keeps its place until
    * its session times out), and closes the connections.
+   *
+   * Returns within `timeoutMs` (default {@link DEFAULT_CLOSE_TIMEOUT_MS}, 30 s, as Java's
+   * `close()`) whatever the cluster does: what is not done by then (the final commit, LeaveGroup)
+   * is given up with a warning in the log, the connections are closed, and requests still waiting
+   * on them reject with `ClientClosedError`. Calling it again returns the first call's promise.
    */
-  close(): Promise<void> {
-    this.closing ??= this.doClose();
+  close(options: CloseOptions = {}): Promise<void> {
+    this.closing ??= this.doClose(options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
     return this.closing;
   }
 
-  private async doClose(): Promise<void> {
+  private async doClose(timeoutMs: number): Promise<void> {
     this.stopRequested = true;
     this.fetcher.wake();
-    await this.running?.catch(() => undefined);
+    const deadline = this.clock.now() + timeoutMs;
+    const graceful = (async () => {
+      await this.running?.catch(() => undefined);
+      if (this.connecting === null) return;
+      await this.connecting.catch(() => undefined);
+      await this.coordinator?.close(Math.max(0, deadline - this.clock.now()));
+    })();
     try {
-      if (this.connecting !== null) {
-        await this.connecting.catch(() => undefined);
-        await this.coordinator?.close();
+      const done = await raceTimer(
+        this.clock,
+        graceful.then(() => true),
+        timeoutMs,
+        () => false,
+      );
+      if (!done) {
+        // Whatever it was still waiting for fails once the connections close below.
+        graceful.catch((error: unknown) =>
+          this.logger.debug('a step of close() failed after close gave up on it', { error: error as Error }),
+        );
+        this.logger.warn(
+          `the consumer did not close within ${timeoutMs} ms (close timeoutMs): closing the connections without waiting for the final commit, the rebalance listener or LeaveGroup`,
+        );
       }
     } finally {
       this.closed = true;
+      this.coordinator?.abandon();
       this.fetcher.close();
       this.interceptors.close();
       await this.cluster.close();
     }
   }
-}
-
-/** Resolves when `promise` does or after `ms`, whichever is first. */
-function waitFor(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

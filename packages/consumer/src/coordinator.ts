@@ -7,7 +7,14 @@
  * @module
  */
 import { Api, createKafkaError } from '@tskafka/protocol';
-import { type Cluster, type Logger, sleep } from '@tskafka/transport';
+import {
+  type Cluster,
+  type Logger,
+  raceTimer,
+  sleepOn,
+  type TimerClock,
+  type TimerHandle,
+} from '@tskafka/transport';
 import {
   CONSUMER_PROTOCOL_TYPE,
   type ConsumerPartitionAssignor,
@@ -65,8 +72,8 @@ export interface CoordinatorHooks {
   wake(): void;
   /** Partitions were taken away: drop their buffered data. */
   revoked(): void;
-  /** The current time. */
-  now(): number;
+  /** The time, and the timers of heartbeats and backoffs. */
+  readonly clock: TimerClock;
 }
 
 /** The consumer coordinator. */
@@ -74,7 +81,7 @@ export class ConsumerCoordinator {
   /** The membership state machine. */
   readonly membership: GroupMembership;
   private readonly protocol: RebalanceProtocol;
-  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: TimerHandle | null = null;
   private closed = false;
   private joinPrepared = false;
   private nextAutoCommit: number;
@@ -97,7 +104,7 @@ export class ConsumerCoordinator {
     private readonly hooks: CoordinatorHooks,
     private readonly logger: Logger,
   ) {
-    const now = hooks.now();
+    const now = hooks.clock.now();
     this.membership = new GroupMembership(
       {
         sessionTimeoutMs: options.sessionTimeoutMs,
@@ -131,7 +138,7 @@ export class ConsumerCoordinator {
    */
   async ensureActiveGroup(): Promise<void> {
     if (this.fatal !== null) throw this.fatal;
-    this.membership.pollCalled(this.hooks.now());
+    this.membership.pollCalled(this.hooks.clock.now());
     this.checkPartitionCounts();
     while (this.membership.needsJoin) {
       if (this.closed) throw new ConsumerClosedError('the consumer is closed');
@@ -208,7 +215,7 @@ export class ConsumerCoordinator {
     } catch (e) {
       return this.transportFailure(e);
     }
-    const syncAction = m.syncCompleted(sync.errorCode, this.hooks.now());
+    const syncAction = m.syncCompleted(sync.errorCode, this.hooks.clock.now());
     if (syncAction !== MembershipAction.None) {
       await this.handleAction(syncAction, sync.errorCode, 'SyncGroup');
       return null;
@@ -251,7 +258,7 @@ export class ConsumerCoordinator {
     this.logger.debug('group request failed; finding the coordinator again', { error: e as Error });
     this.cluster.invalidateCoordinator('group', this.options.groupId);
     this.membership.joinInterrupted('a group request failed');
-    await sleep(this.options.retryBackoffMs);
+    await sleepOn(this.hooks.clock, this.options.retryBackoffMs);
     return null;
   }
 
@@ -259,10 +266,10 @@ export class ConsumerCoordinator {
     switch (action) {
       case MembershipAction.Rediscover:
         this.cluster.invalidateCoordinator('group', this.options.groupId);
-        await sleep(this.options.retryBackoffMs);
+        await sleepOn(this.hooks.clock, this.options.retryBackoffMs);
         return;
       case MembershipAction.Backoff:
-        await sleep(this.options.retryBackoffMs);
+        await sleepOn(this.hooks.clock, this.options.retryBackoffMs);
         return;
       case MembershipAction.Fatal:
         this.fatal = createKafkaError(errorCode, { apiName: api });
@@ -397,19 +404,19 @@ export class ConsumerCoordinator {
 
   private scheduleHeartbeat(delay: number): void {
     if (this.closed) return;
-    if (this.heartbeatTimer !== null) clearTimeout(this.heartbeatTimer);
-    this.heartbeatTimer = setTimeout(() => {
+    const clock = this.hooks.clock;
+    if (this.heartbeatTimer !== null) clock.clearTimer(this.heartbeatTimer);
+    this.heartbeatTimer = clock.setTimer(() => {
       this.heartbeatTimer = null;
       this.heartbeatTick();
     }, delay);
-    this.heartbeatTimer.unref();
   }
 
   /** One turn of the heartbeat timer: never waits on the user's processing. */
   private heartbeatTick(): void {
     if (this.closed) return;
     const m = this.membership;
-    const now = this.hooks.now();
+    const now = this.hooks.clock.now();
     if (m.heartbeating) {
       if (m.pollTimeoutExpired(now)) {
         this.logger.warn(
@@ -451,30 +458,33 @@ export class ConsumerCoordinator {
         if (this.closed) return;
         // An answer for an older generation says nothing about this one.
         if (generation !== m.generationId && code !== null) {
-          m.heartbeatCompleted(0, this.hooks.now());
+          m.heartbeatCompleted(0, this.hooks.clock.now());
           return;
         }
-        const action = m.heartbeatCompleted(code, this.hooks.now());
+        const action = m.heartbeatCompleted(code, this.hooks.clock.now());
         if (action === MembershipAction.Rediscover) this.cluster.invalidateCoordinator('group', o.groupId);
         else if (action === MembershipAction.Rejoin || action === MembershipAction.Reset) this.hooks.wake();
         else if (action === MembershipAction.Fatal && code !== null) {
           this.fatal = createKafkaError(code, { apiName: 'Heartbeat' });
           this.hooks.wake();
         }
-        this.scheduleHeartbeat(Math.max(m.timeToNextHeartbeat(this.hooks.now()), 1));
+        this.scheduleHeartbeat(Math.max(m.timeToNextHeartbeat(this.hooks.clock.now()), 1));
       });
   }
 
   // ---- offsets ---------------------------------------------------------------------------------
 
-  /** Commits the positions of every assigned partition (auto commit); failures are logged. */
-  async commitAllConsumed(): Promise<void> {
+  /**
+   * Commits the positions of every assigned partition (auto commit), retrying for up to
+   * `timeoutMs` (default `request.timeout.ms`); failures are logged.
+   */
+  async commitAllConsumed(timeoutMs = this.options.requestTimeoutMs): Promise<void> {
     const consumed = this.subscriptions.allConsumed();
     if (consumed.size === 0) return;
     const offsets = new Map<TopicPartition, OffsetAndMetadata>();
     for (const [tp, p] of consumed) offsets.set(tp, { offset: p.offset, leaderEpoch: p.leaderEpoch });
     try {
-      await this.commit(offsets, this.options.requestTimeoutMs);
+      await this.commit(offsets, timeoutMs);
     } catch (error) {
       this.logger.warn('auto commit failed', { error: error as Error });
     }
@@ -483,7 +493,7 @@ export class ConsumerCoordinator {
   /** Auto commit, if on and due. */
   async maybeAutoCommit(): Promise<void> {
     if (!this.options.autoCommit) return;
-    const now = this.hooks.now();
+    const now = this.hooks.clock.now();
     if (now < this.nextAutoCommit) return;
     this.nextAutoCommit = now + this.options.autoCommitIntervalMs;
     await this.commitAllConsumed();
@@ -537,20 +547,52 @@ export class ConsumerCoordinator {
   }
 
   /**
-   * Closes: auto commit (if on), `onPartitionsRevoked` for what the member owns, LeaveGroup.
+   * Closes: auto commit (if on), `onPartitionsRevoked` for what the member owns, LeaveGroup, all
+   * within `timeoutMs`: the commit gets what is left of it, and LeaveGroup is sent only if the
+   * time is not up (the member's session then ends on the coordinator instead).
    */
-  async close(): Promise<void> {
+  async close(timeoutMs: number): Promise<void> {
     if (this.closed) return;
-    if (this.options.autoCommit && this.membership.hasGeneration) await this.commitAllConsumed();
+    const clock = this.hooks.clock;
+    const deadline = clock.now() + timeoutMs;
+    if (this.options.autoCommit && this.membership.hasGeneration)
+      await this.commitAllConsumed(Math.max(0, deadline - clock.now()));
     const owned = this.subscriptions.assignment();
     if (owned.length > 0 && this.subscriptions.hasAutoAssignment) {
       if (this.membership.hasGeneration) await this.invokeRevoked(owned);
       else await this.invokeLost(owned);
     }
-    this.closed = true;
-    if (this.heartbeatTimer !== null) clearTimeout(this.heartbeatTimer);
-    this.heartbeatTimer = null;
-    if (this.subscriptions.hasAutoAssignment) await this.leaveGroup('the consumer is being closed');
+    this.stopHeartbeats();
+    if (this.subscriptions.hasAutoAssignment) {
+      const leaving = this.leaveGroup('the consumer is being closed');
+      const left = await raceTimer(
+        clock,
+        leaving.then(() => true),
+        deadline - clock.now(),
+        () => false,
+      );
+      if (!left) {
+        this.logger.warn(
+          `LeaveGroup did not complete within the close timeout (${timeoutMs} ms); the group notices the member is gone when its session times out`,
+          { groupId: this.options.groupId },
+        );
+      }
+    }
     this.membership.close();
+  }
+
+  /**
+   * Stops at once what runs on its own (the heartbeat timer), for a close that ran out of time:
+   * no commit, no listener, no LeaveGroup.
+   */
+  abandon(): void {
+    this.stopHeartbeats();
+    this.membership.close();
+  }
+
+  private stopHeartbeats(): void {
+    this.closed = true;
+    if (this.heartbeatTimer !== null) this.hooks.clock.clearTimer(this.heartbeatTimer);
+    this.heartbeatTimer = null;
   }
 }

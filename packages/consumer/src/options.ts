@@ -10,6 +10,7 @@ import type {
   Logger,
   SaslOptions,
   SslOption,
+  TimerClock,
 } from '@tskafka/transport';
 import type { ConsumerPartitionAssignor } from './assignors/index.js';
 import type { ConsumerInterceptor } from './interceptors.js';
@@ -45,6 +46,12 @@ export type ConsumerOptions<K = Buffer | null, V = Buffer | null> = Omit<
   ssl?: SslOption;
   /** Where log lines go; default warnings and errors to stderr. */
   logger?: Logger;
+  /**
+   * The consumer's own time and timers (poll waits, heartbeats, auto commit, backoffs, the close
+   * deadline); default the system clock. Tests pass a `ManualClock` to move time by hand. The
+   * connections keep the system clock.
+   */
+  clock?: TimerClock;
 };
 
 /** What `run({ eachMessage })` hands to the handler for each record. */

@@ -17,44 +17,11 @@
  *
  * @module
  */
+import { systemTimerClock, type TimerClock, type TimerHandle } from '@tskafka/transport';
 import { BufferExhaustedError } from './errors.js';
 
-/** An opaque handle of a timer set with {@link TimerClock.setTimer}. */
-export type TimerHandle = unknown;
-
-/**
- * The time and the timers of the producer's state machines. {@link systemTimerClock} is the real
- * one; tests pass a manual clock whose timers fire when the test moves time forward.
- */
-export interface TimerClock {
-  /** The current time in ms. */
-  now(): number;
-  /** Calls `callback` once, after `delayMs` (0: as soon as the event loop turns). */
-  setTimer(callback: () => void, delayMs: number): TimerHandle;
-  /** Cancels a timer that has not fired yet; a fired or cleared handle is ignored. */
-  clearTimer(handle: TimerHandle): void;
-}
-
-class SystemTimer {
-  readonly immediate: NodeJS.Immediate | null;
-  readonly timeout: NodeJS.Timeout | null;
-  constructor(callback: () => void, delayMs: number) {
-    // setTimeout(0) waits at least 1 ms in Node; a wakeup should run on the next turn.
-    this.immediate = delayMs <= 0 ? setImmediate(callback) : null;
-    this.timeout = delayMs > 0 ? setTimeout(callback, delayMs) : null;
-  }
-}
-
-/** `Date.now()` with `setImmediate`/`setTimeout` timers. */
-export const systemTimerClock: TimerClock = Object.freeze({
-  now: () => Date.now(),
-  setTimer: (callback: () => void, delayMs: number): TimerHandle => new SystemTimer(callback, delayMs),
-  clearTimer(handle: TimerHandle): void {
-    if (!(handle instanceof SystemTimer)) return;
-    if (handle.immediate !== null) clearImmediate(handle.immediate);
-    if (handle.timeout !== null) clearTimeout(handle.timeout);
-  },
-});
+// The producer's timer clock is the transport's: one Clock with timers for every client.
+export { systemTimerClock, type TimerClock, type TimerHandle } from '@tskafka/transport';
 
 /** One append waiting for memory: the pool calls exactly one of its two methods, once. */
 export interface PoolWaiter {

@@ -89,6 +89,18 @@ export class MetadataWaits<K, V> {
     }
   }
 
+  /**
+   * Fails every send still waiting for its topic's metadata with `error` (a close that ran out of
+   * time); the lookups still running find nothing left to append.
+   */
+  failAll(error: Error): void {
+    for (const wait of this.byTopic.values()) {
+      for (const { record, deferred } of wait.sends) this.target.fail(record, error, deferred);
+      wait.sends.length = 0;
+    }
+    this.byTopic.clear();
+  }
+
   private waitForTopic(topic: string): TopicWait<K, V> {
     const started = Date.now();
     const wait = new TopicWait<K, V>();

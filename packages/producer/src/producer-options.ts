@@ -11,6 +11,7 @@ import type {
   SaslOptions,
   Serializer,
   SslOption,
+  TimerClock,
 } from '@tskafka/transport';
 import type { ProducerInterceptor } from './interceptors.js';
 import type { PartitionerName } from './partitioner/index.js';
@@ -49,6 +50,12 @@ export type ProducerOptions<K = RawRecordData, V = RawRecordData> = Omit<
   ssl?: SslOption;
   /** Where log lines go; default warnings and errors to stderr. */
   logger?: Logger;
+  /**
+   * The producer's own time and timers (linger, memory waits, retries' backoff, transactions,
+   * the close deadline); default the system clock. Tests pass a `ManualClock` to move time by
+   * hand. The connections keep the system clock.
+   */
+  clock?: TimerClock;
 };
 
 /** The producer's life cycle. */

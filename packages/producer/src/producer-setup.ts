@@ -17,6 +17,7 @@ import {
   type Serializer,
   type SslOption,
   serializerFor,
+  type TimerClock,
 } from '@tskafka/transport';
 import { RecordAccumulator } from './accumulator.js';
 import { IdempotenceManager } from './idempotence.js';
@@ -40,6 +41,8 @@ export interface ProducerTransportOptions {
   sasl: SaslOptions | undefined;
   ssl: SslOption | undefined;
   logger: Logger;
+  /** The producer's time and timers. */
+  clock: TimerClock;
 }
 
 /** What the parts call back into the producer for. */
@@ -68,7 +71,8 @@ export function buildProducerParts(
   transport: ProducerTransportOptions,
   hooks: ProducerHooks,
 ): ProducerParts {
-  const cluster = new Cluster(clusterOptionsFromConfig(c, transport, 'tskafka-producer'));
+  const { clock, ...objects } = transport;
+  const cluster = new Cluster(clusterOptionsFromConfig(c, objects, 'tskafka-producer'));
   const acks = c.acks === 'all' ? -1 : (c.acks as 0 | 1);
   const transactional = c.transactionalId !== undefined;
   const idempotence = c.idempotent ? new IdempotenceManager({ transactional }) : null;
@@ -90,6 +94,7 @@ export function buildProducerParts(
     maxInFlightRequestsPerConnection: c.maxInFlightRequestsPerConnection,
     idempotence,
     transactional: c.transactionalId !== undefined,
+    clock,
   });
   const transactions =
     c.transactionalId === undefined || idempotence === null
@@ -100,6 +105,7 @@ export function buildProducerParts(
           retryBackoffMs: c.retryBackoffMs,
           accumulator,
           idempotence,
+          clock,
         });
   if (transactions !== null) {
     transactions.hasPendingAppends = () => hooks.hasPendingAppends();

@@ -35,7 +35,7 @@ export function requireTransactions(
 
 /**
  * close(): an open transaction is aborted first, as Java's sender does on shutdown, waiting up to
- * `timeoutMs`; a failure is logged, not thrown. Nothing to abort if the sender `loop` never
+ * `timeoutMs`; a failure (or running out of time) is logged at warn with its cause, not thrown. Nothing to abort if the sender `loop` never
  * started.
  */
 export async function abortOnClose(
@@ -51,7 +51,10 @@ export async function abortOnClose(
       txn.state === TransactionState.InTransaction || txn.state === TransactionState.AbortableError
         ? txn.beginAbort()
         : (txn.pendingResult() ?? txn.beginAbort());
-  } catch {
+  } catch (e) {
+    // The transaction is in a state that cannot abort (e.g. a fatal error): its records are failed
+    // by the close; say so rather than drop the reason.
+    logger.warn('could not abort the open transaction on close', { error: e as Error });
     return;
   }
   loop.wakeup();

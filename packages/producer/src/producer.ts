@@ -7,8 +7,10 @@
  */
 import type { RecordHeaderInput } from '@tskafka/protocol';
 import {
+  type CloseOptions,
   type Cluster,
   type ConsumerGroupMetadata,
+  DEFAULT_CLOSE_TIMEOUT_MS,
   defaultSerializer,
   type KafkaProperties,
   type Logger,
@@ -17,10 +19,13 @@ import {
   producerSchema,
   type RecordHeaders,
   type ResolvedProducerConfig,
+  raceTimer,
   resolveClasses,
   SerializationError,
   type Serializer,
   stderrLogger,
+  systemTimerClock,
+  type TimerClock,
 } from '@tskafka/transport';
 import type { RecordAccumulator } from './accumulator.js';
 import { ProducerClosedError, ProducerError } from './errors.js';
@@ -32,7 +37,7 @@ import { type ProducerOptions, ProducerState, type RawRecordData } from './produ
 import { buildProducerParts, loadPlugins } from './producer-setup.js';
 import { abortOnClose, requireTransactions } from './producer-transactions.js';
 import type { Sender } from './sender.js';
-import { type CloseOptions, SenderLoop } from './sender-loop.js';
+import { SenderLoop } from './sender-loop.js';
 import type { TransactionOffsets } from './transaction-requests.js';
 import { TransactionState } from './transaction-state.js';
 import type { TransactionManager } from './transactions.js';
@@ -72,6 +77,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
   readonly config: ProducerConfig;
   private readonly cluster: Cluster;
   private readonly logger: Logger;
+  private readonly clock: TimerClock;
   private readonly pending: Promise<ResolvedProducerConfig>;
   private keySerializer: Serializer<K> = defaultSerializer as Serializer<K>;
   private valueSerializer: Serializer<V> = defaultSerializer as Serializer<V>;
@@ -105,11 +111,12 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     options: ProducerOptions<K, V> | KafkaProperties | string,
     load: { baseDir?: string; source?: string } = {},
   ) {
-    const { sasl, ssl, logger, ...rest } =
+    const { sasl, ssl, logger, clock, ...rest } =
       typeof options === 'string'
         ? ({} as Partial<ProducerOptions<K, V>>)
         : (options as ProducerOptions<K, V>);
     this.logger = logger ?? stderrLogger();
+    this.clock = clock ?? systemTimerClock;
     const warn = (m: string): void => this.logger.warn(m);
     this.config = loadConfig(
       producerSchema,
@@ -121,7 +128,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     );
     const parts = buildProducerParts(
       this.config,
-      { sasl, ssl, logger: this.logger },
+      { sasl, ssl, logger: this.logger, clock: this.clock },
       {
         wakeup: () => this.loop?.wakeup(),
         hasPendingAppends: () => this.topicWaits.size > 0,
@@ -201,7 +208,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
       throw e;
     }
     if (this._state !== ProducerState.Connecting) return;
-    this.loop = new SenderLoop(this.sender, this.io, undefined, (e) =>
+    this.loop = new SenderLoop(this.sender, this.io, this.clock, (e) =>
       this.logger.error('producer sender loop failed', { error: e as Error }),
     );
     this.io.attach();
@@ -456,28 +463,50 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
   }
 
   /**
-   * Stops taking new records, delivers what is buffered (up to `timeoutMs`, default unlimited;
-   * what is left then fails with a `ProducerClosedError`), closes interceptors and the
-   * partitioner, then the connections. Safe to call more than once.
+   * Stops taking new records, delivers what is buffered, aborts an open transaction, closes
+   * interceptors and the partitioner, then the connections. Safe to call more than once.
+   *
+   * Returns within `timeoutMs` (default {@link DEFAULT_CLOSE_TIMEOUT_MS}, 30 s) whatever the
+   * cluster does, as Java's `close(Duration)`: records not delivered by then (buffered, in
+   * flight, or still waiting for their topic's metadata) fail with a `ProducerClosedError` that
+   * names the timeout, and the connections are destroyed. `timeoutMs: 0` fails them at once.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    if (this.closing === null) this.closing = this.doClose(options);
+    if (this.closing === null) this.closing = this.doClose(options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
     return this.closing;
   }
 
-  private async doClose(options: CloseOptions): Promise<void> {
-    await this.metadataWaits.settle();
-    await abortOnClose(
-      this.transactions,
-      this.loop,
-      Math.min(options.timeoutMs ?? this.config.maxBlockMs, this.config.maxBlockMs),
-      this.logger,
+  private async doClose(timeoutMs: number): Promise<void> {
+    const clock = this.clock;
+    const deadline = clock.now() + timeoutMs;
+    const left = (): number => Math.max(0, deadline - clock.now());
+    // Sends still waiting for their topic count as sent before the close, for as long as it lasts.
+    const settled = await raceTimer(
+      clock,
+      this.metadataWaits.settle().then(() => true),
+      left(),
+      () => false,
     );
+    if (!settled) {
+      this.metadataWaits.failAll(
+        new ProducerClosedError(
+          `the producer was closed (close timeoutMs ${timeoutMs} ms) while the record still waited for its topic's metadata`,
+        ),
+      );
+    }
+    await abortOnClose(this.transactions, this.loop, Math.min(left(), this.config.maxBlockMs), this.logger);
     this.setState(ProducerState.Closing);
     this.transactions?.close(new ProducerClosedError('the producer was closed'));
     try {
-      if (this.loop !== null) await this.loop.close(options);
-      else this.accumulator.close();
+      if (this.loop !== null) {
+        await this.loop.close(
+          { timeoutMs: left() },
+          () =>
+            new ProducerClosedError(
+              `the producer was closed (close timeoutMs ${timeoutMs} ms) before the record was delivered`,
+            ),
+        );
+      } else this.accumulator.close();
     } finally {
       await this.interceptors.close();
       await this.partitioner?.close?.();

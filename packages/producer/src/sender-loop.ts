@@ -6,18 +6,13 @@
  *
  * @module
  */
+import type { CloseOptions } from '@tskafka/transport';
 import { systemTimerClock, type TimerClock, type TimerHandle } from './buffer-pool.js';
 import { ProducerClosedError } from './errors.js';
 import type { ProducerIdAndEpoch } from './idempotence.js';
 import type { ProduceInFlight, ProduceResponseData, Sender, SenderIo, SenderPlan } from './sender.js';
 import type { TransactionResponse } from './transaction-requests.js';
 import type { TransactionInFlight } from './transaction-state.js';
-
-/** Options of {@link SenderLoop.close}. */
-export interface CloseOptions {
-  /** How long buffered records may take to be delivered before they are aborted. Default Infinity. */
-  timeoutMs?: number;
-}
 
 /**
  * Runs a {@link Sender} on the event loop: on wakeups (a batch full or new, a response, flush,
@@ -73,22 +68,26 @@ export class SenderLoop {
 
   /**
    * Stops taking records, sends what is buffered, and resolves when all of it is done; after
-   * `timeoutMs` whatever is left fails with a `ProducerClosedError` (a forced close).
+   * `timeoutMs` (default: no bound; the producer passes its own) whatever is left fails with a
+   * `ProducerClosedError` (a forced close), or with what `abortError` makes.
    */
-  async close(options: CloseOptions = {}): Promise<void> {
+  async close(options: CloseOptions = {}, abortError?: () => Error): Promise<void> {
     const acc = this.sender.accumulator;
     acc.close();
     this.wakeup();
     const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
     let forced: TimerHandle | null = null;
     if (timeoutMs <= 0) {
-      acc.abortIncompleteBatches(new ProducerClosedError('the producer was closed forcefully'));
+      acc.abortIncompleteBatches(
+        abortError?.() ?? new ProducerClosedError('the producer was closed forcefully'),
+      );
     } else if (timeoutMs < Number.POSITIVE_INFINITY) {
       forced = this.clock.setTimer(() => {
         acc.abortIncompleteBatches(
-          new ProducerClosedError(
-            `the producer was closed with records still buffered after ${timeoutMs} ms`,
-          ),
+          abortError?.() ??
+            new ProducerClosedError(
+              `the producer was closed with records still buffered after ${timeoutMs} ms`,
+            ),
         );
       }, timeoutMs);
     }

@@ -6,7 +6,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { Api, type ApiDef, createKafkaError, ZERO_UUID } from '@tskafka/protocol';
+import { Api, type ApiDef, createKafkaError, errorByCode, ZERO_UUID } from '@tskafka/protocol';
 import type { Connection, RequestOf, RequestOptions, ResponseOf } from './connection.js';
 import {
   ClientClosedError,
@@ -54,6 +54,10 @@ export interface ClusterEvents {
 export const COORDINATOR_CONNECTION_GROUP = 'coordinator';
 
 const COORDINATOR_KEY_TYPE: Record<CoordinatorType, number> = { group: 0, transaction: 1 };
+/** UNKNOWN_TOPIC_OR_PARTITION: the topic does not exist (and the broker will not create it). */
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
+/** How long a topic may be missing from the metadata before {@link Cluster.waitForTopic} says so. */
+const MISSING_TOPIC_WARN_MS = 3_000;
 /** Topic errors that waiting will not fix. */
 const FATAL_TOPIC_ERRORS = new Set([17 /* INVALID_TOPIC_EXCEPTION */, 29 /* TOPIC_AUTHORIZATION_FAILED */]);
 
@@ -379,13 +383,17 @@ export class Cluster extends EventEmitter<ClusterEvents> {
    * Waits until `topic` is in the metadata with its partitions, refreshing (and, where the broker
    * allows, auto-creating it) as Java's producer does in `waitOnMetadata`. Rejects with a
    * {@link KafkaTimeoutError} after `maxBlockMs` (default 60000, `max.block.ms`), or at once
-   * with the Kafka error for an invalid or unauthorized topic.
+   * with the Kafka error for an invalid or unauthorized topic. A topic the metadata says does not
+   * exist (UNKNOWN_TOPIC_OR_PARTITION), or one still missing after a few seconds, is logged once
+   * at warn, long before the timeout.
    */
   async waitForTopic(topic: string, maxBlockMs = 60_000): Promise<TopicMetadata> {
     const cached = this.metadata.topic(topic);
     if (cached !== undefined && cached.partitions.length > 0 && this.trackedTopics.has(topic)) return cached;
     const { clock, retryBackoffMs } = this.options;
-    const deadline = clock.now() + maxBlockMs;
+    const started = clock.now();
+    const deadline = started + maxBlockMs;
+    let warned = false;
     for (;;) {
       const remaining = deadline - clock.now();
       let refreshError: unknown;
@@ -404,6 +412,22 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       const err = this.metadata.topicErrors.get(topic);
       if (err !== undefined && FATAL_TOPIC_ERRORS.has(err.errorCode)) {
         throw createKafkaError(err.errorCode, { apiName: 'Metadata', topic });
+      }
+      const waited = clock.now() - started;
+      if (!warned && (err?.errorCode === UNKNOWN_TOPIC_OR_PARTITION || waited >= MISSING_TOPIC_WARN_MS)) {
+        warned = true;
+        const why =
+          err === undefined
+            ? 'the metadata has no such topic'
+            : `the metadata says ${errorByCode(err.errorCode).name}`;
+        this.options.logger.warn(
+          `topic ${topic} is not in the metadata (${why}); waiting for it up to max.block.ms=${maxBlockMs} ms`,
+          {
+            topic,
+            waitedMs: waited,
+            ...(refreshError === undefined ? {} : { error: refreshError as Error }),
+          },
+        );
       }
       const left = deadline - clock.now();
       if (left <= 0) {
@@ -525,9 +549,13 @@ export class Cluster extends EventEmitter<ClusterEvents> {
    * Runs `fn` until it succeeds or fails with an error that is not retriable, backing off
    * between `retry.backoff.ms` and `retry.backoff.max.ms`; errors that mean stale metadata
    * refresh it before the next attempt. Gives up after `timeoutMs` (default
-   * `default.api.timeout.ms`) or `retries`, with the last error.
+   * `default.api.timeout.ms`) or `retries`, with the last error, or with a `KafkaTimeoutError`
+   * naming `operation` when time ran out. A named operation logs at warn while it retries (the
+   * first retry, then at most every 5 s), so a call stuck on a cluster that is gone says so.
    */
   retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+    let lastWarn = Number.NEGATIVE_INFINITY;
+    const timeoutMs = options.timeoutMs ?? this.options.defaultApiTimeoutMs;
     return retry(fn, {
       backoffMs: this.options.retryBackoffMs,
       backoffMaxMs: this.options.retryBackoffMaxMs,
@@ -537,11 +565,21 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       signal: this.abort.signal,
       ...options,
       onRetry: async (error, attempt, delay) => {
-        this.options.logger.debug('retrying after a retriable error', {
-          attempt,
-          delayMs: delay,
-          error: error as Error,
-        });
+        const { logger, clock } = this.options;
+        const now = clock.now();
+        if (options.operation !== undefined && now - lastWarn >= RETRY_WARN_INTERVAL_MS) {
+          lastWarn = now;
+          logger.warn(
+            `${options.operation} failed with a retriable error; retrying until ${timeoutMs} ms have passed (default.api.timeout.ms or the call's timeoutMs)`,
+            { attempt, delayMs: delay, error: error as Error },
+          );
+        } else {
+          logger.debug('retrying after a retriable error', {
+            attempt,
+            delayMs: delay,
+            error: error as Error,
+          });
+        }
         if (isStaleMetadataError(error) && this.metadata.isBootstrapped) {
           this.metadata.requestUpdate();
           await this.refreshMetadata().catch((refreshError: unknown) => {
@@ -564,6 +602,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 }
 
 const TIMED_OUT: unique symbol = Symbol('timed out');
+/** How often a named operation that keeps retrying says so at warn. */
+const RETRY_WARN_INTERVAL_MS = 5_000;
 
 /** Resolves with `promise`'s value, or with {@link TIMED_OUT} after `ms`. */
 function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {

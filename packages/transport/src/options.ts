@@ -27,6 +27,24 @@ export interface SaslOptions {
  */
 export type SslOption = boolean | TlsConnectionOptions;
 
+/**
+ * The default of {@link CloseOptions.timeoutMs}: 30 s, as Java's `KafkaConsumer.close()` (its
+ * producer waits without bound by default, which is how a process ends up hanging on a cluster
+ * that is gone; one bound for every client is easier to reason about).
+ */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
+
+/** Options of the clients' `close()` (producer, consumer and admin alike). */
+export interface CloseOptions {
+  /**
+   * How long closing may take, ms; default {@link DEFAULT_CLOSE_TIMEOUT_MS} (30 s). Whatever the
+   * cluster does (brokers gone, requests unanswered, connections refused), `close()` resolves
+   * within it: what is not done by then is given up (and said so, in the log or by the error of
+   * what was abandoned), the connections are destroyed and the timers cleared.
+   */
+  timeoutMs?: number;
+}
+
 /** Options shared by a single {@link Connection} and a {@link Cluster} (Java's names in the docs). */
 export interface CommonTransportOptions {
   /** `client.id`: sent in every request header; default `tskafka`. */

@@ -6,6 +6,7 @@ import {
   ConnectionState,
   ConnectionStates,
   ExponentialBackoff,
+  KafkaTimeoutError,
   ManualClock,
   retry,
   silentLogger,
@@ -139,5 +140,49 @@ describe('retry', () => {
       ),
     ).rejects.toBeInstanceOf(ConnectionError);
     expect(attempts).toBe(3);
+  });
+});
+
+describe('retry within a timeout', () => {
+  it('rejects with a KafkaTimeoutError naming the operation, the last error its cause', async () => {
+    const down = new ConnectionError('down');
+    const error = await retry(
+      async () => {
+        throw down;
+      },
+      { timeoutMs: 30, backoffMs: 5, backoffMaxMs: 5, operation: 'CreateTopics' },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KafkaTimeoutError);
+    expect((error as Error).message).toMatch(/^CreateTopics timed out after 30 ms \(last error: down/);
+    expect((error as Error).cause).toBe(down);
+  });
+
+  it('does not wait for an attempt that outlives the timeout', async () => {
+    const error = await retry(() => new Promise<never>(() => {}), {
+      timeoutMs: 20,
+      operation: 'DescribeCluster',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KafkaTimeoutError);
+    expect((error as Error).message).toBe('DescribeCluster timed out after 20 ms');
+  });
+});
+
+describe('ManualClock timers', () => {
+  it('fire in time order when the clock reaches them, at their due time, and not once cleared', () => {
+    const clock = new ManualClock(100);
+    const fired: string[] = [];
+    clock.setTimer(() => fired.push(`b@${clock.now()}`), 20);
+    clock.setTimer(() => {
+      fired.push(`a@${clock.now()}`);
+      clock.setTimer(() => fired.push(`c@${clock.now()}`), 5);
+    }, 10);
+    const cleared = clock.setTimer(() => fired.push('never'), 15);
+    clock.clearTimer(cleared);
+    clock.advance(9);
+    expect(fired).toEqual([]);
+    clock.advance(30);
+    expect(fired).toEqual(['a@110', 'c@115', 'b@120']);
+    expect(clock.now()).toBe(139);
+    expect(clock.pendingTimers).toBe(0);
   });
 });

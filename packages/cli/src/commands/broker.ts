@@ -13,7 +13,8 @@ Runs the tskafka reference broker until SIGINT or SIGTERM. Prints the bootstrap 
   --port       port of the first broker (default 9092; 0 picks a free one)
   --data-dir   keep the log in this directory (Kafka's layout); in memory without it
   --brokers    number of brokers in the cluster (default 1)
-  --override   a broker property, e.g. --override num.partitions=3 (repeatable)
+  --override   a broker property, e.g. --override num.partitions=3 (repeatable); Kafka's defaults
+               but group.initial.rebalance.delay.ms=0 (Kafka: 3000; --override restores it)
   --user       a SASL user, e.g. --user alice=secret (repeatable)`;
 
 /**
