@@ -5,21 +5,18 @@
  *
  * @module
  */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
+import { type Deserializer, type KafkaProperties, type Logger, stderrLogger } from '@tskafka/transport';
 import {
   Cluster,
   type ConsumerConfig,
   clusterOptionsFromConfig,
   consumerSchema,
-  type Deserializer,
   deserializerFor,
-  type KafkaProperties,
-  type Logger,
   loadConfig,
   type ResolvedConsumerConfig,
   resolveClasses,
-  stderrLogger,
-} from '@tskafka/transport';
+} from '@tskafka/transport/internals';
 import { assignorFor, type ConsumerPartitionAssignor } from './assignors/index.js';
 import { ConsumerCoordinator } from './coordinator.js';
 import { ConsumerClosedError, ConsumerError, GroupIdRequiredError } from './errors.js';

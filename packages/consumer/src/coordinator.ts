@@ -6,8 +6,11 @@
  *
  * @module
  */
-import { Api, createKafkaError } from '@tskafka/protocol';
-import { type Cluster, type Logger, sleep } from '@tskafka/transport';
+
+import { createKafkaError } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
+import type { Logger } from '@tskafka/transport';
+import { type Cluster, sleep } from '@tskafka/transport/internals';
 import {
   CONSUMER_PROTOCOL_TYPE,
   type ConsumerPartitionAssignor,

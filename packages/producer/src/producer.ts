@@ -5,23 +5,25 @@
  *
  * @module
  */
-import type { RecordHeaderInput } from '@tskafka/protocol';
+import type { RecordHeaderInput } from '@tskafka/protocol/internals';
 import {
-  type Cluster,
   type ConsumerGroupMetadata,
-  defaultSerializer,
   type KafkaProperties,
   type Logger,
-  loadConfig,
-  type ProducerConfig,
-  producerSchema,
   type RecordHeaders,
-  type ResolvedProducerConfig,
-  resolveClasses,
   SerializationError,
   type Serializer,
   stderrLogger,
 } from '@tskafka/transport';
+import {
+  type Cluster,
+  defaultSerializer,
+  loadConfig,
+  type ProducerConfig,
+  producerSchema,
+  type ResolvedProducerConfig,
+  resolveClasses,
+} from '@tskafka/transport/internals';
 import type { RecordAccumulator } from './accumulator.js';
 import { ProducerClosedError, ProducerError } from './errors.js';
 import { ProducerInterceptors } from './interceptors.js';

@@ -14,7 +14,7 @@ import {
   type MessageInput,
   type MessageValue,
   peekCorrelationId,
-} from '@tskafka/protocol';
+} from '@tskafka/protocol/internals';
 
 /** Raised when the connection fails or closes before a response arrives. */
 export class InterBrokerConnectionError extends Error {

@@ -11,7 +11,7 @@ import {
   decodeMessage,
   encodeMessage,
   Reader,
-} from '@tskafka/protocol';
+} from '@tskafka/protocol/internals';
 import type { Assignment, Subscription, TopicPartition } from './types.js';
 import { groupByTopic } from './util.js';
 
