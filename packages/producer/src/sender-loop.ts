@@ -13,7 +13,7 @@ import type { ProduceInFlight, ProduceResponseData, Sender, SenderIo, SenderPlan
 import type { TransactionResponse } from './transaction-requests.js';
 import type { TransactionInFlight } from './transaction-state.js';
 
-/** Options of {@link SenderLoop.close}. */
+/** Options of the producer's `close()` (and of `SenderLoop.close`). */
 export interface CloseOptions {
   /** How long buffered records may take to be delivered before they are aborted. Default Infinity. */
   timeoutMs?: number;

@@ -13,12 +13,11 @@
  * @packageDocumentation
  * @module @tskafka/transport
  */
-export type { Clock } from './clock.js';
 export type { ConsumerInterceptorPlugin, PartitionAssignorPlugin } from './config/consumer.js';
 export { ConfigError } from './config/errors.js';
 export type { PartitionerPlugin, ProducerInterceptorPlugin } from './config/producer.js';
 export { parseProperties } from './config/properties.js';
-export { ConfigValueError, type KafkaProperties } from './config/schema.js';
+export type { KafkaProperties } from './config/schema.js';
 export {
   BrokerProtocolError,
   ClientClosedError,
@@ -34,15 +33,7 @@ export {
 } from './errors.js';
 export type { ConsumerGroupMetadata } from './group-metadata.js';
 export { type Logger, type LogLevel, silentLogger, stderrLogger } from './logger.js';
-export type { BrokerMetadata, PartitionMetadata, TopicMetadata } from './metadata.js';
-export type {
-  BrokerAddress,
-  ClusterOptions,
-  CommonTransportOptions,
-  SaslMechanism,
-  SaslOptions,
-  SslOption,
-} from './options.js';
+export type { SaslMechanism, SaslOptions, SslOption } from './options.js';
 export {
   bufferDeserializer,
   bufferSerializer,
