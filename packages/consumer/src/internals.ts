@@ -1,5 +1,6 @@
 /**
- * `@tskafka/consumer/internals`: the machinery of `@tskafka/consumer`. Group membership, subscription state, the consumer protocol's bytes and the assignors' helpers.
+ * `@tskafka/consumer/internals`: the machinery of `@tskafka/consumer`. Group membership,
+ * subscription state, the consumer protocol's bytes and the assignors' helpers.
  *
  * **Not a stable API.** These names may change or go in any release, minor or patch, without
  * notice, as Java's `org.apache.kafka.clients.*.internals` packages. The reference broker, the

@@ -1,5 +1,7 @@
 /**
- * `@tskafka/producer/internals`: the machinery of `@tskafka/producer`. The RecordAccumulator and its buffer pool, producer batches, the sender and its loop, produce requests, idempotence and the transaction manager.
+ * `@tskafka/producer/internals`: the machinery of `@tskafka/producer`. The RecordAccumulator and
+ * its buffer pool, producer batches, the sender and its loop, produce requests, idempotence and the
+ * transaction manager.
  *
  * **Not a stable API.** These names may change or go in any release, minor or patch, without
  * notice, as Java's `org.apache.kafka.clients.*.internals` packages. The reference broker, the

@@ -1,5 +1,7 @@
 /**
- * `@tskafka/protocol/internals`: the machinery of `@tskafka/protocol`. Primitives (reader, writer, varints, CRC32C), the message schemas and their codec, request/response framing and the record batch v2 codec.
+ * `@tskafka/protocol/internals`: the machinery of `@tskafka/protocol`. Primitives (reader, writer,
+ * varints, CRC32C), the message schemas and their codec, request/response framing and the record
+ * batch v2 codec.
  *
  * **Not a stable API.** These names may change or go in any release, minor or patch, without
  * notice, as Java's `org.apache.kafka.clients.*.internals` packages. The reference broker, the

@@ -1,5 +1,7 @@
 /**
- * `@tskafka/transport/internals`: the machinery of `@tskafka/transport`. Connections, framing and pipelining, the connection pool, API version negotiation, the cluster's metadata cache and routing, SASL exchanges, backoff and retries, and the configuration schemas.
+ * `@tskafka/transport/internals`: the machinery of `@tskafka/transport`. Connections, framing and
+ * pipelining, the connection pool, API version negotiation, the cluster's metadata cache and
+ * routing, SASL exchanges, backoff and retries, and the configuration schemas.
  *
  * **Not a stable API.** These names may change or go in any release, minor or patch, without
  * notice, as Java's `org.apache.kafka.clients.*.internals` packages. The reference broker, the
