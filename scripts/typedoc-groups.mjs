@@ -6,7 +6,7 @@
  * and no source comment needs a `@group` tag. `typedoc.json`'s `groupOrder` puts Client, where
  * `Kafka` is, first.
  */
-import { CommentTag, Converter, ReflectionKind } from 'typedoc';
+import { Comment, CommentTag, Converter, ReferenceReflection, ReflectionKind } from 'typedoc';
 
 /** Source path (inside `packages/`) to group; the first match wins. */
 const RULES = [
@@ -49,5 +49,16 @@ export function load(app) {
   app.converter.on(Converter.EVENT_CREATE_SIGNATURE, (_context, signature) => {
     const group = groupOf.get(signature.parent);
     if (group !== undefined) tag(signature.comment, group);
+  });
+  // A package's page lists the names `tskafka` documents as references: file each under the
+  // group of the declaration it points to.
+  app.converter.on(Converter.EVENT_RESOLVE_BEGIN, (context) => {
+    for (const reference of context.project.getReflectionsByKind(ReflectionKind.Reference)) {
+      if (!(reference instanceof ReferenceReflection)) continue;
+      const group = groupOf.get(reference.getTargetReflectionDeep());
+      if (group === undefined) continue;
+      reference.comment ??= new Comment();
+      tag(reference.comment, group);
+    }
   });
 }
