@@ -5,7 +5,7 @@
  * producer-perf-test's `--transactional-id` / `--transaction-duration-ms`.
  */
 import { type RunningBroker, startBroker } from '@tskafka/broker';
-import { Api, encodeRecordBatch } from '@tskafka/protocol';
+import { Api, encodeRecordBatch } from '@tskafka/protocol/internals';
 import { type Admin, Kafka, type Producer } from 'tskafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../packages/cli/test/run-cli.js';

@@ -34,7 +34,7 @@ function client(cluster: Cluster): Kafka {
 
 /** The values in a replica's log, in offset order. */
 async function replicaValues(cluster: Cluster, nodeId: number, topic: string): Promise<string[]> {
-  const { decodeRecordBatches } = await import('@tskafka/protocol');
+  const { decodeRecordBatches } = await import('@tskafka/protocol/internals');
   const p = cluster.broker(nodeId).replicaManager.getPartition(topic, 0);
   if (!p) throw new Error(`broker ${nodeId} hosts no ${topic}-0`);
   const bytes = Buffer.concat(p.log.read(p.logStartOffset, 1 << 30).records);

@@ -15,8 +15,9 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Api } from '@tskafka/protocol';
-import { Cluster, silentLogger } from '@tskafka/transport';
+import { Api } from '@tskafka/protocol/internals';
+import { silentLogger } from '@tskafka/transport';
+import { Cluster } from '@tskafka/transport/internals';
 import { Kafka } from 'tskafka';
 import { startTarget } from '../target.js';
 

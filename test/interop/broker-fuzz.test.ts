@@ -10,15 +10,8 @@
  * the test's name and every failure message) and FUZZ_RUNS for a longer one than CI's 3,000.
  */
 import { type RunningBroker, startBroker } from '@tskafka/broker';
-import {
-  Api,
-  type ApiDef,
-  CompressionType,
-  crc32c,
-  ErrorCode,
-  encodeRecordBatch,
-  encodeRequest,
-} from '@tskafka/protocol';
+import { CompressionType, ErrorCode } from '@tskafka/protocol';
+import { Api, type ApiDef, crc32c, encodeRecordBatch, encodeRequest } from '@tskafka/protocol/internals';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKcat } from './kcat.js';

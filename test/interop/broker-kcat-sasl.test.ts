@@ -6,7 +6,8 @@
  * does.
  */
 import { type RunningBroker, startBroker } from '@tskafka/broker';
-import { Api, ErrorCode } from '@tskafka/protocol';
+import { ErrorCode } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKcat } from './kcat.js';
 import { WireClient } from './wire-client.js';

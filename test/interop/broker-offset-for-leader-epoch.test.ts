@@ -6,7 +6,8 @@
  * kcat (librdkafka) consumes across a leader move.
  */
 import { type Cluster, startCluster } from '@tskafka/broker';
-import { Api, ErrorCode, encodeRecordBatch } from '@tskafka/protocol';
+import { ErrorCode } from '@tskafka/protocol';
+import { Api, encodeRecordBatch } from '@tskafka/protocol/internals';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../until.js';
 import { runKcat } from './kcat.js';

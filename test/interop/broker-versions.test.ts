@@ -12,7 +12,8 @@
  *   carrying UNSUPPORTED_VERSION, so old clients get a clear error rather than a hang-up.
  */
 import { type RunningBroker, startBroker } from '@tskafka/broker';
-import { Api, ApiKey, decodeResponse, ErrorCode } from '@tskafka/protocol';
+import { ApiKey, ErrorCode } from '@tskafka/protocol';
+import { Api, decodeResponse } from '@tskafka/protocol/internals';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKcat } from './kcat.js';
 import { WireClient } from './wire-client.js';

@@ -4,7 +4,7 @@
  * tools are missing, naming the Debian packages to install.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api, decodeResponse } from '../../packages/protocol/src/index.js';
+import { Api, decodeResponse } from '../../packages/protocol/src/internals.js';
 import { runKcat } from './kcat.js';
 import { haveKcat, haveMockCluster, type MockCluster, startMockCluster } from './mock-cluster.js';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';

@@ -17,7 +17,7 @@ import {
   FrameDecoder,
   peekCorrelationId,
   peekRequestHeader,
-} from '../../packages/protocol/src/index.js';
+} from '../../packages/protocol/src/internals.js';
 
 /** One frame as it crossed the proxy. */
 export interface RecordedFrame {

@@ -11,7 +11,7 @@ import {
   FrameDecoder,
   type MessageInput,
   type MessageValue,
-} from '@tskafka/protocol';
+} from '@tskafka/protocol/internals';
 
 /** One TCP connection to a broker. */
 export class WireClient {

@@ -6,13 +6,17 @@
  *
  * @module
  */
+
+import { createKafkaError, TopicAlreadyExistsError, UnknownTopicOrPartitionError } from '@tskafka/protocol';
+import { Api, ZERO_UUID } from '@tskafka/protocol/internals';
 import {
-  Api,
-  createKafkaError,
-  TopicAlreadyExistsError,
-  UnknownTopicOrPartitionError,
-  ZERO_UUID,
-} from '@tskafka/protocol';
+  isRetriableError,
+  type KafkaProperties,
+  type Logger,
+  type SaslOptions,
+  type SslOption,
+  stderrLogger,
+} from '@tskafka/transport';
 import {
   type AdminConfig,
   type adminKeys,
@@ -21,14 +25,8 @@ import {
   Cluster,
   type ConfigInputOf,
   clusterOptionsFromConfig,
-  isRetriableError,
-  type KafkaProperties,
-  type Logger,
   loadConfig,
-  type SaslOptions,
-  type SslOption,
-  stderrLogger,
-} from '@tskafka/transport';
+} from '@tskafka/transport/internals';
 import { describeCluster, metadataRequest } from './cluster.js';
 import * as configs from './configs.js';
 import * as groups from './groups.js';

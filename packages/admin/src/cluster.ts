@@ -4,8 +4,11 @@
  *
  * @module
  */
-import { Api, createKafkaError, ZERO_UUID } from '@tskafka/protocol';
-import { type Cluster, UnsupportedApiVersionError } from '@tskafka/transport';
+
+import { createKafkaError } from '@tskafka/protocol';
+import { Api, ZERO_UUID } from '@tskafka/protocol/internals';
+import { UnsupportedApiVersionError } from '@tskafka/transport';
+import type { Cluster } from '@tskafka/transport/internals';
 import type { AdminContext } from './requests.js';
 import type { ClusterDescription } from './types.js';
 

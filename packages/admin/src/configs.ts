@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { Api, type ApiDef } from '@tskafka/protocol';
-import type { RequestOf, ResponseOf } from '@tskafka/transport';
+import { Api, type ApiDef } from '@tskafka/protocol/internals';
+import type { RequestOf, ResponseOf } from '@tskafka/transport/internals';
 import { type AdminContext, groupBy, type ItemOutcome, runPerItem } from './requests.js';
 import type {
   AlterConfigOpType,

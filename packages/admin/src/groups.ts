@@ -4,16 +4,10 @@
  *
  * @module
  */
-import {
-  Api,
-  ConsumerProtocolAssignment,
-  createKafkaError,
-  decodeMessage,
-  type KafkaError,
-  ProtocolDecodeError,
-  Reader,
-} from '@tskafka/protocol';
-import { COORDINATOR_CONNECTION_GROUP } from '@tskafka/transport';
+
+import { createKafkaError, type KafkaError, ProtocolDecodeError } from '@tskafka/protocol';
+import { Api, ConsumerProtocolAssignment, decodeMessage, Reader } from '@tskafka/protocol/internals';
+import { COORDINATOR_CONNECTION_GROUP } from '@tskafka/transport/internals';
 import { type AdminContext, check, groupBy, withCoordinator } from './requests.js';
 import type {
   AdminTopicPartition,

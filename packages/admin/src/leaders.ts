@@ -4,7 +4,9 @@
  *
  * @module
  */
-import { Api, createKafkaError, ErrorCode } from '@tskafka/protocol';
+
+import { createKafkaError, ErrorCode } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { type AdminContext, groupBy, requestController, requestTimeoutFor } from './requests.js';
 import type { AdminTopicPartition, ElectionType, LeaderElectionResult } from './types.js';
 

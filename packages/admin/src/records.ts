@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { type AdminContext, groupBy, perLeader, requestTimeoutFor } from './requests.js';
 import type {
   AdminTopicPartition,

@@ -6,14 +6,16 @@
  *
  * @module
  */
+
 import {
-  type ApiDef,
   CoordinatorNotAvailableError,
   createKafkaError,
   type KafkaError,
   NotCoordinatorError,
 } from '@tskafka/protocol';
-import { type Cluster, isRetriableError, type RequestOf, type ResponseOf } from '@tskafka/transport';
+import type { ApiDef } from '@tskafka/protocol/internals';
+import { isRetriableError } from '@tskafka/transport';
+import type { Cluster, RequestOf, ResponseOf } from '@tskafka/transport/internals';
 
 /** NOT_CONTROLLER: the request went to a broker that is not (or no longer) the controller. */
 const NOT_CONTROLLER = 41;

@@ -7,8 +7,10 @@
  *
  * @module
  */
-import { Api, createKafkaError, UnknownTopicOrPartitionError } from '@tskafka/protocol';
-import { COORDINATOR_CONNECTION_GROUP } from '@tskafka/transport';
+
+import { createKafkaError, UnknownTopicOrPartitionError } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
+import { COORDINATOR_CONNECTION_GROUP } from '@tskafka/transport/internals';
 import { byTopicPartition } from './groups.js';
 import { type AdminContext, check, groupBy, type ItemOutcome, perLeader, runPerItem } from './requests.js';
 import type {

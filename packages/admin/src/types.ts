@@ -5,6 +5,7 @@
  * @module
  */
 import type { KafkaError, ProtocolDecodeError } from '@tskafka/protocol';
+import type { TopicPartition } from '@tskafka/transport';
 
 /** A topic to create (Java's `NewTopic`). */
 export interface NewTopic {
@@ -213,13 +214,8 @@ export interface ClusterDescription {
 /** Which offset `Admin.listOffsets` asks for: the log start, the log end, or the first at or after a time (ms). */
 export type OffsetSpec = 'earliest' | 'latest' | 'max-timestamp' | number;
 
-/** A topic partition the admin client addresses. */
-export interface AdminTopicPartition {
-  /** The topic. */
-  topic: string;
-  /** The partition index. */
-  partition: number;
-}
+/** A topic partition the admin client addresses: the SDK's one `TopicPartition`. */
+export type AdminTopicPartition = TopicPartition;
 
 /**
  * Kafka's `ElectionType`: `preferred` moves leadership to each partition's first assigned replica

@@ -10,7 +10,7 @@ import {
   UnknownTopicOrPartitionError,
 } from '@tskafka/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin, decodeMemberAssignment } from '../src/index.js';
+import { Admin, decodeMemberAssignment } from '../src/internals.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 let cluster: Cluster;

@@ -8,16 +8,17 @@
  */
 import { type RunningBroker, startBroker } from '@tskafka/broker';
 import {
-  Api,
   ErrorCode,
   KafkaClientError,
   ProtocolDecodeError,
   RetriableError,
   TopicAlreadyExistsError,
 } from '@tskafka/protocol';
-import { Cluster, ConnectionError, type Logger, silentLogger } from '@tskafka/transport';
+import { Api } from '@tskafka/protocol/internals';
+import { ConnectionError, type Logger, silentLogger } from '@tskafka/transport';
+import { Cluster } from '@tskafka/transport/internals';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin, decodeMemberAssignment } from '../src/index.js';
+import { Admin, decodeMemberAssignment } from '../src/internals.js';
 
 interface Line {
   level: 'debug' | 'info' | 'warn' | 'error';

@@ -6,7 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { type ApiDef, ApiKey, ErrorCode } from '@tskafka/protocol';
+import { ApiKey, ErrorCode } from '@tskafka/protocol';
+import type { ApiDef } from '@tskafka/protocol/internals';
 import { type Clock, systemClock } from './clock.js';
 import { type BrokerConfig, type BrokerProperties, parseBrokerConfig } from './config.js';
 import { Connection } from './connection.js';

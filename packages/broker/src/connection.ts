@@ -5,17 +5,16 @@
  * connection, with a log line naming the problem; nothing else is affected.
  */
 import { Socket } from 'node:net';
+import { ApiKey, ErrorCode } from '@tskafka/protocol';
 import {
   type ApiDef,
-  ApiKey,
   apiByKey,
   decodeRequest,
-  ErrorCode,
   encodeResponse,
   encodeResponseParts,
   FrameReader,
   peekRequestHeader,
-} from '@tskafka/protocol';
+} from '@tskafka/protocol/internals';
 import type { BrokerNode } from './broker.js';
 import { NO_RESPONSE, type RequestContext } from './handler.js';
 import type { SaslServerSession } from './sasl.js';

@@ -3,7 +3,7 @@
  * advertises, plus Kafka's `getErrorResponse`: the response that carries one error code for the
  * whole request, used for UNSUPPORTED_VERSION, injected faults and unexpected failures.
  */
-import type { ApiDef, MessageInput, MessageValue, RequestHeader } from '@tskafka/protocol';
+import type { ApiDef, MessageInput, MessageValue, RequestHeader } from '@tskafka/protocol/internals';
 import type { BrokerNode } from './broker.js';
 import type { Connection } from './connection.js';
 

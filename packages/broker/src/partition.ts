@@ -9,13 +9,14 @@
  * appends the leader's batches as they are and takes the leader's high watermark. The controller
  * applies ISR changes; this class only says what to ask for, and takes `now` as a parameter.
  */
+
+import { ErrorCode } from '@tskafka/protocol';
 import {
   buildEndTxnMarkerBatch,
   ControlRecordType,
   decodeControlRecord,
   decodeRecordBatch,
-  ErrorCode,
-} from '@tskafka/protocol';
+} from '@tskafka/protocol/internals';
 import { ApiError } from './api-error.js';
 import {
   type AbortedTxn,

@@ -8,7 +8,9 @@
  * another way, and the follower truncates there (using its leader epoch cache). A follower behind
  * the leader's log start restarts its log there. Errors back off for `replica.fetch.backoff.ms`.
  */
-import { Api, ErrorCode, type MessageInput, type MessageValue } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api, type MessageInput, type MessageValue } from '@tskafka/protocol/internals';
 import type { BrokerNode } from './broker.js';
 import type { Partition } from './partition.js';
 import { InterBrokerClient } from './txn/inter-broker-client.js';

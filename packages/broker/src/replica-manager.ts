@@ -8,13 +8,8 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type CompressionType,
-  decodeRecordBatches,
-  decompressSync,
-  ErrorCode,
-  encodeRecordBatch,
-} from '@tskafka/protocol';
+import { type CompressionType, ErrorCode } from '@tskafka/protocol';
+import { decodeRecordBatches, decompressSync, encodeRecordBatch } from '@tskafka/protocol/internals';
 import { ApiError } from './api-error.js';
 import type { BrokerNode } from './broker.js';
 import type { TimerHandle } from './clock.js';

@@ -13,7 +13,8 @@
  *   authenticated ──SaslHandshake / SaslAuthenticate──▶ ILLEGAL_SASL_STATE, connection stays open
  */
 import { randomBytes } from 'node:crypto';
-import { type ApiDef, ErrorCode, encodeResponse, type MessageInput } from '@tskafka/protocol';
+import { ErrorCode } from '@tskafka/protocol';
+import { type ApiDef, encodeResponse, type MessageInput } from '@tskafka/protocol/internals';
 import type { BrokerConfig } from './config.js';
 import type { Connection } from './connection.js';
 import { NO_RESPONSE, type RequestContext } from './handler.js';

@@ -5,7 +5,7 @@
  * connection count right, so `server.close()` still completes.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { FrameReader } from '@tskafka/protocol';
+import { FrameReader } from '@tskafka/protocol/internals';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readingIntoFrames } from '../src/connection.js';
 

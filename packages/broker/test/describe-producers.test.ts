@@ -4,7 +4,9 @@
  * and Kafka's per-partition errors for unknown topics and partitions and for partitions another
  * broker leads.
  */
-import { Api, ErrorCode, encodeRecordBatch } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api, encodeRecordBatch } from '@tskafka/protocol/internals';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WireClient } from '../../../test/interop/wire-client.js';
 import { startCluster } from '../src/broker.js';

@@ -3,15 +3,16 @@
  * with the protocol schemas (so defaults are what a real request carries), and every answer,
  * including the error answers, must encode at its version.
  */
+
+import { ErrorCode } from '@tskafka/protocol';
 import {
   Api,
   type ApiDef,
   decodeMessage,
-  ErrorCode,
   encodeMessage,
   type MessageInput,
   Reader,
-} from '@tskafka/protocol';
+} from '@tskafka/protocol/internals';
 import { describe, expect, it } from 'vitest';
 import { GROUP_METADATA_TOPIC_NAME } from '../src/group/store.js';
 import type { ApiHandler, RequestContext } from '../src/handler.js';

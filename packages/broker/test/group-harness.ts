@@ -2,7 +2,7 @@
  * Test harness for the group coordinator: a coordinator on a one-broker cluster metadata, an
  * in-memory `__consumer_offsets` and a manual clock. No sockets, no sleeping.
  */
-import { ConsumerProtocolSubscription, encodeMessage } from '@tskafka/protocol';
+import { ConsumerProtocolSubscription, encodeMessage } from '@tskafka/protocol/internals';
 import { ManualClock } from '../src/clock.js';
 import { type BrokerProperties, parseBrokerConfig } from '../src/config.js';
 import { GroupCoordinator } from '../src/group/coordinator.js';

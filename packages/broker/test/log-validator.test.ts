@@ -1,6 +1,7 @@
 /** Kafka's produce-time batch checks, and the CRC-32C they rest on. */
 
-import { CompressionType, encodeRecordBatch } from '@tskafka/protocol';
+import { CompressionType } from '@tskafka/protocol';
+import { encodeRecordBatch } from '@tskafka/protocol/internals';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LogValidationError, validateRecordBatches } from '../src/log/index.js';

@@ -3,7 +3,8 @@
  * reference walk on every input, valid or not, so refusing faster never refuses differently.
  */
 
-import { CompressionType, encodeRecordBatch } from '@tskafka/protocol';
+import { CompressionType } from '@tskafka/protocol';
+import { encodeRecordBatch } from '@tskafka/protocol/internals';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { recordStructureProblem, recordsWellFormed } from '../src/log/record-scan.js';

@@ -10,7 +10,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeRecordBatch } from '@tskafka/protocol';
+import { encodeRecordBatch } from '@tskafka/protocol/internals';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from '../src/broker.js';
 import { ManualClock } from '../src/clock.js';

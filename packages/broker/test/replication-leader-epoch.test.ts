@@ -3,7 +3,8 @@
  * epoch (Kafka's `LeaderEpochFileCache.endOffsetFor`) and a replica's checks before it answers
  * (Kafka's `Partition.lastOffsetForLeaderEpoch`: the client's current epoch, then leadership).
  */
-import { ErrorCode, encodeRecordBatch } from '@tskafka/protocol';
+import { ErrorCode } from '@tskafka/protocol';
+import { encodeRecordBatch } from '@tskafka/protocol/internals';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../src/api-error.js';
 import { logConfig, MemoryLogDirectory, PartitionLog } from '../src/log/index.js';

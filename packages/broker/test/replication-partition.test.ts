@@ -5,7 +5,7 @@
  * catching up; a follower appends the leader's batches as they are (offsets, epochs, producer
  * state) and cuts its log where it diverged.
  */
-import { encodeRecordBatch } from '@tskafka/protocol';
+import { encodeRecordBatch } from '@tskafka/protocol/internals';
 import { afterEach, describe, expect, it } from 'vitest';
 import { logConfig, PartitionLog } from '../src/log/index.js';
 import { Partition, type ReplicaAssignment } from '../src/partition.js';

@@ -5,7 +5,7 @@
  * connection (a fake one: these tests need no socket).
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { Api, type ApiDef, decodeResponse, encodeResponse } from '@tskafka/protocol';
+import { Api, type ApiDef, decodeResponse, encodeResponse } from '@tskafka/protocol/internals';
 import { describe, expect, it } from 'vitest';
 import type { BrokerNode } from '../src/broker.js';
 import { parseBrokerConfig } from '../src/config.js';

@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Api, decodeRecordBatches, ErrorCode, encodeRecordBatch } from '@tskafka/protocol';
+import { ErrorCode } from '@tskafka/protocol';
+import { Api, decodeRecordBatches, encodeRecordBatch } from '@tskafka/protocol/internals';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WireClient } from '../../../test/interop/wire-client.js';
 import { type Cluster, startBroker, startCluster } from '../src/broker.js';

@@ -3,7 +3,9 @@
  * transactional offsets): TxnOffsetCommit validation, offsets pending per producer until the
  * marker, ordering against plain commits, and replay of the offsets log with its markers.
  */
-import { ControlRecordType, ErrorCode, encodeControlRecord } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { ControlRecordType, encodeControlRecord } from '@tskafka/protocol/internals';
 import { describe, expect, it } from 'vitest';
 import type { OffsetAndMetadata } from '../src/group/group.js';
 import type { CommitOffsetsParams, CommitTxnOffsetsParams } from '../src/group/offset-ops.js';

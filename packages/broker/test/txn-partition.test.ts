@@ -6,7 +6,8 @@
  */
 import { appendFileSync, existsSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeRecordBatches, ErrorCode, encodeRecordBatch } from '@tskafka/protocol';
+import { ErrorCode } from '@tskafka/protocol';
+import { decodeRecordBatches, encodeRecordBatch } from '@tskafka/protocol/internals';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../src/api-error.js';
 import {

@@ -7,8 +7,10 @@
  */
 import { PassThrough } from 'node:stream';
 import { type RunningBroker, startBroker } from '@tskafka/broker';
-import { Api, ErrorCode } from '@tskafka/protocol';
-import { Cluster, silentLogger } from '@tskafka/transport';
+import { ErrorCode } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
+import { silentLogger } from '@tskafka/transport';
+import { Cluster } from '@tskafka/transport/internals';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerGroupsCommand, topicsCommand } from '../src/index.js';
 

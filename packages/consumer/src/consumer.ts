@@ -5,26 +5,28 @@
  *
  * @module
  */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import {
   type CloseOptions,
-  Cluster,
-  type ConsumerConfig,
-  clusterOptionsFromConfig,
-  consumerSchema,
   DEFAULT_CLOSE_TIMEOUT_MS,
   type Deserializer,
-  deserializerFor,
   type KafkaProperties,
   type Logger,
-  loadConfig,
-  type ResolvedConsumerConfig,
-  raceTimer,
-  resolveClasses,
   stderrLogger,
   systemTimerClock,
   type TimerClock,
 } from '@tskafka/transport';
+import {
+  Cluster,
+  type ConsumerConfig,
+  clusterOptionsFromConfig,
+  consumerSchema,
+  deserializerFor,
+  loadConfig,
+  type ResolvedConsumerConfig,
+  raceTimer,
+  resolveClasses,
+} from '@tskafka/transport/internals';
 import { assignorFor, type ConsumerPartitionAssignor } from './assignors/index.js';
 import { ConsumerCoordinator } from './coordinator.js';
 import { ConsumerClosedError, ConsumerError, GroupIdRequiredError } from './errors.js';

@@ -6,15 +6,11 @@
  *
  * @module
  */
-import { Api, createKafkaError } from '@tskafka/protocol';
-import {
-  type Cluster,
-  type Logger,
-  raceTimer,
-  sleepOn,
-  type TimerClock,
-  type TimerHandle,
-} from '@tskafka/transport';
+
+import { createKafkaError } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
+import type { Logger, TimerClock, TimerHandle } from '@tskafka/transport';
+import { type Cluster, raceTimer, sleepOn } from '@tskafka/transport/internals';
 import {
   CONSUMER_PROTOCOL_TYPE,
   type ConsumerPartitionAssignor,

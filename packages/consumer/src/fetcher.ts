@@ -6,17 +6,18 @@
  *
  * @module
  */
+
+import { ErrorCode, errorByCode } from '@tskafka/protocol';
 import {
   Api,
   ControlRecordType,
   decodeControlRecord,
   decodeRecordBatches,
-  ErrorCode,
-  errorByCode,
   NO_PRODUCER_ID,
   type RecordBatch,
-} from '@tskafka/protocol';
-import type { Cluster, Logger } from '@tskafka/transport';
+} from '@tskafka/protocol/internals';
+import type { Logger } from '@tskafka/transport';
+import type { Cluster } from '@tskafka/transport/internals';
 import type { OffsetResetStrategy, PartitionState, SubscriptionState } from './subscription-state.js';
 
 /** Fetch settings (Java's `FetchConfig`). */

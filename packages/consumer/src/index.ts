@@ -4,14 +4,51 @@
  * manual commits, `auto.offset.reset`), rebalance listeners, and a fetcher that prefetches while
  * the user processes.
  *
+ * ```ts
+ * import { Consumer } from '@tskafka/consumer';
+ * const consumer = new Consumer({ bootstrapServers: 'localhost:9092', groupId: 'billing' });
+ * await consumer.connect();
+ * await consumer.subscribe(['orders']);
+ * const records = await consumer.poll(1000);
+ * ```
+ *
+ * Group membership, the subscription state and the consumer protocol's bytes are machinery,
+ * behind `@tskafka/consumer/internals`.
+ *
  * @packageDocumentation
  * @module @tskafka/consumer
  */
-export * from './assignors/index.js';
-export * from './consumer.js';
-export * from './errors.js';
-export * from './interceptors.js';
-export * from './membership.js';
-export * from './options.js';
-export * from './subscription-state.js';
-export * from './types.js';
+export { CooperativeStickyAssignor, cooperativeSticky } from './assignors/cooperative-sticky.js';
+export { ASSIGNOR_NAMES, type AssignorName } from './assignors/index.js';
+export { RangeAssignor, range } from './assignors/range.js';
+export { RoundRobinAssignor, roundRobin } from './assignors/round-robin.js';
+export { StickyAssignor, sticky } from './assignors/sticky.js';
+export {
+  type Assignment,
+  type ConsumerPartitionAssignor,
+  type GroupGeneration,
+  type MemberId,
+  RebalanceProtocol,
+  type Subscription,
+} from './assignors/types.js';
+export { Consumer } from './consumer.js';
+export {
+  CommitFailedError,
+  ConsumerClosedError,
+  ConsumerError,
+  GroupIdRequiredError,
+  NoOffsetForPartitionError,
+} from './errors.js';
+export type { ConsumerInterceptor } from './interceptors.js';
+export { MemberState } from './membership.js';
+export type { ConsumerOptions, EachBatchPayload, EachMessagePayload, RunOptions } from './options.js';
+export type { OffsetResetStrategy } from './subscription-state.js';
+export type {
+  CommitOffset,
+  ConsumerGroupMetadata,
+  ConsumerRebalanceListener,
+  ConsumerRecord,
+  OffsetAndMetadata,
+  OffsetsToCommit,
+  TopicPartition,
+} from './types.js';

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { ClientClosedError, type Cluster, type Logger } from '@tskafka/transport';
+import { ClientClosedError, type Logger } from '@tskafka/transport';
+import type { Cluster } from '@tskafka/transport/internals';
 
 /**
  * Refreshes the metadata of `topics`. A failure is logged at warn with the error as `error` (at

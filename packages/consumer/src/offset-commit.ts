@@ -4,8 +4,10 @@
  *
  * @module
  */
-import { Api, type ApiDef, createKafkaError, ErrorCode, errorByCode } from '@tskafka/protocol';
-import { type Cluster, COORDINATOR_CONNECTION_GROUP } from '@tskafka/transport';
+
+import { createKafkaError, ErrorCode, errorByCode } from '@tskafka/protocol';
+import { Api, type ApiDef } from '@tskafka/protocol/internals';
+import { type Cluster, COORDINATOR_CONNECTION_GROUP } from '@tskafka/transport/internals';
 import { CommitFailedError } from './errors.js';
 import type { GroupMembership } from './membership.js';
 import { type OffsetAndMetadata, partitionKey, type TopicPartition } from './types.js';

@@ -4,8 +4,10 @@
  *
  * @module
  */
-import { Api, createKafkaError, ErrorCode } from '@tskafka/protocol';
-import type { Cluster, ConsumerConfig } from '@tskafka/transport';
+
+import { createKafkaError, ErrorCode } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
+import type { Cluster, ConsumerConfig } from '@tskafka/transport/internals';
 import type { ConsumerCoordinator } from './coordinator.js';
 import { NoOffsetForPartitionError } from './errors.js';
 import type { SubscriptionState } from './subscription-state.js';

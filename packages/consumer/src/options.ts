@@ -3,15 +3,9 @@
  *
  * @module
  */
-import type {
-  ConfigInputOf,
-  consumerKeys,
-  Deserializer,
-  Logger,
-  SaslOptions,
-  SslOption,
-  TimerClock,
-} from '@tskafka/transport';
+
+import type { Deserializer, Logger, SaslOptions, SslOption, TimerClock } from '@tskafka/transport';
+import type { ConfigInputOf, consumerKeys } from '@tskafka/transport/internals';
 import type { ConsumerPartitionAssignor } from './assignors/index.js';
 import type { ConsumerInterceptor } from './interceptors.js';
 import type { ConsumerRecord } from './types.js';

@@ -4,8 +4,11 @@
  * revoked or re-seeked partition never handed out, paused partitions held back,
  * OFFSET_OUT_OF_RANGE turned into a reset, max.poll.records respected.
  */
-import { buildEndTxnMarkerBatch, ErrorCode, encodeRecordBatch } from '@tskafka/protocol';
-import type { Cluster, Logger } from '@tskafka/transport';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { buildEndTxnMarkerBatch, encodeRecordBatch } from '@tskafka/protocol/internals';
+import type { Logger } from '@tskafka/transport';
+import type { Cluster } from '@tskafka/transport/internals';
 import { describe, expect, it } from 'vitest';
 import { Fetcher } from '../src/fetcher.js';
 import { SubscriptionState } from '../src/subscription-state.js';

@@ -5,7 +5,7 @@
  * the wire, and against a stand-in cluster for the closed-client case.
  */
 import { type RunningBroker, startBroker } from '@tskafka/broker';
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { ClientClosedError, ConnectionError, type Logger } from '@tskafka/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Consumer } from '../src/index.js';

@@ -7,13 +7,8 @@
  *
  * @module
  */
-import {
-  CompressionType as Codec,
-  type CompressionType,
-  RECORD_BATCH_OVERHEAD,
-  type RecordBytes,
-  sizeOfRecord,
-} from '@tskafka/protocol';
+import { CompressionType as Codec, type CompressionType } from '@tskafka/protocol';
+import { RECORD_BATCH_OVERHEAD, type RecordBytes, sizeOfRecord } from '@tskafka/protocol/internals';
 import { BufferPool, systemTimerClock, type TimerClock } from './buffer-pool.js';
 import { ProducerClosedError, RecordTooLargeError } from './errors.js';
 import type { IdempotenceManager } from './idempotence.js';

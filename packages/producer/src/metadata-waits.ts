@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Cluster } from '@tskafka/transport';
+import type { Cluster } from '@tskafka/transport/internals';
 import { SendFuture, type SendFutureOwner } from './send-future.js';
 import type { TransactionManager } from './transactions.js';
 import type { ProducerRecord, RecordMetadata } from './types.js';

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Api, encodeRequest, Writer } from '@tskafka/protocol';
+import { Api, encodeRequest, Writer } from '@tskafka/protocol/internals';
 import type { ProduceRequestData } from './sender.js';
 
 /** Produce versions written here; older ones (no transactional id) go through the codec. */

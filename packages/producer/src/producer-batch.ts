@@ -16,8 +16,8 @@
  *
  * @module
  */
+import type { CompressionType } from '@tskafka/protocol';
 import {
-  type CompressionType,
   decodeRecordBatch,
   RECORD_BATCH_OVERHEAD,
   RecordBatchBuilder,
@@ -25,19 +25,15 @@ import {
   type RecordHeaderInput,
   setProducerState,
   sizeOfRecord,
-} from '@tskafka/protocol';
+} from '@tskafka/protocol/internals';
+import type { TopicPartition } from '@tskafka/transport';
 import type { BufferPool, PoolWaiter } from './buffer-pool.js';
 import { PartitionSequences } from './idempotence.js';
 import { SendFuture, type SendFutureOwner } from './send-future.js';
 import type { RecordMetadata } from './types.js';
 
-/** A topic and partition. */
-export interface TopicPartition {
-  /** The topic. */
-  readonly topic: string;
-  /** The partition. */
-  readonly partition: number;
-}
+// One `TopicPartition` for the whole SDK, defined in the transport.
+export type { TopicPartition };
 
 /** The batches of one partition, oldest first, and what the sender tracks about it. */
 export class PartitionQueue implements TopicPartition {

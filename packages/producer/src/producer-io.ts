@@ -6,13 +6,11 @@
  *
  * @module
  */
-import { Api, createKafkaError, KafkaError } from '@tskafka/protocol';
-import {
-  type Cluster,
-  COORDINATOR_CONNECTION_GROUP,
-  type Connection,
-  ConnectionError,
-} from '@tskafka/transport';
+
+import { createKafkaError, KafkaError } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
+import { ConnectionError } from '@tskafka/transport';
+import { type Cluster, COORDINATOR_CONNECTION_GROUP, type Connection } from '@tskafka/transport/internals';
 import type { ProducerIdAndEpoch } from './idempotence.js';
 import { encodeProduceRequestParts } from './produce-request.js';
 import type { ProduceRequestData, ProduceResponseData, SenderIo, SenderMetadata } from './sender.js';

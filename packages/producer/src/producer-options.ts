@@ -4,15 +4,9 @@
  *
  * @module
  */
-import type {
-  ConfigInputOf,
-  Logger,
-  producerKeys,
-  SaslOptions,
-  Serializer,
-  SslOption,
-  TimerClock,
-} from '@tskafka/transport';
+
+import type { Logger, SaslOptions, Serializer, SslOption, TimerClock } from '@tskafka/transport';
+import type { ConfigInputOf, producerKeys } from '@tskafka/transport/internals';
 import type { ProducerInterceptor } from './interceptors.js';
 import type { PartitionerName } from './partitioner/index.js';
 import type { Partitioner } from './partitioner/types.js';

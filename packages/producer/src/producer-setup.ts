@@ -7,18 +7,14 @@
  * @module
  */
 import { CompressionType } from '@tskafka/protocol';
+import type { Logger, SaslOptions, Serializer, SslOption, TimerClock } from '@tskafka/transport';
 import {
   Cluster,
   clusterOptionsFromConfig,
-  type Logger,
   type ProducerConfig,
   type ResolvedProducerConfig,
-  type SaslOptions,
-  type Serializer,
-  type SslOption,
   serializerFor,
-  type TimerClock,
-} from '@tskafka/transport';
+} from '@tskafka/transport/internals';
 import { RecordAccumulator } from './accumulator.js';
 import { IdempotenceManager } from './idempotence.js';
 import { type ProducerInterceptor, ProducerInterceptors } from './interceptors.js';

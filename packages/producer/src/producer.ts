@@ -5,28 +5,30 @@
  *
  * @module
  */
-import type { RecordHeaderInput } from '@tskafka/protocol';
+import type { RecordHeaderInput } from '@tskafka/protocol/internals';
 import {
   type CloseOptions,
-  type Cluster,
   type ConsumerGroupMetadata,
   DEFAULT_CLOSE_TIMEOUT_MS,
-  defaultSerializer,
   type KafkaProperties,
   type Logger,
-  loadConfig,
-  type ProducerConfig,
-  producerSchema,
   type RecordHeaders,
-  type ResolvedProducerConfig,
-  raceTimer,
-  resolveClasses,
   SerializationError,
   type Serializer,
   stderrLogger,
   systemTimerClock,
   type TimerClock,
 } from '@tskafka/transport';
+import {
+  type Cluster,
+  defaultSerializer,
+  loadConfig,
+  type ProducerConfig,
+  producerSchema,
+  type ResolvedProducerConfig,
+  raceTimer,
+  resolveClasses,
+} from '@tskafka/transport/internals';
 import type { RecordAccumulator } from './accumulator.js';
 import { ProducerClosedError, ProducerError } from './errors.js';
 import { ProducerInterceptors } from './interceptors.js';

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { CoordinatorType } from '@tskafka/transport';
+import type { CoordinatorType } from '@tskafka/transport/internals';
 import type { TopicPartition } from './producer-batch.js';
 
 /** The coordinator a request goes to: of the transactional id, or of a consumer group. */

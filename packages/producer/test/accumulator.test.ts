@@ -1,4 +1,5 @@
-import { CompressionType, decodeRecordBatch, readRecordBatchHeader } from '@tskafka/protocol';
+import { CompressionType } from '@tskafka/protocol';
+import { decodeRecordBatch, readRecordBatchHeader } from '@tskafka/protocol/internals';
 import { describe, expect, it, vi } from 'vitest';
 import { RecordAccumulator, type RecordAccumulatorOptions } from '../src/accumulator.js';
 import { ProducerClosedError, RecordTooLargeError } from '../src/errors.js';

@@ -3,7 +3,7 @@
  * metadata and network, and a model of a partition leader's log that enforces the idempotent
  * producer's sequence rules, so tests can check "written once, in order".
  */
-import { readRecordBatchHeader } from '@tskafka/protocol';
+import { readRecordBatchHeader } from '@tskafka/protocol/internals';
 import type { TimerClock, TimerHandle } from '../src/buffer-pool.js';
 import type { ProducerIdAndEpoch } from '../src/idempotence.js';
 import type {

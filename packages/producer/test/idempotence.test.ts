@@ -1,9 +1,5 @@
-import {
-  ClusterAuthorizationFailedError,
-  decodeRecordBatch,
-  InvalidRecordError,
-  readRecordBatchHeader,
-} from '@tskafka/protocol';
+import { ClusterAuthorizationFailedError, InvalidRecordError } from '@tskafka/protocol';
+import { decodeRecordBatch, readRecordBatchHeader } from '@tskafka/protocol/internals';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RecordAccumulator, type RecordAccumulatorOptions } from '../src/accumulator.js';

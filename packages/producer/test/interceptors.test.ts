@@ -2,7 +2,7 @@
  * The interceptor chain: order, replacement of the record, and the rule that an interceptor
  * that throws is logged and skipped, never failing the send (Java's `ProducerInterceptors`).
  */
-import { loadConfig, producerSchema } from '@tskafka/transport';
+import { loadConfig, producerSchema } from '@tskafka/transport/internals';
 import { describe, expect, it } from 'vitest';
 import { type ProducerInterceptor, ProducerInterceptors } from '../src/interceptors.js';
 import type { ProducerLogger, ProducerRecord, RecordMetadata } from '../src/types.js';

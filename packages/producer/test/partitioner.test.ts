@@ -21,7 +21,8 @@
  * `murmurhash` package's v2 with Kafka's seed, on arbitrary bytes and strings.
  */
 
-import { ConfigError, loadConfig, producerSchema } from '@tskafka/transport';
+import { ConfigError } from '@tskafka/transport';
+import { loadConfig, producerSchema } from '@tskafka/transport/internals';
 import fc from 'fast-check';
 import murmurhash from 'murmurhash';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { Api, encodeRecordBatch, encodeRequest } from '@tskafka/protocol';
+import { Api, encodeRecordBatch, encodeRequest } from '@tskafka/protocol/internals';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeProduceRequestParts } from '../src/produce-request.js';

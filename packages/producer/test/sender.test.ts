@@ -1,12 +1,10 @@
 import {
-  decodeRecordBatch,
-  type MessageInput,
   NetworkError,
   NotEnoughReplicasError,
-  type ProduceRequest,
   RequestTimedOutError,
   TopicAuthorizationFailedError,
 } from '@tskafka/protocol';
+import { decodeRecordBatch, type MessageInput, type ProduceRequest } from '@tskafka/protocol/internals';
 import { describe, expect, it } from 'vitest';
 import { RecordAccumulator, type RecordAccumulatorOptions } from '../src/accumulator.js';
 import { DeliveryTimeoutError, ProducerClosedError } from '../src/errors.js';

@@ -4,12 +4,8 @@
  * of requests, calls in the wrong state, retries inside a call, abortable errors and the abort
  * that clears them, fatal fencing, records dropped by an abort, and max.block.ms.
  */
-import {
-  ErrorCode,
-  ProducerFencedError,
-  readRecordBatchHeader,
-  TransactionalIdAuthorizationFailedError,
-} from '@tskafka/protocol';
+import { ErrorCode, ProducerFencedError, TransactionalIdAuthorizationFailedError } from '@tskafka/protocol';
+import { readRecordBatchHeader } from '@tskafka/protocol/internals';
 import { ConnectionError, KafkaTimeoutError } from '@tskafka/transport';
 import { describe, expect, it } from 'vitest';
 import { RecordAccumulator } from '../src/accumulator.js';

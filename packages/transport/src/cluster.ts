@@ -6,7 +6,8 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { Api, type ApiDef, createKafkaError, errorByCode, ZERO_UUID } from '@tskafka/protocol';
+import { createKafkaError, errorByCode } from '@tskafka/protocol';
+import { Api, type ApiDef, ZERO_UUID } from '@tskafka/protocol/internals';
 import type { Connection, RequestOf, RequestOptions, ResponseOf } from './connection.js';
 import {
   ClientClosedError,

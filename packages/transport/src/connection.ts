@@ -13,15 +13,15 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
+import { createKafkaError } from '@tskafka/protocol';
 import {
   Api,
   type ApiDef,
-  createKafkaError,
   encodeRequest,
   FrameReader,
   type MessageInput,
   type MessageValue,
-} from '@tskafka/protocol';
+} from '@tskafka/protocol/internals';
 import { type Clock, systemClock } from './clock.js';
 import {
   BrokerProtocolError,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ApiDef } from '@tskafka/protocol';
+import type { ApiDef } from '@tskafka/protocol/internals';
 
 /** Resolves a request's promise. */
 export type Resolver = (value: unknown) => void;

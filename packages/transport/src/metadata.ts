@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { type MetadataResponse, ZERO_UUID } from '@tskafka/protocol';
+import { type MetadataResponse, ZERO_UUID } from '@tskafka/protocol/internals';
 
 /** One broker, as Metadata lists it. */
 export interface BrokerMetadata {

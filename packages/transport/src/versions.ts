@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type ApiDef, apiByKey, decodeResponse } from '@tskafka/protocol';
+import { type ApiDef, apiByKey, decodeResponse } from '@tskafka/protocol/internals';
 import { UnsupportedApiVersionError } from './errors.js';
 
 const UNSUPPORTED_VERSION = 35;

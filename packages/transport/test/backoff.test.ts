@@ -10,7 +10,7 @@ import {
   ManualClock,
   retry,
   silentLogger,
-} from '../src/index.js';
+} from '../src/internals.js';
 
 describe('ExponentialBackoff (Java semantics)', () => {
   it('doubles from the base to the cap, with ±20% jitter', () => {

@@ -1,5 +1,6 @@
 import { type Cluster as BrokerCluster, startBroker, startCluster } from '@tskafka/broker';
-import { Api, ApiKey, createKafkaError, ErrorCode, NotLeaderOrFollowerError } from '@tskafka/protocol';
+import { ApiKey, createKafkaError, ErrorCode, NotLeaderOrFollowerError } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   Cluster,
@@ -9,7 +10,7 @@ import {
   KafkaTimeoutError,
   ManualClock,
   silentLogger,
-} from '../src/index.js';
+} from '../src/internals.js';
 
 async function deadAddress(): Promise<string> {
   const b = await startBroker({ logLevel: 'silent' });

@@ -1,5 +1,6 @@
 import { type RunningBroker, startBroker } from '@tskafka/broker';
-import { Api, ApiKey, ErrorCode, encodeRecordBatch, encodeRequest, encodeResponse } from '@tskafka/protocol';
+import { ApiKey, ErrorCode } from '@tskafka/protocol';
+import { Api, encodeRecordBatch, encodeRequest, encodeResponse } from '@tskafka/protocol/internals';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BrokerProtocolError,
@@ -11,7 +12,7 @@ import {
   RequestTimeoutError,
   silentLogger,
   UnsupportedApiVersionError,
-} from '../src/index.js';
+} from '../src/internals.js';
 import {
   allApiVersions,
   emptyMetadata,

@@ -13,7 +13,7 @@ import {
   FrameDecoder,
   type MessageInput,
   peekRequestHeader,
-} from '@tskafka/protocol';
+} from '@tskafka/protocol/internals';
 
 /** One request as the fake broker saw it. */
 export interface FakeRequest {

@@ -1,6 +1,6 @@
-import { type MetadataResponse, ZERO_UUID } from '@tskafka/protocol';
+import { type MetadataResponse, ZERO_UUID } from '@tskafka/protocol/internals';
 import { describe, expect, it } from 'vitest';
-import { MetadataCache } from '../src/index.js';
+import { MetadataCache } from '../src/internals.js';
 
 type Topic = MetadataResponse['topics'][number];
 

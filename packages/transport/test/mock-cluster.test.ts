@@ -4,7 +4,9 @@
  * only up to v2 (no leader epochs), ListOffsets up to v3 (capped by the harness), and has no
  * DescribeCluster at all.
  */
-import { Api, ErrorCode } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type MockCluster, startMockCluster } from '../../../test/interop/mock-cluster.js';
 import {
@@ -13,7 +15,7 @@ import {
   ConnectionError,
   silentLogger,
   UnsupportedApiVersionError,
-} from '../src/index.js';
+} from '../src/internals.js';
 
 describe('against librdkafka’s mock cluster', () => {
   let mock: MockCluster;

@@ -1,5 +1,5 @@
 import { type RunningBroker, startBroker } from '@tskafka/broker';
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Cluster,
@@ -11,7 +11,7 @@ import {
   ScramClientState,
   scramSaslName,
   silentLogger,
-} from '../src/index.js';
+} from '../src/internals.js';
 
 describe('ScramClient', () => {
   it('reproduces the exchange of RFC 5802 section 5 (SCRAM-SHA-1)', () => {

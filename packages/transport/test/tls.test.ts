@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import { type RunningBroker, startBroker } from '@tskafka/broker';
-import { Api, decodeRecordBatches, encodeRecordBatch } from '@tskafka/protocol';
+import { Api, decodeRecordBatches, encodeRecordBatch } from '@tskafka/protocol/internals';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cluster, Connection, SslAuthenticationError, silentLogger } from '../src/index.js';
+import { Cluster, Connection, SslAuthenticationError, silentLogger } from '../src/internals.js';
 
 function selfSignedCertificate(): { key: string; cert: string } {
   const dir = mkdtempSync(join(tmpdir(), 'tskafka-tls-'));

@@ -1,6 +1,7 @@
-import { Api, ApiKey } from '@tskafka/protocol';
+import { ApiKey } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { describe, expect, it } from 'vitest';
-import { ApiVersionTable, apiVersionsRetryVersion, UnsupportedApiVersionError } from '../src/index.js';
+import { ApiVersionTable, apiVersionsRetryVersion, UnsupportedApiVersionError } from '../src/internals.js';
 
 describe('ApiVersionTable', () => {
   const table = new ApiVersionTable(

@@ -11,18 +11,20 @@ import { Admin, type AdminOptions } from '@tskafka/admin';
 import { Consumer, type ConsumerOptions } from '@tskafka/consumer';
 import { Producer, type ProducerOptions, type RawRecordData } from '@tskafka/producer';
 import {
-  adminKeys,
   ConfigError,
-  type ConfigKeys,
-  consumerKeys,
   type Deserializer,
   type KafkaProperties,
   type Logger,
-  parsePropertiesEntries,
-  producerKeys,
   type SaslOptions,
   type SslOption,
 } from '@tskafka/transport';
+import {
+  adminKeys,
+  type ConfigKeys,
+  consumerKeys,
+  parsePropertiesEntries,
+  producerKeys,
+} from '@tskafka/transport/internals';
 
 /** Settings shared by every client a {@link Kafka} makes. */
 export interface KafkaConfig {

@@ -3,7 +3,7 @@
  * state and the rules of its state machine; the coordinator decides when to move between states,
  * and owns timers and persistence.
  */
-import { ConsumerProtocolSubscription, decodeMessage, Reader } from '@tskafka/protocol';
+import { ConsumerProtocolSubscription, decodeMessage, Reader } from '@tskafka/protocol/internals';
 import {
   type JoinGroupResult,
   joinError,

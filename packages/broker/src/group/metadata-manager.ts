@@ -3,7 +3,9 @@
  * `__consumer_offsets` it owns (it leads them and has replayed them), and the reads and writes of
  * group metadata and committed offsets as records of those partitions.
  */
-import { ControlRecordType, decodeControlRecord, ErrorCode } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { ControlRecordType, decodeControlRecord } from '@tskafka/protocol/internals';
 import { ApiError } from '../api-error.js';
 import type { Clock } from '../clock.js';
 import type { BrokerConfig } from '../config.js';

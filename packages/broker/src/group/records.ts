@@ -12,8 +12,8 @@
  * Definitions: core/src/main/resources/common/message/{OffsetCommit,GroupMetadata}{Key,Value}.json.
  */
 
-import type { MessageDef, MessageInput, MessageValue } from '@tskafka/protocol';
-import { decodeMessage, encodeMessage, message, Reader, struct, t } from '@tskafka/protocol';
+import type { MessageDef, MessageInput, MessageValue } from '@tskafka/protocol/internals';
+import { decodeMessage, encodeMessage, message, Reader, struct, t } from '@tskafka/protocol/internals';
 
 /** `OffsetCommitKey`: written with key version 1 (0 was the ZooKeeper-era twin, same layout). */
 export const OffsetCommitKey = message(

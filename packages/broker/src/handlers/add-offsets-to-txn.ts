@@ -3,7 +3,7 @@
  * (sendOffsetsToTransaction); the group's `__consumer_offsets` partition joins the transaction so it
  * gets the marker that makes those offsets visible (or drops them).
  */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { GROUP_METADATA_TOPIC_NAME } from '../group/store.js';
 import { defineHandler } from '../handler.js';
 import { fencedForVersion } from './txn-errors.js';

@@ -5,7 +5,9 @@
  * request naming an unknown partition adds nothing: that partition gets UNKNOWN_TOPIC_OR_PARTITION
  * and the others OPERATION_NOT_ATTEMPTED.
  */
-import { Api, ErrorCode } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { fencedForVersion } from './txn-errors.js';
 

@@ -1,5 +1,5 @@
 /** ApiVersions: the APIs and version ranges this broker serves (KIP-511 client software fields accepted). */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 
 /** ApiVersions handler. */

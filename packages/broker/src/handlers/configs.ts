@@ -2,7 +2,9 @@
  * DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for topic configs (and read-only
  * broker configs), with Kafka's config sources and synonyms.
  */
-import { Api, ErrorCode, type MessageInput } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api, type MessageInput } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import type { BrokerNode } from '../broker.js';
 import { defineHandler } from '../handler.js';

@@ -1,5 +1,5 @@
 /** CreatePartitions: grows topics, with optional explicit assignments and validate-only. */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler } from '../handler.js';
 

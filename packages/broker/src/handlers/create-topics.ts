@@ -1,5 +1,5 @@
 /** CreateTopics: validates names, partitions, replication and configs as Kafka does; optional validate-only. */
-import { Api, type MessageInput } from '@tskafka/protocol';
+import { Api, type MessageInput } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler } from '../handler.js';
 import { MAX_PARTITIONS_PER_BATCH, tooManyPartitions } from '../metadata.js';

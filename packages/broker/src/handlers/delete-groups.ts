@@ -1,5 +1,5 @@
 /** DeleteGroups: deletes empty groups and their offsets (NON_EMPTY_GROUP while members remain). */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 
 /** DeleteGroups handler (v0-2). */

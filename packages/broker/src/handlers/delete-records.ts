@@ -1,5 +1,5 @@
 /** DeleteRecords: moves a partition's log start offset; -1 means up to the high watermark. */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler } from '../handler.js';
 

@@ -1,5 +1,7 @@
 /** DeleteTopics: by name (all versions) or by topic id (v6+). */
-import { Api, ErrorCode, type MessageInput, ZERO_UUID } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api, type MessageInput, ZERO_UUID } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler } from '../handler.js';
 

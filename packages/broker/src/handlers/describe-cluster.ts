@@ -1,5 +1,5 @@
 /** DescribeCluster: cluster id, controller and live brokers. */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 
 /** DescribeCluster handler. */

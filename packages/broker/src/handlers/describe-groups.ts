@@ -2,7 +2,7 @@
  * DescribeGroups: state, protocol and members of groups this broker coordinates. Member metadata
  * and assignments are shown once the group is Stable, as Kafka does; an unknown group is Dead.
  */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 
 /** What a group allows without an authorizer: READ (3), DELETE (6), DESCRIBE (8), as a bitfield. */

@@ -9,7 +9,9 @@
  * not have; a partition this broker does not lead is NOT_LEADER_OR_FOLLOWER. (Kafka answers from
  * any replica's log; ours hold no log on followers, so only the leader can answer truthfully.)
  */
-import { Api, ErrorCode, type MessageInput } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api, type MessageInput } from '@tskafka/protocol/internals';
 import { ApiError } from '../api-error.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import type { ProducerEntry } from '../producer-state.js';

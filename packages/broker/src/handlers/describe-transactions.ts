@@ -1,5 +1,5 @@
 /** DescribeTransactions: the state of transactional ids this broker coordinates. */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 import { undescribedTransaction } from '../txn/coordinator.js';
 

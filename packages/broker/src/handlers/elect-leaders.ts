@@ -3,7 +3,9 @@
  * (`ReplicationControlManager.electLeaders`). Null partitions means every partition, and then the
  * partitions that needed no election are left out of the answer.
  */
-import { Api, ErrorCode } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler } from '../handler.js';
 import type { ClusterMetadata } from '../metadata.js';

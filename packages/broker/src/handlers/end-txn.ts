@@ -3,7 +3,7 @@
  * is in `__transaction_state`; the coordinator then writes the markers. v5 (a new epoch per
  * transaction, KIP-890 part 2) is not served.
  */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 import { fencedForVersion } from './txn-errors.js';
 

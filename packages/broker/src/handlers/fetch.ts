@@ -10,7 +10,9 @@
  * fetch sessions: a request to open one gets session id 0, which every client reads as "full
  * fetches only" (KIP-227 allows it).
  */
-import { Api, ErrorCode, type MessageInput, type MessageValue, ZERO_UUID } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api, type MessageInput, type MessageValue, ZERO_UUID } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import type { Partition } from '../partition.js';

@@ -4,7 +4,9 @@
  * `__transaction_state`; the topic is created on the first lookup, as Kafka does. v4+ looks up
  * several keys at once.
  */
-import { Api, ErrorCode } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler, type RequestContext } from '../handler.js';
 
 /** Coordinator key types. */

@@ -1,5 +1,5 @@
 /** Heartbeat: keeps a member's session alive; REBALANCE_IN_PROGRESS tells it to rejoin. */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 
 /** Heartbeat handler (v0-4). */

@@ -1,5 +1,5 @@
 /** Every API handler the broker serves, one file per API (group and SASL APIs in their own lists). */
-import type { ApiDef } from '@tskafka/protocol';
+import type { ApiDef } from '@tskafka/protocol/internals';
 import type { ApiHandler } from '../handler.js';
 import { addOffsetsToTxnHandler } from './add-offsets-to-txn.js';
 import { addPartitionsToTxnHandler } from './add-partitions-to-txn.js';

@@ -3,7 +3,9 @@
  * with one, the transaction coordinator initializes it (epoch bump and fencing, KIP-360 recovery
  * from v3: the request carries the producer id and epoch the client had).
  */
-import { Api, ErrorCode } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID } from '../txn/metadata.js';
 import { fencedForVersion } from './txn-errors.js';

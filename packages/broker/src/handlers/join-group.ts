@@ -4,7 +4,7 @@
  * (KIP-394), v5+ static members carry a group.instance.id (KIP-345), v9 may tell a static leader
  * to skip the assignment (KIP-814).
  */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler, type RequestContext } from '../handler.js';
 
 /** The client's address as Kafka's `InetAddress.toString` shows it: `/127.0.0.1`. */

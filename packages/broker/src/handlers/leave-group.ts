@@ -2,7 +2,7 @@
  * LeaveGroup: members leave and the rest rebalance. v0-2 name one member and answer with one
  * error; v3+ name several (by member id, or by group.instance.id alone to remove a static member).
  */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 
 /** LeaveGroup handler (v0-5). */

@@ -2,7 +2,7 @@
  * ListGroups: the groups this broker coordinates (clients ask every broker), filtered by state
  * (v4) and type (v5; every group here is `classic`).
  */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 
 /** ListGroups handler (v0-5). */

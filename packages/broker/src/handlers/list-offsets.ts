@@ -3,7 +3,9 @@
  * read_committed), max timestamp (-3), earliest local (-4), and lookups by timestamp through the
  * time index.
  */
-import { Api, ErrorCode, type MessageInput } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api, type MessageInput } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler } from '../handler.js';
 

@@ -2,7 +2,7 @@
  * ListTransactions: the transactional ids this broker coordinates (an admin client asks every
  * broker), filtered by state, producer id and (v1) how long the transaction has been running.
  */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 
 /** ListTransactions handler (v0-1). */

@@ -2,7 +2,9 @@
  * Metadata: brokers, controller, and topics with their partitions' leader, epoch, replicas and
  * ISR. Unknown topics are created when both the request and `auto.create.topics.enable` allow it.
  */
-import { Api, ErrorCode, type MessageInput, ZERO_UUID } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api, type MessageInput, ZERO_UUID } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler } from '../handler.js';
 import type { TopicState } from '../metadata.js';

@@ -4,7 +4,7 @@
  * to `__consumer_offsets` before the answer. Partitions of unknown topics are refused with
  * UNKNOWN_TOPIC_OR_PARTITION before the coordinator sees them, as Kafka's request handler does.
  */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 import { allPartitionsFailed, commitKnownPartitions } from './offset-commit-entries.js';
 

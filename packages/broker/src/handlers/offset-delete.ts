@@ -2,7 +2,9 @@
  * OffsetDelete (KIP-496): deletes a group's committed offsets of partitions it does not consume;
  * partitions of topics its members subscribe to answer GROUP_SUBSCRIBED_TO_TOPIC.
  */
-import { Api, ErrorCode } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 
 /** OffsetDelete handler (v0). */

@@ -3,7 +3,7 @@
  * of the group's partitions (null topics); v7 adds `requireStable` (pending transactional commits
  * answer UNSTABLE_OFFSET_COMMIT); v8+ fetch for several groups at once.
  */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import type { FetchedOffset } from '../group/offset-ops.js';
 import { defineHandler } from '../handler.js';
 

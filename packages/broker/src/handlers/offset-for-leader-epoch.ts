@@ -5,7 +5,9 @@
  * the leader answers, for consumers and replicas alike; a partition this broker does not host is
  * NOT_LEADER_OR_FOLLOWER when it exists elsewhere, else UNKNOWN_TOPIC_OR_PARTITION.
  */
-import { Api, ErrorCode } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 

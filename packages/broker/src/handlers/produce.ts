@@ -6,7 +6,9 @@
  * in the produce purgatory until the high watermark covers the append (at once for a lone
  * replica), or answers REQUEST_TIMED_OUT after the request's `timeoutMs`.
  */
-import { Api, ErrorCode, type MessageInput } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api, type MessageInput } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler, NO_RESPONSE } from '../handler.js';
 import type { TopicState } from '../metadata.js';

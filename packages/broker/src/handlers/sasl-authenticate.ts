@@ -3,7 +3,7 @@
  * SaslHandshake v1 started, and the mechanism's answer back. A refusal is answered with
  * SASL_AUTHENTICATION_FAILED and Kafka's message, then the connection closes, as Kafka does.
  */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 import { respondThenClose } from '../sasl.js';
 

@@ -3,7 +3,7 @@
  * enabled ones and starts the exchange. v0 means the tokens that follow are raw frames, v1 that
  * they come in SaslAuthenticate requests. The decisions are the authenticator's (sasl.ts).
  */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 import { respondThenClose } from '../sasl.js';
 

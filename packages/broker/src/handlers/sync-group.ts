@@ -2,7 +2,9 @@
  * SyncGroup: after JoinGroup, the leader sends every member's assignment and each member gets
  * its own. Followers' answers wait until the leader's assignment is stored.
  */
-import { Api, ErrorCode } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 
 /** SyncGroup handler (v0-5). */

@@ -6,7 +6,7 @@
  * Partitions of unknown topics are refused before the coordinator sees them (see
  * {@link commitKnownPartitions}).
  */
-import { Api } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 import { allPartitionsFailed, commitKnownPartitions } from './offset-commit-entries.js';
 

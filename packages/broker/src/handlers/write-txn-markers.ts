@@ -5,7 +5,7 @@
  * transaction there, moves the last stable offset and, on `__consumer_offsets`, settles the
  * transaction's pending offset commits. Errors are per partition.
  */
-import { Api, type MessageInput } from '@tskafka/protocol';
+import { Api, type MessageInput } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 
 type Response = MessageInput<typeof Api.WriteTxnMarkers.response>;

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { crc32cRange as crc32c } from '@tskafka/protocol';
+import { crc32cRange as crc32c } from '@tskafka/protocol/internals';
 
 /** Byte offsets of the header fields (Kafka's `DefaultRecordBatch` constants). */
 export const BatchField = {

@@ -14,7 +14,8 @@
  * @module
  */
 
-import { type CompressionType, crc32cRange as crc32c, decompressSync } from '@tskafka/protocol';
+import type { CompressionType } from '@tskafka/protocol';
+import { crc32cRange as crc32c, decompressSync } from '@tskafka/protocol/internals';
 import {
   BatchAttribute,
   BatchField,

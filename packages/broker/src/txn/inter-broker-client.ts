@@ -15,7 +15,7 @@ import {
   type MessageInput,
   type MessageValue,
   peekCorrelationId,
-} from '@tskafka/protocol';
+} from '@tskafka/protocol/internals';
 
 /** Raised when the connection fails or closes before a response arrives. Retriable, as a client's `ConnectionError`. */
 export class InterBrokerConnectionError extends KafkaClientError {

@@ -7,7 +7,9 @@
  * without a live leader are tried again after a backoff; a deleted topic is skipped. When no
  * partition is left, CompleteCommit/CompleteAbort is written and the transaction is done.
  */
-import { Api, ErrorCode } from '@tskafka/protocol';
+
+import { ErrorCode } from '@tskafka/protocol';
+import { Api } from '@tskafka/protocol/internals';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { TxnMarkerRequest, TxnMarkerResult } from '../replica-manager.js';
 import { InterBrokerClient } from './inter-broker-client.js';

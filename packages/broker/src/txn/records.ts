@@ -18,7 +18,7 @@ import {
   Reader,
   struct,
   t,
-} from '@tskafka/protocol';
+} from '@tskafka/protocol/internals';
 import { TransactionState, type TxnTransitMetadata } from './metadata.js';
 
 /** The internal topic holding transaction state. */

@@ -6,12 +6,8 @@
 import { readFileSync } from 'node:fs';
 import type { Admin } from '@tskafka/admin';
 import { KafkaError, SaslAuthenticationFailedError } from '@tskafka/protocol';
-import {
-  ConfigError,
-  parsePropertiesEntries,
-  SaslAuthenticationError,
-  silentLogger,
-} from '@tskafka/transport';
+import { ConfigError, SaslAuthenticationError, silentLogger } from '@tskafka/transport';
+import { parsePropertiesEntries } from '@tskafka/transport/internals';
 import { Kafka } from 'tskafka';
 import { CliError } from '../errors.js';
 

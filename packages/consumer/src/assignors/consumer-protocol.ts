@@ -12,7 +12,7 @@ import {
   encodeMessage,
   ProtocolDecodeError,
   Reader,
-} from '@tskafka/protocol';
+} from '@tskafka/protocol/internals';
 import type { Assignment, Subscription, TopicPartition } from './types.js';
 import { groupByTopic } from './util.js';
 

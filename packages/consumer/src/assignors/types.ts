@@ -3,13 +3,10 @@
  * Java's `ConsumerPartitionAssignor`, with maps keyed by member id.
  */
 
-/** A partition of a topic. */
-export interface TopicPartition {
-  /** The topic name. */
-  topic: string;
-  /** The partition index. */
-  partition: number;
-}
+import type { TopicPartition } from '@tskafka/transport';
+
+// One `TopicPartition` for the whole SDK, defined in the transport.
+export type { TopicPartition };
 
 /** A member id, as the group coordinator handed it out in JoinGroup. */
 export type MemberId = string;

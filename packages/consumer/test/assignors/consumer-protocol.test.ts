@@ -5,7 +5,8 @@
  * trips over every version (after ConsumerProtocolTest in the Java client).
  */
 import { readFileSync } from 'node:fs';
-import { Api, decodeRequest, decodeResponse, ProtocolDecodeError } from '@tskafka/protocol';
+import { ProtocolDecodeError } from '@tskafka/protocol';
+import { Api, decodeRequest, decodeResponse } from '@tskafka/protocol/internals';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { ConfigError, nearest } from '@tskafka/transport';
+import { ConfigError } from '@tskafka/transport';
+import { nearest } from '@tskafka/transport/internals';
 import { murmur2Partitioner } from './default.js';
 import { hotData } from './hot-data.js';
 import { roundRobin } from './round-robin.js';

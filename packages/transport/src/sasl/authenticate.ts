@@ -5,7 +5,9 @@
  *
  * @module
  */
-import { Api, type ApiDef, createKafkaError, type MessageInput, type MessageValue } from '@tskafka/protocol';
+
+import { createKafkaError } from '@tskafka/protocol';
+import { Api, type ApiDef, type MessageInput, type MessageValue } from '@tskafka/protocol/internals';
 import { SaslAuthenticationError } from '../errors.js';
 import type { SaslOptions } from '../options.js';
 import { plainAuthBytes } from './plain.js';
