@@ -4,6 +4,7 @@ import {
   InvalidRecordError,
   readRecordBatchHeader,
 } from '@tskafka/protocol';
+import { ConnectionError, RequestTimeoutError } from '@tskafka/transport';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RecordAccumulator, type RecordAccumulatorOptions } from '../src/accumulator.js';
@@ -141,7 +142,7 @@ describe('idempotent producer', () => {
     expect(io.sent).toHaveLength(3);
     // The broker writes all three, then the connection drops before any response.
     for (const s of io.sent) cluster.handle(s.request);
-    for (const s of io.sent) s.reject(new Error('request timed out'));
+    for (const s of io.sent) s.reject(new RequestTimeoutError('request timed out', 30_000));
     io.handler = (_n, request) => cluster.handle(request);
     await clock.advance(1000);
     const offsets = (await Promise.all(results)).map((m) => m.offset);
@@ -249,7 +250,7 @@ describe('idempotent producer', () => {
     for (const v of names(8, 'n')) void send(v);
     await clock.advance(500);
     expect(io.sent).toHaveLength(1); // unresolved: the expired batch may yet be written
-    io.sent[0].reject(new Error('disconnected')); // ... it was not
+    io.sent[0].reject(new ConnectionError('disconnected')); // ... it was not
     io.handler = (_n, request) => cluster.handle(request);
     await clock.advance(1000);
     await Promise.all(results.slice(8));
@@ -280,7 +281,7 @@ describe('idempotent producer', () => {
     const { clock, io, idem, send, results } = setup({ pid: false });
     void send('a');
     await clock.tick();
-    io.inits[0].reject(new Error('disconnected'));
+    io.inits[0].reject(new ConnectionError('disconnected'));
     await clock.tick();
     expect(idem.state).toBe(IdempotenceState.Uninitialized);
     await clock.advance(99);
@@ -319,10 +320,10 @@ describe('idempotent producer', () => {
             for (const r of pending.slice(0, k)) {
               answered.add(r);
               const fate = rnd();
-              if (fate < 0.1) r.reject(new Error('disconnected before the broker read it'));
+              if (fate < 0.1) r.reject(new ConnectionError('disconnected before the broker read it'));
               else if (fate < 0.2) {
                 cluster.handle(r.request);
-                r.reject(new Error('request timed out after the broker wrote it'));
+                r.reject(new RequestTimeoutError('request timed out after the broker wrote it', 30_000));
               } else if (fate < 0.3) r.resolve(cluster.handle(r.request, () => 6));
               else if (fate < 0.35) {
                 // acks=all timed out in replication: written on the leader, answered REQUEST_TIMED_OUT

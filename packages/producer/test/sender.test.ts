@@ -7,6 +7,7 @@ import {
   RequestTimedOutError,
   TopicAuthorizationFailedError,
 } from '@tskafka/protocol';
+import { ConnectionError } from '@tskafka/transport';
 import { describe, expect, it } from 'vitest';
 import { RecordAccumulator, type RecordAccumulatorOptions } from '../src/accumulator.js';
 import { DeliveryTimeoutError, ProducerClosedError } from '../src/errors.js';
@@ -154,7 +155,7 @@ describe('Sender', () => {
     const { clock, io, md, send } = setup();
     const r = track(send('a'));
     await clock.advance(10);
-    io.sent[0].reject(new Error('socket closed'));
+    io.sent[0].reject(new ConnectionError('socket closed'));
     await clock.tick();
     expect(md.updates).toBe(1);
     await clock.advance(100);
@@ -380,7 +381,7 @@ describe('Sender', () => {
     const b = track(send('b')); // its batch writes into the recycled buffer
     expect(acc.pool.freeBuffers).toBe(0);
     await clock.advance(10);
-    io.sent[1].reject(new Error('socket closed')); // the request may still sit in a write queue
+    io.sent[1].reject(new ConnectionError('socket closed')); // the request may still sit in a write queue
     await clock.tick();
     await clock.advance(100);
     expect(valuesOf(io.sent[2].request)).toEqual([['b']]);
@@ -412,7 +413,7 @@ describe('Sender', () => {
     const { clock, io, send } = setup({}, { retries: 0 });
     const r = track(send('a'));
     await clock.advance(10);
-    io.sent[0].reject(new Error('ECONNRESET'));
+    io.sent[0].reject(new ConnectionError('ECONNRESET'));
     await clock.tick();
     expect(r.error).toBeInstanceOf(NetworkError);
     expect(r.error).toMatchObject({ broker: '1', topic: 't', partition: 0 });
