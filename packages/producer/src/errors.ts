@@ -110,10 +110,9 @@ export class ProduceRequestError extends ProducerError {
   /** The error for the batch of `topic`-`partition` in a request to `nodeId` that failed with `cause`. */
   constructor(topic: string, partition: number, nodeId: number, cause: unknown) {
     const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    super(
-      `produce request to broker ${nodeId} for ${topic}-${partition} failed, not retriable: ${why}`,
-      { cause },
-    );
+    super(`produce request to broker ${nodeId} for ${topic}-${partition} failed, not retriable: ${why}`, {
+      cause,
+    });
     this.topic = topic;
     this.partition = partition;
     this.nodeId = nodeId;

@@ -4,11 +4,11 @@ import {
   InvalidRecordError,
   readRecordBatchHeader,
 } from '@tskafka/protocol';
-import { ConnectionError, RequestTimeoutError } from '@tskafka/transport';
+import { ConnectionError, RequestTimeoutError, UnsupportedApiVersionError } from '@tskafka/transport';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RecordAccumulator, type RecordAccumulatorOptions } from '../src/accumulator.js';
-import { DeliveryTimeoutError } from '../src/errors.js';
+import { DeliveryTimeoutError, ProduceRequestError } from '../src/errors.js';
 import { type EpochBumpMode, IdempotenceManager, IdempotenceState } from '../src/idempotence.js';
 import { Sender, type SenderOptions } from '../src/sender.js';
 import { SenderLoop } from '../src/sender-loop.js';
@@ -275,6 +275,48 @@ describe('idempotent producer', () => {
       [PID, 0],
       [PID, 8],
     ]);
+  });
+
+  it('when the request of batch 2 of 5 fails with an unknown error, fails batch 2 at once and writes the rest under a new epoch', async () => {
+    const { clock, io, cluster, send, results, answer } = setup();
+    for (const v of names(40)) void send(v);
+    await clock.tick();
+    const cause = new Error('cannot encode field "records"');
+    answer(io.sent[0]);
+    io.sent[1].reject(cause); // not retriable: never written, never sent again
+    for (const s of io.sent.slice(2)) answer(s); // OUT_OF_ORDER_SEQUENCE_NUMBER
+    io.handler = (_n, request) => cluster.handle(request);
+    await clock.advance(2000);
+    const outcomes = await Promise.allSettled(results);
+    const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [i] : []));
+    expect(failed).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
+    const reason = (outcomes[8] as PromiseRejectedResult).reason as ProduceRequestError;
+    expect(reason).toBeInstanceOf(ProduceRequestError);
+    expect(reason.cause).toBe(cause);
+    const sentSeq8 = io.sent.filter((s) => {
+      const h = headerOf(s);
+      return h.producerId === PID && h.baseSequence === 8;
+    });
+    expect(sentSeq8).toHaveLength(1);
+    expect(logValues(cluster)).toEqual(names(40).filter((_, i) => !failed.includes(i)));
+    expect(cluster.log('t', 0).batches.map((b) => [b.producerId, b.baseSequence])).toEqual([
+      [PID, 0],
+      [PID + 1, 0],
+      [PID + 1, 8],
+      [PID + 1, 16],
+    ]);
+  });
+
+  it('does not retry an InitProducerId that failed with an unknown error: queued records fail with it', async () => {
+    const { clock, io, idem, send, results } = setup({ pid: false });
+    void send('a');
+    await clock.tick();
+    const cause = new UnsupportedApiVersionError('InitProducerId', 22, { min: 0, max: 4 }, null);
+    io.inits[0].reject(cause);
+    await clock.advance(1000);
+    expect(io.inits).toHaveLength(1);
+    expect(idem.state).toBe(IdempotenceState.FatalError);
+    await expect(results[0]).rejects.toBe(cause);
   });
 
   it('retries a retriable InitProducerId failure after the backoff, and fails queued records on a fatal one', async () => {

@@ -7,10 +7,15 @@ import {
   RequestTimedOutError,
   TopicAuthorizationFailedError,
 } from '@tskafka/protocol';
-import { ConnectionError } from '@tskafka/transport';
+import {
+  ClientClosedError,
+  ConnectionError,
+  RequestTimeoutError,
+  UnsupportedApiVersionError,
+} from '@tskafka/transport';
 import { describe, expect, it } from 'vitest';
 import { RecordAccumulator, type RecordAccumulatorOptions } from '../src/accumulator.js';
-import { DeliveryTimeoutError, ProducerClosedError } from '../src/errors.js';
+import { DeliveryTimeoutError, ProduceRequestError, ProducerClosedError } from '../src/errors.js';
 import { type ProduceRequestData, Sender, type SenderOptions } from '../src/sender.js';
 import { SenderLoop } from '../src/sender-loop.js';
 import type { RecordMetadata } from '../src/types.js';
@@ -163,6 +168,45 @@ describe('Sender', () => {
     io.sent[1].resolve(responseFor(io.sent[1].request, 0, 1));
     await clock.tick();
     expect(r.value?.offset).toBe(1);
+  });
+
+  it.each([
+    ['UnsupportedApiVersionError', new UnsupportedApiVersionError('Produce', 0, { min: 3, max: 11 }, null)],
+    ['a plain Error (an encode bug)', new Error('cannot encode field "records"')],
+    ['ClientClosedError', new ClientClosedError('the cluster is closed')],
+  ])('fails the send at once, without retry, when the request fails with %s', async (_name, cause) => {
+    const { clock, io, md, send } = setup();
+    const r = track(send('a', 1));
+    await clock.advance(10);
+    expect(io.sent).toHaveLength(1);
+    io.sent[0].reject(cause);
+    await clock.tick();
+    expect(r.state).toBe('rejected');
+    const error = r.error as ProduceRequestError;
+    expect(error).toBeInstanceOf(ProduceRequestError);
+    expect(error.retriable).toBe(false);
+    expect(error.cause).toBe(cause);
+    expect(error.message).toContain('t-1');
+    expect(error.message).toContain(cause.message);
+    expect([error.topic, error.partition, error.nodeId]).toEqual(['t', 1, 1]);
+    // Never sent again, and no metadata refresh: nothing a retry or a new leader could fix.
+    await clock.advance(10_000);
+    expect(io.sent).toHaveLength(1);
+    expect(md.updates).toBe(0);
+  });
+
+  it('retries a request that timed out (RequestTimeoutError) until it is answered', async () => {
+    const { clock, io, send } = setup();
+    const r = track(send('a'));
+    await clock.advance(10);
+    io.sent[0].reject(new RequestTimeoutError('Produce timed out', 30_000));
+    await clock.advance(100);
+    io.sent[1].reject(new ConnectionError('socket closed'));
+    await clock.advance(200);
+    expect(io.sent).toHaveLength(3);
+    io.sent[2].resolve(responseFor(io.sent[2].request, 0, 4));
+    await clock.tick();
+    expect(r.value?.offset).toBe(4);
   });
 
   it('keeps order across retries with max.in.flight.requests.per.connection=1', async () => {
