@@ -413,6 +413,28 @@ describe('Sender', () => {
     expect(r.error).toBeInstanceOf(ProducerClosedError);
   });
 
+  it('during close, a request failing with ClientClosedError fails its records with that cause, not retried', async () => {
+    const { clock, io, loop, send } = setup({ lingerMs: 60_000 });
+    const r = track(send('a'));
+    const closed = loop.close({ timeoutMs: 30_000 });
+    await clock.tick();
+    io.sent[0].reject(new ClientClosedError('the client is closed'));
+    await closed; // nothing left to wait for: the close does not sit out its timeout
+    expect((r.error as ProduceRequestError).cause).toBeInstanceOf(ClientClosedError);
+    expect(io.sent).toHaveLength(1);
+  });
+
+  it('after a forced close, the ClientClosedError of a request still in flight leaves the close error in place', async () => {
+    const { clock, io, loop, send } = setup({ lingerMs: 60_000 });
+    const r = track(send('a'));
+    const closed = loop.close({ timeoutMs: 1000 });
+    await clock.advance(1000);
+    await closed;
+    io.sent[0].reject(new ClientClosedError('the client is closed'));
+    await clock.tick();
+    expect(r.error).toBeInstanceOf(ProducerClosedError);
+  });
+
   it('recycles a batch buffer once its request is answered, never one a failed request may still hold', async () => {
     const { clock, io, send, acc } = setup();
     const a = track(send('a'));
