@@ -120,7 +120,7 @@ main().catch((err) => {
 `;
 
 /** Every codec through the installed @tskafka/protocol; zstd's outcome as the user would see it. */
-const CODECS_MJS = `import { CompressionType, compressSync, decompressSync } from '@tskafka/protocol';
+const CODECS_MJS = `import { CompressionType, compressSync, decompressSync } from '@tskafka/protocol/internals';
 
 const data = Buffer.from('record '.repeat(5000));
 const result = {};

@@ -64,7 +64,6 @@ const MACHINERY = {
     'MetadataCache',
     'ApiVersionTable',
     'ScramClient',
-    'ManualClock',
     'loadConfig',
     'producerSchema',
     'consumerSchema',

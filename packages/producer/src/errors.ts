@@ -91,6 +91,34 @@ export class DeliveryTimeoutError extends ProducerError {
   }
 }
 
+/**
+ * A produce request carrying the batch failed for a reason that sending it again would not fix,
+ * so the batch failed at once, without retries: the broker shares no version of Produce with this
+ * client (the transport's `UnsupportedApiVersionError`), the request could not be encoded, the
+ * connections were closed (`ClientClosedError`), or any other error that is not retriable.
+ * `cause` is that error. Retriable failures (a lost connection, a request timeout) are retried
+ * instead, and fail only when retries or `delivery.timeout.ms` run out.
+ */
+export class ProduceRequestError extends ProducerError {
+  /** Topic of the failed batch. */
+  readonly topic: string;
+  /** Partition of the failed batch. */
+  readonly partition: number;
+  /** Node id of the broker the request was for. */
+  readonly nodeId: number;
+
+  /** The error for the batch of `topic`-`partition` in a request to `nodeId` that failed with `cause`. */
+  constructor(topic: string, partition: number, nodeId: number, cause: unknown) {
+    const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(`produce request to broker ${nodeId} for ${topic}-${partition} failed, not retriable: ${why}`, {
+      cause,
+    });
+    this.topic = topic;
+    this.partition = partition;
+    this.nodeId = nodeId;
+  }
+}
+
 /** The setting a record was too large for. */
 export type RecordSizeLimit = 'max.request.size' | 'buffer.memory';
 

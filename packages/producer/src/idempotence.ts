@@ -32,7 +32,7 @@
  *
  * @module
  */
-import { ErrorCode, isRetriable } from '@tskafka/protocol';
+import { ErrorCode, isRetriable, RetriableError } from '@tskafka/protocol';
 import { incrementSequence, type ProducerBatch } from './producer-batch.js';
 
 /** A producer id and epoch, as InitProducerId returns them. */
@@ -172,11 +172,12 @@ export class IdempotenceManager {
   }
 
   /**
-   * InitProducerId failed: a retriable error is retried after `backoffMs`; any other is fatal
-   * and returned (the sender then fails what is buffered).
+   * InitProducerId failed: a retriable error (`instanceof RetriableError`: a lost connection, a
+   * timeout, a retriable Kafka code) is retried after `backoffMs`; any other, unknown errors
+   * included, is fatal and returned (the sender then fails what is buffered).
    */
   failProducerIdRequest(error: Error, now: number, backoffMs: number): Error | null {
-    if (isRetriableError(error)) {
+    if (error instanceof RetriableError) {
       // A failed bump keeps the old id valid for batches already numbered with it.
       this.state = this.producerId < 0 ? IdempotenceState.Uninitialized : IdempotenceState.Ready;
       this.retryAtMs = now + backoffMs;
@@ -348,14 +349,5 @@ function removeBatch(list: ProducerBatch[], batch: ProducerBatch): boolean {
   const i = list.indexOf(batch);
   if (i < 0) return false;
   list.splice(i, 1);
-  return true;
-}
-
-/** Whether an error from a request may go away on retry: Kafka's retriable codes, and network failures. */
-function isRetriableError(error: unknown): boolean {
-  if (error !== null && typeof error === 'object' && 'retriable' in error) {
-    return (error as { retriable: unknown }).retriable === true;
-  }
-  // Not a Kafka or producer error: a socket or timeout failure of the transport.
   return true;
 }

@@ -24,6 +24,7 @@ export {
   AbortableTransactionError,
   BufferExhaustedError,
   DeliveryTimeoutError,
+  ProduceRequestError,
   ProducerClosedError,
   ProducerError,
   type ProducerErrorOptions,

@@ -19,9 +19,10 @@ import {
   isRetriable,
   KafkaError,
   NetworkError,
+  RetriableError,
 } from '@tskafka/protocol';
 import type { RecordAccumulator } from './accumulator.js';
-import { DeliveryTimeoutError, ProducerError } from './errors.js';
+import { DeliveryTimeoutError, ProduceRequestError, ProducerError } from './errors.js';
 import type { ProducerIdAndEpoch } from './idempotence.js';
 import { BatchState, type ProducerBatch } from './producer-batch.js';
 import type { SenderLoop } from './sender-loop.js';
@@ -351,13 +352,26 @@ export class Sender {
 
   /**
    * A request from {@link Sender.runOnce} failed as a whole (disconnect, timeout, or a
-   * `KafkaError` for the request): every batch is retried if it may be, else fails.
+   * `KafkaError` for the request): every batch is retried if the error is retriable and it may
+   * be, else fails. Any other error (no common Produce version, an encode failure, a closed
+   * client, a bug) fails the batches at once with a {@link ProduceRequestError}.
    */
   handleFailure(request: ProduceInFlight, error: unknown, now: number): void {
     if (this.endRequest(request)) this.failRequest(request, error, now);
   }
 
   private failRequest(request: ProduceInFlight, error: unknown, now: number): void {
+    if (!(error instanceof KafkaError) && !(error instanceof RetriableError)) {
+      // Not retriable: sending the same request again fails the same way (STYLE: errors are not
+      // retriable by default).
+      for (const b of request.batches) {
+        if (b.state !== BatchState.InFlight) continue;
+        const e = new ProduceRequestError(b.topic, b.partition, request.nodeId, error);
+        b.lastError = e;
+        this.failBatch(b, e);
+      }
+      return;
+    }
     const code = error instanceof KafkaError ? error.code : ErrorCode.NETWORK_EXCEPTION;
     for (const b of request.batches) {
       if (b.state !== BatchState.InFlight) continue;
@@ -370,11 +384,7 @@ export class Sender {
       const e =
         error instanceof KafkaError
           ? error
-          : new NetworkError({
-              message: error instanceof Error ? error.message : String(error),
-              cause: error,
-              ...context,
-            });
+          : new NetworkError({ message: error.message, cause: error, ...context });
       this.retryOrFail(b, code, e, now);
     }
     if (isInvalidMetadata(code)) this.metadata.requestUpdate();

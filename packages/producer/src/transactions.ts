@@ -40,12 +40,24 @@
  *
  * @module
  */
-import { createKafkaError, ErrorCode, InvalidProducerIdMappingError, KafkaError } from '@tskafka/protocol';
-import { type ConsumerGroupMetadata, isRetriableError, KafkaTimeoutError } from '@tskafka/transport';
+import {
+  createKafkaError,
+  ErrorCode,
+  InvalidProducerIdMappingError,
+  KafkaClientError,
+  KafkaError,
+} from '@tskafka/protocol';
+import {
+  type ConsumerGroupMetadata,
+  isRetriableError,
+  KafkaTimeoutError,
+  UnsupportedApiVersionError,
+} from '@tskafka/transport';
 import type { RecordAccumulator } from './accumulator.js';
 import { systemTimerClock, type TimerClock } from './buffer-pool.js';
 import {
   AbortableTransactionError,
+  ProduceRequestError,
   ProducerError,
   TransactionAbortedError,
   TransactionStateError,
@@ -96,6 +108,13 @@ const FATAL_CODES: ReadonlySet<number> = new Set([
   ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
   ErrorCode.UNSUPPORTED_VERSION,
 ]);
+
+// Java's maybeTransitionToErrorState: these fail the producer, not just the transaction. A
+// Produce request the broker has no common version for is UNSUPPORTED_VERSION's equivalent.
+function isFatalBatchError(error: Error): boolean {
+  if (error instanceof KafkaError) return FATAL_CODES.has(error.code);
+  return error instanceof ProduceRequestError && error.cause instanceof UnsupportedApiVersionError;
+}
 
 /** The transactional producer's state machine; see the module comment. */
 export class TransactionManager {
@@ -360,7 +379,7 @@ export class TransactionManager {
 
   /** A batch failed for good (not dropped by an abort): the transaction cannot commit. */
   handleFailedBatch(_batch: ProducerBatch, error: Error): void {
-    if (error instanceof KafkaError && FATAL_CODES.has(error.code)) this.fatalError(error);
+    if (isFatalBatchError(error)) this.fatalError(error);
     else this.abortableError(error, true, true);
   }
 
@@ -434,19 +453,24 @@ export class TransactionManager {
   }
 
   /**
-   * The request failed as a whole: a lost connection or timeout looks the coordinator up again
-   * and retries after the backoff; anything else is fatal.
+   * The request failed as a whole: a retriable error (a lost connection, a timeout) looks the
+   * coordinator up again and retries after the backoff; anything else is fatal, unknown errors
+   * included (no common API version, an encode failure, a closed client), as in Java.
    */
   handleFailure(request: TransactionInFlight, error: unknown, now: number): void {
     if (this.requests.inFlight !== request) return;
     this.requests.inFlight = null;
     const h = request as TxnHandler;
-    if (isRetriableError(error) || !(error instanceof Error)) {
+    if (isRetriableError(error)) {
       this.requests.forget(h.request.coordinator);
       this.requests.retry(h, now, this.retryBackoffMs);
       return;
     }
-    this.fatalError(error);
+    if (error instanceof KafkaClientError) this.fatalError(error);
+    else {
+      const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      this.fatalError(new ProducerError(`${h.request.api} request failed: ${why}`, { cause: error }));
+    }
   }
 
   private beginCompleting(commit: boolean, op: string): TransactionalResult {

@@ -1,9 +1,10 @@
 import { ClusterAuthorizationFailedError, InvalidRecordError } from '@tskafka/protocol';
 import { decodeRecordBatch, readRecordBatchHeader } from '@tskafka/protocol/internals';
+import { ConnectionError, RequestTimeoutError, UnsupportedApiVersionError } from '@tskafka/transport';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RecordAccumulator, type RecordAccumulatorOptions } from '../src/accumulator.js';
-import { DeliveryTimeoutError } from '../src/errors.js';
+import { DeliveryTimeoutError, ProduceRequestError } from '../src/errors.js';
 import { type EpochBumpMode, IdempotenceManager, IdempotenceState } from '../src/idempotence.js';
 import { Sender, type SenderOptions } from '../src/sender.js';
 import { SenderLoop } from '../src/sender-loop.js';
@@ -137,7 +138,7 @@ describe('idempotent producer', () => {
     expect(io.sent).toHaveLength(3);
     // The broker writes all three, then the connection drops before any response.
     for (const s of io.sent) cluster.handle(s.request);
-    for (const s of io.sent) s.reject(new Error('request timed out'));
+    for (const s of io.sent) s.reject(new RequestTimeoutError('request timed out', 30_000));
     io.handler = (_n, request) => cluster.handle(request);
     await clock.advance(1000);
     const offsets = (await Promise.all(results)).map((m) => m.offset);
@@ -245,7 +246,7 @@ describe('idempotent producer', () => {
     for (const v of names(8, 'n')) void send(v);
     await clock.advance(500);
     expect(io.sent).toHaveLength(1); // unresolved: the expired batch may yet be written
-    io.sent[0].reject(new Error('disconnected')); // ... it was not
+    io.sent[0].reject(new ConnectionError('disconnected')); // ... it was not
     io.handler = (_n, request) => cluster.handle(request);
     await clock.advance(1000);
     await Promise.all(results.slice(8));
@@ -272,11 +273,53 @@ describe('idempotent producer', () => {
     ]);
   });
 
+  it('when the request of batch 2 of 5 fails with an unknown error, fails batch 2 at once and writes the rest under a new epoch', async () => {
+    const { clock, io, cluster, send, results, answer } = setup();
+    for (const v of names(40)) void send(v);
+    await clock.tick();
+    const cause = new Error('cannot encode field "records"');
+    answer(io.sent[0]);
+    io.sent[1].reject(cause); // not retriable: never written, never sent again
+    for (const s of io.sent.slice(2)) answer(s); // OUT_OF_ORDER_SEQUENCE_NUMBER
+    io.handler = (_n, request) => cluster.handle(request);
+    await clock.advance(2000);
+    const outcomes = await Promise.allSettled(results);
+    const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [i] : []));
+    expect(failed).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
+    const reason = (outcomes[8] as PromiseRejectedResult).reason as ProduceRequestError;
+    expect(reason).toBeInstanceOf(ProduceRequestError);
+    expect(reason.cause).toBe(cause);
+    const sentSeq8 = io.sent.filter((s) => {
+      const h = headerOf(s);
+      return h.producerId === PID && h.baseSequence === 8;
+    });
+    expect(sentSeq8).toHaveLength(1);
+    expect(logValues(cluster)).toEqual(names(40).filter((_, i) => !failed.includes(i)));
+    expect(cluster.log('t', 0).batches.map((b) => [b.producerId, b.baseSequence])).toEqual([
+      [PID, 0],
+      [PID + 1, 0],
+      [PID + 1, 8],
+      [PID + 1, 16],
+    ]);
+  });
+
+  it('does not retry an InitProducerId that failed with an unknown error: queued records fail with it', async () => {
+    const { clock, io, idem, send, results } = setup({ pid: false });
+    void send('a');
+    await clock.tick();
+    const cause = new UnsupportedApiVersionError('InitProducerId', 22, { min: 0, max: 4 }, null);
+    io.inits[0].reject(cause);
+    await clock.advance(1000);
+    expect(io.inits).toHaveLength(1);
+    expect(idem.state).toBe(IdempotenceState.FatalError);
+    await expect(results[0]).rejects.toBe(cause);
+  });
+
   it('retries a retriable InitProducerId failure after the backoff, and fails queued records on a fatal one', async () => {
     const { clock, io, idem, send, results } = setup({ pid: false });
     void send('a');
     await clock.tick();
-    io.inits[0].reject(new Error('disconnected'));
+    io.inits[0].reject(new ConnectionError('disconnected'));
     await clock.tick();
     expect(idem.state).toBe(IdempotenceState.Uninitialized);
     await clock.advance(99);
@@ -315,10 +358,10 @@ describe('idempotent producer', () => {
             for (const r of pending.slice(0, k)) {
               answered.add(r);
               const fate = rnd();
-              if (fate < 0.1) r.reject(new Error('disconnected before the broker read it'));
+              if (fate < 0.1) r.reject(new ConnectionError('disconnected before the broker read it'));
               else if (fate < 0.2) {
                 cluster.handle(r.request);
-                r.reject(new Error('request timed out after the broker wrote it'));
+                r.reject(new RequestTimeoutError('request timed out after the broker wrote it', 30_000));
               } else if (fate < 0.3) r.resolve(cluster.handle(r.request, () => 6));
               else if (fate < 0.35) {
                 // acks=all timed out in replication: written on the leader, answered REQUEST_TIMED_OUT

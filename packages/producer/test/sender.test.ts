@@ -5,9 +5,15 @@ import {
   TopicAuthorizationFailedError,
 } from '@tskafka/protocol';
 import { decodeRecordBatch, type MessageInput, type ProduceRequest } from '@tskafka/protocol/internals';
+import {
+  ClientClosedError,
+  ConnectionError,
+  RequestTimeoutError,
+  UnsupportedApiVersionError,
+} from '@tskafka/transport';
 import { describe, expect, it } from 'vitest';
 import { RecordAccumulator, type RecordAccumulatorOptions } from '../src/accumulator.js';
-import { DeliveryTimeoutError, ProducerClosedError } from '../src/errors.js';
+import { DeliveryTimeoutError, ProduceRequestError, ProducerClosedError } from '../src/errors.js';
 import { type ProduceRequestData, Sender, type SenderOptions } from '../src/sender.js';
 import { SenderLoop } from '../src/sender-loop.js';
 import type { RecordMetadata } from '../src/types.js';
@@ -152,7 +158,7 @@ describe('Sender', () => {
     const { clock, io, md, send } = setup();
     const r = track(send('a'));
     await clock.advance(10);
-    io.sent[0].reject(new Error('socket closed'));
+    io.sent[0].reject(new ConnectionError('socket closed'));
     await clock.tick();
     expect(md.updates).toBe(1);
     await clock.advance(100);
@@ -160,6 +166,45 @@ describe('Sender', () => {
     io.sent[1].resolve(responseFor(io.sent[1].request, 0, 1));
     await clock.tick();
     expect(r.value?.offset).toBe(1);
+  });
+
+  it.each([
+    ['UnsupportedApiVersionError', new UnsupportedApiVersionError('Produce', 0, { min: 3, max: 11 }, null)],
+    ['a plain Error (an encode bug)', new Error('cannot encode field "records"')],
+    ['ClientClosedError', new ClientClosedError('the cluster is closed')],
+  ])('fails the send at once, without retry, when the request fails with %s', async (_name, cause) => {
+    const { clock, io, md, send } = setup();
+    const r = track(send('a', 1));
+    await clock.advance(10);
+    expect(io.sent).toHaveLength(1);
+    io.sent[0].reject(cause);
+    await clock.tick();
+    expect(r.state).toBe('rejected');
+    const error = r.error as ProduceRequestError;
+    expect(error).toBeInstanceOf(ProduceRequestError);
+    expect(error.retriable).toBe(false);
+    expect(error.cause).toBe(cause);
+    expect(error.message).toContain('t-1');
+    expect(error.message).toContain(cause.message);
+    expect([error.topic, error.partition, error.nodeId]).toEqual(['t', 1, 1]);
+    // Never sent again, and no metadata refresh: nothing a retry or a new leader could fix.
+    await clock.advance(10_000);
+    expect(io.sent).toHaveLength(1);
+    expect(md.updates).toBe(0);
+  });
+
+  it('retries a request that timed out (RequestTimeoutError) until it is answered', async () => {
+    const { clock, io, send } = setup();
+    const r = track(send('a'));
+    await clock.advance(10);
+    io.sent[0].reject(new RequestTimeoutError('Produce timed out', 30_000));
+    await clock.advance(100);
+    io.sent[1].reject(new ConnectionError('socket closed'));
+    await clock.advance(200);
+    expect(io.sent).toHaveLength(3);
+    io.sent[2].resolve(responseFor(io.sent[2].request, 0, 4));
+    await clock.tick();
+    expect(r.value?.offset).toBe(4);
   });
 
   it('keeps order across retries with max.in.flight.requests.per.connection=1', async () => {
@@ -366,6 +411,28 @@ describe('Sender', () => {
     expect(r.error).toBeInstanceOf(ProducerClosedError);
   });
 
+  it('during close, a request failing with ClientClosedError fails its records with that cause, not retried', async () => {
+    const { clock, io, loop, send } = setup({ lingerMs: 60_000 });
+    const r = track(send('a'));
+    const closed = loop.close({ timeoutMs: 30_000 });
+    await clock.tick();
+    io.sent[0].reject(new ClientClosedError('the client is closed'));
+    await closed; // nothing left to wait for: the close does not sit out its timeout
+    expect((r.error as ProduceRequestError).cause).toBeInstanceOf(ClientClosedError);
+    expect(io.sent).toHaveLength(1);
+  });
+
+  it('after a forced close, the ClientClosedError of a request still in flight leaves the close error in place', async () => {
+    const { clock, io, loop, send } = setup({ lingerMs: 60_000 });
+    const r = track(send('a'));
+    const closed = loop.close({ timeoutMs: 1000 });
+    await clock.advance(1000);
+    await closed;
+    io.sent[0].reject(new ClientClosedError('the client is closed'));
+    await clock.tick();
+    expect(r.error).toBeInstanceOf(ProducerClosedError);
+  });
+
   it('recycles a batch buffer once its request is answered, never one a failed request may still hold', async () => {
     const { clock, io, send, acc } = setup();
     const a = track(send('a'));
@@ -378,7 +445,7 @@ describe('Sender', () => {
     const b = track(send('b')); // its batch writes into the recycled buffer
     expect(acc.pool.freeBuffers).toBe(0);
     await clock.advance(10);
-    io.sent[1].reject(new Error('socket closed')); // the request may still sit in a write queue
+    io.sent[1].reject(new ConnectionError('socket closed')); // the request may still sit in a write queue
     await clock.tick();
     await clock.advance(100);
     expect(valuesOf(io.sent[2].request)).toEqual([['b']]);
@@ -410,7 +477,7 @@ describe('Sender', () => {
     const { clock, io, send } = setup({}, { retries: 0 });
     const r = track(send('a'));
     await clock.advance(10);
-    io.sent[0].reject(new Error('ECONNRESET'));
+    io.sent[0].reject(new ConnectionError('ECONNRESET'));
     await clock.tick();
     expect(r.error).toBeInstanceOf(NetworkError);
     expect(r.error).toMatchObject({ broker: '1', topic: 't', partition: 0 });

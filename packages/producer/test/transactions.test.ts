@@ -6,10 +6,15 @@
  */
 import { ErrorCode, ProducerFencedError, TransactionalIdAuthorizationFailedError } from '@tskafka/protocol';
 import { readRecordBatchHeader } from '@tskafka/protocol/internals';
-import { ConnectionError, KafkaTimeoutError } from '@tskafka/transport';
+import { ConnectionError, KafkaTimeoutError, UnsupportedApiVersionError } from '@tskafka/transport';
 import { describe, expect, it } from 'vitest';
 import { RecordAccumulator } from '../src/accumulator.js';
-import { AbortableTransactionError, TransactionAbortedError, TransactionStateError } from '../src/errors.js';
+import {
+  AbortableTransactionError,
+  ProduceRequestError,
+  TransactionAbortedError,
+  TransactionStateError,
+} from '../src/errors.js';
 import { IdempotenceManager } from '../src/idempotence.js';
 import { type ProduceRequestData, type ProduceResponseData, Sender } from '../src/sender.js';
 import { SenderLoop } from '../src/sender-loop.js';
@@ -495,6 +500,53 @@ describe('TransactionManager', () => {
     expect(() => txn.beginCommit()).toThrow(fenced as Error);
     expect(() => txn.initTransactions()).toThrow(fenced as Error);
     await expect(send('b')).rejects.toBe(fenced);
+  });
+
+  it('a Produce request failing with UnsupportedApiVersionError is fatal, as UNSUPPORTED_VERSION is, and is not retried', async () => {
+    const { clock, txn, io, send, init } = setup();
+    await init();
+    txn.beginTransaction();
+    const cause = new UnsupportedApiVersionError('Produce', 0, { min: 3, max: 11 }, null);
+    io.handler = () => cause;
+    const a = track(send('a', 0));
+    await clock.advance(1000);
+    expect(io.sent).toHaveLength(1);
+    expect(a.error).toBeInstanceOf(ProduceRequestError);
+    expect((a.error as ProduceRequestError).cause).toBe(cause);
+    expect(txn.state).toBe(TransactionState.FatalError);
+    expect(() => txn.beginCommit()).toThrow(a.error as Error);
+  });
+
+  it('a Produce request failing with an unknown error fails its record at once and makes the transaction abortable', async () => {
+    const { clock, txn, io, send, init } = setup();
+    await init();
+    txn.beginTransaction();
+    const cause = new Error('cannot encode field "records"');
+    io.handler = () => cause;
+    const a = track(send('a', 0));
+    await clock.advance(1000);
+    expect(io.sent).toHaveLength(1);
+    expect((a.error as ProduceRequestError).cause).toBe(cause);
+    expect(txn.state).toBe(TransactionState.AbortableError);
+    expect(() => txn.beginCommit()).toThrow(AbortableTransactionError);
+  });
+
+  it('a transactional request failing with an unknown error is fatal and not retried', async () => {
+    const { clock, txn, io, send, wait, init } = setup();
+    await init();
+    txn.beginTransaction();
+    const a = send('a', 0);
+    await clock.tick();
+    await a;
+    const cause = new Error('cannot encode field "transactionalId"');
+    io.fault('EndTxn', cause);
+    const commit = track(wait(txn.beginCommit()));
+    await clock.advance(1000);
+    expect(io.log.filter((api) => api === 'EndTxn')).toHaveLength(1);
+    expect(commit.state).toBe('rejected');
+    expect((commit.error as Error).cause).toBe(cause);
+    expect((commit.error as Error).message).toContain('EndTxn');
+    expect(txn.state).toBe(TransactionState.FatalError);
   });
 
   it('an authorization failure of InitProducerId is fatal', async () => {

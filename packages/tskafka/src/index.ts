@@ -121,6 +121,7 @@ export {
   type Partitioner,
   type PartitionerCluster,
   type PartitionerName,
+  ProduceRequestError,
   Producer,
   ProducerClosedError,
   ProducerError,
