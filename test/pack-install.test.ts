@@ -8,7 +8,7 @@
  * removed, snappy and LZ4 fall back to JavaScript and zstd to `node:zlib` or a clear error.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +89,25 @@ try {
   await broker.close();
 }
 `;
+
+/**
+ * The README's first snippet exactly as written, but for the address: an embedded broker stands in
+ * for `tskafka broker` on localhost:9092. It prints the record its consumer read.
+ */
+function readmeApp(): string {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const snippet = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (snippet === undefined || !snippet.includes("['localhost:9092']")) {
+    throw new Error("README.md's first ts snippet is gone or no longer connects to ['localhost:9092']");
+  }
+  return [
+    "import { startBroker } from '@tskafka/broker';",
+    "const broker = await startBroker({ logLevel: 'error' });",
+    snippet.replace("['localhost:9092']", 'broker.bootstrapServers'),
+    'await broker.close();',
+    '',
+  ].join('\n');
+}
 
 /** The same from CommonJS: require() of our ESM packages. */
 const APP_CJS = `const { Kafka } = require('tskafka');
@@ -172,10 +191,11 @@ beforeAll(async () => {
         // Our published .d.ts files are checked too, as a strict user's build would.
         skipLibCheck: false,
       },
-      include: ['app.ts'],
+      include: ['app.ts', 'readme.ts'],
     }),
   );
   writeFileSync(path.join(app, 'app.ts'), APP_TS);
+  writeFileSync(path.join(app, 'readme.ts'), readmeApp());
   writeFileSync(path.join(app, 'app.cjs'), APP_CJS);
   writeFileSync(path.join(app, 'codecs.mjs'), CODECS_MJS);
 }, 300_000);
@@ -198,6 +218,11 @@ describe('the packed packages, installed with npm outside the workspace', () => 
       sent: { partition: 0, offset: 0 },
       consumed: [{ topic: 'orders', partition: 0, offset: 0, key: 'u1', value: 'hello' }],
     });
+  }, 120_000);
+
+  it("the README's snippet type-checks (with the app above) and prints the record it consumed", async () => {
+    const out = await inApp(process.execPath, ['dist/readme.js']);
+    expect(out).toContain("[ 'hello' ]");
   }, 120_000);
 
   it('a CommonJS app require()s tskafka and @tskafka/broker, produces and consumes', async () => {
