@@ -32,7 +32,13 @@ import * as configs from './configs.js';
 import * as groups from './groups.js';
 import * as leaders from './leaders.js';
 import * as records from './records.js';
-import { type AdminContext, requestController, requestTimeoutFor, runPerItem } from './requests.js';
+import {
+  type AdminContext,
+  requestController,
+  requestTimeoutFor,
+  retryCall,
+  runPerItem,
+} from './requests.js';
 import * as transactions from './transactions.js';
 import type {
   AbortTransactionSpec,
@@ -102,7 +108,6 @@ export class Admin {
   /** The options after loading: every key with its value or Java's default. */
   readonly config: AdminConfig;
   private readonly cluster: Cluster;
-  private readonly ctx: AdminContext;
   private connecting: Promise<void> | null = null;
 
   /**
@@ -126,10 +131,13 @@ export class Admin {
     });
     const clusterOptions = clusterOptionsFromConfig(this.config, { sasl, ssl, logger: log }, 'tskafka-admin');
     this.cluster = new Cluster(clusterOptions);
-    this.ctx = { cluster: this.cluster, defaultApiTimeoutMs: this.config.defaultApiTimeoutMs };
   }
 
-  /** Connects to the cluster (bootstrap and metadata). Calls connect on their own when needed. */
+  /**
+   * Connects to the cluster (bootstrap and metadata), trying each bootstrap address once: a
+   * quick check that the cluster answers. Calls need not wait for it: each bootstraps on its own
+   * when needed, retrying until its deadline as its other steps do.
+   */
   connect(): Promise<void> {
     if (this.connecting === null) {
       const p = this.cluster.connect();
@@ -163,10 +171,10 @@ export class Admin {
     topics: readonly NewTopic[],
     options: CreateTopicsOptions = {},
   ): Promise<CreatedTopic[]> {
-    await this.connect();
-    const timeoutMs = options.timeoutMs ?? this.ctx.defaultApiTimeoutMs;
+    const ctx = await this.begin('createTopics', options.timeoutMs);
+    const { timeoutMs } = ctx;
     const results = await runPerItem<NewTopic, CreatedTopic>(
-      this.cluster,
+      ctx,
       topics,
       (t) => t.topic,
       async (pending) => {
@@ -205,7 +213,6 @@ export class Admin {
       },
       {
         apiName: 'CreateTopics',
-        timeoutMs,
         recover: (error, o) =>
           options.ignoreExisting === true && error instanceof TopicAlreadyExistsError
             ? {
@@ -226,10 +233,10 @@ export class Admin {
    * `UnknownTopicOrPartitionError` for a topic that does not exist.
    */
   async deleteTopics(names: readonly string[], options: TimeoutOptions = {}): Promise<void> {
-    await this.connect();
-    const timeoutMs = options.timeoutMs ?? this.ctx.defaultApiTimeoutMs;
+    const ctx = await this.begin('deleteTopics', options.timeoutMs);
+    const { timeoutMs } = ctx;
     await runPerItem<string, true>(
-      this.cluster,
+      ctx,
       names,
       (n) => n,
       async (pending) => {
@@ -248,13 +255,13 @@ export class Admin {
         }));
       },
       // UNKNOWN_TOPIC_OR_PARTITION is retriable in Kafka's table, but here it is the answer.
-      { apiName: 'DeleteTopics', timeoutMs, isFinal: isUnknownTopic },
+      { apiName: 'DeleteTopics', isFinal: isUnknownTopic },
     );
   }
 
   /** The names of the topics in the cluster, sorted; internal topics only with `listInternal`. */
   async listTopics(options: ListTopicsOptions = {}): Promise<string[]> {
-    const topics = await this.fetchTopics(null);
+    const topics = await this.fetchTopics(await this.begin('listTopics', options.timeoutMs), null);
     return topics
       .filter((t) => options.listInternal === true || !t.isInternal)
       .map((t) => t.name)
@@ -265,8 +272,11 @@ export class Admin {
    * Describes topics from fresh metadata: partitions with leader, replicas and ISR. Without names,
    * every topic. Rejects with `UnknownTopicOrPartitionError` when a named topic does not exist.
    */
-  async describeTopics(names?: readonly string[]): Promise<TopicDescription[]> {
-    const topics = await this.fetchTopics(names ?? null);
+  async describeTopics(names?: readonly string[], options: TimeoutOptions = {}): Promise<TopicDescription[]> {
+    const topics = await this.fetchTopics(
+      await this.begin('describeTopics', options.timeoutMs),
+      names ?? null,
+    );
     if (names === undefined) return topics.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const byName = new Map(topics.map((t) => [t.name, t]));
     return names.map((n) => byName.get(n) as TopicDescription);
@@ -280,10 +290,10 @@ export class Admin {
     topics: readonly NewPartitions[],
     options: CreatePartitionsOptions = {},
   ): Promise<void> {
-    await this.connect();
-    const timeoutMs = options.timeoutMs ?? this.ctx.defaultApiTimeoutMs;
+    const ctx = await this.begin('createPartitions', options.timeoutMs);
+    const { timeoutMs } = ctx;
     await runPerItem<NewPartitions, true>(
-      this.cluster,
+      ctx,
       topics,
       (t) => t.topic,
       async (pending) => {
@@ -310,7 +320,7 @@ export class Admin {
           result: true as const,
         }));
       },
-      { apiName: 'CreatePartitions', timeoutMs, isFinal: isUnknownTopic },
+      { apiName: 'CreatePartitions', isFinal: isUnknownTopic },
     );
   }
 
@@ -318,8 +328,7 @@ export class Admin {
 
   /** Describes the configs of topics and brokers (DescribeConfigs), in the order given. */
   async describeConfigs(resources: readonly ConfigResource[]): Promise<ConfigResourceDescription[]> {
-    await this.connect();
-    return configs.describeConfigs(this.ctx, resources);
+    return configs.describeConfigs(await this.begin('describeConfigs'), resources);
   }
 
   /**
@@ -330,8 +339,7 @@ export class Admin {
     resources: readonly AlterConfigsResource[],
     options: AlterConfigsOptions = {},
   ): Promise<void> {
-    await this.connect();
-    return configs.alterConfigs(this.ctx, resources, options);
+    return configs.alterConfigs(await this.begin('alterConfigs'), resources, options);
   }
 
   /** Sets, deletes, appends to or subtracts from single configs (IncrementalAlterConfigs). */
@@ -339,8 +347,7 @@ export class Admin {
     resources: readonly IncrementalAlterConfigsResource[],
     options: AlterConfigsOptions = {},
   ): Promise<void> {
-    await this.connect();
-    return configs.incrementalAlterConfigs(this.ctx, resources, options);
+    return configs.incrementalAlterConfigs(await this.begin('incrementalAlterConfigs'), resources, options);
   }
 
   // ---- cluster -----------------------------------------------------------------------------
@@ -351,8 +358,7 @@ export class Admin {
    * (or one that is not among the brokers).
    */
   async describeCluster(): Promise<ClusterDescription> {
-    await this.connect();
-    return describeCluster(this.ctx);
+    return describeCluster(await this.begin('describeCluster'));
   }
 
   // ---- offsets and records -----------------------------------------------------------------
@@ -367,7 +373,8 @@ export class Admin {
     target: string | readonly AdminTopicPartition[],
     spec: OffsetSpec = 'latest',
   ): Promise<ListedOffset[]> {
-    return records.listOffsets(this.ctx, await this.partitionsOf(target), spec);
+    const ctx = await this.begin('listOffsets');
+    return records.listOffsets(ctx, await this.partitionsOf(ctx, target), spec);
   }
 
   /**
@@ -378,8 +385,9 @@ export class Admin {
     toDelete: readonly RecordsToDelete[],
     options: TimeoutOptions = {},
   ): Promise<DeletedRecords[]> {
-    await this.partitionsOf(toDelete);
-    return records.deleteRecords(this.ctx, toDelete, options.timeoutMs ?? this.ctx.defaultApiTimeoutMs);
+    const ctx = await this.begin('deleteRecords', options.timeoutMs);
+    await this.partitionsOf(ctx, toDelete);
+    return records.deleteRecords(ctx, toDelete, ctx.timeoutMs);
   }
 
   /**
@@ -392,17 +400,15 @@ export class Admin {
     partitions: readonly AdminTopicPartition[] | null,
     options: TimeoutOptions = {},
   ): Promise<LeaderElectionResult[]> {
-    await this.connect();
-    const timeoutMs = options.timeoutMs ?? this.ctx.defaultApiTimeoutMs;
-    return leaders.electLeaders(this.ctx, electionType, partitions, timeoutMs);
+    const ctx = await this.begin('electLeaders', options.timeoutMs);
+    return leaders.electLeaders(ctx, electionType, partitions, ctx.timeoutMs);
   }
 
   // ---- consumer groups ---------------------------------------------------------------------
 
   /** Every group the brokers coordinate (ListGroups to each broker), sorted by id. */
   async listGroups(): Promise<GroupListing[]> {
-    await this.connect();
-    return groups.listGroups(this.ctx);
+    return groups.listGroups(await this.begin('listGroups'));
   }
 
   /**
@@ -411,8 +417,7 @@ export class Admin {
    * with state `Dead` and no members, as Kafka answers.
    */
   async describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]> {
-    await this.connect();
-    return groups.describeGroups(this.ctx, groupIds);
+    return groups.describeGroups(await this.begin('describeGroups'), groupIds);
   }
 
   /**
@@ -420,8 +425,7 @@ export class Admin {
    * `NonEmptyGroupError` while a group has members, `GroupIdNotFoundError` for an unknown group.
    */
   async deleteGroups(groupIds: readonly string[]): Promise<void> {
-    await this.connect();
-    return groups.deleteGroups(this.ctx, groupIds);
+    return groups.deleteGroups(await this.begin('deleteGroups'), groupIds);
   }
 
   /**
@@ -429,8 +433,7 @@ export class Admin {
    * without a committed offset are left out. With `topics`, only those topics.
    */
   async listConsumerGroupOffsets(groupId: string, topics?: readonly string[]): Promise<GroupOffset[]> {
-    await this.connect();
-    return groups.listConsumerGroupOffsets(this.ctx, groupId, topics);
+    return groups.listConsumerGroupOffsets(await this.begin('listConsumerGroupOffsets'), groupId, topics);
   }
 
   /**
@@ -439,8 +442,7 @@ export class Admin {
    * rejects it (`UnknownMemberIdError` or `IllegalGenerationError`).
    */
   async alterConsumerGroupOffsets(groupId: string, offsets: readonly GroupOffsetToCommit[]): Promise<void> {
-    await this.connect();
-    return groups.alterConsumerGroupOffsets(this.ctx, groupId, offsets);
+    return groups.alterConsumerGroupOffsets(await this.begin('alterConsumerGroupOffsets'), groupId, offsets);
   }
 
   /**
@@ -451,8 +453,11 @@ export class Admin {
     groupId: string,
     partitions: readonly AdminTopicPartition[],
   ): Promise<void> {
-    await this.connect();
-    return groups.deleteConsumerGroupOffsets(this.ctx, groupId, partitions);
+    return groups.deleteConsumerGroupOffsets(
+      await this.begin('deleteConsumerGroupOffsets'),
+      groupId,
+      partitions,
+    );
   }
 
   // ---- transactions ------------------------------------------------------------------------
@@ -467,8 +472,7 @@ export class Admin {
    * ```
    */
   async listTransactions(options: ListTransactionsOptions = {}): Promise<TransactionListing[]> {
-    await this.connect();
-    return transactions.listTransactions(this.ctx, options);
+    return transactions.listTransactions(await this.begin('listTransactions'), options);
   }
 
   /**
@@ -478,8 +482,7 @@ export class Admin {
    * coordinator does not know.
    */
   async describeTransactions(transactionalIds: readonly string[]): Promise<TransactionDescription[]> {
-    await this.connect();
-    return transactions.describeTransactions(this.ctx, transactionalIds);
+    return transactions.describeTransactions(await this.begin('describeTransactions'), transactionalIds);
   }
 
   /**
@@ -492,8 +495,9 @@ export class Admin {
     partitions: readonly AdminTopicPartition[],
     options: DescribeProducersOptions = {},
   ): Promise<PartitionProducerState[]> {
-    await this.partitionsOf(partitions);
-    return transactions.describeProducers(this.ctx, partitions, options);
+    const ctx = await this.begin('describeProducers');
+    await this.partitionsOf(ctx, partitions);
+    return transactions.describeProducers(ctx, partitions, options);
   }
 
   /**
@@ -505,23 +509,35 @@ export class Admin {
    * epoch older than the partition's.
    */
   async abortTransaction(spec: AbortTransactionSpec): Promise<void> {
-    await this.partitionsOf([spec]);
-    return transactions.abortTransaction(this.ctx, spec);
+    const ctx = await this.begin('abortTransaction');
+    await this.partitionsOf(ctx, [spec]);
+    return transactions.abortTransaction(ctx, spec);
   }
 
   // ---- helpers -----------------------------------------------------------------------------
 
-  /** A Metadata request for `topics` (null: all) to any broker, never creating topics. */
-  private async metadataRequest(topics: readonly string[] | null) {
-    await this.connect();
-    return metadataRequest(this.cluster, topics);
+  /**
+   * Starts the call `operation`: its deadline is `timeoutMs` (default `default.api.timeout.ms`)
+   * from now, and, as in Java's admin client, a cluster that does not answer yet (a broker still
+   * starting, a blip) is retried within it, warning while it does, before the call's own steps.
+   */
+  private async begin(operation: string, timeoutMs?: number): Promise<AdminContext> {
+    const ctx: AdminContext = {
+      cluster: this.cluster,
+      operation,
+      timeoutMs: timeoutMs ?? this.config.defaultApiTimeoutMs,
+      startedAt: this.cluster.options.clock.now(),
+    };
+    if (!this.cluster.metadata.isBootstrapped) await retryCall(ctx, () => this.cluster.connect());
+    return ctx;
   }
 
   /** Topic descriptions from fresh metadata; a missing named topic rejects at once. */
-  private fetchTopics(names: readonly string[] | null): Promise<TopicDescription[]> {
-    return this.cluster.retry(
+  private fetchTopics(ctx: AdminContext, names: readonly string[] | null): Promise<TopicDescription[]> {
+    return retryCall(
+      ctx,
       async () => {
-        const md = await this.metadataRequest(names);
+        const md = await metadataRequest(this.cluster, names);
         const out: TopicDescription[] = [];
         for (const t of md.topics) {
           if (t.errorCode !== 0) {
@@ -545,11 +561,7 @@ export class Admin {
         }
         return out;
       },
-      {
-        timeoutMs: this.ctx.defaultApiTimeoutMs,
-        operation: names === null ? 'Metadata (all topics)' : `Metadata (${names.join(', ')})`,
-        isRetriable: (e) => isRetriableError(e) && !(e instanceof UnknownTopicOrPartitionError),
-      },
+      { isRetriable: (e) => isRetriableError(e) && !(e instanceof UnknownTopicOrPartitionError) },
     );
   }
 
@@ -558,11 +570,12 @@ export class Admin {
    * sure the cluster's metadata knows their leaders. A missing topic rejects at once.
    */
   private async partitionsOf(
+    ctx: AdminContext,
     target: string | readonly AdminTopicPartition[],
   ): Promise<AdminTopicPartition[]> {
     const names = typeof target === 'string' ? [target] : [...new Set(target.map((p) => p.topic))];
-    const topics = await this.fetchTopics(names);
-    await this.cluster.refreshMetadata(names);
+    const topics = await this.fetchTopics(ctx, names);
+    await retryCall(ctx, () => this.cluster.refreshMetadata(names));
     if (typeof target !== 'string') return [...target];
     return topics[0].partitions.map((p) => ({ topic: target, partition: p.partition }));
   }

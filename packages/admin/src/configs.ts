@@ -78,7 +78,7 @@ export async function describeConfigs(
   resources: readonly ConfigResource[],
 ): Promise<ConfigResourceDescription[]> {
   const results = await runPerItem<ConfigResource, ConfigResourceDescription>(
-    ctx.cluster,
+    ctx,
     resources,
     keyOf,
     (pending) =>
@@ -115,7 +115,7 @@ export async function describeConfigs(
           };
         });
       }),
-    { apiName: 'DescribeConfigs', timeoutMs: ctx.defaultApiTimeoutMs },
+    { apiName: 'DescribeConfigs' },
   );
   return resources.map((r) => results.get(keyOf(r)) as ConfigResourceDescription);
 }
@@ -127,7 +127,7 @@ export async function alterConfigs(
   options: AlterConfigsOptions = {},
 ): Promise<void> {
   await runPerItem<AlterConfigsResource, true>(
-    ctx.cluster,
+    ctx,
     resources,
     keyOf,
     (pending) =>
@@ -142,7 +142,7 @@ export async function alterConfigs(
         });
         return res.responses.map((r) => outcomeOf(r));
       }),
-    { apiName: 'AlterConfigs', timeoutMs: ctx.defaultApiTimeoutMs },
+    { apiName: 'AlterConfigs' },
   );
 }
 
@@ -153,7 +153,7 @@ export async function incrementalAlterConfigs(
   options: AlterConfigsOptions = {},
 ): Promise<void> {
   await runPerItem<IncrementalAlterConfigsResource, true>(
-    ctx.cluster,
+    ctx,
     resources,
     keyOf,
     (pending) =>
@@ -172,7 +172,7 @@ export async function incrementalAlterConfigs(
         });
         return res.responses.map((r) => outcomeOf(r));
       }),
-    { apiName: 'IncrementalAlterConfigs', timeoutMs: ctx.defaultApiTimeoutMs },
+    { apiName: 'IncrementalAlterConfigs' },
   );
 }
 

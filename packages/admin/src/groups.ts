@@ -8,7 +8,7 @@
 import { createKafkaError, type KafkaError, ProtocolDecodeError } from '@tskafka/protocol';
 import { Api, ConsumerProtocolAssignment, decodeMessage, Reader } from '@tskafka/protocol/internals';
 import { COORDINATOR_CONNECTION_GROUP } from '@tskafka/transport/internals';
-import { type AdminContext, check, groupBy, withCoordinator } from './requests.js';
+import { type AdminContext, check, groupBy, retryCall, withCoordinator } from './requests.js';
 import type {
   AdminTopicPartition,
   GroupDescription,
@@ -82,17 +82,14 @@ function memberAssignment(
 /** See `Admin.listGroups`: asks every broker for the groups it coordinates. */
 export async function listGroups(ctx: AdminContext): Promise<GroupListing[]> {
   const { cluster } = ctx;
-  if (cluster.metadata.brokers.size === 0) await cluster.refreshMetadata();
+  if (cluster.metadata.brokers.size === 0) await retryCall(ctx, () => cluster.refreshMetadata());
   const perBroker = await Promise.all(
     cluster.brokers().map((b) =>
-      cluster.retry(
-        async () => {
-          const res = await cluster.request(b.nodeId, Api.ListGroups, { statesFilter: [], typesFilter: [] });
-          check(res.errorCode, { apiName: 'ListGroups' });
-          return res.groups;
-        },
-        { timeoutMs: ctx.defaultApiTimeoutMs, operation: `ListGroups to broker ${b.nodeId}` },
-      ),
+      retryCall(ctx, async () => {
+        const res = await cluster.request(b.nodeId, Api.ListGroups, { statesFilter: [], typesFilter: [] });
+        check(res.errorCode, { apiName: 'ListGroups', message: `broker ${b.nodeId}` });
+        return res.groups;
+      }),
     ),
   );
   const seen = new Map<string, GroupListing>();
@@ -114,7 +111,7 @@ export function describeGroups(ctx: AdminContext, groupIds: readonly string[]): 
   const { cluster } = ctx;
   return Promise.all(
     groupIds.map((groupId) =>
-      withCoordinator(cluster, groupId, ctx.defaultApiTimeoutMs, async () => {
+      withCoordinator(ctx, groupId, async () => {
         const res = await cluster.requestCoordinator('group', groupId, Api.DescribeGroups, {
           groups: [groupId],
           includeAuthorizedOperations: false,
@@ -151,7 +148,7 @@ export async function deleteGroups(ctx: AdminContext, groupIds: readonly string[
   const { cluster } = ctx;
   const results = await Promise.allSettled(
     groupIds.map((groupId) =>
-      withCoordinator(cluster, groupId, ctx.defaultApiTimeoutMs, async () => {
+      withCoordinator(ctx, groupId, async () => {
         const res = await cluster.requestCoordinator('group', groupId, Api.DeleteGroups, {
           groupsNames: [groupId],
         });
@@ -171,7 +168,7 @@ export function listConsumerGroupOffsets(
 ): Promise<GroupOffset[]> {
   const { cluster } = ctx;
   const wanted = topics === undefined ? null : new Set(topics);
-  return withCoordinator(cluster, groupId, ctx.defaultApiTimeoutMs, async () => {
+  return withCoordinator(ctx, groupId, async () => {
     // v8+ batch groups; older versions name one group at the top level.
     const coordinator = await cluster.findCoordinator('group', groupId);
     const conn = await cluster.connection(coordinator.nodeId, COORDINATOR_CONNECTION_GROUP);
@@ -225,7 +222,7 @@ export function alterConsumerGroupOffsets(
 ): Promise<void> {
   const { cluster } = ctx;
   const byTopic = groupBy(offsets, (o) => o.topic);
-  return withCoordinator(cluster, groupId, ctx.defaultApiTimeoutMs, async () => {
+  return withCoordinator(ctx, groupId, async () => {
     // Generation -1 and no member id: the coordinator takes it only while the group is empty.
     const res = await cluster.requestCoordinator('group', groupId, Api.OffsetCommit, {
       groupId,
@@ -253,7 +250,7 @@ export function deleteConsumerGroupOffsets(
 ): Promise<void> {
   const { cluster } = ctx;
   const byTopic = groupBy(partitions, (p) => p.topic);
-  return withCoordinator(cluster, groupId, ctx.defaultApiTimeoutMs, async () => {
+  return withCoordinator(ctx, groupId, async () => {
     const res = await cluster.requestCoordinator('group', groupId, Api.OffsetDelete, {
       groupId,
       topics: [...byTopic].map(([name, list]) => ({

@@ -7,7 +7,7 @@
 
 import { createKafkaError, ErrorCode } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
-import { type AdminContext, groupBy, requestController, requestTimeoutFor } from './requests.js';
+import { type AdminContext, groupBy, requestController, requestTimeoutFor, retryCall } from './requests.js';
 import type { AdminTopicPartition, ElectionType, LeaderElectionResult } from './types.js';
 
 const ELECTION_TYPE: Record<ElectionType, number> = { preferred: 0, unclean: 1 };
@@ -22,25 +22,30 @@ export async function electLeaders(
   partitions: readonly AdminTopicPartition[] | null,
   timeoutMs: number,
 ): Promise<LeaderElectionResult[]> {
-  const res = await requestController(
-    ctx.cluster,
-    Api.ElectLeaders,
-    {
-      electionType: ELECTION_TYPE[electionType],
-      topicPartitions:
-        partitions === null
-          ? null
-          : [...groupBy(partitions, (p) => p.topic)].map(([topic, ps]) => ({
-              topic,
-              partitions: ps.map((p) => p.partition),
-            })),
-      timeoutMs,
-    },
-    requestTimeoutFor(ctx.cluster, timeoutMs),
-  );
-  if (res.errorCode !== ErrorCode.NONE) {
-    throw createKafkaError(res.errorCode, { apiName: 'ElectLeaders' });
-  }
+  // A lost connection or a moved controller is worth another try within the call's time; the
+  // election's own outcome (per partition) is the answer.
+  const res = await retryCall(ctx, async () => {
+    const r = await requestController(
+      ctx.cluster,
+      Api.ElectLeaders,
+      {
+        electionType: ELECTION_TYPE[electionType],
+        topicPartitions:
+          partitions === null
+            ? null
+            : [...groupBy(partitions, (p) => p.topic)].map(([topic, ps]) => ({
+                topic,
+                partitions: ps.map((p) => p.partition),
+              })),
+        timeoutMs,
+      },
+      requestTimeoutFor(ctx.cluster, timeoutMs),
+    );
+    if (r.errorCode !== ErrorCode.NONE) {
+      throw createKafkaError(r.errorCode, { apiName: 'ElectLeaders' });
+    }
+    return r;
+  });
   const results = res.replicaElectionResults.flatMap((t) =>
     t.partitionResult.map(
       (p): LeaderElectionResult => ({

@@ -15,17 +15,44 @@ import {
 } from '@tskafka/protocol';
 import type { ApiDef } from '@tskafka/protocol/internals';
 import { isRetriableError } from '@tskafka/transport';
-import type { Cluster, RequestOf, ResponseOf } from '@tskafka/transport/internals';
+import type { Cluster, RequestOf, ResponseOf, RetryOptions } from '@tskafka/transport/internals';
 
 /** NOT_CONTROLLER: the request went to a broker that is not (or no longer) the controller. */
 const NOT_CONTROLLER = 41;
 
-/** What the admin's helpers need of it: the cluster and the default timeout. */
+/**
+ * One admin call as its helpers see it: the cluster, and the call's name and time. Every step of
+ * the call (its first connection, metadata, each request) retries within the same deadline,
+ * `startedAt + timeoutMs`, and running out of it rejects with a `KafkaTimeoutError` naming
+ * `operation`.
+ */
 export interface AdminContext {
   /** The cluster. */
   readonly cluster: Cluster;
-  /** `default.api.timeout.ms`. */
-  readonly defaultApiTimeoutMs: number;
+  /** The call, as the application made it (e.g. `createTopics`): what its timeout error names. */
+  readonly operation: string;
+  /** The call's time: its `timeoutMs` option, else `default.api.timeout.ms`. */
+  readonly timeoutMs: number;
+  /** When the call began, on the cluster's clock. */
+  readonly startedAt: number;
+}
+
+/**
+ * Runs one step of a call (`fn`) with retries of retriable errors until the call's deadline,
+ * warning while it retries; then rejects with a `KafkaTimeoutError` naming the call, the last
+ * error as its cause. Anything not retriable rejects at once.
+ */
+export function retryCall<T>(
+  ctx: AdminContext,
+  fn: () => Promise<T>,
+  options: Pick<RetryOptions, 'isRetriable' | 'onRetry'> = {},
+): Promise<T> {
+  return ctx.cluster.retry(fn, {
+    ...options,
+    timeoutMs: ctx.timeoutMs,
+    startedAt: ctx.startedAt,
+    operation: ctx.operation,
+  });
 }
 
 /** The outcome for one item of a batched request. */
@@ -48,8 +75,6 @@ export interface ItemOutcome<R> {
 export interface PerItemOptions<R> {
   /** The API, for errors. */
   apiName: string;
-  /** Give up after this long. */
-  timeoutMs: number;
   /** Turns an error into a success (e.g. TOPIC_ALREADY_EXISTS with `ignoreExisting`); undefined keeps it. */
   recover?: (error: KafkaError, outcome: ItemOutcome<R>) => R | undefined;
   /** Errors not to retry although Kafka's table calls them retriable (e.g. an unknown topic named by the caller). */
@@ -62,61 +87,59 @@ export interface PerItemOptions<R> {
  * Resolves with the results by key; rejects with the first error that was not retriable.
  */
 export async function runPerItem<I, R>(
-  cluster: Cluster,
+  ctx: AdminContext,
   items: readonly I[],
   keyOf: (item: I) => string,
   send: (pending: I[]) => Promise<ItemOutcome<R>[]>,
   options: PerItemOptions<R>,
 ): Promise<Map<string, R>> {
+  const { cluster } = ctx;
   const results = new Map<string, R>();
   const failures: KafkaError[] = [];
   let pending = [...items];
   if (pending.length === 0) return results;
-  await cluster.retry(
-    async () => {
-      const outcomes = await send(pending);
-      const byKey = new Map(outcomes.map((o) => [o.key, o]));
-      const next: I[] = [];
-      let retriable: KafkaError | undefined;
-      for (const item of pending) {
-        const key = keyOf(item);
-        const o = byKey.get(key) ?? {
-          key,
-          errorCode: -1,
-          errorMessage: `the response has no result for ${key}`,
-        };
-        if (o.errorCode === 0) {
-          results.set(key, o.result as R);
-          continue;
-        }
-        const error = createKafkaError(o.errorCode, {
-          apiName: options.apiName,
-          message: o.errorMessage,
-          ...(o.topic === undefined ? {} : { topic: o.topic }),
-          ...(o.partition === undefined ? {} : { partition: o.partition }),
-        });
-        const recovered = options.recover?.(error, o);
-        if (recovered !== undefined) results.set(key, recovered);
-        else if (isRetriableError(error) && options.isFinal?.(error) !== true) {
-          next.push(item);
-          retriable ??= error;
-        } else failures.push(error);
+  await retryCall(ctx, async () => {
+    const outcomes = await send(pending);
+    const byKey = new Map(outcomes.map((o) => [o.key, o]));
+    const next: I[] = [];
+    let retriable: KafkaError | undefined;
+    for (const item of pending) {
+      const key = keyOf(item);
+      const o = byKey.get(key) ?? {
+        key,
+        errorCode: -1,
+        errorMessage: `the response has no result for ${key}`,
+      };
+      if (o.errorCode === 0) {
+        results.set(key, o.result as R);
+        continue;
       }
-      pending = next;
-      if (retriable !== undefined) {
-        if (retriable.code === NOT_CONTROLLER) {
-          // The retry goes to whichever controller the metadata at hand names; say why it may fail again.
-          await cluster.refreshMetadata().catch((error: unknown) =>
-            cluster.options.logger.warn(`${options.apiName}: metadata refresh after NOT_CONTROLLER failed`, {
-              error,
-            }),
-          );
-        }
-        throw retriable;
+      const error = createKafkaError(o.errorCode, {
+        apiName: options.apiName,
+        message: o.errorMessage,
+        ...(o.topic === undefined ? {} : { topic: o.topic }),
+        ...(o.partition === undefined ? {} : { partition: o.partition }),
+      });
+      const recovered = options.recover?.(error, o);
+      if (recovered !== undefined) results.set(key, recovered);
+      else if (isRetriableError(error) && options.isFinal?.(error) !== true) {
+        next.push(item);
+        retriable ??= error;
+      } else failures.push(error);
+    }
+    pending = next;
+    if (retriable !== undefined) {
+      if (retriable.code === NOT_CONTROLLER) {
+        // The retry goes to whichever controller the metadata at hand names; say why it may fail again.
+        await cluster.refreshMetadata().catch((error: unknown) =>
+          cluster.options.logger.warn(`${options.apiName}: metadata refresh after NOT_CONTROLLER failed`, {
+            error,
+          }),
+        );
       }
-    },
-    { timeoutMs: options.timeoutMs, operation: options.apiName },
-  );
+      throw retriable;
+    }
+  });
   if (failures.length > 0) throw failures[0];
   return results;
 }
@@ -148,21 +171,14 @@ export function requestTimeoutFor(cluster: Cluster, timeoutMs: number): number {
 }
 
 /**
- * Runs `fn` (which talks to the coordinator of group `groupId`) with retries until `timeoutMs`;
- * NOT_COORDINATOR and COORDINATOR_NOT_AVAILABLE forget the cached coordinator first.
+ * Runs `fn` (which talks to the coordinator of group `groupId`) with retries until the call's
+ * deadline; NOT_COORDINATOR and COORDINATOR_NOT_AVAILABLE forget the cached coordinator first.
  */
-export function withCoordinator<T>(
-  cluster: Cluster,
-  groupId: string,
-  timeoutMs: number,
-  fn: () => Promise<T>,
-): Promise<T> {
-  return cluster.retry(fn, {
-    timeoutMs,
-    operation: `a request to the coordinator of group ${groupId}`,
+export function withCoordinator<T>(ctx: AdminContext, groupId: string, fn: () => Promise<T>): Promise<T> {
+  return retryCall(ctx, fn, {
     onRetry: (error) => {
       if (error instanceof NotCoordinatorError || error instanceof CoordinatorNotAvailableError) {
-        cluster.invalidateCoordinator('group', groupId);
+        ctx.cluster.invalidateCoordinator('group', groupId);
       }
     },
   });
@@ -201,7 +217,7 @@ export function perLeader<R>(
 ): Promise<Map<string, R>> {
   const { cluster } = ctx;
   return runPerItem(
-    cluster,
+    ctx,
     partitions,
     (p) => `${p.topic}:${p.partition}`,
     async (pending) => {
@@ -214,6 +230,6 @@ export function perLeader<R>(
       );
       return outcomes.flat();
     },
-    { apiName, timeoutMs: ctx.defaultApiTimeoutMs },
+    { apiName },
   );
 }

@@ -12,7 +12,15 @@ import { createKafkaError, UnknownTopicOrPartitionError } from '@tskafka/protoco
 import { Api } from '@tskafka/protocol/internals';
 import { COORDINATOR_CONNECTION_GROUP } from '@tskafka/transport/internals';
 import { byTopicPartition } from './groups.js';
-import { type AdminContext, check, groupBy, type ItemOutcome, perLeader, runPerItem } from './requests.js';
+import {
+  type AdminContext,
+  check,
+  groupBy,
+  type ItemOutcome,
+  perLeader,
+  retryCall,
+  runPerItem,
+} from './requests.js';
 import type {
   AbortTransactionSpec,
   ActiveProducer,
@@ -51,7 +59,7 @@ export async function listTransactions(
   options: ListTransactionsOptions,
 ): Promise<TransactionListing[]> {
   const { cluster } = ctx;
-  if (cluster.metadata.brokers.size === 0) await cluster.refreshMetadata();
+  if (cluster.metadata.brokers.size === 0) await retryCall(ctx, () => cluster.refreshMetadata());
   const durationFilter = options.filterOnDurationMs ?? -1;
   const body = {
     stateFilters: [...(options.filterStates ?? [])],
@@ -60,27 +68,24 @@ export async function listTransactions(
   };
   const perBroker = await Promise.all(
     cluster.brokers().map((b) =>
-      cluster.retry(
-        async () => {
-          const res = await cluster.request(
-            b.nodeId,
-            Api.ListTransactions,
-            body,
-            durationFilter >= 0 ? { minVersion: 1 } : undefined,
-          );
-          // COORDINATOR_LOAD_IN_PROGRESS is retriable: the broker is still loading its transactions.
-          check(res.errorCode, { apiName: 'ListTransactions', message: `broker ${b.nodeId}` });
-          return res.transactionStates.map(
-            (t): TransactionListing => ({
-              transactionalId: t.transactionalId,
-              producerId: t.producerId,
-              state: stateOf(t.transactionState),
-              coordinatorId: b.nodeId,
-            }),
-          );
-        },
-        { timeoutMs: ctx.defaultApiTimeoutMs, operation: `ListTransactions to broker ${b.nodeId}` },
-      ),
+      retryCall(ctx, async () => {
+        const res = await cluster.request(
+          b.nodeId,
+          Api.ListTransactions,
+          body,
+          durationFilter >= 0 ? { minVersion: 1 } : undefined,
+        );
+        // COORDINATOR_LOAD_IN_PROGRESS is retriable: the broker is still loading its transactions.
+        check(res.errorCode, { apiName: 'ListTransactions', message: `broker ${b.nodeId}` });
+        return res.transactionStates.map(
+          (t): TransactionListing => ({
+            transactionalId: t.transactionalId,
+            producerId: t.producerId,
+            state: stateOf(t.transactionState),
+            coordinatorId: b.nodeId,
+          }),
+        );
+      }),
     ),
   );
   return perBroker
@@ -103,7 +108,7 @@ export async function describeTransactions(
   const { cluster } = ctx;
   const ids = [...new Set(transactionalIds)];
   const results = await runPerItem<string, TransactionDescription>(
-    cluster,
+    ctx,
     ids,
     (id) => id,
     async (pending) => {
@@ -152,7 +157,7 @@ export async function describeTransactions(
       );
       return outcomes.flat();
     },
-    { apiName: 'DescribeTransactions', timeoutMs: ctx.defaultApiTimeoutMs },
+    { apiName: 'DescribeTransactions' },
   );
   return transactionalIds.map((id) => results.get(id) as TransactionDescription);
 }
@@ -240,13 +245,12 @@ export async function describeProducers(
     const brokerId = options.brokerId;
     // A replica that is not the leader's choice to ask: its errors are the answer, as in Java.
     results = await runPerItem(
-      ctx.cluster,
+      ctx,
       partitions,
       (p) => `${p.topic}:${p.partition}`,
       (b) => send(brokerId, b),
       {
         apiName: 'DescribeProducers',
-        timeoutMs: ctx.defaultApiTimeoutMs,
         isFinal: (e) => e.code === NOT_LEADER_OR_FOLLOWER || e.code === UNKNOWN_TOPIC_OR_PARTITION,
       },
     );

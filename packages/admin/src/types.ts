@@ -25,7 +25,7 @@ export interface NewTopic {
 export interface CreateTopicsOptions {
   /** Only check that the topics could be created; create nothing. */
   validateOnly?: boolean;
-  /** How long the controller may take; default `default.api.timeout.ms`. */
+  /** The call's time, also how long the controller may take; default `default.api.timeout.ms`. */
   timeoutMs?: number;
   /** Treat TOPIC_ALREADY_EXISTS as success instead of rejecting with `TopicAlreadyExistsError`. */
   ignoreExisting?: boolean;
@@ -45,14 +45,17 @@ export interface CreatedTopic {
   replicationFactor: number;
 }
 
-/** Options of calls that wait on the controller (deleteTopics, createPartitions, deleteRecords). */
+/**
+ * Options of calls that take their own time instead of `default.api.timeout.ms` (deleteTopics,
+ * createPartitions, deleteRecords, describeTopics, ...): the call retries within it.
+ */
 export interface TimeoutOptions {
   /** How long to wait; default `default.api.timeout.ms`. */
   timeoutMs?: number;
 }
 
 /** Options of `Admin.listTopics`. */
-export interface ListTopicsOptions {
+export interface ListTopicsOptions extends TimeoutOptions {
   /** Include internal topics such as `__consumer_offsets`; default false. */
   listInternal?: boolean;
 }

@@ -20,6 +20,11 @@ export interface RetryOptions {
    */
   timeoutMs?: number;
   /**
+   * When the call began, on `clock` (default: now). A call whose earlier steps (a first
+   * connection, a metadata refresh) already took time has only the rest of `timeoutMs`.
+   */
+  startedAt?: number;
+  /**
    * The call, in the caller's words (e.g. `CreateTopics`): running out of time then rejects with
    * a {@link KafkaTimeoutError} that names it, with the last error as its cause. Without it, the
    * last error itself.
@@ -78,7 +83,8 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
   const isRetriable = options.isRetriable ?? isRetriableError;
   const retries = options.retries ?? Number.POSITIVE_INFINITY;
   const timeoutMs = options.timeoutMs;
-  const deadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : clock.now() + timeoutMs;
+  const deadline =
+    timeoutMs === undefined ? Number.POSITIVE_INFINITY : (options.startedAt ?? clock.now()) + timeoutMs;
   const timedOut = (last: unknown): unknown => {
     if (options.operation === undefined && last !== undefined) return last;
     return new KafkaTimeoutError(
