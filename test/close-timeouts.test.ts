@@ -219,9 +219,7 @@ describe('close() against a broker that is gone', () => {
     );
     expect(error).toBeInstanceOf(KafkaTimeoutError);
     expect((error as Error).message).toMatch(/^listTopics timed out after 800 ms/);
-    expect(
-      logger.warnings.some((w) => w.startsWith('listTopics failed with a retriable error')),
-    ).toBe(true);
+    expect(logger.warnings.some((w) => w.startsWith('listTopics failed with a retriable error'))).toBe(true);
     expect(await settles(admin.close({ timeoutMs: 500 }))).toBe(true);
   });
 });
