@@ -447,7 +447,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     await this.ready();
     const s = this.stateOf(partition);
     if (s.position === null)
-      await updateFetchPositions(this.cluster, this.subscriptions, this.coordinator, this.config);
+      await updateFetchPositions(this.cluster, this.subscriptions, this.coordinator, this.config, {
+        operation: 'position',
+      });
     if (s.position === null) throw new ConsumerError(`no position for ${s.key}`);
     return s.position;
   }
@@ -457,7 +459,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
    * partitions need not be assigned.
    */
   async beginningOffsets(partitions: readonly TopicPartition[]): Promise<Map<TopicPartition, number>> {
-    return this.offsetsAt(partitions, EARLIEST_TIMESTAMP);
+    return this.offsetsAt(partitions, EARLIEST_TIMESTAMP, 'beginningOffsets');
   }
 
   /**
@@ -466,12 +468,13 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
    * until the open transactions before it end). The partitions need not be assigned.
    */
   async endOffsets(partitions: readonly TopicPartition[]): Promise<Map<TopicPartition, number>> {
-    return this.offsetsAt(partitions, LATEST_TIMESTAMP);
+    return this.offsetsAt(partitions, LATEST_TIMESTAMP, 'endOffsets');
   }
 
   private async offsetsAt(
     partitions: readonly TopicPartition[],
     timestamp: number,
+    operation: string,
   ): Promise<Map<TopicPartition, number>> {
     await this.ready();
     const found = await listOffsets(
@@ -479,6 +482,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition, timestamp })),
       this.config.isolationLevel === 'read_committed' ? 1 : 0,
       this.config.defaultApiTimeoutMs,
+      { operation },
     );
     const out = new Map<TopicPartition, number>();
     for (const tp of partitions) out.set(tp, found.get(partitionKey(tp.topic, tp.partition)) ?? -1);
@@ -491,7 +495,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   ): Promise<Map<TopicPartition, OffsetAndMetadata | null>> {
     await this.ready();
     const coordinator = this.requireGroup('committed()');
-    const found = await coordinator.fetchCommitted(partitions, this.config.defaultApiTimeoutMs);
+    const found = await coordinator.fetchCommitted(partitions, this.config.defaultApiTimeoutMs, {
+      operation: 'committed',
+    });
     const out = new Map<TopicPartition, OffsetAndMetadata | null>();
     for (const tp of partitions) out.set(tp, found.get(partitionKey(tp.topic, tp.partition)) ?? null);
     return out;
@@ -548,7 +554,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   async commitSync(offsets?: OffsetsToCommit): Promise<void> {
     await this.ready();
     const coordinator = this.requireGroup('commitSync()');
-    await coordinator.commit(this.offsetsToCommit(offsets), this.config.defaultApiTimeoutMs);
+    await coordinator.commit(this.offsetsToCommit(offsets), this.config.defaultApiTimeoutMs, {
+      operation: 'commitSync',
+    });
   }
 
   /**

@@ -24,7 +24,7 @@ import {
 import { CommitFailedError, ConsumerClosedError, ConsumerError } from './errors.js';
 import { GroupMembership, MembershipAction } from './membership.js';
 import { refreshMetadataOrWarn } from './metadata-refresh.js';
-import { coordinatorVersion, GroupOffsets } from './offset-commit.js';
+import { coordinatorVersion, GroupOffsets, type OffsetCallOptions } from './offset-commit.js';
 import type { SubscriptionState } from './subscription-state.js';
 import {
   type ConsumerRebalanceListener,
@@ -500,16 +500,21 @@ export class ConsumerCoordinator {
    * `timeoutMs`; a commit from a member that is no longer in the generation fails with
    * {@link CommitFailedError}.
    */
-  commit(offsets: ReadonlyMap<TopicPartition, OffsetAndMetadata>, timeoutMs: number): Promise<void> {
-    return this.offsets.commit(offsets, timeoutMs);
+  commit(
+    offsets: ReadonlyMap<TopicPartition, OffsetAndMetadata>,
+    timeoutMs: number,
+    call: OffsetCallOptions = {},
+  ): Promise<void> {
+    return this.offsets.commit(offsets, timeoutMs, call);
   }
 
-  /** The committed offsets of `partitions` (null where none). */
+  /** The committed offsets of `partitions` (null where none); `call` names the application's call. */
   fetchCommitted(
     partitions: readonly TopicPartition[],
     timeoutMs: number,
+    call: OffsetCallOptions = {},
   ): Promise<Map<string, OffsetAndMetadata | null>> {
-    return this.offsets.fetchCommitted(partitions, timeoutMs);
+    return this.offsets.fetchCommitted(partitions, timeoutMs, call);
   }
 
   // ---- leaving ---------------------------------------------------------------------------------

@@ -16,6 +16,19 @@ import { type OffsetAndMetadata, partitionKey, type TopicPartition } from './typ
  * The version the group coordinator's connection negotiated for `api` (at most `maxVersion`), so
  * a request can leave out fields an older broker does not know.
  */
+
+/**
+ * The application's call an offsets step belongs to: `operation` (e.g. `commitSync`) is what a
+ * timeout names, and `startedAt` (on the cluster's clock) when the call began, so that steps run
+ * one after another share its time.
+ */
+export interface OffsetCallOptions {
+  /** The call, as the application made it. */
+  operation?: string;
+  /** When the call began; default when the step does. */
+  startedAt?: number;
+}
+
 export async function coordinatorVersion(
   cluster: Cluster,
   groupId: string,
@@ -57,9 +70,14 @@ export class GroupOffsets {
   /**
    * Commits `offsets` (the next offsets to read). Retries coordinator moves and loads within
    * `timeoutMs`; a commit from a member that is no longer in the generation fails with
-   * {@link CommitFailedError}.
+   * {@link CommitFailedError}. With `call.operation`, running out of time rejects with a
+   * `KafkaTimeoutError` naming it (the last error its cause), and the retries warn.
    */
-  async commit(offsets: ReadonlyMap<TopicPartition, OffsetAndMetadata>, timeoutMs: number): Promise<void> {
+  async commit(
+    offsets: ReadonlyMap<TopicPartition, OffsetAndMetadata>,
+    timeoutMs: number,
+    call: OffsetCallOptions = {},
+  ): Promise<void> {
     if (offsets.size === 0) return;
     const topics = new Map<
       string,
@@ -100,7 +118,7 @@ export class GroupOffsets {
           }
         }
       },
-      { timeoutMs },
+      { ...call, timeoutMs },
     );
     this.member.onCommit(offsets);
   }
@@ -134,10 +152,11 @@ export class GroupOffsets {
     }
   }
 
-  /** The committed offsets of `partitions` (null where none). */
+  /** The committed offsets of `partitions` (null where none); `call` as for {@link GroupOffsets.commit}. */
   async fetchCommitted(
     partitions: readonly TopicPartition[],
     timeoutMs: number,
+    call: OffsetCallOptions = {},
   ): Promise<Map<string, OffsetAndMetadata | null>> {
     const topics = new Map<string, number[]>();
     for (const tp of partitions) {
@@ -182,7 +201,7 @@ export class GroupOffsets {
           }
         }
       },
-      { timeoutMs },
+      { ...call, timeoutMs },
     );
     return out;
   }

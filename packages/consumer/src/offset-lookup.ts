@@ -10,6 +10,7 @@ import { Api } from '@tskafka/protocol/internals';
 import type { Cluster, ConsumerConfig } from '@tskafka/transport/internals';
 import type { ConsumerCoordinator } from './coordinator.js';
 import { NoOffsetForPartitionError } from './errors.js';
+import type { OffsetCallOptions } from './offset-commit.js';
 import type { SubscriptionState } from './subscription-state.js';
 import type { TopicPartition } from './types.js';
 
@@ -21,13 +22,15 @@ export const LATEST_TIMESTAMP = -1;
 /**
  * The offset of each partition at `timestamp` (-2 earliest, -1 latest, or a time in ms), asked
  * of each partition's leader. Retriable errors (leader moved, not available) are retried by the
- * cluster's retry policy within `timeoutMs`.
+ * cluster's retry policy within `timeoutMs`; with `call.operation`, running out of it rejects
+ * with a `KafkaTimeoutError` naming the call.
  */
 export async function listOffsets(
   cluster: Cluster,
   partitions: readonly (TopicPartition & { timestamp: number })[],
   isolationLevel: 0 | 1,
   timeoutMs: number,
+  call: OffsetCallOptions = {},
 ): Promise<Map<string, number>> {
   const result = new Map<string, number>();
   let pending = [...partitions];
@@ -85,27 +88,30 @@ export async function listOffsets(
       pending = failed;
       if (firstError !== null) throw firstError;
     },
-    { timeoutMs },
+    { ...call, timeoutMs },
   );
   return result;
 }
 
 /**
  * Gives every assigned partition without a position one: the committed offset, else
- * `auto.offset.reset` (a {@link NoOffsetForPartitionError} for `none`).
+ * `auto.offset.reset` (a {@link NoOffsetForPartitionError} for `none`). Both lookups share
+ * `default.api.timeout.ms` from `call.startedAt`; `call.operation` names the call in a timeout.
  */
 export async function updateFetchPositions(
   cluster: Cluster,
   subscriptions: SubscriptionState,
   coordinator: ConsumerCoordinator | null,
   c: ConsumerConfig,
+  call: OffsetCallOptions = {},
 ): Promise<void> {
+  const timed: OffsetCallOptions = { ...call, startedAt: call.startedAt ?? cluster.options.clock.now() };
   const missing = subscriptions.missingPositions();
   if (missing.length === 0) return;
   const needCommitted = missing.filter((s) => s.reset === null);
   if (needCommitted.length > 0) {
     if (coordinator !== null) {
-      const committed = await coordinator.fetchCommitted(needCommitted, c.defaultApiTimeoutMs);
+      const committed = await coordinator.fetchCommitted(needCommitted, c.defaultApiTimeoutMs, timed);
       for (const s of needCommitted) {
         if (subscriptions.state(s.topic, s.partition) !== s || s.position !== null || s.reset !== null)
           continue;
@@ -134,6 +140,7 @@ export async function updateFetchPositions(
     })),
     c.isolationLevel === 'read_committed' ? 1 : 0,
     c.defaultApiTimeoutMs,
+    timed,
   );
   for (const s of toReset) {
     const offset = offsets.get(s.key);
