@@ -1,11 +1,14 @@
 /**
  * The vocabulary of the {@link TransactionManager}: its states, the result of a transactional
- * call, a queued request, and what each coordinator error code means for each request (Java's
- * `TxnRequestHandler` subclasses, as a table).
+ * call, a queued request, what each coordinator error code means for each request (Java's
+ * `TxnRequestHandler` subclasses, as a table), and which errors are fatal to the producer.
  *
  * @module
  */
-import { ErrorCode, isRetriable } from '@tskafka/protocol';
+import { createKafkaError, ErrorCode, isRetriable, KafkaError } from '@tskafka/protocol';
+import { KafkaTimeoutError, UnsupportedApiVersionError } from '@tskafka/transport';
+import type { TimerClock } from './buffer-pool.js';
+import { ProduceRequestError } from './errors.js';
 import type {
   TransactionApi,
   TransactionCoordinatorKey,
@@ -93,6 +96,57 @@ export class TransactionalResult {
     this.settled = true;
     this.rejectFn(error);
   }
+
+  /**
+   * Resolves once done, rejects with the failure, or with a `KafkaTimeoutError` after
+   * `timeoutMs` on `clock` (`max.block.ms`); the result itself then stays pending, for the call
+   * to be made again.
+   */
+  async within(clock: TimerClock, timeoutMs: number, operation: string): Promise<void> {
+    if (this.settled || timeoutMs >= Number.POSITIVE_INFINITY) return;
+    let timer: unknown;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = clock.setTimer(() => resolve('timeout'), timeoutMs);
+    });
+    const outcome = await Promise.race([this.promise.then(() => 'done' as const), timeout]).finally(() =>
+      clock.clearTimer(timer),
+    );
+    if (outcome === 'timeout') {
+      throw new KafkaTimeoutError(
+        `Timeout expired after ${timeoutMs} ms while awaiting ${operation}`,
+        timeoutMs,
+      );
+    }
+  }
+}
+
+/** Errors that end the producer wherever they come from (Java's `maybeTransitionToErrorState`). */
+const FATAL_CODES: ReadonlySet<number> = new Set([
+  ErrorCode.PRODUCER_FENCED,
+  ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+  ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+  ErrorCode.UNSUPPORTED_VERSION,
+]);
+
+/**
+ * Whether a batch's failure fails the producer, not just the transaction (Java's
+ * `maybeTransitionToErrorState`). A Produce request the broker has no common version for is
+ * UNSUPPORTED_VERSION's equivalent.
+ */
+export function isFatalBatchError(error: Error): boolean {
+  if (error instanceof KafkaError) return FATAL_CODES.has(error.code);
+  return error instanceof ProduceRequestError && error.cause instanceof UnsupportedApiVersionError;
+}
+
+/**
+ * The error for INVALID_PRODUCER_EPOCH (or PRODUCER_FENCED) from a transaction coordinator:
+ * another producer with `transactionalId` took over, so this one is fenced.
+ */
+export function fencedError(transactionalId: string, api: string): KafkaError {
+  return createKafkaError(ErrorCode.PRODUCER_FENCED, {
+    apiName: api,
+    message: `there is a newer producer with transactional id ${transactionalId}; this one is fenced and must be closed`,
+  });
 }
 
 /** A request handed out by {@link TransactionManager.poll}, awaiting its response. */

@@ -36,28 +36,17 @@
  *
  * The request queue and coordinator lookup are in `transaction-queue.ts`; each request to the
  * transaction coordinator is built and its response handled in `transaction-handlers.ts`, the
- * offsets' requests in `transaction-offsets.ts`.
+ * offsets' requests in `transaction-offsets.ts`; which errors are fatal to the producer in
+ * `transaction-state.ts`.
  *
  * @module
  */
-import {
-  createKafkaError,
-  ErrorCode,
-  InvalidProducerIdMappingError,
-  KafkaClientError,
-  KafkaError,
-} from '@tskafka/protocol';
-import {
-  type ConsumerGroupMetadata,
-  isRetriableError,
-  KafkaTimeoutError,
-  UnsupportedApiVersionError,
-} from '@tskafka/transport';
+import { InvalidProducerIdMappingError, KafkaClientError, type KafkaError } from '@tskafka/protocol';
+import { type ConsumerGroupMetadata, isRetriableError } from '@tskafka/transport';
 import type { RecordAccumulator } from './accumulator.js';
 import { systemTimerClock, type TimerClock } from './buffer-pool.js';
 import {
   AbortableTransactionError,
-  ProduceRequestError,
   ProducerError,
   TransactionAbortedError,
   TransactionStateError,
@@ -75,6 +64,8 @@ import { enqueueAddOffsets } from './transaction-offsets.js';
 import { TxnRequestQueue } from './transaction-queue.js';
 import { offsetsByTopic, type TransactionOffsets, type TransactionResponse } from './transaction-requests.js';
 import {
+  fencedError,
+  isFatalBatchError,
   stateAdvice,
   TransactionalResult,
   type TransactionInFlight,
@@ -99,21 +90,6 @@ export interface TransactionManagerOptions {
   idempotence: IdempotenceManager;
   /** Time and timers (for {@link TransactionManager.awaitResult}). Default the system clock. */
   clock?: TimerClock;
-}
-
-/** Errors that end the producer wherever they come from (Java's `maybeTransitionToErrorState`). */
-const FATAL_CODES: ReadonlySet<number> = new Set([
-  ErrorCode.PRODUCER_FENCED,
-  ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-  ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
-  ErrorCode.UNSUPPORTED_VERSION,
-]);
-
-// Java's maybeTransitionToErrorState: these fail the producer, not just the transaction. A
-// Produce request the broker has no common version for is UNSUPPORTED_VERSION's equivalent.
-function isFatalBatchError(error: Error): boolean {
-  if (error instanceof KafkaError) return FATAL_CODES.has(error.code);
-  return error instanceof ProduceRequestError && error.cause instanceof UnsupportedApiVersionError;
 }
 
 /** The transactional producer's state machine; see the module comment. */
@@ -333,21 +309,7 @@ export class TransactionManager {
    * result, as in Java.
    */
   async awaitResult(result: TransactionalResult, timeoutMs: number, operation: string): Promise<void> {
-    if (!result.isCompleted && timeoutMs < Number.POSITIVE_INFINITY) {
-      let timer: unknown;
-      const timeout = new Promise<'timeout'>((resolve) => {
-        timer = this.clock.setTimer(() => resolve('timeout'), timeoutMs);
-      });
-      const outcome = await Promise.race([result.promise.then(() => 'done' as const), timeout]).finally(() =>
-        this.clock.clearTimer(timer),
-      );
-      if (outcome === 'timeout') {
-        throw new KafkaTimeoutError(
-          `Timeout expired after ${timeoutMs} ms while awaiting ${operation}`,
-          timeoutMs,
-        );
-      }
-    }
+    await result.within(this.clock, timeoutMs, operation);
     try {
       await result.promise;
     } finally {
@@ -504,19 +466,11 @@ export class TransactionManager {
         this.abortableError(error, true, false);
         return;
       case TxnErrorAction.Fenced:
-        this.fatalError(this.fencedError(self.request.api));
+        this.fatalError(fencedError(this.transactionalId, self.request.api));
         return;
       default:
         this.fatalError(error);
     }
-  }
-
-  // INVALID_PRODUCER_EPOCH from a coordinator means another producer took over: fenced.
-  private fencedError(api: string): KafkaError {
-    return createKafkaError(ErrorCode.PRODUCER_FENCED, {
-      apiName: api,
-      message: `there is a newer producer with transactional id ${this.transactionalId}; this one is fenced and must be closed`,
-    });
   }
 
   // EndTxn succeeded (or was not needed). After an abort that lost sequences, the epoch is
