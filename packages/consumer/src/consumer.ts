@@ -1,7 +1,9 @@
 /**
  * The consumer (Java's `KafkaConsumer`): `subscribe` or `assign`, then `poll`, the async
  * iterator or `run`. Group membership, commits and the rebalance listener run through the
- * {@link ConsumerCoordinator}; records come from the {@link Fetcher}.
+ * {@link ConsumerCoordinator}; records come from the {@link Fetcher}. How the parts are configured
+ * is in `consumer-setup.ts`, offsets looked up and committed in `offset-lookup.ts` and
+ * `offset-commit.ts`.
  *
  * @module
  */
@@ -9,7 +11,6 @@ import { Api } from '@tskafka/protocol/internals';
 import {
   type CloseOptions,
   DEFAULT_CLOSE_TIMEOUT_MS,
-  type Deserializer,
   type KafkaProperties,
   type Logger,
   stderrLogger,
@@ -21,20 +22,27 @@ import {
   type ConsumerConfig,
   clusterOptionsFromConfig,
   consumerSchema,
-  deserializerFor,
   loadConfig,
   type ResolvedConsumerConfig,
   raceTimer,
   resolveClasses,
 } from '@tskafka/transport/internals';
-import { assignorFor, type ConsumerPartitionAssignor } from './assignors/index.js';
+import type { ConsumerPartitionAssignor } from './assignors/index.js';
+import { coordinatorOptions, fetcherOptions, loadPlugins } from './consumer-setup.js';
 import { ConsumerCoordinator } from './coordinator.js';
+import { Deserializers } from './deserializers.js';
 import { ConsumerClosedError, ConsumerError, GroupIdRequiredError } from './errors.js';
 import { type FetchedRecord, Fetcher } from './fetcher.js';
 import { type ConsumerInterceptor, ConsumerInterceptors } from './interceptors.js';
 import { MemberState } from './membership.js';
 import { refreshMetadataOrWarn } from './metadata-refresh.js';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, updateFetchPositions } from './offset-lookup.js';
+import { offsetsToCommit } from './offset-commit.js';
+import {
+  beginningOrEndOffsets,
+  EARLIEST_TIMESTAMP,
+  LATEST_TIMESTAMP,
+  updateFetchPositions,
+} from './offset-lookup.js';
 import type { ConsumerOptions, RunOptions } from './options.js';
 import { dispatch } from './run-loop.js';
 import { type PartitionState, SubscriptionState, SubscriptionType } from './subscription-state.js';
@@ -73,8 +81,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   private readonly subscriptions = new SubscriptionState();
   private readonly fetcher: Fetcher;
   private coordinator: ConsumerCoordinator | null = null;
-  private keyDeserializer: Deserializer<K> = deserializerFor(undefined) as Deserializer<K>;
-  private valueDeserializer: Deserializer<V> = deserializerFor(undefined) as Deserializer<V>;
+  private deserializers = new Deserializers<K, V>();
   private interceptors: ConsumerInterceptors<K, V>;
   private assignors: ConsumerPartitionAssignor[] = [];
   private listener: ConsumerRebalanceListener | undefined;
@@ -131,21 +138,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     );
     this.cluster = new Cluster(clusterOptions);
     this.interceptors = new ConsumerInterceptors<K, V>([], this.logger);
-    this.fetcher = new Fetcher(
-      this.cluster,
-      this.subscriptions,
-      {
-        minBytes: c.fetchMinBytes,
-        maxWaitMs: c.fetchMaxWaitMs,
-        maxBytes: c.fetchMaxBytes,
-        maxPartitionBytes: c.maxPartitionFetchBytes,
-        isolationLevel: c.isolationLevel === 'read_committed' ? 1 : 0,
-        checkCrcs: c.checkCrcs,
-        autoOffsetReset: c.autoOffsetReset,
-        requestTimeoutMs: c.requestTimeoutMs,
-      },
-      this.logger,
-    );
+    this.fetcher = new Fetcher(this.cluster, this.subscriptions, fetcherOptions(c), this.logger);
     this.pending = resolveClasses(consumerSchema, c);
     this.pending.catch(() => {}); // reported by connect()
   }
@@ -163,31 +156,19 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   private async doConnect(): Promise<void> {
     const plugins = await this.pending;
     const c = this.config;
-    this.keyDeserializer = deserializerFor(plugins.keyDeserializer as never) as Deserializer<K>;
-    this.valueDeserializer = deserializerFor(plugins.valueDeserializer as never) as Deserializer<V>;
-    const interceptors =
-      this.typedInterceptors ?? (plugins.interceptors as unknown as ConsumerInterceptor<K, V>[]);
-    this.interceptors = new ConsumerInterceptors<K, V>(interceptors, this.logger);
-    const assignorInput =
-      this.typedAssignors ??
-      (plugins.partitionAssignors as unknown as (string | ConsumerPartitionAssignor)[]);
-    this.assignors = (assignorInput.length === 0 ? ['range'] : assignorInput).map((a) => assignorFor(a));
+    const loaded = loadPlugins<K, V>(
+      plugins,
+      { assignors: this.typedAssignors, interceptors: this.typedInterceptors },
+      this.logger,
+    );
+    this.deserializers = loaded.deserializers;
+    this.interceptors = loaded.interceptors;
+    this.assignors = loaded.assignors;
     if (c.groupId !== undefined) {
       this.coordinator = new ConsumerCoordinator(
         this.cluster,
         this.subscriptions,
-        {
-          groupId: c.groupId,
-          groupInstanceId: c.groupInstanceId ?? null,
-          sessionTimeoutMs: c.sessionTimeoutMs,
-          heartbeatIntervalMs: c.heartbeatIntervalMs,
-          maxPollIntervalMs: c.maxPollIntervalMs,
-          retryBackoffMs: c.retryBackoffMs,
-          requestTimeoutMs: c.requestTimeoutMs,
-          assignors: this.assignors,
-          autoCommit: c.enableAutoCommit,
-          autoCommitIntervalMs: c.autoCommitIntervalMs,
-        },
+        coordinatorOptions(c, c.groupId, this.assignors),
         {
           listener: () => this.listener,
           onCommit: (offsets) => this.interceptors.onCommit(offsets),
@@ -353,21 +334,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   }
 
   private toRecords(fetched: FetchedRecord[]): ConsumerRecord<K, V>[] {
-    const out: ConsumerRecord<K, V>[] = new Array(fetched.length);
-    for (let i = 0; i < fetched.length; i++) {
-      const f = fetched[i];
-      const topic = f.state.topic;
-      out[i] = {
-        topic,
-        partition: f.state.partition,
-        offset: f.offset,
-        timestamp: f.timestamp,
-        key: this.keyDeserializer.deserialize(topic, f.key, f.headers),
-        value: this.valueDeserializer.deserialize(topic, f.value, f.headers),
-        headers: f.headers,
-        leaderEpoch: f.leaderEpoch,
-      };
-    }
+    const out = this.deserializers.records(fetched);
     return this.interceptors.isEmpty ? out : this.interceptors.onConsume(out);
   }
 
@@ -459,7 +426,14 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
    * partitions need not be assigned.
    */
   async beginningOffsets(partitions: readonly TopicPartition[]): Promise<Map<TopicPartition, number>> {
-    return this.offsetsAt(partitions, EARLIEST_TIMESTAMP, 'beginningOffsets');
+    await this.ready();
+    return beginningOrEndOffsets(
+      this.cluster,
+      this.config,
+      partitions,
+      EARLIEST_TIMESTAMP,
+      'beginningOffsets',
+    );
   }
 
   /**
@@ -468,25 +442,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
    * until the open transactions before it end). The partitions need not be assigned.
    */
   async endOffsets(partitions: readonly TopicPartition[]): Promise<Map<TopicPartition, number>> {
-    return this.offsetsAt(partitions, LATEST_TIMESTAMP, 'endOffsets');
-  }
-
-  private async offsetsAt(
-    partitions: readonly TopicPartition[],
-    timestamp: number,
-    operation: string,
-  ): Promise<Map<TopicPartition, number>> {
     await this.ready();
-    const found = await listOffsets(
-      this.cluster,
-      partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition, timestamp })),
-      this.config.isolationLevel === 'read_committed' ? 1 : 0,
-      this.config.defaultApiTimeoutMs,
-      { operation },
-    );
-    const out = new Map<TopicPartition, number>();
-    for (const tp of partitions) out.set(tp, found.get(partitionKey(tp.topic, tp.partition)) ?? -1);
-    return out;
+    return beginningOrEndOffsets(this.cluster, this.config, partitions, LATEST_TIMESTAMP, 'endOffsets');
   }
 
   /** The committed offsets of `partitions` (default: all assigned); null where none is committed. */
@@ -528,23 +485,6 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     return this.coordinator;
   }
 
-  private offsetsToCommit(offsets: OffsetsToCommit | undefined): Map<TopicPartition, OffsetAndMetadata> {
-    const out = new Map<TopicPartition, OffsetAndMetadata>();
-    if (offsets === undefined) {
-      for (const [tp, p] of this.subscriptions.allConsumed())
-        out.set(tp, { offset: p.offset, leaderEpoch: p.leaderEpoch });
-    } else if (Array.isArray(offsets)) {
-      for (const o of offsets as readonly (TopicPartition & OffsetAndMetadata)[])
-        out.set(
-          { topic: o.topic, partition: o.partition },
-          { offset: o.offset, metadata: o.metadata, leaderEpoch: o.leaderEpoch },
-        );
-    } else {
-      for (const [tp, om] of offsets as ReadonlyMap<TopicPartition, OffsetAndMetadata>) out.set(tp, om);
-    }
-    return out;
-  }
-
   /**
    * Commits `offsets` (the next offsets to read), by default the position of every assigned
    * partition, i.e. everything `poll` has returned. Resolves when the coordinator stored them.
@@ -554,7 +494,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   async commitSync(offsets?: OffsetsToCommit): Promise<void> {
     await this.ready();
     const coordinator = this.requireGroup('commitSync()');
-    await coordinator.commit(this.offsetsToCommit(offsets), this.config.defaultApiTimeoutMs, {
+    await coordinator.commit(offsetsToCommit(this.subscriptions, offsets), this.config.defaultApiTimeoutMs, {
       operation: 'commitSync',
     });
   }
@@ -569,7 +509,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   ): Promise<void> {
     let map: Map<TopicPartition, OffsetAndMetadata>;
     try {
-      map = this.offsetsToCommit(offsets);
+      map = offsetsToCommit(this.subscriptions, offsets);
     } catch (e) {
       callback?.(new Map(), e as Error);
       return Promise.resolve();

@@ -10,12 +10,8 @@ import { Api, type ApiDef } from '@tskafka/protocol/internals';
 import { type Cluster, COORDINATOR_CONNECTION_GROUP } from '@tskafka/transport/internals';
 import { CommitFailedError } from './errors.js';
 import type { GroupMembership } from './membership.js';
-import { type OffsetAndMetadata, partitionKey, type TopicPartition } from './types.js';
-
-/**
- * The version the group coordinator's connection negotiated for `api` (at most `maxVersion`), so
- * a request can leave out fields an older broker does not know.
- */
+import type { SubscriptionState } from './subscription-state.js';
+import { type OffsetAndMetadata, type OffsetsToCommit, partitionKey, type TopicPartition } from './types.js';
 
 /**
  * The application's call an offsets step belongs to: `operation` (e.g. `commitSync`) is what a
@@ -28,6 +24,11 @@ export interface OffsetCallOptions {
   /** When the call began; default when the step does. */
   startedAt?: number;
 }
+
+/**
+ * The version the group coordinator's connection negotiated for `api` (at most `maxVersion`), so
+ * a request can leave out fields an older broker does not know.
+ */
 
 export async function coordinatorVersion(
   cluster: Cluster,
@@ -213,4 +214,28 @@ export class GroupOffsets {
     // retried by the caller's retry loop; others end it.
     throw createKafkaError(code, { apiName: 'OffsetFetch', topic });
   }
+}
+
+/**
+ * What `commitSync(offsets)` / `commitAsync(offsets)` commit: the offsets given (a list or a
+ * map), or by default the position of every assigned partition, i.e. everything `poll` returned.
+ */
+export function offsetsToCommit(
+  subscriptions: SubscriptionState,
+  offsets: OffsetsToCommit | undefined,
+): Map<TopicPartition, OffsetAndMetadata> {
+  const out = new Map<TopicPartition, OffsetAndMetadata>();
+  if (offsets === undefined) {
+    for (const [tp, p] of subscriptions.allConsumed())
+      out.set(tp, { offset: p.offset, leaderEpoch: p.leaderEpoch });
+  } else if (Array.isArray(offsets)) {
+    for (const o of offsets as readonly (TopicPartition & OffsetAndMetadata)[])
+      out.set(
+        { topic: o.topic, partition: o.partition },
+        { offset: o.offset, metadata: o.metadata, leaderEpoch: o.leaderEpoch },
+      );
+  } else {
+    for (const [tp, om] of offsets as ReadonlyMap<TopicPartition, OffsetAndMetadata>) out.set(tp, om);
+  }
+  return out;
 }

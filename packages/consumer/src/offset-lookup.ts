@@ -12,7 +12,7 @@ import type { ConsumerCoordinator } from './coordinator.js';
 import { NoOffsetForPartitionError } from './errors.js';
 import type { OffsetCallOptions } from './offset-commit.js';
 import type { SubscriptionState } from './subscription-state.js';
-import type { TopicPartition } from './types.js';
+import { partitionKey, type TopicPartition } from './types.js';
 
 /** ListOffsets' timestamp for the earliest offset. */
 export const EARLIEST_TIMESTAMP = -2;
@@ -91,6 +91,30 @@ export async function listOffsets(
     { ...call, timeoutMs },
   );
   return result;
+}
+
+/**
+ * The first (`EARLIEST_TIMESTAMP`) or end (`LATEST_TIMESTAMP`) offset of each of `partitions`,
+ * keyed by the partition objects given, -1 where none was found (Java's
+ * `OffsetFetcher.beginningOrEndOffset`); `operation` names the call in a timeout.
+ */
+export async function beginningOrEndOffsets(
+  cluster: Cluster,
+  c: ConsumerConfig,
+  partitions: readonly TopicPartition[],
+  timestamp: number,
+  operation: string,
+): Promise<Map<TopicPartition, number>> {
+  const found = await listOffsets(
+    cluster,
+    partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition, timestamp })),
+    c.isolationLevel === 'read_committed' ? 1 : 0,
+    c.defaultApiTimeoutMs,
+    { operation },
+  );
+  const out = new Map<TopicPartition, number>();
+  for (const tp of partitions) out.set(tp, found.get(partitionKey(tp.topic, tp.partition)) ?? -1);
+  return out;
 }
 
 /**
