@@ -1,7 +1,7 @@
 /**
  * The cluster as a client sees it (Java's `NetworkClient` plus `Metadata`): bootstrap, the
  * connection pool, the metadata cache and its refreshes, routing to partition leaders,
- * coordinators and the least-loaded broker, and retries.
+ * coordinators (found and cached in `coordinators.ts`) and the least-loaded broker, and retries.
  *
  * @module
  */
@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { createKafkaError, errorByCode } from '@tskafka/protocol';
 import { Api, type ApiDef, ZERO_UUID } from '@tskafka/protocol/internals';
 import type { Connection, RequestOf, RequestOptions, ResponseOf } from './connection.js';
+import { type Coordinator, Coordinators, type CoordinatorType } from './coordinators.js';
 import {
   ClientClosedError,
   ConnectionError,
@@ -32,19 +33,6 @@ export interface ClusterRequestOptions extends RequestOptions {
   group?: string;
 }
 
-/** The coordinator types of FindCoordinator. */
-export type CoordinatorType = 'group' | 'transaction';
-
-/** A coordinator: the broker that runs a consumer group or a transactional id. */
-export interface Coordinator {
-  /** Its node id. */
-  readonly nodeId: number;
-  /** Its host. */
-  readonly host: string;
-  /** Its port. */
-  readonly port: number;
-}
-
 /** The events of a {@link Cluster}. */
 export interface ClusterEvents {
   /** Metadata was updated (`updateVersion` moved). */
@@ -54,7 +42,6 @@ export interface ClusterEvents {
 /** The connection group of coordinator requests made through {@link Cluster.requestCoordinator}. */
 export const COORDINATOR_CONNECTION_GROUP = 'coordinator';
 
-const COORDINATOR_KEY_TYPE: Record<CoordinatorType, number> = { group: 0, transaction: 1 };
 /** UNKNOWN_TOPIC_OR_PARTITION: the topic does not exist (and the broker will not create it). */
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 /** How long a topic may be missing from the metadata before {@link Cluster.waitForTopic} says so. */
@@ -80,9 +67,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** The connections. */
   readonly pool: ConnectionPool;
   private readonly trackedTopics = new Set<string>();
-  private readonly coordinators = new Map<string, Coordinator>();
-  private readonly coordinatorLookups = new Map<string, Promise<Coordinator>>();
-  private readonly coordinatorAddresses = new Map<number, BrokerAddress>();
+  private readonly coordinators: Coordinators;
   private readonly abort = new AbortController();
   private refreshing: Refresh | null = null;
   private queuedRefresh: Promise<MetadataCache> | null = null;
@@ -116,6 +101,10 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         if (nodeId >= 0) this.requestMetadataUpdate();
       },
     });
+    this.coordinators = new Coordinators(
+      () => this.anyConnection(),
+      (fn, timeoutMs) => this.retry(fn, { timeoutMs: timeoutMs ?? o.defaultApiTimeoutMs }),
+    );
   }
 
   /** Whether {@link Cluster.close} was called. */
@@ -144,7 +133,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** Where `nodeId` lives: a bootstrap address for negative ids, else metadata or a coordinator lookup. */
   addressOf(nodeId: number): BrokerAddress | undefined {
     if (nodeId < 0) return this.options.bootstrapServers[-nodeId - 1];
-    return this.metadata.broker(nodeId) ?? this.coordinatorAddresses.get(nodeId);
+    return this.metadata.broker(nodeId) ?? this.coordinators.address(nodeId);
   }
 
   /** The brokers in the latest metadata. */
@@ -457,70 +446,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     key: string,
     options: { timeoutMs?: number } = {},
   ): Promise<Coordinator> {
-    const id = `${type}:${key}`;
-    const cached = this.coordinators.get(id);
-    if (cached !== undefined) return Promise.resolve(cached);
-    const running = this.coordinatorLookups.get(id);
-    if (running !== undefined) return running;
-    const lookup = this.retry(() => this.lookupCoordinator(type, key), {
-      timeoutMs: options.timeoutMs ?? this.options.defaultApiTimeoutMs,
-    }).then((c) => {
-      this.coordinators.set(id, c);
-      return c;
-    });
-    this.coordinatorLookups.set(id, lookup);
-    const forget = (): void => {
-      if (this.coordinatorLookups.get(id) === lookup) this.coordinatorLookups.delete(id);
-    };
-    lookup.then(forget, forget);
-    return lookup;
-  }
-
-  private async lookupCoordinator(type: CoordinatorType, key: string): Promise<Coordinator> {
-    const keyType = COORDINATOR_KEY_TYPE[type];
-    const conn = await this.anyConnection();
-    // v4+ batches keys; transaction coordinators need v1+.
-    const version = conn.versionFor(Api.FindCoordinator, undefined, type === 'transaction' ? 1 : 0);
-    const res =
-      version >= 4
-        ? await conn.request(
-            Api.FindCoordinator,
-            { keyType, coordinatorKeys: [key] },
-            { maxVersion: version },
-          )
-        : await conn.request(Api.FindCoordinator, { key, keyType }, { maxVersion: version });
-    const c =
-      version >= 4
-        ? res.coordinators.find((x) => x.key === key)
-        : {
-            nodeId: res.nodeId,
-            host: res.host,
-            port: res.port,
-            errorCode: res.errorCode,
-            errorMessage: res.errorMessage,
-          };
-    if (c === undefined) {
-      throw createKafkaError(15 /* COORDINATOR_NOT_AVAILABLE */, {
-        broker: conn.broker,
-        apiName: 'FindCoordinator',
-        message: `the response does not name a coordinator for ${type} "${key}"`,
-      });
-    }
-    if (c.errorCode !== 0) {
-      throw createKafkaError(c.errorCode, {
-        broker: conn.broker,
-        apiName: 'FindCoordinator',
-        message: c.errorMessage,
-      });
-    }
-    const coordinator: Coordinator = { nodeId: c.nodeId, host: c.host, port: c.port };
-    this.coordinatorAddresses.set(c.nodeId, { host: c.host, port: c.port });
-    return coordinator;
+    return this.coordinators.find(type, key, options.timeoutMs);
   }
 
   /** Forgets the cached coordinator (after NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE or a lost connection). */
   invalidateCoordinator(type: CoordinatorType, key: string): void {
-    this.coordinators.delete(`${type}:${key}`);
+    this.coordinators.invalidate(type, key);
   }
 
   /**

@@ -16,6 +16,7 @@ export * from './clock.js';
 export * from './cluster.js';
 export * from './config/index.js';
 export * from './connection.js';
+export * from './coordinators.js';
 export * from './errors.js';
 export * from './group-metadata.js';
 export * from './logger.js';

@@ -165,6 +165,24 @@ describe('retry within a timeout', () => {
     expect(error).toBeInstanceOf(KafkaTimeoutError);
     expect((error as Error).message).toBe('DescribeCluster timed out after 20 ms');
   });
+
+  it('counts from startedAt: a call whose earlier steps used its time has only the rest', async () => {
+    const clock = new ManualClock(10_000);
+    const down = new ConnectionError('down');
+    let attempts = 0;
+    // The call began 1000 ms ago with 1000 ms to spend: one attempt, then its time is up.
+    const error = await retry(
+      async () => {
+        attempts++;
+        throw down;
+      },
+      { timeoutMs: 1_000, startedAt: 9_000, clock, backoffMs: 5, operation: 'listOffsets' },
+    ).catch((e: unknown) => e);
+    expect(attempts).toBe(1);
+    expect(error).toBeInstanceOf(KafkaTimeoutError);
+    expect((error as Error).message).toMatch(/^listOffsets timed out after 1000 ms \(last error: down/);
+    expect((error as Error).cause).toBe(down);
+  });
 });
 
 describe('ManualClock timers', () => {
