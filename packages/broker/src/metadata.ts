@@ -488,19 +488,28 @@ export class ClusterMetadata {
     }
     if (count - current > MAX_PARTITIONS_PER_BATCH) throw tooManyPartitions();
     const rf = topic.partitions[0]?.replicas.length ?? 1;
-    const added =
-      assignments ??
-      this.assignReplicas({ numPartitions: count, replicationFactor: rf })
-        .slice(current)
-        .map((r) => r);
-    if (added.length !== count - current) {
+    const additional = count - current;
+    if (assignments && assignments.length !== additional) {
       throw new ApiError(
         ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        `Increasing the number of partitions by ${count - current} but ${added.length} assignments provided.`,
+        `Attempted to add ${additional} additional partition(s), but only ${assignments.length} assignment(s) were specified.`,
       );
     }
-    if (validateOnly) return;
     const alive = new Set(this.aliveBrokers().map((b) => b.nodeId));
+    // Kafka's ReplicationControlManager checks a manual assignment before anything changes: a
+    // partition on an unknown broker would have no leader for ever.
+    for (const [i, replicas] of (assignments ?? []).entries()) {
+      this.validateManualAssignment(replicas, rf);
+      if (!replicas.some((r) => alive.has(r))) {
+        throw new ApiError(
+          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          `All brokers specified in the manual partition assignment for partition ${current + i} are fenced or in controlled shutdown.`,
+        );
+      }
+    }
+    const added =
+      assignments ?? this.assignReplicas({ numPartitions: count, replicationFactor: rf }).slice(current);
+    if (validateOnly) return;
     for (const [i, replicas] of added.entries()) {
       const isr = replicas.filter((r) => alive.has(r));
       topic.partitions.push({
@@ -513,6 +522,40 @@ export class ClusterMetadata {
       });
     }
     this.emit({ type: 'partitionsCreated', topic, from: current });
+  }
+
+  /**
+   * Kafka's `validateManualPartitionAssignment`: replicas not empty, each a registered broker
+   * named once, and as many as the topic's other partitions have.
+   */
+  private validateManualAssignment(replicas: readonly number[], replicationFactor: number): void {
+    if (replicas.length === 0) {
+      throw new ApiError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        'The manual partition assignment includes an empty replica list.',
+      );
+    }
+    const sorted = [...replicas].sort((a, b) => a - b);
+    for (const [i, brokerId] of sorted.entries()) {
+      if (!this.brokers.has(brokerId)) {
+        throw new ApiError(
+          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          `The manual partition assignment includes broker ${brokerId}, but no such broker is registered.`,
+        );
+      }
+      if (i > 0 && sorted[i - 1] === brokerId) {
+        throw new ApiError(
+          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          `The manual partition assignment includes the broker ${brokerId} more than once.`,
+        );
+      }
+    }
+    if (sorted.length !== replicationFactor) {
+      throw new ApiError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `The manual partition assignment includes a partition with ${sorted.length} replica(s), but this is inconsistent with previous partitions, which have ${replicationFactor} replica(s).`,
+      );
+    }
   }
 
   /** Replaces (`incremental` false) or edits a topic's config overrides. */
