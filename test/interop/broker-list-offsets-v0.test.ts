@@ -4,8 +4,9 @@
  * UNSUPPORTED_VERSION made such a monitor show no group at all; the broker now answers latest
  * (-1) with the high watermark and earliest (-2) with the log start offset, as Kafka's
  * `legacyFetchOffsetsBefore` did. Read by kafka-python (Debian's python3-kafka) told it talks to
- * a 0.10.0 broker, which sends only ListOffsets v0, and by a raw v0 request asking for more than
- * one offset.
+ * a 0.10.0 broker, which sends only ListOffsets v0, by kcat (librdkafka) told not to ask
+ * ApiVersions and to assume a 0.9.0 broker, and by a raw v0 request asking for more than one
+ * offset.
  */
 import { spawnSync } from 'node:child_process';
 import { type RunningBroker, startBroker } from '@tskafka/broker';
@@ -13,6 +14,7 @@ import { ApiKey, ErrorCode } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
 import { Admin, Producer } from 'tskafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runKcat } from './kcat.js';
 import { PYTHON, runPython } from './python.js';
 import { WireClient } from './wire-client.js';
 
@@ -61,6 +63,27 @@ describe('ListOffsets v0', () => {
   it('kafka-python as a 0.10.0 client reads beginning and end offsets', async () => {
     const [offsets] = await runPython('legacy_offsets.py', [bootstrap, topic]);
     expect(offsets).toEqual({ beginning: { '0': 2, '1': 0 }, end: { '0': 5, '1': 1 } });
+  });
+
+  it('kcat without ApiVersions (broker.version.fallback=0.9.0) queries latest and earliest with v0', async () => {
+    const query = (offset: number) =>
+      runKcat([
+        '-b',
+        bootstrap,
+        '-X',
+        'api.version.request=false',
+        '-X',
+        'broker.version.fallback=0.9.0',
+        '-d',
+        'protocol',
+        '-Q',
+        '-t',
+        `${topic}:0:${offset}`,
+      ]);
+    const latest = await query(-1);
+    expect(latest.stderr).toContain('Sent ListOffsetsRequest (v0');
+    expect(latest.stdout.trim()).toBe(`${topic} [0] offset 5`);
+    expect((await query(-2)).stdout.trim()).toBe(`${topic} [0] offset 2`);
   });
 
   it('answers oldStyleOffsets newest first, at most maxNumOffsets, for latest and earliest', async () => {
