@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '@tskafka/protocol';
 import { ApiError } from './api-error.js';
 import type { BrokerConfig } from './config.js';
+import { validateManualAssignment } from './replica-assignment.js';
 import { validateTopicConfig } from './topic-config.js';
 
 /** A broker as the cluster knows it. */
@@ -499,7 +500,7 @@ export class ClusterMetadata {
     // Kafka's ReplicationControlManager checks a manual assignment before anything changes: a
     // partition on an unknown broker would have no leader for ever.
     for (const [i, replicas] of (assignments ?? []).entries()) {
-      this.validateManualAssignment(replicas, rf);
+      validateManualAssignment(replicas, rf, (id) => this.brokers.has(id));
       if (!replicas.some((r) => alive.has(r))) {
         throw new ApiError(
           ErrorCode.INVALID_REPLICA_ASSIGNMENT,
@@ -522,40 +523,6 @@ export class ClusterMetadata {
       });
     }
     this.emit({ type: 'partitionsCreated', topic, from: current });
-  }
-
-  /**
-   * Kafka's `validateManualPartitionAssignment`: replicas not empty, each a registered broker
-   * named once, and as many as the topic's other partitions have.
-   */
-  private validateManualAssignment(replicas: readonly number[], replicationFactor: number): void {
-    if (replicas.length === 0) {
-      throw new ApiError(
-        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        'The manual partition assignment includes an empty replica list.',
-      );
-    }
-    const sorted = [...replicas].sort((a, b) => a - b);
-    for (const [i, brokerId] of sorted.entries()) {
-      if (!this.brokers.has(brokerId)) {
-        throw new ApiError(
-          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-          `The manual partition assignment includes broker ${brokerId}, but no such broker is registered.`,
-        );
-      }
-      if (i > 0 && sorted[i - 1] === brokerId) {
-        throw new ApiError(
-          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-          `The manual partition assignment includes the broker ${brokerId} more than once.`,
-        );
-      }
-    }
-    if (sorted.length !== replicationFactor) {
-      throw new ApiError(
-        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        `The manual partition assignment includes a partition with ${sorted.length} replica(s), but this is inconsistent with previous partitions, which have ${replicationFactor} replica(s).`,
-      );
-    }
   }
 
   /** Replaces (`incremental` false) or edits a topic's config overrides. */
