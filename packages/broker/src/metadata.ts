@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '@tskafka/protocol';
 import { ApiError } from './api-error.js';
 import type { BrokerConfig } from './config.js';
+import { validateManualAssignment } from './replica-assignment.js';
 import { validateTopicConfig } from './topic-config.js';
 
 /** A broker as the cluster knows it. */
@@ -488,19 +489,28 @@ export class ClusterMetadata {
     }
     if (count - current > MAX_PARTITIONS_PER_BATCH) throw tooManyPartitions();
     const rf = topic.partitions[0]?.replicas.length ?? 1;
-    const added =
-      assignments ??
-      this.assignReplicas({ numPartitions: count, replicationFactor: rf })
-        .slice(current)
-        .map((r) => r);
-    if (added.length !== count - current) {
+    const additional = count - current;
+    if (assignments && assignments.length !== additional) {
       throw new ApiError(
         ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        `Increasing the number of partitions by ${count - current} but ${added.length} assignments provided.`,
+        `Attempted to add ${additional} additional partition(s), but only ${assignments.length} assignment(s) were specified.`,
       );
     }
-    if (validateOnly) return;
     const alive = new Set(this.aliveBrokers().map((b) => b.nodeId));
+    // Kafka's ReplicationControlManager checks a manual assignment before anything changes: a
+    // partition on an unknown broker would have no leader for ever.
+    for (const [i, replicas] of (assignments ?? []).entries()) {
+      validateManualAssignment(replicas, rf, (id) => this.brokers.has(id));
+      if (!replicas.some((r) => alive.has(r))) {
+        throw new ApiError(
+          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          `All brokers specified in the manual partition assignment for partition ${current + i} are fenced or in controlled shutdown.`,
+        );
+      }
+    }
+    const added =
+      assignments ?? this.assignReplicas({ numPartitions: count, replicationFactor: rf }).slice(current);
+    if (validateOnly) return;
     for (const [i, replicas] of added.entries()) {
       const isr = replicas.filter((r) => alive.has(r));
       topic.partitions.push({

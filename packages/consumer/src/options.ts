@@ -30,7 +30,13 @@ export type ConsumerOptions<K = Buffer | null, V = Buffer | null> = Omit<
   keyDeserializer?: Deserializer<K> | 'string' | 'json' | 'buffer';
   /** Turns value bytes into a `V`; default: the `Buffer` as it is. */
   valueDeserializer?: Deserializer<V> | 'string' | 'json' | 'buffer';
-  /** `partition.assignment.strategy`: assignor names or objects, preferred first; default `['range']`. */
+  /**
+   * `partition.assignment.strategy`: assignor names or objects, preferred first; default `['range']`.
+   * The subscription sent with each goes out at the lowest ConsumerProtocolSubscription version
+   * that carries what the member has: v0 while it owns nothing, v1 with owned partitions (what
+   * cooperative-sticky needs), v2 with their generation too (sticky's check), v3 only with a
+   * rack; so a group leader of an older client (Sarama, librdkafka, kafka-python) can read it.
+   */
   partitionAssignors?: readonly (string | ConsumerPartitionAssignor)[];
   /** `interceptor.classes`: called in order on every poll and commit. */
   interceptors?: readonly ConsumerInterceptor<K, V>[];

@@ -1,13 +1,16 @@
 /**
  * ListOffsets: earliest (-2), latest (-1: the high watermark, or the last stable offset for
  * read_committed), max timestamp (-3), earliest local (-4), and lookups by timestamp through the
- * time index.
+ * time index. v0, which librdkafka without ApiVersions and lag monitors still send, answers in
+ * its own shape: up to `maxNumOffsets` segment boundaries (`oldStyleOffsets`), as Kafka's
+ * `legacyFetchOffsetsBefore` does.
  */
 
 import { ErrorCode } from '@tskafka/protocol';
 import { Api, type MessageInput } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler } from '../handler.js';
+import type { Partition } from '../partition.js';
 
 type PartitionResponse = MessageInput<
   typeof Api.ListOffsets.response
@@ -22,7 +25,7 @@ const LATEST_TIERED = -5;
 /** ListOffsets handler. */
 export const listOffsetsHandler = defineHandler({
   api: Api.ListOffsets,
-  minVersion: 1,
+  minVersion: 0,
   maxVersion: 10,
   handle(ctx, req) {
     const { node } = ctx;
@@ -34,6 +37,19 @@ export const listOffsetsHandler = defineHandler({
           try {
             const part = node.replicaManager.leaderPartition(t.name, p.partitionIndex);
             part.checkLeaderEpoch(p.currentLeaderEpoch);
+            if (ctx.apiVersion === 0) {
+              return {
+                partitionIndex: p.partitionIndex,
+                errorCode: 0,
+                oldStyleOffsets: legacyOffsets(
+                  part,
+                  p.timestamp,
+                  p.maxNumOffsets,
+                  req.replicaId === -1,
+                  ctx.now,
+                ),
+              };
+            }
             // Kafka's lastFetchableOffset: what a consumer of this isolation level may read.
             const lastFetchable = req.isolationLevel === 1 ? part.lastStableOffset : part.highWatermark;
             const found = (offset: number, timestamp = -1) => ({
@@ -70,6 +86,7 @@ export const listOffsetsHandler = defineHandler({
             return {
               partitionIndex: p.partitionIndex,
               errorCode: errorCodeOf(e),
+              oldStyleOffsets: [],
               timestamp: -1,
               offset: -1,
               leaderEpoch: -1,
@@ -87,6 +104,7 @@ export const listOffsetsHandler = defineHandler({
         partitions: t.partitions.map((p) => ({
           partitionIndex: p.partitionIndex,
           errorCode,
+          oldStyleOffsets: [],
           timestamp: -1,
           offset: -1,
         })),
@@ -94,3 +112,41 @@ export const listOffsetsHandler = defineHandler({
     };
   },
 });
+
+/**
+ * Kafka's `legacyFetchOffsetsBefore` for ListOffsets v0: the base offset of each segment (never
+ * below the log start offset) with its largest record timestamp (Kafka took the file's
+ * modification time, which a memory log does not have), plus the log end offset when the
+ * active segment holds data; latest starts from the newest, earliest from the oldest, a timestamp
+ * from the newest segment written at or before it. Up to `maxNumOffsets`, newest first. A
+ * consumer (`replicaId` -1) never sees past the high watermark, as `legacyFetchOffsetsForTimestamp`.
+ */
+export function legacyOffsets(
+  part: Partition,
+  timestamp: number,
+  maxNumOffsets: number,
+  fromConsumer: boolean,
+  now: number,
+): number[] {
+  const segments = part.log.segments;
+  const points = segments.map((s) => ({
+    offset: Math.max(s.baseOffset, part.logStartOffset),
+    time: s.maxTimestamp,
+  }));
+  if ((segments[segments.length - 1]?.size ?? 0) > 0)
+    points.push({ offset: part.log.logEndOffset, time: now });
+  let start: number;
+  if (timestamp === LATEST) start = points.length - 1;
+  else if (timestamp === EARLIEST) start = 0;
+  else {
+    start = points.length - 1;
+    while (start >= 0 && points[start].time > timestamp) start--;
+  }
+  const offsets: number[] = [];
+  for (let i = start; i >= 0 && offsets.length < maxNumOffsets; i--) offsets.push(points[i].offset);
+  offsets.sort((a, b) => b - a);
+  if (!fromConsumer) return offsets;
+  const hw = part.highWatermark;
+  if (!offsets.some((o) => o > hw)) return offsets;
+  return [hw, ...offsets.filter((o) => o <= hw)];
+}

@@ -7,7 +7,7 @@ import { ErrorCode } from '@tskafka/protocol';
 import { Api, type MessageInput, ZERO_UUID } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler } from '../handler.js';
-import type { TopicState } from '../metadata.js';
+import { type TopicState, validateTopicName } from '../metadata.js';
 
 type Response = MessageInput<typeof Api.Metadata.response>;
 type TopicResponse = Response['topics'][number];
@@ -62,7 +62,11 @@ export const metadataHandler = defineHandler({
           continue;
         }
         if (!autoCreate) {
-          topics.push(errorTopic(rt.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+          // Kafka checks the name first: an illegal one will never exist, so clients stop at once.
+          const code = validTopicName(rt.name)
+            ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+            : ErrorCode.INVALID_TOPIC_EXCEPTION;
+          topics.push(errorTopic(rt.name, ZERO_UUID, code));
           continue;
         }
         try {
@@ -95,6 +99,16 @@ export const metadataHandler = defineHandler({
     };
   },
 });
+
+function validTopicName(name: string): boolean {
+  try {
+    validateTopicName(name);
+    return true;
+  } catch (e) {
+    if (e instanceof ApiError) return false;
+    throw e;
+  }
+}
 
 function errorTopic(name: string | null, topicId: string, errorCode: number): TopicResponse {
   return {

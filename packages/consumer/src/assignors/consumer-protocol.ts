@@ -73,10 +73,27 @@ function readVersion(bytes: Buffer, max: number, what: string): { version: numbe
 }
 
 /**
- * Encodes a member's subscription as JoinGroup protocol metadata.
- * @param version 0-3; 3 (the default) is what Java 3.5+ sends.
+ * The lowest ConsumerProtocolSubscription version that carries what `subscription` holds: v3 with
+ * a rack, v2 with owned partitions and the generation they were owned in (the sticky assignors'
+ * check), v1 with owned partitions only (what cooperative rebalancing needs), else v0, as Java
+ * sent before 2.4. Older group leaders (Sarama 1.22, for one) cannot decode a version
+ * above what they know and rebalance for ever; a leader of any age reads v0 and v1.
  */
-export function encodeSubscription(subscription: Subscription, version = SUBSCRIPTION_MAX_VERSION): Buffer {
+export function subscriptionVersionFor(subscription: Subscription): number {
+  if (subscription.rackId != null) return 3;
+  if (!subscription.ownedPartitions?.length) return 0;
+  return (subscription.generationId ?? -1) >= 0 ? 2 : 1;
+}
+
+/**
+ * Encodes a member's subscription as JoinGroup protocol metadata.
+ * @param version 0-3; by default the lowest that carries what `subscription` holds
+ *   ({@link subscriptionVersionFor}).
+ */
+export function encodeSubscription(
+  subscription: Subscription,
+  version = subscriptionVersionFor(subscription),
+): Buffer {
   const body = encodeMessage(ConsumerProtocolSubscription, version, {
     topics: subscription.topics,
     userData: subscription.userData ?? null,

@@ -19,6 +19,7 @@ import {
   performAssignment,
   range,
   type Subscription,
+  subscriptionVersionFor,
 } from '../../src/assignors/index.js';
 import { tp } from './helpers.js';
 
@@ -193,6 +194,41 @@ describe('round trips over every version (ConsumerProtocolTest)', () => {
         const back = decodeAssignmentVersioned(encodeAssignment({ partitions: ps }, version));
         expect(back).toEqual({ version, assignment: { partitions: grouped(ps), userData: null } });
       }),
+    );
+  });
+});
+
+describe('the subscription version we send: the lowest that carries what we have', () => {
+  const owned = [tp('t', 0)];
+  it.each<[string, Subscription, number]>([
+    ['nothing owned, no rack: v0, which every leader reads', { topics: ['t'] }, 0],
+    ['a generation but nothing owned: still v0', { topics: ['t'], ownedPartitions: [], generationId: 4 }, 0],
+    [
+      'owned partitions without a generation: v1',
+      { topics: ['t'], ownedPartitions: owned, generationId: -1 },
+      1,
+    ],
+    [
+      'owned partitions and their generation: v2',
+      { topics: ['t'], ownedPartitions: owned, generationId: 4 },
+      2,
+    ],
+    ['a rack: v3', { topics: ['t'], rackId: 'r1' }, 3],
+  ])('%s', (_, subscription, version) => {
+    expect(subscriptionVersionFor(subscription)).toBe(version);
+    const bytes = encodeSubscription(subscription);
+    expect(bytes.readInt16BE(0)).toBe(version);
+    // What we meant to send survives the lower version.
+    const back = decodeSubscriptionVersioned(bytes).subscription;
+    expect(back.topics).toEqual(subscription.topics);
+    expect(back.ownedPartitions ?? []).toEqual(subscription.ownedPartitions?.length ? owned : []);
+    if (version >= 2) expect(back.generationId).toBe(subscription.generationId ?? -1);
+    if (version >= 3) expect(back.rackId).toBe(subscription.rackId);
+  });
+
+  it('v0 with nothing owned is the version, the topics and null user data, nothing more', () => {
+    expect(encodeSubscription({ topics: ['t'], ownedPartitions: [], generationId: 3 }).toString('hex')).toBe(
+      '0000' + '00000001' + '0001' + '74' + 'ffffffff',
     );
   });
 });
