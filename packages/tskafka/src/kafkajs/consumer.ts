@@ -1,0 +1,526 @@
+/**
+ * KafkaJS's consumer over tskafka's `Consumer`: `run` polls tskafka's consumer and hands the
+ * records to `eachMessage` or `eachBatch` per partition, in KafkaJS's payload shapes, and commits
+ * the offsets the handlers resolved (KafkaJS's `autoCommit`, `autoCommitInterval`,
+ * `autoCommitThreshold`) through tskafka's `commitSync`.
+ *
+ * @module
+ */
+
+import type { Admin as TsAdmin } from '@tskafka/admin';
+import { Admin as TsAdminClass } from '@tskafka/admin';
+import { type ConsumerRecord, type TopicPartition, Consumer as TsConsumer } from '@tskafka/consumer';
+import type { RecordHeader } from '@tskafka/protocol';
+import { asKafkaJS, KafkaJSNonRetriableError, toKafkaJSError } from './errors.js';
+import type { KafkaContext } from './kafka.js';
+import type { KafkaMessage, RetryOptions, TopicPartitionOffset } from './types.js';
+
+/** KafkaJS's `ConsumerConfig`. */
+export interface ConsumerConfig {
+  /** The consumer group. */
+  groupId: string;
+  /** Refresh metadata at least this often, ms. */
+  metadataMaxAge?: number;
+  /** `session.timeout.ms`; KafkaJS's default 30000. */
+  sessionTimeout?: number;
+  /** How long a rebalance may take, ms (tskafka: `max.poll.interval.ms`). */
+  rebalanceTimeout?: number;
+  /** `heartbeat.interval.ms`; KafkaJS's default 3000. */
+  heartbeatInterval?: number;
+  /** `max.partition.fetch.bytes`. */
+  maxBytesPerPartition?: number;
+  /** `fetch.min.bytes`. */
+  minBytes?: number;
+  /** `fetch.max.bytes`. */
+  maxBytes?: number;
+  /** `fetch.max.wait.ms`; KafkaJS's default 5000. */
+  maxWaitTimeInMs?: number;
+  /** Retry settings: `initialRetryTime` is the wait before a failed handler's messages are retried. */
+  retry?: RetryOptions;
+  /** Whether subscribing to a missing topic creates it. */
+  allowAutoTopicCreation?: boolean;
+  /** Read records of open and aborted transactions too (`read_uncommitted`); default false. */
+  readUncommitted?: boolean;
+}
+
+/** What `subscribe` takes: topics by name or pattern, and where to start without a committed offset. */
+export interface ConsumerSubscribeTopics {
+  /** Names or patterns (a pattern matches the topics that exist when `subscribe` is called). */
+  topics: (string | RegExp)[];
+  /** Start at the earliest offset (else the latest) where the group has none committed. */
+  fromBeginning?: boolean;
+}
+
+/** KafkaJS's older `subscribe` argument: one topic. */
+export interface ConsumerSubscribeTopic {
+  /** A name or pattern. */
+  topic: string | RegExp;
+  /** As in {@link ConsumerSubscribeTopics}. */
+  fromBeginning?: boolean;
+}
+
+/** A partition's messages from one fetch (KafkaJS's `Batch`). */
+export interface Batch {
+  /** The topic. */
+  topic: string;
+  /** The partition. */
+  partition: number;
+  /** The partition's high watermark when fetched, as a string. */
+  highWatermark: string;
+  /** The messages. */
+  messages: KafkaMessage[];
+  /** Whether there are no messages. */
+  isEmpty(): boolean;
+  /** The first message's offset, or null. */
+  firstOffset(): string | null;
+  /** The last message's offset (`highWatermark - 1` for an empty batch). */
+  lastOffset(): string;
+  /** Messages behind the high watermark after the last one of the batch. */
+  offsetLag(): string;
+  /** Messages behind the high watermark from the first one of the batch. */
+  offsetLagLow(): string;
+}
+
+/** Offsets by topic and partition, as `uncommittedOffsets()` gives them. */
+export interface OffsetsByTopicPartition {
+  /** Topics with their partitions' offsets. */
+  topics: { topic: string; partitions: { partition: string | number; offset: string }[] }[];
+}
+
+/** What `eachMessage` receives. */
+export interface EachMessagePayload {
+  /** The topic. */
+  topic: string;
+  /** The partition. */
+  partition: number;
+  /** The message. */
+  message: KafkaMessage;
+  /** Keeps the membership alive (tskafka heartbeats on its own: resolves at once). */
+  heartbeat(): Promise<void>;
+  /** Pauses this partition after this message; returns the function that resumes it. */
+  pause(): () => void;
+}
+
+/** What `eachBatch` receives. */
+export interface EachBatchPayload {
+  /** The batch. */
+  batch: Batch;
+  /** Marks the messages up to `offset` handled, so commits include them. */
+  resolveOffset(offset: string): void;
+  /** Keeps the membership alive (tskafka heartbeats on its own: resolves at once). */
+  heartbeat(): Promise<void>;
+  /** Pauses this partition after this batch; returns the function that resumes it. */
+  pause(): () => void;
+  /** Commits the resolved offsets if `autoCommitInterval` or `autoCommitThreshold` says so. */
+  commitOffsetsIfNecessary(offsets?: OffsetsByTopicPartition): Promise<void>;
+  /** Resolved offsets not committed yet. */
+  uncommittedOffsets(): OffsetsByTopicPartition;
+  /** Whether the consumer is still running. */
+  isRunning(): boolean;
+  /** Whether the batch is stale (a seek moved the partition since it was fetched). */
+  isStale(): boolean;
+}
+
+/** KafkaJS's `ConsumerRunConfig`. */
+export interface ConsumerRunConfig {
+  /** Commit resolved offsets automatically; default true. */
+  autoCommit?: boolean;
+  /** Commit at most this often, ms. */
+  autoCommitInterval?: number | null;
+  /** Commit after this many resolved messages. */
+  autoCommitThreshold?: number | null;
+  /** Resolve a batch's offsets when `eachBatch` returns; default true. */
+  eachBatchAutoResolve?: boolean;
+  /** Partitions handled at once (1 here: handled one after the other). */
+  partitionsConsumedConcurrently?: number;
+  /** Called per partition batch. */
+  eachBatch?: (payload: EachBatchPayload) => Promise<void>;
+  /** Called per message. */
+  eachMessage?: (payload: EachMessagePayload) => Promise<void>;
+}
+
+/** Partitions of a topic to pause or resume; all of its assigned ones if `partitions` is absent. */
+export interface TopicPartitions {
+  /** The topic. */
+  topic: string;
+  /** The partitions. */
+  partitions?: number[];
+}
+
+/** The group's description (KafkaJS's `GroupDescription`). */
+export interface GroupDescription {
+  /** The group. */
+  groupId: string;
+  /** Members and what they were assigned. */
+  members: {
+    memberId: string;
+    clientId: string;
+    clientHost: string;
+    memberMetadata: Buffer;
+    memberAssignment: Buffer;
+  }[];
+  /** The assignor in use. */
+  protocol: string;
+  /** `consumer` for consumer groups. */
+  protocolType: string;
+  /** `Stable`, `PreparingRebalance`, `CompletingRebalance`, `Empty` or `Dead`. */
+  state: string;
+}
+
+const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+/** Our (private) consumer state the run loop reads: the high watermark a fetch reported. */
+interface HighWatermarks {
+  subscriptions: { state(topic: string, partition: number): { highWatermark: number } | undefined };
+}
+
+/** KafkaJS's consumer. */
+export class Consumer {
+  private readonly context: KafkaContext;
+  private readonly config: ConsumerConfig;
+  private readonly topics = new Map<string, boolean>();
+  private admin: TsAdmin | null = null;
+  private consumer: TsConsumer | null = null;
+  private loop: Promise<void> | null = null;
+  private running = false;
+  /** Next offsets to commit (resolved, not committed yet), by partition. */
+  private readonly resolved = new Map<string, TopicPartition & { offset: number }>();
+  private resolvedCount = 0;
+  private lastCommit = Date.now();
+  private run_: ConsumerRunConfig = {};
+
+  /** Made by `kafka.consumer(config)`. */
+  constructor(context: KafkaContext, config: ConsumerConfig) {
+    this.context = context;
+    this.config = config;
+  }
+
+  /** Connects to the cluster. */
+  async connect(): Promise<void> {
+    await asKafkaJS(async () => {
+      const admin = new TsAdminClass(await this.context.clientOptions('Consumer'));
+      await admin.connect();
+      this.admin = admin;
+    });
+  }
+
+  /** Subscribes to topics by name or pattern; call before `run`. */
+  async subscribe(subscription: ConsumerSubscribeTopics | ConsumerSubscribeTopic): Promise<void> {
+    await asKafkaJS(async () => {
+      if (this.consumer !== null)
+        throw new KafkaJSNonRetriableError('Cannot subscribe to topic while consumer is running');
+      const admin = this.requireAdmin();
+      const list = 'topics' in subscription ? subscription.topics : [subscription.topic];
+      const fromBeginning = subscription.fromBeginning ?? false;
+      const existing = list.some((t) => t instanceof RegExp) ? await admin.listTopics() : [];
+      for (const t of list) {
+        if (typeof t === 'string') this.topics.set(t, fromBeginning);
+        else for (const name of existing) if (t.test(name)) this.topics.set(name, fromBeginning);
+      }
+    });
+  }
+
+  /** Joins the group and starts handing messages to the handler; resolves once started. */
+  async run(config: ConsumerRunConfig = {}): Promise<void> {
+    await asKafkaJS(async () => {
+      if (this.consumer !== null) throw new KafkaJSNonRetriableError('Consumer is already running');
+      if ((config.eachMessage === undefined) === (config.eachBatch === undefined))
+        throw new KafkaJSNonRetriableError('Consumer run needs exactly one of eachMessage and eachBatch');
+      this.run_ = config;
+      const c = this.config;
+      const starts = new Set(this.topics.values());
+      const mixed = starts.size > 1;
+      const consumer = new TsConsumer({
+        ...(await this.context.clientOptions('Consumer')),
+        groupId: c.groupId,
+        enableAutoCommit: false,
+        autoOffsetReset: !mixed && starts.has(true) ? 'earliest' : 'latest',
+        sessionTimeoutMs: c.sessionTimeout ?? 30_000,
+        heartbeatIntervalMs: c.heartbeatInterval ?? 3_000,
+        maxPollIntervalMs: c.rebalanceTimeout,
+        maxPartitionFetchBytes: c.maxBytesPerPartition,
+        fetchMinBytes: c.minBytes,
+        fetchMaxBytes: c.maxBytes,
+        fetchMaxWaitMs: c.maxWaitTimeInMs ?? 5_000,
+        allowAutoCreateTopics: c.allowAutoTopicCreation,
+        isolationLevel: c.readUncommitted === true ? 'read_uncommitted' : 'read_committed',
+      });
+      this.consumer = consumer;
+      await consumer.connect();
+      await consumer.subscribe([...this.topics.keys()], {
+        onPartitionsRevoked: async () => {
+          await this.commitResolved();
+        },
+        onPartitionsAssigned: async (partitions) => {
+          if (!mixed) return;
+          // Topics subscribed fromBeginning start at the earliest offset where nothing is committed.
+          const early = partitions.filter((tp) => this.topics.get(tp.topic) === true);
+          if (early.length === 0) return;
+          const committed = await consumer.committed(early);
+          consumer.seekToBeginning(early.filter((tp) => committed.get(tp) === undefined));
+        },
+      });
+      this.running = true;
+      this.loop = this.runLoop(consumer);
+    });
+  }
+
+  private async runLoop(consumer: TsConsumer): Promise<void> {
+    const logger = this.context.logger('Consumer');
+    while (this.running) {
+      try {
+        const records = await consumer.poll(1_000);
+        await this.handle(consumer, records);
+        if (this.run_.autoCommit !== false) await this.commitIfNecessary();
+      } catch (e) {
+        if (!this.running) break;
+        const error = toKafkaJSError(e);
+        logger.error(`Crash: ${error.name}: ${error.message}`, { groupId: this.config.groupId, error });
+        await new Promise((r) => setTimeout(r, this.config.retry?.initialRetryTime ?? 300));
+      }
+    }
+  }
+
+  private async handle(
+    consumer: TsConsumer,
+    records: ConsumerRecord<Buffer | null, Buffer | null>[],
+  ): Promise<void> {
+    const batches = new Map<string, ConsumerRecord<Buffer | null, Buffer | null>[]>();
+    for (const r of records) {
+      const k = key(r.topic, r.partition);
+      const list = batches.get(k);
+      if (list === undefined) batches.set(k, [r]);
+      else list.push(r);
+    }
+    for (const list of batches.values()) {
+      const { topic, partition } = list[0];
+      if (!this.running) {
+        consumer.seek({ topic, partition }, list[0].offset);
+        continue;
+      }
+      let paused = false;
+      const pause = (): (() => void) => {
+        paused = true;
+        consumer.pause([{ topic, partition }]);
+        return () => consumer.resume([{ topic, partition }]);
+      };
+      let next = list[0].offset;
+      try {
+        if (this.run_.eachMessage !== undefined) {
+          for (const r of list) {
+            await this.run_.eachMessage({
+              topic,
+              partition,
+              message: toMessage(r),
+              heartbeat: async () => {},
+              pause,
+            });
+            next = r.offset + 1;
+            this.resolve(topic, partition, next);
+            if (paused || !this.running) break;
+          }
+        } else if (this.run_.eachBatch !== undefined) {
+          const hw =
+            (consumer as unknown as HighWatermarks).subscriptions.state(topic, partition)?.highWatermark ??
+            -1;
+          const highWatermark = hw >= 0 ? hw : list[list.length - 1].offset + 1;
+          const messages = list.map(toMessage);
+          const last = list[list.length - 1].offset;
+          await this.run_.eachBatch({
+            batch: {
+              topic,
+              partition,
+              highWatermark: String(highWatermark),
+              messages,
+              isEmpty: () => messages.length === 0,
+              firstOffset: () => messages[0]?.offset ?? null,
+              lastOffset: () => String(last),
+              offsetLag: () => String(Math.max(0, highWatermark - 1 - last)),
+              offsetLagLow: () => String(Math.max(0, highWatermark - 1 - list[0].offset)),
+            },
+            resolveOffset: (offset) => {
+              next = Math.max(next, Number(offset) + 1);
+              this.resolve(topic, partition, next);
+            },
+            heartbeat: async () => {},
+            pause,
+            commitOffsetsIfNecessary: () => this.commitIfNecessary(),
+            uncommittedOffsets: () => this.uncommittedOffsets(),
+            isRunning: () => this.running,
+            isStale: () => false,
+          });
+          if (this.run_.eachBatchAutoResolve !== false) {
+            next = last + 1;
+            this.resolve(topic, partition, next);
+          }
+        }
+      } catch (e) {
+        // Not handled: read again from the first message not resolved.
+        consumer.seek({ topic, partition }, next);
+        throw e;
+      }
+      if (next <= list[list.length - 1].offset) consumer.seek({ topic, partition }, next);
+    }
+  }
+
+  private resolve(topic: string, partition: number, offset: number): void {
+    this.resolved.set(key(topic, partition), { topic, partition, offset });
+    this.resolvedCount++;
+  }
+
+  private async commitIfNecessary(): Promise<void> {
+    const { autoCommitInterval, autoCommitThreshold } = this.run_;
+    const byInterval = autoCommitInterval == null || Date.now() - this.lastCommit >= autoCommitInterval;
+    const byThreshold = autoCommitThreshold != null && this.resolvedCount >= autoCommitThreshold;
+    if (autoCommitInterval == null && autoCommitThreshold == null) return this.commitResolved();
+    if ((autoCommitInterval != null && byInterval) || byThreshold) return this.commitResolved();
+  }
+
+  private async commitResolved(): Promise<void> {
+    const consumer = this.consumer;
+    if (consumer === null || this.resolved.size === 0) return;
+    const offsets = [...this.resolved.values()];
+    this.resolved.clear();
+    this.resolvedCount = 0;
+    this.lastCommit = Date.now();
+    await consumer.commitSync(offsets);
+  }
+
+  private uncommittedOffsets(): OffsetsByTopicPartition {
+    const topics = new Map<string, { partition: number; offset: string }[]>();
+    for (const r of this.resolved.values()) {
+      const list = topics.get(r.topic) ?? [];
+      list.push({ partition: r.partition, offset: String(r.offset) });
+      topics.set(r.topic, list);
+    }
+    return { topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) };
+  }
+
+  /** Commits `offsets` (the next offsets to read) for the group. */
+  async commitOffsets(offsets: (TopicPartitionOffset & { metadata?: string | null })[]): Promise<void> {
+    await asKafkaJS(async () => {
+      const consumer = this.requireRunning('commitOffsets');
+      await consumer.commitSync(
+        offsets.map((o) => ({
+          topic: o.topic,
+          partition: o.partition,
+          offset: Number(o.offset),
+          metadata: o.metadata ?? undefined,
+        })),
+      );
+    });
+  }
+
+  /** Moves a partition to `offset`: the next messages handed out start there. */
+  seek(target: TopicPartitionOffset): void {
+    const consumer = this.requireRunning('seek');
+    const tp = { topic: target.topic, partition: target.partition };
+    this.resolved.delete(key(tp.topic, tp.partition));
+    consumer.seek(tp, Number(target.offset));
+  }
+
+  /** Stops fetching the given partitions (all of a topic's assigned ones if none are named). */
+  pause(topics: TopicPartitions[]): void {
+    this.requireRunning('pause').pause(this.partitionsOf(topics));
+  }
+
+  /** Fetches the given partitions again. */
+  resume(topics: TopicPartitions[]): void {
+    this.requireRunning('resume').resume(this.partitionsOf(topics));
+  }
+
+  /** The paused partitions, by topic. */
+  paused(): { topic: string; partitions: number[] }[] {
+    const out = new Map<string, number[]>();
+    for (const tp of this.consumer?.paused() ?? [])
+      out.set(tp.topic, [...(out.get(tp.topic) ?? []), tp.partition]);
+    return [...out].map(([topic, partitions]) => ({ topic, partitions }));
+  }
+
+  /** Stops the run loop after the current message or batch (committing what was resolved). */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    this.loop = null;
+    await asKafkaJS(() => this.commitResolved());
+  }
+
+  /** Stops, leaves the group and disconnects. */
+  async disconnect(): Promise<void> {
+    await this.stop();
+    const consumer = this.consumer;
+    const admin = this.admin;
+    this.consumer = null;
+    this.admin = null;
+    await asKafkaJS(async () => {
+      await consumer?.close();
+      await admin?.close();
+    });
+  }
+
+  /** The group's description. */
+  async describeGroup(): Promise<GroupDescription> {
+    return asKafkaJS(async () => {
+      const [g] = await this.requireAdmin().describeGroups([this.config.groupId]);
+      return {
+        groupId: g.groupId,
+        protocol: g.protocol,
+        protocolType: g.protocolType,
+        state: g.state,
+        members: g.members.map((m) => ({
+          memberId: m.memberId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          memberMetadata: m.memberMetadata,
+          memberAssignment: m.memberAssignment,
+        })),
+      };
+    });
+  }
+
+  private partitionsOf(topics: TopicPartitions[]): TopicPartition[] {
+    const assigned = this.consumer?.assignment() ?? [];
+    return topics.flatMap(({ topic, partitions }) =>
+      partitions === undefined
+        ? assigned.filter((tp) => tp.topic === topic)
+        : partitions.map((partition) => ({ topic, partition })),
+    );
+  }
+
+  private requireAdmin(): TsAdmin {
+    if (this.admin === null)
+      throw new KafkaJSNonRetriableError('The consumer is not connected: call connect()');
+    return this.admin;
+  }
+
+  private requireRunning(op: string): TsConsumer {
+    if (this.consumer === null)
+      throw new KafkaJSNonRetriableError(`Can not call ${op} before consumer.run()`);
+    return this.consumer;
+  }
+}
+
+/** KafkaJS's message shape for a tskafka record. */
+function toMessage(r: ConsumerRecord<Buffer | null, Buffer | null>): KafkaMessage {
+  return {
+    key: r.key,
+    value: r.value,
+    timestamp: String(r.timestamp),
+    attributes: 0,
+    offset: String(r.offset),
+    size: 0,
+    headers: headersOf(r.headers),
+  };
+}
+
+function headersOf(list: readonly RecordHeader[]): { [key: string]: Buffer | Buffer[] | undefined } {
+  const out: { [key: string]: Buffer | Buffer[] | undefined } = {};
+  for (const h of list) {
+    const v =
+      h.value === null ? undefined : Buffer.from(h.value.buffer, h.value.byteOffset, h.value.byteLength);
+    if (v === undefined) continue;
+    const prev = out[h.key];
+    out[h.key] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}

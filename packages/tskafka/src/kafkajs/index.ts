@@ -1,0 +1,99 @@
+/**
+ * `tskafka/kafkajs`: KafkaJS 2.2.4's API over tskafka's producer, consumer and admin. An
+ * application changes `require('kafkajs')` to `require('tskafka/kafkajs')` (or the `import`) and
+ * runs as before.
+ *
+ * What maps one to one: `new Kafka({ clientId, brokers (array or async function), ssl, sasl
+ * (plain, scram-sha-256/512), connectionTimeout, requestTimeout, retry, logLevel, logCreator })`;
+ * `logLevel`, `CompressionTypes`, `Partitioners` (`DefaultPartitioner` is Java's murmur2,
+ * `LegacyPartitioner` KafkaJS 1.x's hashing: the same partitions as KafkaJS for the same keys);
+ * KafkaJS's error classes by name, with tskafka's errors mapped to them (`KafkaJSProtocolError`
+ * carries `type`, `code`, `retriable`); the producer's `send`, `sendBatch` (KafkaJS's
+ * `RecordMetadata[]`, one entry per partition) and `transaction()`; the consumer's `subscribe`
+ * (names and patterns, `fromBeginning`), `run` with `eachMessage` or `eachBatch` (resolveOffset,
+ * autoCommit, autoCommitInterval, autoCommitThreshold, eachBatchAutoResolve), `commitOffsets`,
+ * `seek`, `pause`, `resume`, `paused`, `stop`, `describeGroup`; the admin's `createTopics`,
+ * `deleteTopics`, `createPartitions`, `listTopics`, `fetchTopicMetadata`, `fetchTopicOffsets`,
+ * `fetchOffsets`, `describeGroups`, `listGroups`.
+ *
+ * Not built yet: `producer.on`/`consumer.on` instrumentation events, `consumer.events`,
+ * `partitionsConsumedConcurrently` above 1 (partitions are handled one after the other),
+ * headers with several values on send, `logStartOffset` and `logAppendTime` in send results
+ * (always `'-1'`), custom `partitionAssigners`, the admin's ACL, config, reassignment and
+ * record-deletion calls, `socketFactory`, SASL `oauthbearer` and `aws`. A handler that throws
+ * is retried from its first unresolved message after `retry.initialRetryTime`, without
+ * KafkaJS's crash-and-restart cycle.
+ *
+ * @packageDocumentation
+ * @module tskafka/kafkajs
+ */
+
+export {
+  Admin,
+  type AdminConfig,
+  type FetchOffsetsPartition,
+  type ITopicConfig,
+  type ITopicMetadata,
+} from './admin.js';
+export {
+  type Batch,
+  Consumer,
+  type ConsumerConfig,
+  type ConsumerRunConfig,
+  type ConsumerSubscribeTopic,
+  type ConsumerSubscribeTopics,
+  type EachBatchPayload,
+  type EachMessagePayload,
+  type GroupDescription,
+  type OffsetsByTopicPartition,
+  type TopicPartitions,
+} from './consumer.js';
+export {
+  KafkaJSAggregateError,
+  KafkaJSBrokerNotFound,
+  KafkaJSConnectionClosedError,
+  KafkaJSConnectionError,
+  KafkaJSError,
+  type KafkaJSErrorOptions,
+  KafkaJSGroupCoordinatorNotFound,
+  KafkaJSInvariantViolation,
+  KafkaJSMetadataNotLoaded,
+  KafkaJSNonRetriableError,
+  KafkaJSNotImplemented,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSOffsetOutOfRange,
+  KafkaJSProtocolError,
+  KafkaJSRequestTimeoutError,
+  KafkaJSSASLAuthenticationError,
+  KafkaJSServerDoesNotSupportApiKey,
+  KafkaJSTimeout,
+  type ProtocolErrorInput,
+} from './errors.js';
+export { Kafka, type KafkaConfig, KafkaContext, type SASLOptions } from './kafka.js';
+export {
+  type ICustomPartitioner,
+  legacyMurmur2,
+  type PartitionerArgs,
+  Partitioners,
+  type PartitionMetadata,
+} from './partitioners.js';
+export {
+  Producer,
+  type ProducerBatch,
+  type ProducerConfig,
+  type ProducerRecord,
+  type Transaction,
+  type TxnOffsetCommitRequest,
+} from './producer.js';
+export {
+  CompressionTypes,
+  type IHeaders,
+  type KafkaMessage,
+  type LogEntry,
+  type logCreator,
+  logLevel,
+  type Message,
+  type RecordMetadata,
+  type RetryOptions,
+  type TopicPartitionOffset,
+} from './types.js';
