@@ -1,0 +1,126 @@
+/**
+ * `tskafka/kafkajs`'s consumer against KafkaJS's own: the same group reads the same messages
+ * (keys, values, offsets, headers, timestamps as strings) through `eachMessage` and `eachBatch`,
+ * and leaves the same committed offsets.
+ */
+import { describe, expect, it } from 'vitest';
+import { both, type ScenarioContext, until } from './harness.js';
+
+async function produce({ kafka }: ScenarioContext, topic: string, partitions: number, count: number) {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic,
+    messages: Array.from({ length: count }, (_, i) => ({
+      key: i % 4 === 0 ? null : `k${i}`,
+      value: i === 5 ? null : `value-${i}`,
+      partition: i % partitions,
+      timestamp: String(1_700_000_000_000 + i),
+      headers: i % 2 === 0 ? { n: String(i), bin: Buffer.from([i]) } : undefined,
+    })),
+  });
+  await producer.disconnect();
+}
+
+const text = (b: Buffer | null | undefined) => (b == null ? null : b.toString('utf8'));
+
+async function committed({ kafka }: ScenarioContext, groupId: string, topic: string) {
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
+  await admin.disconnect();
+  return offsets.map((t) => ({
+    topic: t.topic,
+    partitions: t.partitions.map(({ partition, offset }) => ({ partition, offset })),
+  }));
+}
+
+describe('tskafka/kafkajs consumer, differential against kafkajs 2.2.4', () => {
+  it('eachMessage: the same messages, in partition order, and the same committed offsets', async () => {
+    const r = await both(async (ctx) => {
+      await produce(ctx, 'orders', 3, 20);
+      const consumer = ctx.kafka.consumer({ groupId: 'g1', maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topics: [/^ord/], fromBeginning: true });
+      const seen: unknown[] = [];
+      await consumer.run({
+        eachMessage: async ({ topic, partition, message }) => {
+          seen.push({
+            topic,
+            partition,
+            offset: message.offset,
+            timestamp: message.timestamp,
+            key: text(message.key),
+            value: text(message.value),
+            headers: Object.fromEntries(
+              Object.entries(message.headers ?? {}).map(([k, v]) => [
+                k,
+                Array.isArray(v) ? v.map(text) : text(v),
+              ]),
+            ),
+          });
+        },
+      });
+      await until('20 messages are read', () => seen.length >= 20);
+      await consumer.disconnect();
+      const byPartition = (x: unknown) => (x as { partition: number }).partition;
+      seen.sort((a, b) => byPartition(a) - byPartition(b));
+      return { seen, committed: await committed(ctx, 'g1', 'orders') };
+    });
+    expect(r.kafkajs.seen).toHaveLength(20);
+    expect(r.kafkajs.committed[0].partitions.map((p) => p.offset)).toEqual(['7', '7', '6']);
+    expect(r.ours).toEqual(r.kafkajs);
+  });
+
+  it('eachBatch: offsets, high watermark and lags per batch; resolveOffset bounds the commit', async () => {
+    const r = await both(async (ctx) => {
+      await produce(ctx, 'batches', 2, 10);
+      const consumer = ctx.kafka.consumer({ groupId: 'g2', maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'batches', fromBeginning: true });
+      const seen: {
+        partition: number;
+        offsets: string[];
+        highWatermark: string;
+        lastOffset: string;
+        lag: string;
+        lagLow: string;
+      }[] = [];
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset }) => {
+          seen.push({
+            partition: batch.partition,
+            offsets: batch.messages.map((m) => m.offset),
+            highWatermark: batch.highWatermark,
+            lastOffset: batch.lastOffset(),
+            lag: batch.offsetLag(),
+            lagLow: batch.offsetLagLow(),
+          });
+          // Only the first two messages of each batch are handled.
+          for (const m of batch.messages.slice(0, 2)) resolveOffset(m.offset);
+        },
+      });
+      // Unresolved messages are fetched again: each partition's last batch is its last message alone.
+      const done = () => seen.filter((s) => s.offsets.length === 1 && s.offsets[0] === '4').length === 2;
+      await until('every message is resolved', done);
+      await consumer.disconnect();
+      seen.sort((a, b) => a.partition - b.partition);
+      return { seen, committed: await committed(ctx, 'g2', 'batches') };
+    });
+    expect(r.kafkajs.seen.map((s) => s.offsets)).toEqual([
+      ['0', '1', '2', '3', '4'],
+      ['2', '3', '4'],
+      ['4'],
+      ['0', '1', '2', '3', '4'],
+      ['2', '3', '4'],
+      ['4'],
+    ]);
+    expect(r.kafkajs.committed[0].partitions.map((p) => p.offset)).toEqual(['5', '5']);
+    expect(r.ours).toEqual(r.kafkajs);
+  });
+});
