@@ -26,7 +26,7 @@ async function produce({ kafka }: ScenarioContext, topic: string, partitions: nu
   await producer.disconnect();
 }
 
-const text = (b: Buffer | null | undefined) => (b == null ? null : b.toString('utf8'));
+const text = (b: Buffer | string | null | undefined) => (b == null ? null : b.toString());
 
 async function committed({ kafka }: ScenarioContext, groupId: string, topic: string) {
   const admin = kafka.admin();

@@ -60,8 +60,8 @@ export function describeError(e: unknown): {
   name: string;
   type?: string;
   retriable?: boolean;
-  isKafkaJSError: boolean;
+  causeType?: string;
 } {
-  const err = e as { name: string; type?: string; retriable?: boolean };
-  return { name: err.name, type: err.type, retriable: err.retriable, isKafkaJSError: true };
+  const err = e as { name: string; type?: string; retriable?: boolean; cause?: { type?: string } };
+  return { name: err.name, type: err.type, retriable: err.retriable, causeType: err.cause?.type };
 }

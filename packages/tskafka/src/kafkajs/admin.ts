@@ -5,8 +5,16 @@
  * @module
  */
 import { Admin as TsAdmin } from '@tskafka/admin';
+import { KafkaError } from '@tskafka/protocol';
 import type { GroupDescription } from './consumer.js';
-import { asKafkaJS, KafkaJSNonRetriableError } from './errors.js';
+import {
+  asKafkaJS,
+  asKafkaJSRetried,
+  KafkaJSAggregateError,
+  KafkaJSCreateTopicError,
+  KafkaJSNonRetriableError,
+  protocolInput,
+} from './errors.js';
 import type { KafkaContext } from './kafka.js';
 import type { PartitionMetadata } from './partitioners.js';
 import type { RetryOptions } from './types.js';
@@ -90,37 +98,50 @@ export class Admin {
     return asKafkaJS(async () => {
       if (!Array.isArray(options.topics))
         throw new KafkaJSNonRetriableError(`Invalid topics array ${String(options.topics)}`);
-      const created = await this.client().createTopics(
-        options.topics.map((t) => ({
-          topic: t.topic,
-          numPartitions: t.numPartitions,
-          replicationFactor: t.replicationFactor,
-          replicaAssignment: t.replicaAssignment,
-          configs: Object.fromEntries((t.configEntries ?? []).map((e) => [e.name, e.value])),
-        })),
-        { validateOnly: options.validateOnly, timeoutMs: options.timeout, ignoreExisting: true },
-      );
+      const created = await this.client()
+        .createTopics(
+          options.topics.map((t) => ({
+            topic: t.topic,
+            numPartitions: t.numPartitions,
+            replicationFactor: t.replicationFactor,
+            replicaAssignment: t.replicaAssignment,
+            configs: Object.fromEntries((t.configEntries ?? []).map((e) => [e.name, e.value])),
+          })),
+          { validateOnly: options.validateOnly, timeoutMs: options.timeout, ignoreExisting: true },
+        )
+        .catch((e: unknown) => {
+          // KafkaJS collects the brokers' per-topic errors into one KafkaJSAggregateError.
+          if (!(e instanceof KafkaError)) throw e;
+          const topic = e.topic ?? (options.topics.length === 1 ? options.topics[0].topic : '');
+          throw new KafkaJSAggregateError('Topic creation errors', [
+            new KafkaJSCreateTopicError(protocolInput(e), topic),
+          ]);
+        });
       return !created.every((t) => t.alreadyExisted);
     });
   }
 
   /** Deletes topics. */
   deleteTopics(options: { topics: string[]; timeout?: number }): Promise<void> {
-    return asKafkaJS(() => this.client().deleteTopics(options.topics, { timeoutMs: options.timeout }));
+    return asKafkaJSRetried(this.context.retries, () =>
+      this.client().deleteTopics(options.topics, { timeoutMs: options.timeout }),
+    );
   }
 
-  /** Adds partitions: each topic grows to `count`. */
+  /**
+   * Adds partitions: each topic grows to `count`. Resolves with nothing, as KafkaJS 2.2.4 does
+   * (its type says `boolean`).
+   */
   createPartitions(options: {
     topicPartitions: { topic: string; count: number; assignments?: number[][] }[];
     validateOnly?: boolean;
     timeout?: number;
-  }): Promise<boolean> {
-    return asKafkaJS(async () => {
+  }): Promise<void> {
+    return asKafkaJSRetried(this.context.retries, async () => {
       await this.client().createPartitions(options.topicPartitions, {
         validateOnly: options.validateOnly,
         timeoutMs: options.timeout,
       });
-      return true;
     });
   }
 
@@ -131,7 +152,7 @@ export class Admin {
 
   /** Partitions, leaders and replicas of the given topics (all topics without an argument). */
   fetchTopicMetadata(options?: { topics: string[] }): Promise<{ topics: ITopicMetadata[] }> {
-    return asKafkaJS(async () => {
+    return asKafkaJSRetried(this.context.retries, async () => {
       const described = await this.client().describeTopics(options?.topics);
       return {
         topics: described.map((t) => ({
@@ -153,7 +174,7 @@ export class Admin {
   fetchTopicOffsets(
     topic: string,
   ): Promise<{ partition: number; offset: string; high: string; low: string }[]> {
-    return asKafkaJS(async () => {
+    return asKafkaJSRetried(this.context.retries, async () => {
       const admin = this.client();
       const [high, low] = await Promise.all([
         admin.listOffsets(topic, 'latest'),
@@ -176,7 +197,7 @@ export class Admin {
     groupId: string;
     topics?: string[];
   }): Promise<{ topic: string; partitions: FetchOffsetsPartition[] }[]> {
-    return asKafkaJS(async () => {
+    return asKafkaJSRetried(this.context.retries, async () => {
       const admin = this.client();
       const committed = await admin.listConsumerGroupOffsets(options.groupId, options.topics);
       const byTopic = new Map<string, Map<number, FetchOffsetsPartition>>();
@@ -197,7 +218,8 @@ export class Admin {
         partitions.set(o.partition, {
           partition: o.partition,
           offset: String(o.offset),
-          metadata: o.metadata,
+          // A commit without metadata: KafkaJS writes null, tskafka (as Java) an empty string.
+          metadata: o.metadata === '' ? null : o.metadata,
         });
       }
       const order = options.topics ?? [...byTopic.keys()];
@@ -210,7 +232,7 @@ export class Admin {
 
   /** Groups' states, protocols and members. */
   describeGroups(groupIds: string[]): Promise<{ groups: GroupDescription[] }> {
-    return asKafkaJS(async () => {
+    return asKafkaJSRetried(this.context.retries, async () => {
       const groups = await this.client().describeGroups(groupIds);
       return {
         groups: groups.map((g) => ({

@@ -9,8 +9,14 @@
 
 import type { Admin as TsAdmin } from '@tskafka/admin';
 import { Admin as TsAdminClass } from '@tskafka/admin';
-import { type ConsumerRecord, type TopicPartition, Consumer as TsConsumer } from '@tskafka/consumer';
+import {
+  type ConsumerPartitionAssignor,
+  type ConsumerRecord,
+  type TopicPartition,
+  Consumer as TsConsumer,
+} from '@tskafka/consumer';
 import type { RecordHeader } from '@tskafka/protocol';
+import { roundRobinAssigner } from './assigners.js';
 import { asKafkaJS, KafkaJSNonRetriableError, toKafkaJSError } from './errors.js';
 import type { KafkaContext } from './kafka.js';
 import type { KafkaMessage, RetryOptions, TopicPartitionOffset } from './types.js';
@@ -37,6 +43,11 @@ export interface ConsumerConfig {
   maxWaitTimeInMs?: number;
   /** Retry settings: `initialRetryTime` is the wait before a failed handler's messages are retried. */
   retry?: RetryOptions;
+  /**
+   * The assigners, preferred first; default `[PartitionAssigners.roundRobin]` (KafkaJS's
+   * `RoundRobinAssigner`). KafkaJS's own assigner functions are not accepted; tskafka assignors are.
+   */
+  partitionAssigners?: ConsumerPartitionAssignor[];
   /** Whether subscribing to a missing topic creates it. */
   allowAutoTopicCreation?: boolean;
   /** Read records of open and aborted transactions too (`read_uncommitted`); default false. */
@@ -234,6 +245,7 @@ export class Consumer {
         ...(await this.context.clientOptions('Consumer')),
         groupId: c.groupId,
         enableAutoCommit: false,
+        partitionAssignors: c.partitionAssigners ?? [roundRobinAssigner],
         autoOffsetReset: !mixed && starts.has(true) ? 'earliest' : 'latest',
         sessionTimeoutMs: c.sessionTimeout ?? 30_000,
         heartbeatIntervalMs: c.heartbeatInterval ?? 3_000,

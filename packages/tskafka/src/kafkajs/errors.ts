@@ -282,6 +282,40 @@ export async function asKafkaJS<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
+    // KafkaJS's aggregate is not a KafkaJSError, and reaches applications as it is.
+    if (e instanceof KafkaJSAggregateError) throw e;
     throw toKafkaJSError(e);
+  }
+}
+
+/** A broker's error for one topic in `createTopics` (inside a {@link KafkaJSAggregateError}). */
+export class KafkaJSCreateTopicError extends KafkaJSProtocolError {
+  /** The topic. */
+  readonly topic: string;
+
+  /** The error for `topic`. */
+  constructor(e: ProtocolErrorInput, topic: string) {
+    super(e);
+    this.name = 'KafkaJSCreateTopicError';
+    this.topic = topic;
+  }
+}
+
+/**
+ * Runs `fn` as KafkaJS runs an operation under its retrier, whose final error is what the
+ * application sees: a retriable failure becomes {@link KafkaJSNumberOfRetriesExceeded}, any other
+ * {@link KafkaJSNonRetriableError}, each with the underlying error (e.g. the
+ * {@link KafkaJSProtocolError} with its `type`) as `cause`. (tskafka has retried already, within
+ * its own timeouts.)
+ */
+export async function asKafkaJSRetried<T>(retries: number, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const error = toKafkaJSError(e);
+    if (error instanceof KafkaJSNumberOfRetriesExceeded) throw error;
+    if (error.retriable)
+      throw new KafkaJSNumberOfRetriesExceeded(error, { retryCount: retries, retryTime: 0 });
+    throw new KafkaJSNonRetriableError(error, { cause: error });
   }
 }

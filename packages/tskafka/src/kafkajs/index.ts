@@ -14,12 +14,13 @@
  * autoCommit, autoCommitInterval, autoCommitThreshold, eachBatchAutoResolve), `commitOffsets`,
  * `seek`, `pause`, `resume`, `paused`, `stop`, `describeGroup`; the admin's `createTopics`,
  * `deleteTopics`, `createPartitions`, `listTopics`, `fetchTopicMetadata`, `fetchTopicOffsets`,
- * `fetchOffsets`, `describeGroups`, `listGroups`.
+ * `fetchOffsets`, `describeGroups`, `listGroups`; `PartitionAssigners.roundRobin` (KafkaJS's
+ * `RoundRobinAssigner`, so a group can mix KafkaJS and `tskafka/kafkajs` members).
  *
  * Not built yet: `producer.on`/`consumer.on` instrumentation events, `consumer.events`,
  * `partitionsConsumedConcurrently` above 1 (partitions are handled one after the other),
  * headers with several values on send, `logStartOffset` and `logAppendTime` in send results
- * (always `'-1'`), custom `partitionAssigners`, the admin's ACL, config, reassignment and
+ * (always `'-1'`), KafkaJS-style custom `partitionAssigners` (tskafka assignors are accepted), the admin's ACL, config, reassignment and
  * record-deletion calls, `socketFactory`, SASL `oauthbearer` and `aws`. A handler that throws
  * is retried from its first unresolved message after `retry.initialRetryTime`, without
  * KafkaJS's crash-and-restart cycle.
@@ -53,6 +54,7 @@ export {
   KafkaJSBrokerNotFound,
   KafkaJSConnectionClosedError,
   KafkaJSConnectionError,
+  KafkaJSCreateTopicError,
   KafkaJSError,
   type KafkaJSErrorOptions,
   KafkaJSGroupCoordinatorNotFound,

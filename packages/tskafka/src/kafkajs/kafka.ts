@@ -64,6 +64,11 @@ export class KafkaContext {
     this.config = config;
   }
 
+  /** KafkaJS's retry count (`retry.retries`, default 5), which its final errors report. */
+  get retries(): number {
+    return this.config.retry?.retries ?? 5;
+  }
+
   /** The brokers, calling the config's function if it is one. */
   async bootstrapServers(): Promise<string[]> {
     const { brokers } = this.config;

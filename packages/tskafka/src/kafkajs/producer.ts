@@ -15,7 +15,7 @@ import {
   type RecordMetadata as TsRecordMetadata,
 } from '@tskafka/producer';
 import type { RecordHeaders } from '@tskafka/transport';
-import { asKafkaJS, KafkaJSNonRetriableError } from './errors.js';
+import { asKafkaJS, asKafkaJSRetried, KafkaJSNonRetriableError } from './errors.js';
 import type { KafkaContext } from './kafka.js';
 import { adaptPartitioner, type ICustomPartitioner, Partitioners } from './partitioners.js';
 import { CompressionTypes, type Message, type RecordMetadata, type RetryOptions } from './types.js';
@@ -149,7 +149,7 @@ export class Producer {
 
   /** Sends messages to several topics; resolves with one entry per partition written to. */
   sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
-    return asKafkaJS(async () => {
+    return asKafkaJSRetried(this.context.retries, async () => {
       if (this.config.transactionalId !== undefined && !this.transactionOpen)
         throw new KafkaJSNonRetriableError(
           'Transactional producers can only send within a transaction: use producer.transaction()',
