@@ -246,7 +246,12 @@ export function protocolInput(e: KafkaError): ProtocolErrorInput {
 export function toKafkaJSError(e: unknown): KafkaJSError {
   if (e instanceof KafkaJSError) return e;
   if (!(e instanceof Error)) return new KafkaJSNonRetriableError(String(e));
+  // Authentication fails with a SASL error or the broker's SASL_AUTHENTICATION_FAILED code:
+  // KafkaJS has one class for both.
+  const sasl = findCause(e, SaslAuthenticationError);
   const protocol = findCause(e, KafkaError);
+  if (sasl !== undefined || protocol?.errorName === 'SASL_AUTHENTICATION_FAILED')
+    return new KafkaJSSASLAuthenticationError(e, { cause: e });
   if (protocol !== undefined) {
     const input = protocolInput(protocol);
     const where = protocol as unknown as { topic?: unknown; partition?: unknown };
@@ -261,7 +266,6 @@ export function toKafkaJSError(e: unknown): KafkaJSError {
   const at = typeof broker === 'string' ? broker : undefined;
   if (e instanceof RequestTimeoutError) return new KafkaJSRequestTimeoutError(e, { broker: at, cause: e });
   if (e instanceof ConnectionError) return new KafkaJSConnectionError(e, { broker: at, cause: e });
-  if (e instanceof SaslAuthenticationError) return new KafkaJSSASLAuthenticationError(e, { cause: e });
   if (e instanceof UnsupportedApiVersionError) return new KafkaJSServerDoesNotSupportApiKey(e, { cause: e });
   if (e instanceof KafkaTimeoutError) return new KafkaJSTimeout(e, { cause: e });
   const retriable = (e as { retriable?: unknown }).retriable === true;
