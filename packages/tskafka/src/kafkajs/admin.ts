@@ -6,7 +6,7 @@
  */
 import { Admin as TsAdmin } from '@tskafka/admin';
 import { KafkaError } from '@tskafka/protocol';
-import type { GroupDescription } from './consumer.js';
+import type { GroupDescription } from './consumer-types.js';
 import {
   asKafkaJS,
   asKafkaJSRetried,

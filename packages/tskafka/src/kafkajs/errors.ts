@@ -233,6 +233,142 @@ export class KafkaJSAggregateError extends Error {
   }
 }
 
+/** A message was cut short in a response. */
+export class KafkaJSPartialMessageError extends KafkaJSNonRetriableError {
+  /** The error for `e`. */
+  constructor(e: Error | string, options: { cause?: unknown } = {}) {
+    super(e, options);
+    this.name = 'KafkaJSPartialMessageError';
+  }
+}
+
+/** A topic's metadata was needed before it was loaded. */
+export class KafkaJSTopicMetadataNotLoaded extends KafkaJSMetadataNotLoaded {
+  /** The error for `e`. */
+  constructor(e: Error | string, options: { cause?: unknown } = {}) {
+    super(e, options);
+    this.name = 'KafkaJSTopicMetadataNotLoaded';
+  }
+}
+
+/** An assignment named partitions the metadata does not know yet. */
+export class KafkaJSStaleTopicMetadataAssignment extends KafkaJSError {
+  /** The error for `e`. */
+  constructor(e: Error | string, options: { cause?: unknown } = {}) {
+    super(e, options);
+    this.name = 'KafkaJSStaleTopicMetadataAssignment';
+  }
+}
+
+/** Waiting for an internal lock timed out. */
+export class KafkaJSLockTimeout extends KafkaJSTimeout {
+  /** The error for `e`. */
+  constructor(e: Error | string, options: { cause?: unknown } = {}) {
+    super(e, options);
+    this.name = 'KafkaJSLockTimeout';
+  }
+}
+
+/** A message set in a format older than supported. */
+export class KafkaJSUnsupportedMagicByteInMessageSet extends KafkaJSNonRetriableError {
+  /** The error for `e`. */
+  constructor(e: Error | string, options: { cause?: unknown } = {}) {
+    super(e, options);
+    this.name = 'KafkaJSUnsupportedMagicByteInMessageSet';
+  }
+}
+
+/** A malformed varint on the wire. */
+export class KafkaJSInvalidVarIntError extends KafkaJSNonRetriableError {
+  /** The error for `e`. */
+  constructor(e: Error | string, options: { cause?: unknown } = {}) {
+    super(e, options);
+    this.name = 'KafkaJSInvalidVarIntError';
+  }
+}
+
+/** A malformed 64-bit integer on the wire. */
+export class KafkaJSInvalidLongError extends KafkaJSNonRetriableError {
+  /** The error for `e`. */
+  constructor(e: Error | string, options: { cause?: unknown } = {}) {
+    super(e, options);
+    this.name = 'KafkaJSInvalidLongError';
+  }
+}
+
+/** No broker of the cluster could be reached. */
+export class KafkaJSNoBrokerAvailableError extends KafkaJSError {
+  /** The error for `e`. */
+  constructor(e: Error | string, options: { cause?: unknown } = {}) {
+    super(e, options);
+    this.name = 'KafkaJSNoBrokerAvailableError';
+  }
+}
+
+/** `MEMBER_ID_REQUIRED`: the group asks the member to join again with the id it was given. */
+export class KafkaJSMemberIdRequired extends KafkaJSProtocolError {
+  /** The member id to join with. */
+  readonly memberId: string;
+
+  /** The error for `e`. */
+  constructor(e: ProtocolErrorInput, options: { memberId: string }) {
+    super(e);
+    this.name = 'KafkaJSMemberIdRequired';
+    this.memberId = options.memberId;
+  }
+}
+
+/** Some groups could not be deleted; `groups` says which and why. */
+export class KafkaJSDeleteGroupsError extends KafkaJSError {
+  /** Each group with its error. */
+  readonly groups: { groupId: string; errorCode?: number; error?: KafkaJSProtocolError }[];
+
+  /** The error for `groups`. */
+  constructor(
+    e: Error | string,
+    groups: { groupId: string; errorCode?: number; error?: KafkaJSProtocolError }[] = [],
+  ) {
+    super(e);
+    this.name = 'KafkaJSDeleteGroupsError';
+    this.groups = groups;
+  }
+}
+
+/** Records of some partitions could not be deleted. */
+export class KafkaJSDeleteTopicRecordsError extends KafkaJSError {
+  /** Each partition with its error. */
+  readonly partitions: { partition: number; offset: string; error: KafkaJSProtocolError }[];
+
+  /** The error for `topic`'s failed partitions. */
+  constructor(options: {
+    topic: string;
+    partitions: { partition: number; offset: string; error: KafkaJSProtocolError }[];
+  }) {
+    super(`Error while deleting records from ${options.topic}`, { retriable: false });
+    this.name = 'KafkaJSDeleteTopicRecordsError';
+    this.partitions = options.partitions;
+  }
+}
+
+/** A partition reassignment failed. */
+export class KafkaJSAlterPartitionReassignmentsError extends KafkaJSProtocolError {
+  /** The topic. */
+  readonly topic?: string;
+  /** The partition. */
+  readonly partition?: number;
+
+  /** The error for `topic`-`partition`. */
+  constructor(e: ProtocolErrorInput, topic?: string, partition?: number) {
+    super(e);
+    this.name = 'KafkaJSAlterPartitionReassignmentsError';
+    this.topic = topic;
+    this.partition = partition;
+  }
+}
+
+/** KafkaJS's internal signal that a fetch was cut short by a rebalance (a plain `Error`). */
+export class KafkaJSFetcherRebalanceError extends Error {}
+
 /** The {@link KafkaJSProtocolError} fields of a tskafka `KafkaError`. */
 export function protocolInput(e: KafkaError): ProtocolErrorInput {
   return { message: e.message, type: e.errorName, code: e.code, retriable: e.retriable };

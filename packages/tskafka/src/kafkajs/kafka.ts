@@ -7,7 +7,8 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { Logger, SaslOptions } from '@tskafka/transport';
 import { Admin, type AdminConfig } from './admin.js';
-import { Consumer, type ConsumerConfig } from './consumer.js';
+import { Consumer } from './consumer.js';
+import type { ConsumerConfig } from './consumer-types.js';
 import { KafkaJSNonRetriableError } from './errors.js';
 import { Producer, type ProducerConfig } from './producer.js';
 import { type logCreator, logLevel, type RetryOptions } from './types.js';
