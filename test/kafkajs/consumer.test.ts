@@ -44,6 +44,10 @@ describe('tskafka/kafkajs consumer, differential against kafkajs 2.2.4', () => {
     const r = await both(async (ctx) => {
       await produce(ctx, 'orders', 3, 20);
       const consumer = ctx.kafka.consumer({ groupId: 'g1', maxWaitTimeInMs: 100 });
+      const events: { type: string; payload: unknown }[] = [];
+      const { CONNECT, GROUP_JOIN, START_BATCH_PROCESS, DISCONNECT } = consumer.events;
+      for (const name of [CONNECT, GROUP_JOIN, START_BATCH_PROCESS, DISCONNECT])
+        consumer.on(name, ({ type, payload }) => events.push({ type, payload }));
       await consumer.connect();
       await consumer.subscribe({ topics: [/^ord/], fromBeginning: true });
       const seen: unknown[] = [];
@@ -69,8 +73,42 @@ describe('tskafka/kafkajs consumer, differential against kafkajs 2.2.4', () => {
       await consumer.disconnect();
       const byPartition = (x: unknown) => (x as { partition: number }).partition;
       seen.sort((a, b) => byPartition(a) - byPartition(b));
-      return { seen, committed: await committed(ctx, 'g1', 'orders') };
+      // The events both emit: the first and last, the assignment, and each batch's facts.
+      const join = events.find((e) => e.type === GROUP_JOIN)?.payload as { memberAssignment: unknown };
+      const batches = events
+        .filter((e) => e.type === START_BATCH_PROCESS)
+        .map((e) => {
+          const {
+            topic,
+            partition,
+            highWatermark,
+            offsetLag,
+            offsetLagLow,
+            batchSize,
+            firstOffset,
+            lastOffset,
+          } = e.payload as Record<string, unknown>;
+          return {
+            topic,
+            partition,
+            highWatermark,
+            offsetLag,
+            offsetLagLow,
+            batchSize,
+            firstOffset,
+            lastOffset,
+          };
+        })
+        .sort((a, b) => Number(a.partition) - Number(b.partition));
+      const order = [events[0]?.type, events[events.length - 1]?.type];
+      return {
+        seen,
+        committed: await committed(ctx, 'g1', 'orders'),
+        events: { order, memberAssignment: join?.memberAssignment, batches },
+      };
     });
+    expect(r.kafkajs.events.order).toEqual(['consumer.connect', 'consumer.disconnect']);
+    expect(r.kafkajs.events.batches).toHaveLength(3);
     expect(r.kafkajs.seen).toHaveLength(20);
     expect(r.kafkajs.committed[0].partitions.map((p) => p.offset)).toEqual(['7', '7', '6']);
     expect(r.ours).toEqual(r.kafkajs);

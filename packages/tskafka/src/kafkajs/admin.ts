@@ -6,6 +6,7 @@
  */
 import { Admin as TsAdmin } from '@tskafka/admin';
 import { KafkaError } from '@tskafka/protocol';
+import type { Logger } from '@tskafka/transport';
 import type { GroupDescription } from './consumer-types.js';
 import {
   asKafkaJS,
@@ -15,6 +16,12 @@ import {
   KafkaJSNonRetriableError,
   protocolInput,
 } from './errors.js';
+import {
+  AdminEvents,
+  Instrumentation,
+  type InstrumentationEvent,
+  type RemoveInstrumentationEventListener,
+} from './events.js';
 import type { KafkaContext } from './kafka.js';
 import type { PartitionMetadata } from './partitioners.js';
 import type { RetryOptions } from './types.js';
@@ -62,11 +69,28 @@ export class Admin {
   private readonly context: KafkaContext;
   private readonly config: AdminConfig;
   private admin: TsAdmin | null = null;
+  private readonly instrumentation: Instrumentation;
+  /** The event names {@link Admin.on} takes. */
+  readonly events = AdminEvents;
 
   /** Made by `kafka.admin(config)`. */
   constructor(context: KafkaContext, config: AdminConfig) {
     this.context = context;
     this.config = config;
+    this.instrumentation = new Instrumentation(AdminEvents, context.logger('Admin'));
+  }
+
+  /** Calls `listener` on each `eventName` event (one of {@link Admin.events}); returns its remover. */
+  on(
+    eventName: string,
+    listener: (event: InstrumentationEvent<unknown>) => void,
+  ): RemoveInstrumentationEventListener {
+    return this.instrumentation.on(eventName, listener);
+  }
+
+  /** The admin client's logger. */
+  logger(): Logger {
+    return this.context.logger('Admin');
   }
 
   /** Connects to the cluster. */
@@ -79,6 +103,7 @@ export class Admin {
       await admin.connect();
       this.admin = admin;
     });
+    this.instrumentation.emit(AdminEvents.CONNECT);
   }
 
   /** Disconnects. */
@@ -86,6 +111,7 @@ export class Admin {
     const admin = this.admin;
     this.admin = null;
     await asKafkaJS(async () => admin?.close());
+    this.instrumentation.emit(AdminEvents.DISCONNECT);
   }
 
   /** Creates topics; resolves false if every one of them existed already, else true. */

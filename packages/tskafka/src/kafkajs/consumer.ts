@@ -9,11 +9,8 @@
 
 import type { Admin as TsAdmin } from '@tskafka/admin';
 import { Admin as TsAdminClass } from '@tskafka/admin';
-import {
-  type ConsumerRecord,
-  type TopicPartition,
-  Consumer as TsConsumer,
-} from '@tskafka/consumer';
+import { type ConsumerRecord, type TopicPartition, Consumer as TsConsumer } from '@tskafka/consumer';
+import type { Logger } from '@tskafka/transport';
 import { roundRobinAssigner } from './assigners.js';
 import {
   type ConsumerConfig,
@@ -26,6 +23,12 @@ import {
   toMessage,
 } from './consumer-types.js';
 import { asKafkaJS, KafkaJSNonRetriableError, toKafkaJSError } from './errors.js';
+import {
+  ConsumerEvents,
+  Instrumentation,
+  type InstrumentationEvent,
+  type RemoveInstrumentationEventListener,
+} from './events.js';
 import type { KafkaContext } from './kafka.js';
 import type { TopicPartitionOffset } from './types.js';
 
@@ -50,11 +53,28 @@ export class Consumer {
   private resolvedCount = 0;
   private lastCommit = Date.now();
   private run_: ConsumerRunConfig = {};
+  private readonly instrumentation: Instrumentation;
+  /** The event names {@link Consumer.on} takes. */
+  readonly events = ConsumerEvents;
 
   /** Made by `kafka.consumer(config)`. */
   constructor(context: KafkaContext, config: ConsumerConfig) {
     this.context = context;
     this.config = config;
+    this.instrumentation = new Instrumentation(ConsumerEvents, context.logger('Consumer'));
+  }
+
+  /** Calls `listener` on each `eventName` event (one of {@link Consumer.events}); returns its remover. */
+  on(
+    eventName: string,
+    listener: (event: InstrumentationEvent<unknown>) => void,
+  ): RemoveInstrumentationEventListener {
+    return this.instrumentation.on(eventName, listener);
+  }
+
+  /** The consumer's logger. */
+  logger(): Logger {
+    return this.context.logger('Consumer');
   }
 
   /** Connects to the cluster. */
@@ -64,6 +84,7 @@ export class Consumer {
       await admin.connect();
       this.admin = admin;
     });
+    this.instrumentation.emit(ConsumerEvents.CONNECT);
   }
 
   /** Subscribes to topics by name or pattern; call before `run`. */
@@ -112,9 +133,21 @@ export class Consumer {
       await consumer.connect();
       await consumer.subscribe([...this.topics.keys()], {
         onPartitionsRevoked: async () => {
+          this.instrumentation.emit(ConsumerEvents.REBALANCING, {
+            groupId: c.groupId,
+            memberId: consumer.groupMetadata().memberId,
+          });
           await this.commitResolved();
         },
         onPartitionsAssigned: async (partitions) => {
+          const memberAssignment: Record<string, number[]> = {};
+          for (const tp of consumer.assignment())
+            memberAssignment[tp.topic] = [...(memberAssignment[tp.topic] ?? []), tp.partition];
+          this.instrumentation.emit(ConsumerEvents.GROUP_JOIN, {
+            groupId: c.groupId,
+            memberId: consumer.groupMetadata().memberId,
+            memberAssignment,
+          });
           if (!mixed) return;
           // Topics subscribed fromBeginning start at the earliest offset where nothing is committed.
           const early = partitions.filter((tp) => this.topics.get(tp.topic) === true);
@@ -139,6 +172,11 @@ export class Consumer {
         if (!this.running) break;
         const error = toKafkaJSError(e);
         logger.error(`Crash: ${error.name}: ${error.message}`, { groupId: this.config.groupId, error });
+        this.instrumentation.emit(ConsumerEvents.CRASH, {
+          error,
+          groupId: this.config.groupId,
+          restart: true,
+        });
         await new Promise((r) => setTimeout(r, this.config.retry?.initialRetryTime ?? 300));
       }
     }
@@ -168,6 +206,22 @@ export class Consumer {
         return () => consumer.resume([{ topic, partition }]);
       };
       let next = list[0].offset;
+      const hw =
+        (consumer as unknown as HighWatermarks).subscriptions.state(topic, partition)?.highWatermark ?? -1;
+      const highWatermark = hw >= 0 ? hw : list[list.length - 1].offset + 1;
+      const last = list[list.length - 1].offset;
+      const batchInfo = {
+        topic,
+        partition,
+        highWatermark: String(highWatermark),
+        offsetLag: String(Math.max(0, highWatermark - 1 - last)),
+        offsetLagLow: String(Math.max(0, highWatermark - 1 - list[0].offset)),
+        batchSize: list.length,
+        firstOffset: String(list[0].offset),
+        lastOffset: String(last),
+      };
+      const started = Date.now();
+      this.instrumentation.emit(ConsumerEvents.START_BATCH_PROCESS, batchInfo);
       try {
         if (this.run_.eachMessage !== undefined) {
           for (const r of list) {
@@ -183,12 +237,7 @@ export class Consumer {
             if (paused || !this.running) break;
           }
         } else if (this.run_.eachBatch !== undefined) {
-          const hw =
-            (consumer as unknown as HighWatermarks).subscriptions.state(topic, partition)?.highWatermark ??
-            -1;
-          const highWatermark = hw >= 0 ? hw : list[list.length - 1].offset + 1;
           const messages = list.map(toMessage);
-          const last = list[list.length - 1].offset;
           await this.run_.eachBatch({
             batch: {
               topic,
@@ -198,8 +247,8 @@ export class Consumer {
               isEmpty: () => messages.length === 0,
               firstOffset: () => messages[0]?.offset ?? null,
               lastOffset: () => String(last),
-              offsetLag: () => String(Math.max(0, highWatermark - 1 - last)),
-              offsetLagLow: () => String(Math.max(0, highWatermark - 1 - list[0].offset)),
+              offsetLag: () => batchInfo.offsetLag,
+              offsetLagLow: () => batchInfo.offsetLagLow,
             },
             resolveOffset: (offset) => {
               next = Math.max(next, Number(offset) + 1);
@@ -222,7 +271,11 @@ export class Consumer {
         consumer.seek({ topic, partition }, next);
         throw e;
       }
-      if (next <= list[list.length - 1].offset) consumer.seek({ topic, partition }, next);
+      this.instrumentation.emit(ConsumerEvents.END_BATCH_PROCESS, {
+        ...batchInfo,
+        duration: Date.now() - started,
+      });
+      if (next <= last) consumer.seek({ topic, partition }, next);
     }
   }
 
@@ -246,7 +299,29 @@ export class Consumer {
     this.resolved.clear();
     this.resolvedCount = 0;
     this.lastCommit = Date.now();
-    await consumer.commitSync(offsets);
+    try {
+      await consumer.commitSync(offsets);
+    } catch (e) {
+      // Not committed: keep them for the next commit, unless a newer offset was resolved since.
+      for (const o of offsets) {
+        const k = key(o.topic, o.partition);
+        if (!this.resolved.has(k)) this.resolved.set(k, o);
+      }
+      throw e;
+    }
+    const { generationId, memberId } = consumer.groupMetadata();
+    const topics = new Map<string, { partition: string; offset: string }[]>();
+    for (const o of offsets)
+      topics.set(o.topic, [
+        ...(topics.get(o.topic) ?? []),
+        { partition: String(o.partition), offset: String(o.offset) },
+      ]);
+    this.instrumentation.emit(ConsumerEvents.COMMIT_OFFSETS, {
+      groupId: this.config.groupId,
+      memberId,
+      groupGenerationId: generationId,
+      topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+    });
   }
 
   private uncommittedOffsets(): OffsetsByTopicPartition {
@@ -306,6 +381,7 @@ export class Consumer {
     await this.loop;
     this.loop = null;
     await asKafkaJS(() => this.commitResolved());
+    this.instrumentation.emit(ConsumerEvents.STOP);
   }
 
   /** Stops, leaves the group and disconnects. */
@@ -319,6 +395,7 @@ export class Consumer {
       await consumer?.close();
       await admin?.close();
     });
+    this.instrumentation.emit(ConsumerEvents.DISCONNECT);
   }
 
   /** The group's description. */

@@ -17,11 +17,15 @@
  * `fetchOffsets`, `describeGroups`, `listGroups`; `PartitionAssigners.roundRobin` (KafkaJS's
  * `RoundRobinAssigner`, so a group can mix KafkaJS and `tskafka/kafkajs` members).
  *
- * Not built yet: `producer.on`/`consumer.on` instrumentation events, `consumer.events`,
+ * Instrumentation events (`consumer.on(consumer.events.CRASH, ...)`) by KafkaJS's names: connect,
+ * disconnect, stop, crash, group join, rebalancing, commit offsets, start and end of batch.
+ *
+ * Not built yet: the network, heartbeat and fetch events (named, never emitted),
  * `partitionsConsumedConcurrently` above 1 (partitions are handled one after the other),
  * headers with several values on send, `logStartOffset` and `logAppendTime` in send results
- * (always `'-1'`), KafkaJS-style custom `partitionAssigners` (tskafka assignors are accepted), the admin's ACL, config, reassignment and
- * record-deletion calls, `socketFactory`, SASL `oauthbearer` and `aws`. A handler that throws
+ * (always `'-1'`), KafkaJS-style custom `partitionAssigners` (tskafka assignors are accepted),
+ * the admin's ACL, config, reassignment and record-deletion calls, `socketFactory`, SASL
+ * `oauthbearer` and `aws`. A handler that throws
  * is retried from its first unresolved message after `retry.initialRetryTime`, without
  * KafkaJS's crash-and-restart cycle.
  *
@@ -84,6 +88,14 @@ export {
   KafkaJSUnsupportedMagicByteInMessageSet,
   type ProtocolErrorInput,
 } from './errors.js';
+export {
+  AdminEvents,
+  ConsumerEvents,
+  Instrumentation,
+  type InstrumentationEvent,
+  ProducerEvents,
+  type RemoveInstrumentationEventListener,
+} from './events.js';
 export { Kafka, type KafkaConfig, KafkaContext, type SASLOptions } from './kafka.js';
 export {
   type ICustomPartitioner,

@@ -14,8 +14,14 @@ import {
   Producer as TsProducer,
   type RecordMetadata as TsRecordMetadata,
 } from '@tskafka/producer';
-import type { RecordHeaders } from '@tskafka/transport';
+import type { Logger, RecordHeaders } from '@tskafka/transport';
 import { asKafkaJS, asKafkaJSRetried, KafkaJSNonRetriableError } from './errors.js';
+import {
+  Instrumentation,
+  type InstrumentationEvent,
+  ProducerEvents,
+  type RemoveInstrumentationEventListener,
+} from './events.js';
 import type { KafkaContext } from './kafka.js';
 import { adaptPartitioner, type ICustomPartitioner, Partitioners } from './partitioners.js';
 import { CompressionTypes, type Message, type RecordMetadata, type RetryOptions } from './types.js';
@@ -100,11 +106,33 @@ export class Producer {
   private readonly producers = new Map<string, TsProducer<Data, Data>>();
   private base: ProducerOptions<Data, Data> | null = null;
   private transactionOpen = false;
+  private readonly instrumentation: Instrumentation;
+  /** The event names {@link Producer.on} takes. */
+  readonly events = ProducerEvents;
 
   /** Made by `kafka.producer(config)`. */
   constructor(context: KafkaContext, config: ProducerConfig) {
     this.context = context;
     this.config = config;
+    this.instrumentation = new Instrumentation(ProducerEvents, context.logger('Producer'));
+  }
+
+  /** Calls `listener` on each `eventName` event (one of {@link Producer.events}); returns its remover. */
+  on(
+    eventName: string,
+    listener: (event: InstrumentationEvent<unknown>) => void,
+  ): RemoveInstrumentationEventListener {
+    return this.instrumentation.on(eventName, listener);
+  }
+
+  /** The producer's logger. */
+  logger(): Logger {
+    return this.context.logger('Producer');
+  }
+
+  /** Whether the producer is idempotent (`idempotent` or `transactionalId` in its config). */
+  isIdempotent(): boolean {
+    return this.config.transactionalId !== undefined || this.config.idempotent === true;
   }
 
   /** Connects to the cluster (resolving the brokers if they are a function). */
@@ -126,6 +154,7 @@ export class Producer {
       const first = await this.producerFor(-1, CompressionTypes.None);
       if (transactional) await first.initTransactions();
     });
+    this.instrumentation.emit(ProducerEvents.CONNECT);
   }
 
   /** Sends the buffered messages and disconnects. */
@@ -135,6 +164,7 @@ export class Producer {
     await asKafkaJS(async () => {
       await Promise.all(all.map((p) => p.close()));
     });
+    this.instrumentation.emit(ProducerEvents.DISCONNECT);
   }
 
   /** Sends `record.messages` to `record.topic`; resolves with one entry per partition written to. */
