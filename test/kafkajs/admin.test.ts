@@ -74,6 +74,55 @@ describe('tskafka/kafkajs admin, differential against kafkajs 2.2.4', () => {
     expect(r.ours).toEqual(r.kafkajs);
   });
 
+  it('offsets by timestamp, setOffsets, resetOffsets, deleteTopicRecords, deleteGroups, describeCluster', async () => {
+    const r = await both(async ({ kafka }) => {
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'ts', numPartitions: 2 }] });
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({
+        topic: 'ts',
+        messages: [0, 1, 2, 3, 4, 5].map((i) => ({
+          value: `v${i}`,
+          partition: 0,
+          timestamp: String(1_000 * (i + 1)),
+        })),
+      });
+      await producer.disconnect();
+      const byTimestamp = {
+        middle: await admin.fetchTopicOffsetsByTimestamp('ts', 3_500),
+        future: await admin.fetchTopicOffsetsByTimestamp('ts', 99_000),
+      };
+      await admin.setOffsets({ groupId: 'set', topic: 'ts', partitions: [{ partition: 0, offset: '4' }] });
+      const afterSet = await admin.fetchOffsets({ groupId: 'set', topics: ['ts'] });
+      await admin.resetOffsets({ groupId: 'set', topic: 'ts', earliest: true });
+      const afterReset = await admin.fetchOffsets({ groupId: 'set', topics: ['ts'] });
+      await admin.deleteTopicRecords({ topic: 'ts', partitions: [{ partition: 0, offset: '2' }] });
+      const afterDeleteRecords = await admin.fetchTopicOffsets('ts');
+      const deletedGroups = await admin.deleteGroups(['set']);
+      const groupsLeft = (await admin.listGroups()).groups.map((g) => g.groupId);
+      const cluster = await admin.describeCluster();
+      await admin.disconnect();
+      return {
+        byTimestamp,
+        afterSet,
+        afterReset,
+        afterDeleteRecords,
+        deletedGroups,
+        groupsLeft,
+        cluster: { brokers: cluster.brokers.map((b) => b.nodeId), controller: cluster.controller },
+      };
+    });
+    expect(r.kafkajs.byTimestamp.middle[0]).toEqual({ partition: 0, offset: '3' });
+    expect(r.kafkajs.afterDeleteRecords[0].low).toBe('2');
+    // KafkaJS commits the sentinel -2 ("earliest", which only KafkaJS consumers understand);
+    // ours commits the earliest offsets themselves, which every client reads alike.
+    expect(r.kafkajs.afterReset[0].partitions.map((p) => p.offset)).toEqual(['-2', '-2']);
+    expect(r.ours.afterReset[0].partitions.map((p) => p.offset)).toEqual(['0', '0']);
+    expect({ ...r.ours, afterReset: null }).toEqual({ ...r.kafkajs, afterReset: null });
+  });
+
   it('the same bad input fails with the same KafkaJS error', async () => {
     const r = await both(async ({ kafka, lib }) => {
       const admin = kafka.admin();

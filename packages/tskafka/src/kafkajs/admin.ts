@@ -286,9 +286,118 @@ export class Admin {
     });
   }
 
+  /** The brokers, the controller and the cluster id. */
+  describeCluster(): Promise<{
+    brokers: { nodeId: number; host: string; port: number }[];
+    controller: number | null;
+    clusterId: string;
+  }> {
+    return asKafkaJSRetried(this.context.retries, async () => {
+      const c = await this.client().describeCluster();
+      return {
+        brokers: c.brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })),
+        controller: c.controller >= 0 ? c.controller : null,
+        clusterId: c.clusterId ?? '',
+      };
+    });
+  }
+
+  /**
+   * Per partition, the first offset whose timestamp is at or after `timestamp` (the latest offset
+   * where there is none, as KafkaJS answers).
+   */
+  fetchTopicOffsetsByTimestamp(
+    topic: string,
+    timestamp?: number,
+  ): Promise<{ partition: number; offset: string }[]> {
+    return asKafkaJSRetried(this.context.retries, async () => {
+      const admin = this.client();
+      const high = await admin.listOffsets(topic, 'latest');
+      if (timestamp === undefined)
+        return high.map((o) => ({ partition: o.partition, offset: String(o.offset) })).sort(byPartition);
+      const highs = new Map(high.map((o) => [o.partition, o.offset]));
+      const found = await admin.listOffsets(topic, timestamp);
+      return found
+        .map((o) => ({
+          partition: o.partition,
+          offset: String(o.offset >= 0 ? o.offset : (highs.get(o.partition) ?? -1)),
+        }))
+        .sort(byPartition);
+    });
+  }
+
+  /** Sets a group's committed offsets for `topic` (the group must have no active members). */
+  setOffsets(options: {
+    groupId: string;
+    topic: string;
+    partitions: { partition: number; offset: string }[];
+  }): Promise<void> {
+    return asKafkaJSRetried(this.context.retries, () =>
+      this.client().alterConsumerGroupOffsets(
+        options.groupId,
+        options.partitions.map((p) => ({
+          topic: options.topic,
+          partition: p.partition,
+          offset: Number(p.offset),
+        })),
+      ),
+    );
+  }
+
+  /**
+   * Moves a group's offsets for `topic` to the latest (or, with `earliest`, the earliest) offsets.
+   * KafkaJS commits the sentinels -1 and -2, which only KafkaJS consumers read as "latest" and
+   * "earliest"; this commits the offsets themselves, which every client reads alike.
+   */
+  resetOffsets(options: { groupId: string; topic: string; earliest?: boolean }): Promise<void> {
+    return asKafkaJSRetried(this.context.retries, async () => {
+      const admin = this.client();
+      const offsets = await admin.listOffsets(
+        options.topic,
+        options.earliest === true ? 'earliest' : 'latest',
+      );
+      await admin.alterConsumerGroupOffsets(
+        options.groupId,
+        offsets.map((o) => ({ topic: options.topic, partition: o.partition, offset: o.offset })),
+      );
+    });
+  }
+
+  /** Deletes groups without members; resolves with each group and its error code (0). */
+  deleteGroups(groupIds: string[]): Promise<{ groupId: string; errorCode: number }[]> {
+    return asKafkaJSRetried(this.context.retries, async () => {
+      await this.client().deleteGroups(groupIds);
+      return groupIds.map((groupId) => ({ groupId, errorCode: 0 }));
+    });
+  }
+
+  /** Deletes the records of `topic` before each partition's `offset` (`'-1'`: all of them). */
+  deleteTopicRecords(options: {
+    topic: string;
+    partitions: { partition: number; offset: string }[];
+  }): Promise<void> {
+    return asKafkaJSRetried(this.context.retries, async () => {
+      const admin = this.client();
+      const high = new Map(
+        (await admin.listOffsets(options.topic, 'latest')).map((o) => [o.partition, o.offset]),
+      );
+      await admin.deleteRecords(
+        options.partitions.map((p) => ({
+          topic: options.topic,
+          partition: p.partition,
+          offset: p.offset === '-1' ? (high.get(p.partition) ?? 0) : Number(p.offset),
+        })),
+      );
+    });
+  }
+
   private client(): TsAdmin {
     if (this.admin === null)
       throw new KafkaJSNonRetriableError('The admin client is not connected: call connect()');
     return this.admin;
   }
+}
+
+function byPartition(a: { partition: number }, b: { partition: number }): number {
+  return a.partition - b.partition;
 }
