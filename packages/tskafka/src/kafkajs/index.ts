@@ -40,6 +40,7 @@ export {
   type ITopicConfig,
   type ITopicMetadata,
 } from './admin.js';
+export { PartitionAssigners, roundRobinAssigner } from './assigners.js';
 export { Consumer } from './consumer.js';
 export type {
   Batch,
