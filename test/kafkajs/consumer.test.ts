@@ -161,4 +161,55 @@ describe('tskafka/kafkajs consumer, differential against kafkajs 2.2.4', () => {
     expect(r.kafkajs.committed[0].partitions.map((p) => p.offset)).toEqual(['5', '5']);
     expect(r.ours).toEqual(r.kafkajs);
   });
+
+  it('pause from eachMessage, resume, a handler that throws once, and seek: the same deliveries', async () => {
+    const r = await both(async (ctx) => {
+      await produce(ctx, 'flow', 1, 10);
+      const consumer = ctx.kafka.consumer({ groupId: 'g3', maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topics: ['flow'], fromBeginning: true });
+      const delivered: string[] = [];
+      let thrown = false;
+      let pausedSeen: unknown = null;
+      await consumer.run({
+        eachMessage: async ({ message, pause }) => {
+          delivered.push(message.offset);
+          if (message.offset === '3') {
+            const resume = pause();
+            pausedSeen = consumer.paused();
+            setTimeout(resume, 100);
+          }
+          if (message.offset === '7' && !thrown) {
+            thrown = true;
+            throw new Error('handler failed once');
+          }
+        },
+      });
+      await until('all ten are handled', () => delivered.includes('9'));
+      consumer.seek({ topic: 'flow', partition: 0, offset: '5' });
+      await until('the seek is read again', () => delivered.filter((o) => o === '9').length === 2);
+      await consumer.disconnect();
+      return { delivered, pausedSeen, committed: await committed(ctx, 'g3', 'flow') };
+    });
+    expect(r.kafkajs.delivered).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '7',
+      '8',
+      '9',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+    ]);
+    expect(r.kafkajs.pausedSeen).toEqual([{ topic: 'flow', partitions: [0] }]);
+    expect(r.ours).toEqual(r.kafkajs);
+  });
 });
