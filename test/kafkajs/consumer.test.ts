@@ -212,4 +212,32 @@ describe('tskafka/kafkajs consumer, differential against kafkajs 2.2.4', () => {
     expect(r.kafkajs.pausedSeen).toEqual([{ topic: 'flow', partitions: [0] }]);
     expect(r.ours).toEqual(r.kafkajs);
   });
+
+  it('partitionsConsumedConcurrently: partitions are handled at once, every message once', async () => {
+    const r = await both(async (ctx) => {
+      await produce(ctx, 'wide', 3, 30);
+      const consumer = ctx.kafka.consumer({ groupId: 'g4', maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topics: ['wide'], fromBeginning: true });
+      const delivered: string[] = [];
+      let inFlight = 0;
+      let mostInFlight = 0;
+      await consumer.run({
+        partitionsConsumedConcurrently: 3,
+        eachMessage: async ({ partition, message }) => {
+          inFlight++;
+          mostInFlight = Math.max(mostInFlight, inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          delivered.push(`${partition}:${message.offset}`);
+          inFlight--;
+        },
+      });
+      await until('all thirty are handled', () => delivered.length >= 30);
+      await consumer.disconnect();
+      return { delivered: delivered.sort(), overlapped: mostInFlight > 1 };
+    });
+    expect(r.kafkajs.delivered).toHaveLength(30);
+    expect(r.kafkajs.overlapped).toBe(true);
+    expect(r.ours).toEqual(r.kafkajs);
+  });
 });

@@ -129,7 +129,7 @@ export interface ConsumerRunConfig {
   autoCommitThreshold?: number | null;
   /** Resolve a batch's offsets when `eachBatch` returns; default true. */
   eachBatchAutoResolve?: boolean;
-  /** Partitions handled at once (1 here: handled one after the other). */
+  /** Partitions whose batches are handled at once; default 1. */
   partitionsConsumedConcurrently?: number;
   /** Called per partition batch. */
   eachBatch?: (payload: EachBatchPayload) => Promise<void>;

@@ -193,90 +193,111 @@ export class Consumer {
       if (list === undefined) batches.set(k, [r]);
       else list.push(r);
     }
-    for (const list of batches.values()) {
-      const { topic, partition } = list[0];
-      if (!this.running) {
-        consumer.seek({ topic, partition }, list[0].offset);
-        continue;
+    // KafkaJS's partitionsConsumedConcurrently: that many partitions' batches at once; the
+    // first failure is rethrown once every batch started has settled (each rewinds its own).
+    const queue = [...batches.values()];
+    const errors: unknown[] = [];
+    const worker = async (): Promise<void> => {
+      for (let list = queue.shift(); list !== undefined; list = queue.shift()) {
+        try {
+          await this.handleBatch(consumer, list);
+        } catch (e) {
+          errors.push(e);
+        }
       }
-      let paused = false;
-      const pause = (): (() => void) => {
-        paused = true;
-        consumer.pause([{ topic, partition }]);
-        return () => consumer.resume([{ topic, partition }]);
-      };
-      let next = list[0].offset;
-      const hw =
-        (consumer as unknown as HighWatermarks).subscriptions.state(topic, partition)?.highWatermark ?? -1;
-      const highWatermark = hw >= 0 ? hw : list[list.length - 1].offset + 1;
-      const last = list[list.length - 1].offset;
-      const batchInfo = {
-        topic,
-        partition,
-        highWatermark: String(highWatermark),
-        offsetLag: String(Math.max(0, highWatermark - 1 - last)),
-        offsetLagLow: String(Math.max(0, highWatermark - 1 - list[0].offset)),
-        batchSize: list.length,
-        firstOffset: String(list[0].offset),
-        lastOffset: String(last),
-      };
-      const started = Date.now();
-      this.instrumentation.emit(ConsumerEvents.START_BATCH_PROCESS, batchInfo);
-      try {
-        if (this.run_.eachMessage !== undefined) {
-          for (const r of list) {
-            await this.run_.eachMessage({
-              topic,
-              partition,
-              message: toMessage(r),
-              heartbeat: async () => {},
-              pause,
-            });
-            next = r.offset + 1;
-            this.resolve(topic, partition, next);
-            if (paused || !this.running) break;
-          }
-        } else if (this.run_.eachBatch !== undefined) {
-          const messages = list.map(toMessage);
-          await this.run_.eachBatch({
-            batch: {
-              topic,
-              partition,
-              highWatermark: String(highWatermark),
-              messages,
-              isEmpty: () => messages.length === 0,
-              firstOffset: () => messages[0]?.offset ?? null,
-              lastOffset: () => String(last),
-              offsetLag: () => batchInfo.offsetLag,
-              offsetLagLow: () => batchInfo.offsetLagLow,
-            },
-            resolveOffset: (offset) => {
-              next = Math.max(next, Number(offset) + 1);
-              this.resolve(topic, partition, next);
-            },
+    };
+    const width = Math.max(1, Math.min(this.run_.partitionsConsumedConcurrently ?? 1, queue.length));
+    await Promise.all(Array.from({ length: width }, worker));
+    if (errors.length > 0) throw errors[0];
+  }
+
+  /** Hands one partition's records to the handler; on failure seeks back to the first unresolved one. */
+  private async handleBatch(
+    consumer: TsConsumer,
+    list: ConsumerRecord<Buffer | null, Buffer | null>[],
+  ): Promise<void> {
+    const { topic, partition } = list[0];
+    if (!this.running) {
+      consumer.seek({ topic, partition }, list[0].offset);
+      return;
+    }
+    let paused = false;
+    const pause = (): (() => void) => {
+      paused = true;
+      consumer.pause([{ topic, partition }]);
+      return () => consumer.resume([{ topic, partition }]);
+    };
+    let next = list[0].offset;
+    const hw =
+      (consumer as unknown as HighWatermarks).subscriptions.state(topic, partition)?.highWatermark ?? -1;
+    const highWatermark = hw >= 0 ? hw : list[list.length - 1].offset + 1;
+    const last = list[list.length - 1].offset;
+    const batchInfo = {
+      topic,
+      partition,
+      highWatermark: String(highWatermark),
+      offsetLag: String(Math.max(0, highWatermark - 1 - last)),
+      offsetLagLow: String(Math.max(0, highWatermark - 1 - list[0].offset)),
+      batchSize: list.length,
+      firstOffset: String(list[0].offset),
+      lastOffset: String(last),
+    };
+    const started = Date.now();
+    this.instrumentation.emit(ConsumerEvents.START_BATCH_PROCESS, batchInfo);
+    try {
+      if (this.run_.eachMessage !== undefined) {
+        for (const r of list) {
+          await this.run_.eachMessage({
+            topic,
+            partition,
+            message: toMessage(r),
             heartbeat: async () => {},
             pause,
-            commitOffsetsIfNecessary: () => this.commitIfNecessary(),
-            uncommittedOffsets: () => this.uncommittedOffsets(),
-            isRunning: () => this.running,
-            isStale: () => false,
           });
-          if (this.run_.eachBatchAutoResolve !== false) {
-            next = last + 1;
-            this.resolve(topic, partition, next);
-          }
+          next = r.offset + 1;
+          this.resolve(topic, partition, next);
+          if (paused || !this.running) break;
         }
-      } catch (e) {
-        // Not handled: read again from the first message not resolved.
-        consumer.seek({ topic, partition }, next);
-        throw e;
+      } else if (this.run_.eachBatch !== undefined) {
+        const messages = list.map(toMessage);
+        await this.run_.eachBatch({
+          batch: {
+            topic,
+            partition,
+            highWatermark: String(highWatermark),
+            messages,
+            isEmpty: () => messages.length === 0,
+            firstOffset: () => messages[0]?.offset ?? null,
+            lastOffset: () => String(last),
+            offsetLag: () => batchInfo.offsetLag,
+            offsetLagLow: () => batchInfo.offsetLagLow,
+          },
+          resolveOffset: (offset) => {
+            next = Math.max(next, Number(offset) + 1);
+            this.resolve(topic, partition, next);
+          },
+          heartbeat: async () => {},
+          pause,
+          commitOffsetsIfNecessary: () => this.commitIfNecessary(),
+          uncommittedOffsets: () => this.uncommittedOffsets(),
+          isRunning: () => this.running,
+          isStale: () => false,
+        });
+        if (this.run_.eachBatchAutoResolve !== false) {
+          next = last + 1;
+          this.resolve(topic, partition, next);
+        }
       }
-      this.instrumentation.emit(ConsumerEvents.END_BATCH_PROCESS, {
-        ...batchInfo,
-        duration: Date.now() - started,
-      });
-      if (next <= last) consumer.seek({ topic, partition }, next);
+    } catch (e) {
+      // Not handled: read again from the first message not resolved.
+      consumer.seek({ topic, partition }, next);
+      throw e;
     }
+    this.instrumentation.emit(ConsumerEvents.END_BATCH_PROCESS, {
+      ...batchInfo,
+      duration: Date.now() - started,
+    });
+    if (next <= last) consumer.seek({ topic, partition }, next);
   }
 
   private resolve(topic: string, partition: number, offset: number): void {

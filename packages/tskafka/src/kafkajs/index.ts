@@ -20,9 +20,7 @@
  * Instrumentation events (`consumer.on(consumer.events.CRASH, ...)`) by KafkaJS's names: connect,
  * disconnect, stop, crash, group join, rebalancing, commit offsets, start and end of batch.
  *
- * Not built yet: the network, heartbeat and fetch events (named, never emitted),
- * `partitionsConsumedConcurrently` above 1 (partitions are handled one after the other),
- * headers with several values on send, `logStartOffset` and `logAppendTime` in send results
+ * Not built yet: the network, heartbeat and fetch events (named, never emitted), headers with several values on send, `logStartOffset` and `logAppendTime` in send results
  * (always `'-1'`), KafkaJS-style custom `partitionAssigners` (tskafka assignors are accepted),
  * the admin's ACL, config, reassignment and record-deletion calls, `socketFactory`, SASL
  * `oauthbearer` and `aws`. A handler that throws
