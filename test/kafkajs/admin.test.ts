@@ -66,9 +66,11 @@ describe('tskafka/kafkajs admin, differential against kafkajs 2.2.4', () => {
         members: g.members.length,
       }));
       const offsets = await admin.fetchOffsets({ groupId: 'grp', topics: ['g'] });
+      const own = await consumer.describeGroup();
+      const self = { state: own.state, protocol: own.protocol, members: own.members.map((m) => m.clientId) };
       await consumer.disconnect();
       await admin.disconnect();
-      return { groups: groups.groups, members, offsets };
+      return { groups: groups.groups, members, offsets, self };
     });
     expect(r.kafkajs.members[0].state).toBe('Stable');
     expect(r.ours).toEqual(r.kafkajs);
