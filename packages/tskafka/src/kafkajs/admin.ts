@@ -73,7 +73,11 @@ export class Admin {
   /** The event names {@link Admin.on} takes. */
   readonly events = AdminEvents;
 
-  /** Made by `kafka.admin(config)`. */
+  /**
+   * Made by `kafka.admin(config)`.
+   *
+   * @internal
+   */
   constructor(context: KafkaContext, config: AdminConfig) {
     this.context = context;
     this.config = config;

@@ -57,7 +57,11 @@ export class Consumer {
   /** The event names {@link Consumer.on} takes. */
   readonly events = ConsumerEvents;
 
-  /** Made by `kafka.consumer(config)`. */
+  /**
+   * Made by `kafka.consumer(config)`.
+   *
+   * @internal
+   */
   constructor(context: KafkaContext, config: ConsumerConfig) {
     this.context = context;
     this.config = config;

@@ -95,7 +95,7 @@ export {
   ProducerEvents,
   type RemoveInstrumentationEventListener,
 } from './events.js';
-export { Kafka, type KafkaConfig, KafkaContext, type SASLOptions } from './kafka.js';
+export { Kafka, type KafkaConfig, type SASLOptions } from './kafka.js';
 export {
   type ICustomPartitioner,
   legacyMurmur2,

@@ -55,7 +55,11 @@ const consoleLogCreator: logCreator = () => (entry) => {
   else console.log(line);
 };
 
-/** What every `tskafka/kafkajs` client takes from its {@link Kafka}. */
+/**
+ * What every `tskafka/kafkajs` client takes from its {@link Kafka}.
+ *
+ * @internal
+ */
 export class KafkaContext {
   /** The config as given. */
   readonly config: KafkaConfig;

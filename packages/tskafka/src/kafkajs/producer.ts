@@ -110,7 +110,11 @@ export class Producer {
   /** The event names {@link Producer.on} takes. */
   readonly events = ProducerEvents;
 
-  /** Made by `kafka.producer(config)`. */
+  /**
+   * Made by `kafka.producer(config)`.
+   *
+   * @internal
+   */
   constructor(context: KafkaContext, config: ProducerConfig) {
     this.context = context;
     this.config = config;
