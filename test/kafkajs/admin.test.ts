@@ -148,6 +148,12 @@ describe('tskafka/kafkajs admin, differential against kafkajs 2.2.4', () => {
         admin.createTopics({ topics: [{ topic: 'zero', numPartitions: -5 }] }),
       );
       await capture('delete a missing topic', () => admin.deleteTopics({ topics: ['missing'] }));
+      await capture('send without a messages array', () =>
+        producer.send({ topic: 'x', messages: undefined as unknown as [] }),
+      );
+      await capture('a message without a value', () =>
+        producer.send({ topic: 'x', messages: [{ key: 'k' } as unknown as { value: string }] }),
+      );
       await producer.disconnect();
       await admin.disconnect();
       return errors;

@@ -92,4 +92,25 @@ describe('tskafka/kafkajs producer, differential against kafkajs 2.2.4', () => {
     expect(r.kafkajs.batch.length).toBeGreaterThan(2);
     expect(r.ours).toEqual(r.kafkajs);
   });
+
+  it('acks and compression per send: the same answers (none with acks 0)', async () => {
+    const r = await both(async ({ lib, kafka }) => {
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'c', numPartitions: 2 }] });
+      await admin.disconnect();
+      const producer = kafka.producer();
+      await producer.connect();
+      const strip = <T extends { logStartOffset?: string }>(list: T[]) =>
+        list.map(({ logStartOffset: _, ...rest }) => rest);
+      const messages = [0, 1, 2, 3].map((i) => ({ value: `v${i}`.repeat(50), partition: i % 2 }));
+      const gzip = await producer.send({ topic: 'c', messages, compression: lib.CompressionTypes.GZIP });
+      const leaderOnly = await producer.send({ topic: 'c', messages, acks: 1 });
+      const none = await producer.send({ topic: 'c', messages, acks: 0 });
+      await producer.disconnect();
+      return { gzip: strip(gzip), leaderOnly: strip(leaderOnly), none: strip(none) };
+    });
+    expect(r.kafkajs.leaderOnly.map((m) => m.baseOffset)).toEqual(['2', '2']);
+    expect(r.ours).toEqual(r.kafkajs);
+  });
 });
