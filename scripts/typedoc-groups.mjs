@@ -10,6 +10,12 @@ import { Comment, CommentTag, Converter, ReferenceReflection, ReflectionKind } f
 
 /** Source path (inside `packages/`) to group; the first match wins. */
 const RULES = [
+  // `tskafka/kafkajs`: one file per KafkaJS client, grouped as tskafka's own are.
+  [/^tskafka\/src\/kafkajs\/errors\.ts$/, 'Errors'],
+  [/^tskafka\/src\/kafkajs\/producer\.ts$/, 'Producer'],
+  [/^tskafka\/src\/kafkajs\/(consumer|assigners)\.ts$/, 'Consumer'],
+  [/^tskafka\/src\/kafkajs\/admin\.ts$/, 'Admin'],
+  [/^tskafka\/src\/kafkajs\/partitioners\.ts$/, 'Partitioning'],
   [/^tskafka\/src\//, 'Client'],
   [/\/errors(\/|\.ts$)|\/src\/config\/errors\.ts$/, 'Errors'],
   [/^transport\/src\/serde\.ts$/, 'Serialization'],

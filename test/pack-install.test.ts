@@ -4,7 +4,8 @@
  * come from the tarballs, TypeScript and Node's types from the registry). Then, as a user would:
  * a strict TypeScript app using the README's API type-checks against the published declarations
  * and runs against `startBroker()`; a CommonJS app `require()`s the ESM packages (Node 20.19+)
- * and does the same; the `tskafka` bin answers `--help`; and with the optional native addons
+ * and does the same, as does a KafkaJS app through `require('tskafka/kafkajs')`; the `tskafka`
+ * bin answers `--help`; and with the optional native addons
  * removed, snappy and LZ4 fall back to JavaScript and zstd to `node:zlib` or a clear error.
  */
 import { execFile } from 'node:child_process';
@@ -138,6 +139,36 @@ main().catch((err) => {
 });
 `;
 
+/** A KafkaJS app from CommonJS, moved over by changing its require('kafkajs') to tskafka/kafkajs. */
+const APP_KAFKAJS_CJS = `const { Kafka, logLevel, KafkaJSError } = require('tskafka/kafkajs');
+const { startBroker } = require('@tskafka/broker');
+
+async function main() {
+  const broker = await startBroker({ logLevel: 'error' });
+  try {
+    const kafka = new Kafka({ clientId: 'kafkajs-cjs', brokers: async () => broker.bootstrapServers, logLevel: logLevel.ERROR });
+    const producer = kafka.producer();
+    await producer.connect();
+    const sent = await producer.send({ topic: 'legacy', messages: [{ key: 'k', value: 'from kafkajs' }] });
+    await producer.disconnect();
+    const consumer = kafka.consumer({ groupId: 'kafkajs-cjs' });
+    await consumer.connect();
+    await consumer.subscribe({ topics: ['legacy'], fromBeginning: true });
+    const seen = await new Promise((resolve) => {
+      consumer.run({ eachMessage: async ({ message }) => resolve([message.offset, message.key.toString(), message.value.toString()]) });
+    });
+    await consumer.disconnect();
+    console.log(JSON.stringify({ sent: sent.map((r) => [r.topicName, r.partition, r.baseOffset]), seen, errors: typeof KafkaJSError }));
+  } finally {
+    await broker.close();
+  }
+}
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
+`;
+
 /** Every codec through the installed @tskafka/protocol; zstd's outcome as the user would see it. */
 const CODECS_MJS = `import { CompressionType, compressSync, decompressSync } from '@tskafka/protocol/internals';
 
@@ -197,6 +228,7 @@ beforeAll(async () => {
   writeFileSync(path.join(app, 'app.ts'), APP_TS);
   writeFileSync(path.join(app, 'readme.ts'), readmeApp());
   writeFileSync(path.join(app, 'app.cjs'), APP_CJS);
+  writeFileSync(path.join(app, 'kafkajs-app.cjs'), APP_KAFKAJS_CJS);
   writeFileSync(path.join(app, 'codecs.mjs'), CODECS_MJS);
 }, 300_000);
 
@@ -228,6 +260,11 @@ describe('the packed packages, installed with npm outside the workspace', () => 
   it('a CommonJS app require()s tskafka and @tskafka/broker, produces and consumes', async () => {
     const out = lastJson(await inApp(process.execPath, ['app.cjs']));
     expect(out).toEqual([['k', 'from require']]);
+  }, 120_000);
+
+  it('a KafkaJS app require()s tskafka/kafkajs instead of kafkajs and runs unchanged', async () => {
+    const out = lastJson(await inApp(process.execPath, ['kafkajs-app.cjs']));
+    expect(out).toEqual({ sent: [['legacy', 0, '0']], seen: ['0', 'k', 'from kafkajs'], errors: 'function' });
   }, 120_000);
 
   it('the tskafka command runs from node_modules/.bin', async () => {

@@ -1,0 +1,122 @@
+/**
+ * KafkaJS's instrumentation events: `consumer.events.CRASH`, `producer.on(...)`, with KafkaJS's
+ * event names and the `{ id, type, timestamp, payload }` envelope. The network events
+ * (`REQUEST`, `REQUEST_TIMEOUT`, `REQUEST_QUEUE_SIZE`) exist by name but are not emitted yet.
+ *
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from '@tskafka/transport';
+import { KafkaJSNonRetriableError } from './errors.js';
+
+/** What a listener receives. */
+export interface InstrumentationEvent<T> {
+  /** A number unique to the event within the process. */
+  id: number;
+  /** The event's name, e.g. `consumer.crash`. */
+  type: string;
+  /** When it happened, ms since the epoch. */
+  timestamp: number;
+  /** What happened. */
+  payload: T;
+}
+
+/** Removes the listener `on` added. */
+export type RemoveInstrumentationEventListener = () => void;
+
+const network = (prefix: string) =>
+  ({
+    REQUEST: `${prefix}.network.request`,
+    REQUEST_TIMEOUT: `${prefix}.network.request_timeout`,
+    REQUEST_QUEUE_SIZE: `${prefix}.network.request_queue_size`,
+  }) as const;
+
+/** The producer's event names. */
+export const ProducerEvents = {
+  /** Connected. */
+  CONNECT: 'producer.connect',
+  /** Disconnected. */
+  DISCONNECT: 'producer.disconnect',
+  ...network('producer'),
+} as const;
+
+/** The consumer's event names. */
+export const ConsumerEvents = {
+  /** A heartbeat was sent. */
+  HEARTBEAT: 'consumer.heartbeat',
+  /** Offsets were committed. */
+  COMMIT_OFFSETS: 'consumer.commit_offsets',
+  /** The consumer joined the group and got its assignment. */
+  GROUP_JOIN: 'consumer.group_join',
+  /** A fetch ended. */
+  FETCH: 'consumer.fetch',
+  /** A fetch started. */
+  FETCH_START: 'consumer.fetch_start',
+  /** A batch is about to be handled. */
+  START_BATCH_PROCESS: 'consumer.start_batch_process',
+  /** A batch was handled. */
+  END_BATCH_PROCESS: 'consumer.end_batch_process',
+  /** Connected. */
+  CONNECT: 'consumer.connect',
+  /** Disconnected. */
+  DISCONNECT: 'consumer.disconnect',
+  /** Stopped. */
+  STOP: 'consumer.stop',
+  /** The run loop failed. */
+  CRASH: 'consumer.crash',
+  /** The group is rebalancing. */
+  REBALANCING: 'consumer.rebalancing',
+  /** The assignment named topics the consumer did not subscribe to. */
+  RECEIVED_UNSUBSCRIBED_TOPICS: 'consumer.received_unsubscribed_topics',
+  ...network('consumer'),
+} as const;
+
+/** The admin client's event names. */
+export const AdminEvents = {
+  /** Connected. */
+  CONNECT: 'admin.connect',
+  /** Disconnected. */
+  DISCONNECT: 'admin.disconnect',
+  ...network('admin'),
+} as const;
+
+let nextId = 0;
+
+/** Where a client's events go: KafkaJS's `on(eventName, listener)`. */
+export class Instrumentation {
+  private readonly emitter = new EventEmitter();
+  private readonly names: ReadonlySet<string>;
+  private readonly logger: Logger;
+
+  /** Events named in `events` (e.g. {@link ConsumerEvents}); a listener's failure is logged to `logger`. */
+  constructor(events: Readonly<Record<string, string>>, logger: Logger) {
+    this.names = new Set(Object.values(events));
+    this.logger = logger;
+  }
+
+  /** Calls `listener` on each `eventName` event; returns the function that stops it. */
+  on(
+    eventName: string,
+    listener: (event: InstrumentationEvent<unknown>) => void,
+  ): RemoveInstrumentationEventListener {
+    if (!this.names.has(eventName))
+      throw new KafkaJSNonRetriableError(`Event name should be one of ${[...this.names].join(', ')}`);
+    this.emitter.on(eventName, listener);
+    return () => {
+      this.emitter.off(eventName, listener);
+    };
+  }
+
+  /** Emits `type` with `payload`; a listener that throws does not stop the client. */
+  emit(type: string, payload: unknown = null): void {
+    const event: InstrumentationEvent<unknown> = { id: nextId++, type, timestamp: Date.now(), payload };
+    for (const listener of this.emitter.listeners(type)) {
+      try {
+        (listener as (e: InstrumentationEvent<unknown>) => void)(event);
+      } catch (error) {
+        // The event is informational: a listener's failure must not stop the client.
+        this.logger.warn(`a listener of ${type} threw`, { error });
+      }
+    }
+  }
+}

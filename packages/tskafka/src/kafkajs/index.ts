@@ -1,0 +1,125 @@
+/**
+ * `tskafka/kafkajs`: KafkaJS 2.2.4's API over tskafka's producer, consumer and admin. An
+ * application changes `require('kafkajs')` to `require('tskafka/kafkajs')` (or the `import`) and
+ * runs as before.
+ *
+ * What maps one to one: `new Kafka({ clientId, brokers (array or async function), ssl, sasl
+ * (plain, scram-sha-256/512), connectionTimeout, requestTimeout, retry, logLevel, logCreator })`;
+ * `logLevel`, `CompressionTypes`, `Partitioners` (`DefaultPartitioner` is Java's murmur2,
+ * `LegacyPartitioner` KafkaJS 1.x's hashing: the same partitions as KafkaJS for the same keys);
+ * KafkaJS's error classes by name, with tskafka's errors mapped to them (`KafkaJSProtocolError`
+ * carries `type`, `code`, `retriable`); the producer's `send`, `sendBatch` (KafkaJS's
+ * `RecordMetadata[]`, one entry per partition) and `transaction()`; the consumer's `subscribe`
+ * (names and patterns, `fromBeginning`), `run` with `eachMessage` or `eachBatch` (resolveOffset,
+ * autoCommit, autoCommitInterval, autoCommitThreshold, eachBatchAutoResolve), `commitOffsets`,
+ * `seek`, `pause`, `resume`, `paused`, `stop`, `describeGroup`; the admin's `createTopics`,
+ * `deleteTopics`, `createPartitions`, `listTopics`, `fetchTopicMetadata`, `fetchTopicOffsets`,
+ * `fetchOffsets`, `describeGroups`, `listGroups`; `PartitionAssigners.roundRobin` (KafkaJS's
+ * `RoundRobinAssigner`, so a group can mix KafkaJS and `tskafka/kafkajs` members).
+ *
+ * Instrumentation events (`consumer.on(consumer.events.CRASH, ...)`) by KafkaJS's names: connect,
+ * disconnect, stop, crash, group join, rebalancing, commit offsets, start and end of batch.
+ *
+ * Not built yet: the network, heartbeat and fetch events (named, never emitted), headers with several values on send, `logStartOffset` and `logAppendTime` in send results
+ * (always `'-1'`), KafkaJS-style custom `partitionAssigners` (tskafka assignors are accepted),
+ * the admin's ACL, config, reassignment and record-deletion calls, `socketFactory`, SASL
+ * `oauthbearer` and `aws`. A handler that throws
+ * is retried from its first unresolved message after `retry.initialRetryTime`, without
+ * KafkaJS's crash-and-restart cycle.
+ *
+ * @packageDocumentation
+ * @module tskafka/kafkajs
+ */
+
+export {
+  Admin,
+  type AdminConfig,
+  type FetchOffsetsPartition,
+  type ITopicConfig,
+  type ITopicMetadata,
+} from './admin.js';
+export { PartitionAssigners, roundRobinAssigner } from './assigners.js';
+export { Consumer } from './consumer.js';
+export type {
+  Batch,
+  ConsumerConfig,
+  ConsumerRunConfig,
+  ConsumerSubscribeTopic,
+  ConsumerSubscribeTopics,
+  EachBatchPayload,
+  EachMessagePayload,
+  GroupDescription,
+  OffsetsByTopicPartition,
+  TopicPartitions,
+} from './consumer-types.js';
+export {
+  KafkaJSAggregateError,
+  KafkaJSAlterPartitionReassignmentsError,
+  KafkaJSBrokerNotFound,
+  KafkaJSConnectionClosedError,
+  KafkaJSConnectionError,
+  KafkaJSCreateTopicError,
+  KafkaJSDeleteGroupsError,
+  KafkaJSDeleteTopicRecordsError,
+  KafkaJSError,
+  type KafkaJSErrorOptions,
+  KafkaJSFetcherRebalanceError,
+  KafkaJSGroupCoordinatorNotFound,
+  KafkaJSInvalidLongError,
+  KafkaJSInvalidVarIntError,
+  KafkaJSInvariantViolation,
+  KafkaJSLockTimeout,
+  KafkaJSMemberIdRequired,
+  KafkaJSMetadataNotLoaded,
+  KafkaJSNoBrokerAvailableError,
+  KafkaJSNonRetriableError,
+  KafkaJSNotImplemented,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSOffsetOutOfRange,
+  KafkaJSPartialMessageError,
+  KafkaJSProtocolError,
+  KafkaJSRequestTimeoutError,
+  KafkaJSSASLAuthenticationError,
+  KafkaJSServerDoesNotSupportApiKey,
+  KafkaJSStaleTopicMetadataAssignment,
+  KafkaJSTimeout,
+  KafkaJSTopicMetadataNotLoaded,
+  KafkaJSUnsupportedMagicByteInMessageSet,
+  type ProtocolErrorInput,
+} from './errors.js';
+export {
+  AdminEvents,
+  ConsumerEvents,
+  Instrumentation,
+  type InstrumentationEvent,
+  ProducerEvents,
+  type RemoveInstrumentationEventListener,
+} from './events.js';
+export { Kafka, type KafkaConfig, type SASLOptions } from './kafka.js';
+export {
+  type ICustomPartitioner,
+  legacyMurmur2,
+  type PartitionerArgs,
+  Partitioners,
+  type PartitionMetadata,
+} from './partitioners.js';
+export {
+  Producer,
+  type ProducerBatch,
+  type ProducerConfig,
+  type ProducerRecord,
+  type Transaction,
+  type TxnOffsetCommitRequest,
+} from './producer.js';
+export {
+  CompressionTypes,
+  type IHeaders,
+  type KafkaMessage,
+  type LogEntry,
+  type logCreator,
+  logLevel,
+  type Message,
+  type RecordMetadata,
+  type RetryOptions,
+  type TopicPartitionOffset,
+} from './types.js';

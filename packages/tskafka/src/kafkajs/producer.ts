@@ -1,0 +1,325 @@
+/**
+ * KafkaJS's producer over tskafka's `Producer`: `send` and `sendBatch` append every message to
+ * tskafka's RecordAccumulator (batched per partition, sent at once: `lingerMs` 0) and answer in
+ * KafkaJS's shape, one {@link RecordMetadata} per partition written to.
+ *
+ * KafkaJS chooses `acks` and `compression` per call where tskafka fixes them per producer, so this
+ * keeps one tskafka producer per `(acks, compression)` pair a call has used; most applications
+ * use one pair and so one producer.
+ *
+ * @module
+ */
+import {
+  type ProducerOptions,
+  Producer as TsProducer,
+  type RecordMetadata as TsRecordMetadata,
+} from '@tskafka/producer';
+import type { Logger, RecordHeaders } from '@tskafka/transport';
+import { asKafkaJS, asKafkaJSRetried, KafkaJSNonRetriableError } from './errors.js';
+import {
+  Instrumentation,
+  type InstrumentationEvent,
+  ProducerEvents,
+  type RemoveInstrumentationEventListener,
+} from './events.js';
+import type { KafkaContext } from './kafka.js';
+import { adaptPartitioner, type ICustomPartitioner, Partitioners } from './partitioners.js';
+import { CompressionTypes, type Message, type RecordMetadata, type RetryOptions } from './types.js';
+
+/** KafkaJS's `ProducerConfig`. */
+export interface ProducerConfig {
+  /** The partitioner; default {@link Partitioners.DefaultPartitioner}. */
+  createPartitioner?: ICustomPartitioner;
+  /** Retry settings: `retries` bounds the produce retries. */
+  retry?: RetryOptions;
+  /** Refresh metadata at least this often, ms. */
+  metadataMaxAge?: number;
+  /** Whether sending to a missing topic creates it (the broker's `auto.create.topics.enable` decides). */
+  allowAutoTopicCreation?: boolean;
+  /** Exactly-once per partition (producer id and sequence numbers); default false as in KafkaJS. */
+  idempotent?: boolean;
+  /** Makes the producer transactional: use {@link Producer.transaction}. */
+  transactionalId?: string;
+  /** The transaction timeout, ms. */
+  transactionTimeout?: number;
+  /** At most this many requests in flight per broker. */
+  maxInFlightRequests?: number;
+}
+
+/** KafkaJS's `ProducerRecord`: messages for one topic. */
+export interface ProducerRecord {
+  /** The topic. */
+  topic: string;
+  /** The messages. */
+  messages: Message[];
+  /** -1 (all in-sync replicas, default), 1 (the leader) or 0 (no response). */
+  acks?: number;
+  /** How long the broker may wait for acknowledgements, ms. */
+  timeout?: number;
+  /** The codec; default {@link CompressionTypes.None}. */
+  compression?: CompressionTypes;
+}
+
+/** KafkaJS's `ProducerBatch`: messages for several topics in one call. */
+export interface ProducerBatch {
+  /** As in {@link ProducerRecord}. */
+  acks?: number;
+  /** As in {@link ProducerRecord}. */
+  timeout?: number;
+  /** As in {@link ProducerRecord}. */
+  compression?: CompressionTypes;
+  /** Messages by topic. */
+  topicMessages?: { topic: string; messages: Message[] }[];
+}
+
+/** Offsets to commit with a transaction (KafkaJS's `TxnOffsetCommitRequest`). */
+export interface TxnOffsetCommitRequest {
+  /** The consumer group whose offsets these are. */
+  consumerGroupId: string;
+  /** Offsets by topic. */
+  topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+}
+
+/** An open transaction (KafkaJS's `Transaction`). */
+export interface Transaction {
+  /** Sends within the transaction. */
+  send(record: ProducerRecord): Promise<RecordMetadata[]>;
+  /** Sends to several topics within the transaction. */
+  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]>;
+  /** Commits a group's offsets if and only if the transaction commits. */
+  sendOffsets(offsets: TxnOffsetCommitRequest): Promise<void>;
+  /** Commits. */
+  commit(): Promise<void>;
+  /** Aborts. */
+  abort(): Promise<void>;
+  /** Whether the transaction is still open. */
+  isActive(): boolean;
+}
+
+const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+type Data = Buffer | string | null;
+
+/** KafkaJS's producer. */
+export class Producer {
+  private readonly context: KafkaContext;
+  private readonly config: ProducerConfig;
+  private readonly producers = new Map<string, TsProducer<Data, Data>>();
+  private base: ProducerOptions<Data, Data> | null = null;
+  private transactionOpen = false;
+  private readonly instrumentation: Instrumentation;
+  /** The event names {@link Producer.on} takes. */
+  readonly events = ProducerEvents;
+
+  /**
+   * Made by `kafka.producer(config)`.
+   *
+   * @internal
+   */
+  constructor(context: KafkaContext, config: ProducerConfig) {
+    this.context = context;
+    this.config = config;
+    this.instrumentation = new Instrumentation(ProducerEvents, context.logger('Producer'));
+  }
+
+  /** Calls `listener` on each `eventName` event (one of {@link Producer.events}); returns its remover. */
+  on(
+    eventName: string,
+    listener: (event: InstrumentationEvent<unknown>) => void,
+  ): RemoveInstrumentationEventListener {
+    return this.instrumentation.on(eventName, listener);
+  }
+
+  /** The producer's logger. */
+  logger(): Logger {
+    return this.context.logger('Producer');
+  }
+
+  /** Whether the producer is idempotent (`idempotent` or `transactionalId` in its config). */
+  isIdempotent(): boolean {
+    return this.config.transactionalId !== undefined || this.config.idempotent === true;
+  }
+
+  /** Connects to the cluster (resolving the brokers if they are a function). */
+  async connect(): Promise<void> {
+    await asKafkaJS(async () => {
+      const c = this.config;
+      const transactional = c.transactionalId !== undefined;
+      this.base = {
+        ...(await this.context.clientOptions('Producer')),
+        lingerMs: 0,
+        idempotent: transactional || (c.idempotent ?? false),
+        transactionalId: c.transactionalId,
+        transactionTimeoutMs: c.transactionTimeout,
+        maxInFlightRequestsPerConnection: c.maxInFlightRequests,
+        metadataMaxAgeMs: c.metadataMaxAge,
+        retries: c.retry?.retries,
+        partitioner: adaptPartitioner(c.createPartitioner ?? Partitioners.DefaultPartitioner),
+      };
+      const first = await this.producerFor(-1, CompressionTypes.None);
+      if (transactional) await first.initTransactions();
+    });
+    this.instrumentation.emit(ProducerEvents.CONNECT);
+  }
+
+  /** Sends the buffered messages and disconnects. */
+  async disconnect(): Promise<void> {
+    const all = [...this.producers.values()];
+    this.producers.clear();
+    await asKafkaJS(async () => {
+      await Promise.all(all.map((p) => p.close()));
+    });
+    this.instrumentation.emit(ProducerEvents.DISCONNECT);
+  }
+
+  /** Sends `record.messages` to `record.topic`; resolves with one entry per partition written to. */
+  send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    return this.sendBatch({
+      acks: record.acks,
+      timeout: record.timeout,
+      compression: record.compression,
+      topicMessages: [{ topic: record.topic, messages: record.messages }],
+    });
+  }
+
+  /** Sends messages to several topics; resolves with one entry per partition written to. */
+  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    return asKafkaJSRetried(this.context.retries, async () => {
+      if (this.config.transactionalId !== undefined && !this.transactionOpen)
+        throw new KafkaJSNonRetriableError(
+          'Transactional producers can only send within a transaction: use producer.transaction()',
+        );
+      return this.produce(batch);
+    });
+  }
+
+  private async produce(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    const acks = batch.acks ?? -1;
+    const producer = await this.producerFor(acks, batch.compression ?? CompressionTypes.None);
+    const sends: Promise<TsRecordMetadata>[] = [];
+    for (const { topic, messages } of batch.topicMessages ?? []) {
+      if (!Array.isArray(messages))
+        throw new KafkaJSNonRetriableError(
+          `Invalid messages array [${String(messages)}] for topic "${topic}"`,
+        );
+      for (const m of messages) {
+        if (m.value === undefined)
+          throw new KafkaJSNonRetriableError(
+            `Invalid message without value for topic "${topic}": ${JSON.stringify(m)}`,
+          );
+        sends.push(
+          producer.send({
+            topic,
+            key: m.key ?? null,
+            value: m.value,
+            partition: m.partition ?? undefined,
+            timestamp: m.timestamp === undefined ? undefined : Number(m.timestamp),
+            headers: headersOf(m),
+          }),
+        );
+      }
+    }
+    const sent = await Promise.all(sends);
+    return acks === 0 ? [] : byPartition(sent);
+  }
+
+  /** Opens a transaction (the producer must have a `transactionalId`). */
+  async transaction(): Promise<Transaction> {
+    const producer = await asKafkaJS(async () => {
+      if (this.config.transactionalId === undefined)
+        throw new KafkaJSNonRetriableError('Must provide transactional id for transactional producer');
+      if (this.transactionOpen) throw new KafkaJSNonRetriableError('There is already an ongoing transaction');
+      const p = await this.producerFor(-1, CompressionTypes.None);
+      await p.beginTransaction();
+      return p;
+    });
+    this.transactionOpen = true;
+    let active = true;
+    const end = async (how: () => Promise<void>): Promise<void> => {
+      await asKafkaJS(how);
+      active = false;
+      this.transactionOpen = false;
+    };
+    return {
+      send: (record) => this.send(record),
+      sendBatch: (batch) => this.sendBatch(batch),
+      sendOffsets: ({ consumerGroupId, topics }) =>
+        asKafkaJS(() =>
+          producer.sendOffsetsToTransaction(
+            topics.flatMap(({ topic, partitions }) =>
+              partitions.map(({ partition, offset }) => ({ topic, partition, offset: Number(offset) })),
+            ),
+            { groupId: consumerGroupId, generationId: -1, memberId: '', groupInstanceId: null },
+          ),
+        ),
+      commit: () => end(() => producer.commitTransaction()),
+      abort: () => end(() => producer.abortTransaction()),
+      isActive: () => active,
+    };
+  }
+
+  /** The tskafka producer for `acks` and `compression`, connected on first use. */
+  private async producerFor(acks: number, compression: number): Promise<TsProducer<Data, Data>> {
+    if (this.base === null)
+      throw new KafkaJSNonRetriableError('The producer is disconnected: call connect()');
+    const key = `${acks}/${compression}`;
+    let producer = this.producers.get(key);
+    if (producer === undefined) {
+      if (acks !== -1 && acks !== 0 && acks !== 1)
+        throw new KafkaJSNonRetriableError(`Invalid acks: ${acks}`);
+      const codec = CODECS[compression];
+      if (codec === undefined)
+        throw new KafkaJSNonRetriableError(`Unsupported compression codec ${compression}`);
+      producer = new TsProducer<Data, Data>({
+        ...this.base,
+        acks: acks === -1 ? 'all' : acks,
+        // An idempotent producer needs acks=all; KafkaJS refuses other acks there, tskafka too.
+        idempotent: acks === -1 ? this.base.idempotent : false,
+        compression: codec,
+      });
+      this.producers.set(key, producer);
+      await producer.connect();
+    }
+    return producer;
+  }
+}
+
+/** tskafka headers from KafkaJS's (an array value repeats the header, which tskafka's send cannot yet). */
+function headersOf(m: Message): RecordHeaders | undefined {
+  if (m.headers === undefined) return undefined;
+  const out: RecordHeaders = {};
+  for (const [k, v] of Object.entries(m.headers)) {
+    if (v === undefined) continue;
+    if (Array.isArray(v)) {
+      if (v.length !== 1)
+        throw new KafkaJSNonRetriableError(`Header "${k}": repeated header values are not supported yet`);
+      out[k] = v[0];
+    } else out[k] = v;
+  }
+  return out;
+}
+
+/** KafkaJS's answer: per partition, in order of topic then partition, the first offset written. */
+function byPartition(sent: readonly TsRecordMetadata[]): RecordMetadata[] {
+  const topics = new Map<string, Map<number, number>>();
+  for (const r of sent) {
+    let partitions = topics.get(r.topic);
+    if (partitions === undefined) {
+      partitions = new Map();
+      topics.set(r.topic, partitions);
+    }
+    const base = partitions.get(r.partition);
+    if (base === undefined || r.offset < base) partitions.set(r.partition, r.offset);
+  }
+  const out: RecordMetadata[] = [];
+  for (const [topicName, partitions] of topics)
+    for (const [partition, baseOffset] of [...partitions].sort((a, b) => a[0] - b[0]))
+      out.push({
+        topicName,
+        partition,
+        errorCode: 0,
+        baseOffset: String(baseOffset),
+        logAppendTime: '-1',
+        logStartOffset: '-1',
+      });
+  return out;
+}
