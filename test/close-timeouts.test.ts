@@ -106,8 +106,15 @@ describe('close() against a broker that is gone', () => {
     broker = null;
     // Before the fix this took ~122 s: two coordinator lookups of default.api.timeout.ms each.
     expect(await settles(consumer.close({ timeoutMs: 500 }))).toBe(true);
-    // What it gave up on (the final commit, LeaveGroup) is said, with the bound it ran into.
-    expect(logger.warnings.some((w) => w.includes('500 ms'))).toBe(true);
+    // The final auto commit cannot succeed with the broker gone: it is said, either as the commit's
+    // own failure (with its cause) or, when the deadline came first, as what close gave up on
+    // with the bound it ran into. Which of the two depends on how fast the refused connections fail.
+    const said = logger.warnings.filter(
+      (w) => w === 'auto commit failed' || /did not (close|complete) within .*500 ms/.test(w),
+    );
+    expect(said.length).toBeGreaterThan(0);
+    if (said.includes('auto commit failed'))
+      expect(logger.causes.get('auto commit failed')).toBeInstanceOf(Error);
   });
 
   it('consumer.close() keeps to its 30 s default (manual clock)', async () => {
