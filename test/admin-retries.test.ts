@@ -9,8 +9,9 @@
  */
 import { createServer } from 'node:net';
 import { type RunningBroker, startBroker } from '@tskafka/broker';
-import { Admin, ConnectionError, KafkaTimeoutError, type Logger, SaslAuthenticationError } from 'tskafka';
+import { Admin, ConnectionError, KafkaTimeoutError, SaslAuthenticationError } from 'tskafka';
 import { afterEach, describe, expect, it } from 'vitest';
+import { capturingLogger } from './capturing-logger.js';
 
 let broker: RunningBroker | null = null;
 let admin: Admin | null = null;
@@ -21,20 +22,6 @@ afterEach(async () => {
   await broker?.close();
   broker = null;
 });
-
-/** A logger that keeps the warnings it is given. */
-function capturingLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  return {
-    warnings,
-    debug: () => {},
-    info: () => {},
-    warn: (message) => {
-      warnings.push(message);
-    },
-    error: () => {},
-  };
-}
 
 /** A port nothing listens on now (the OS gave it out and it was closed again). */
 async function freePort(): Promise<number> {

@@ -20,6 +20,7 @@ import {
   ProducerClosedError,
 } from 'tskafka';
 import { afterEach, describe, expect, it } from 'vitest';
+import { capturingLogger } from './capturing-logger.js';
 
 const GUARD_MS = 15_000;
 let broker: RunningBroker | null = null;
@@ -28,23 +29,6 @@ afterEach(async () => {
   await broker?.close();
   broker = null;
 });
-
-/** A logger that keeps the warnings it is given. */
-function capturingLogger(): Logger & { warnings: string[]; causes: Map<string, unknown> } {
-  const warnings: string[] = [];
-  const causes = new Map<string, unknown>();
-  return {
-    warnings,
-    causes,
-    debug: () => {},
-    info: () => {},
-    warn: (message, context) => {
-      warnings.push(message);
-      if (context?.error !== undefined) causes.set(message, context.error);
-    },
-    error: () => {},
-  };
-}
 
 /** Whether `promise` settled (either way) before a guard of `ms` real milliseconds. */
 async function settles(promise: Promise<unknown>, ms = GUARD_MS): Promise<boolean> {

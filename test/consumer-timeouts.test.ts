@@ -6,8 +6,9 @@
  * which did not say what had run out of time).
  */
 import { type RunningBroker, startBroker } from '@tskafka/broker';
-import { ConnectionError, Consumer, KafkaTimeoutError, type Logger, Producer } from 'tskafka';
+import { ConnectionError, Consumer, KafkaTimeoutError, Producer } from 'tskafka';
 import { afterEach, describe, expect, it } from 'vitest';
+import { capturingLogger } from './capturing-logger.js';
 
 let broker: RunningBroker | null = null;
 let consumer: Consumer | null = null;
@@ -18,20 +19,6 @@ afterEach(async () => {
   await broker?.close();
   broker = null;
 });
-
-/** A logger that keeps the warnings it is given. */
-function capturingLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  return {
-    warnings,
-    debug: () => {},
-    info: () => {},
-    warn: (message) => {
-      warnings.push(message);
-    },
-    error: () => {},
-  };
-}
 
 /** The error `promise` rejects with (null if it resolves). */
 function rejectionOf(promise: Promise<unknown>): Promise<unknown> {

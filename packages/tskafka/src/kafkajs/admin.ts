@@ -6,7 +6,6 @@
  */
 import { Admin as TsAdmin } from '@tskafka/admin';
 import { KafkaError } from '@tskafka/protocol';
-import type { Logger } from '@tskafka/transport';
 import type { GroupDescription } from './consumer-types.js';
 import {
   asKafkaJS,
@@ -16,12 +15,7 @@ import {
   KafkaJSNonRetriableError,
   protocolInput,
 } from './errors.js';
-import {
-  AdminEvents,
-  Instrumentation,
-  type InstrumentationEvent,
-  type RemoveInstrumentationEventListener,
-} from './events.js';
+import { AdminEvents, InstrumentedClient } from './events.js';
 import type { KafkaContext } from './kafka.js';
 import type { PartitionMetadata } from './partitioners.js';
 import type { RetryOptions } from './types.js';
@@ -65,13 +59,10 @@ export interface FetchOffsetsPartition {
 }
 
 /** KafkaJS's admin client. */
-export class Admin {
+export class Admin extends InstrumentedClient<typeof AdminEvents> {
   private readonly context: KafkaContext;
   private readonly config: AdminConfig;
   private admin: TsAdmin | null = null;
-  private readonly instrumentation: Instrumentation;
-  /** The event names {@link Admin.on} takes. */
-  readonly events = AdminEvents;
 
   /**
    * Made by `kafka.admin(config)`.
@@ -79,22 +70,9 @@ export class Admin {
    * @internal
    */
   constructor(context: KafkaContext, config: AdminConfig) {
+    super(AdminEvents, context.logger('Admin'));
     this.context = context;
     this.config = config;
-    this.instrumentation = new Instrumentation(AdminEvents, context.logger('Admin'));
-  }
-
-  /** Calls `listener` on each `eventName` event (one of {@link Admin.events}); returns its remover. */
-  on(
-    eventName: string,
-    listener: (event: InstrumentationEvent<unknown>) => void,
-  ): RemoveInstrumentationEventListener {
-    return this.instrumentation.on(eventName, listener);
-  }
-
-  /** The admin client's logger. */
-  logger(): Logger {
-    return this.context.logger('Admin');
   }
 
   /** Connects to the cluster. */

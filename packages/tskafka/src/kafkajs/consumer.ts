@@ -10,7 +10,6 @@
 import type { Admin as TsAdmin } from '@tskafka/admin';
 import { Admin as TsAdminClass } from '@tskafka/admin';
 import { type ConsumerRecord, type TopicPartition, Consumer as TsConsumer } from '@tskafka/consumer';
-import type { Logger } from '@tskafka/transport';
 import { roundRobinAssigner } from './assigners.js';
 import {
   type ConsumerConfig,
@@ -23,12 +22,7 @@ import {
   toMessage,
 } from './consumer-types.js';
 import { asKafkaJS, KafkaJSNonRetriableError, toKafkaJSError } from './errors.js';
-import {
-  ConsumerEvents,
-  Instrumentation,
-  type InstrumentationEvent,
-  type RemoveInstrumentationEventListener,
-} from './events.js';
+import { ConsumerEvents, InstrumentedClient } from './events.js';
 import type { KafkaContext } from './kafka.js';
 import type { TopicPartitionOffset } from './types.js';
 
@@ -40,7 +34,7 @@ interface HighWatermarks {
 }
 
 /** KafkaJS's consumer. */
-export class Consumer {
+export class Consumer extends InstrumentedClient<typeof ConsumerEvents> {
   private readonly context: KafkaContext;
   private readonly config: ConsumerConfig;
   private readonly topics = new Map<string, boolean>();
@@ -53,9 +47,6 @@ export class Consumer {
   private resolvedCount = 0;
   private lastCommit = Date.now();
   private run_: ConsumerRunConfig = {};
-  private readonly instrumentation: Instrumentation;
-  /** The event names {@link Consumer.on} takes. */
-  readonly events = ConsumerEvents;
 
   /**
    * Made by `kafka.consumer(config)`.
@@ -63,22 +54,9 @@ export class Consumer {
    * @internal
    */
   constructor(context: KafkaContext, config: ConsumerConfig) {
+    super(ConsumerEvents, context.logger('Consumer'));
     this.context = context;
     this.config = config;
-    this.instrumentation = new Instrumentation(ConsumerEvents, context.logger('Consumer'));
-  }
-
-  /** Calls `listener` on each `eventName` event (one of {@link Consumer.events}); returns its remover. */
-  on(
-    eventName: string,
-    listener: (event: InstrumentationEvent<unknown>) => void,
-  ): RemoveInstrumentationEventListener {
-    return this.instrumentation.on(eventName, listener);
-  }
-
-  /** The consumer's logger. */
-  logger(): Logger {
-    return this.context.logger('Consumer');
   }
 
   /** Connects to the cluster. */

@@ -120,3 +120,32 @@ export class Instrumentation {
     }
   }
 }
+
+/** What KafkaJS's producer, consumer and admin client have alike: `events`, `on()` and `logger()`. */
+export abstract class InstrumentedClient<E extends Readonly<Record<string, string>>> {
+  /** The event names {@link InstrumentedClient.on} takes. */
+  readonly events: E;
+  /** Where the client's events go. */
+  protected readonly instrumentation: Instrumentation;
+  private readonly clientLogger: Logger;
+
+  /** A client emitting `events`, logging to `logger` (a listener's failure included). */
+  protected constructor(events: E, logger: Logger) {
+    this.events = events;
+    this.clientLogger = logger;
+    this.instrumentation = new Instrumentation(events, logger);
+  }
+
+  /** Calls `listener` on each `eventName` event (one of {@link InstrumentedClient.events}); returns its remover. */
+  on(
+    eventName: string,
+    listener: (event: InstrumentationEvent<unknown>) => void,
+  ): RemoveInstrumentationEventListener {
+    return this.instrumentation.on(eventName, listener);
+  }
+
+  /** The client's logger. */
+  logger(): Logger {
+    return this.clientLogger;
+  }
+}

@@ -92,6 +92,7 @@ export {
   ConsumerEvents,
   Instrumentation,
   type InstrumentationEvent,
+  InstrumentedClient,
   ProducerEvents,
   type RemoveInstrumentationEventListener,
 } from './events.js';

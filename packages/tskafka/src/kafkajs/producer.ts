@@ -14,14 +14,9 @@ import {
   Producer as TsProducer,
   type RecordMetadata as TsRecordMetadata,
 } from '@tskafka/producer';
-import type { Logger, RecordHeaders } from '@tskafka/transport';
+import type { RecordHeaders } from '@tskafka/transport';
 import { asKafkaJS, asKafkaJSRetried, KafkaJSNonRetriableError } from './errors.js';
-import {
-  Instrumentation,
-  type InstrumentationEvent,
-  ProducerEvents,
-  type RemoveInstrumentationEventListener,
-} from './events.js';
+import { InstrumentedClient, ProducerEvents } from './events.js';
 import type { KafkaContext } from './kafka.js';
 import { adaptPartitioner, type ICustomPartitioner, Partitioners } from './partitioners.js';
 import { CompressionTypes, type Message, type RecordMetadata, type RetryOptions } from './types.js';
@@ -100,15 +95,12 @@ const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 type Data = Buffer | string | null;
 
 /** KafkaJS's producer. */
-export class Producer {
+export class Producer extends InstrumentedClient<typeof ProducerEvents> {
   private readonly context: KafkaContext;
   private readonly config: ProducerConfig;
   private readonly producers = new Map<string, TsProducer<Data, Data>>();
   private base: ProducerOptions<Data, Data> | null = null;
   private transactionOpen = false;
-  private readonly instrumentation: Instrumentation;
-  /** The event names {@link Producer.on} takes. */
-  readonly events = ProducerEvents;
 
   /**
    * Made by `kafka.producer(config)`.
@@ -116,22 +108,9 @@ export class Producer {
    * @internal
    */
   constructor(context: KafkaContext, config: ProducerConfig) {
+    super(ProducerEvents, context.logger('Producer'));
     this.context = context;
     this.config = config;
-    this.instrumentation = new Instrumentation(ProducerEvents, context.logger('Producer'));
-  }
-
-  /** Calls `listener` on each `eventName` event (one of {@link Producer.events}); returns its remover. */
-  on(
-    eventName: string,
-    listener: (event: InstrumentationEvent<unknown>) => void,
-  ): RemoveInstrumentationEventListener {
-    return this.instrumentation.on(eventName, listener);
-  }
-
-  /** The producer's logger. */
-  logger(): Logger {
-    return this.context.logger('Producer');
   }
 
   /** Whether the producer is idempotent (`idempotent` or `transactionalId` in its config). */
