@@ -147,6 +147,23 @@ describe('consumer API', () => {
     await second.close();
   });
 
+  it('highWatermark(tp) is null until a fetch answers for the partition, then its end offset', async () => {
+    const topic = 'api-hw';
+    broker.cluster.metadata.createTopic(topic, { numPartitions: 1, replicationFactor: 1 });
+    await produce(topic, 7, 1);
+    const consumer = kafka().consumer();
+    await consumer.connect();
+    const tp = { topic, partition: 0 };
+    expect(consumer.highWatermark(tp)).toBeNull();
+    await consumer.assign([tp]);
+    consumer.seekToBeginning([tp]);
+    const records: ConsumerRecord<Buffer | null, Buffer | null>[] = [];
+    while (records.length < 7) records.push(...(await consumer.poll(5_000)));
+    expect(consumer.highWatermark(tp)).toBe(7);
+    expect(consumer.highWatermark({ topic, partition: 1 })).toBeNull();
+    await consumer.close();
+  });
+
   it('beginningOffsets and endOffsets ask the leaders, after DeleteRecords too, without an assignment', async () => {
     const topic = 'api-offsets';
     broker.cluster.metadata.createTopic(topic, { numPartitions: 2, replicationFactor: 1 });

@@ -478,6 +478,15 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       .map((s) => ({ topic: s.topic, partition: s.partition }));
   }
 
+  /**
+   * The high watermark of an assigned partition as its last fetch response gave it (what Java's
+   * `currentLag` reads), or null before the first fetch or for a partition not assigned.
+   */
+  highWatermark(partition: TopicPartition): number | null {
+    const hw = this.subscriptions.state(partition.topic, partition.partition)?.highWatermark ?? -1;
+    return hw >= 0 ? hw : null;
+  }
+
   // ---- commits ---------------------------------------------------------------------------------
 
   private requireGroup(what: string): ConsumerCoordinator {

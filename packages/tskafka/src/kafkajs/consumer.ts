@@ -28,11 +28,6 @@ import type { TopicPartitionOffset } from './types.js';
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
-/** Our (private) consumer state the run loop reads: the high watermark a fetch reported. */
-interface HighWatermarks {
-  subscriptions: { state(topic: string, partition: number): { highWatermark: number } | undefined };
-}
-
 /** KafkaJS's consumer. */
 export class Consumer extends InstrumentedClient<typeof ConsumerEvents> {
   private readonly context: KafkaContext;
@@ -210,9 +205,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents> {
       return () => consumer.resume([{ topic, partition }]);
     };
     let next = list[0].offset;
-    const hw =
-      (consumer as unknown as HighWatermarks).subscriptions.state(topic, partition)?.highWatermark ?? -1;
-    const highWatermark = hw >= 0 ? hw : list[list.length - 1].offset + 1;
+    const highWatermark = consumer.highWatermark({ topic, partition }) ?? list[list.length - 1].offset + 1;
     const last = list[list.length - 1].offset;
     const batchInfo = {
       topic,
