@@ -6,20 +6,30 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { ApiKey, ErrorCode } from '@tskafka/protocol';
 import type { ApiDef } from '@tskafka/protocol/internals';
 import { type Clock, systemClock } from './clock.js';
-import { type BrokerConfig, type BrokerProperties, parseBrokerConfig } from './config.js';
+import { type BrokerConfig, BrokerConfigError, type BrokerProperties, parseBrokerConfig } from './config.js';
 import { Connection } from './connection.js';
 import { FaultInjector } from './faults.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import type { ApiHandler } from './handler.js';
 import { allHandlers } from './handlers/index.js';
+import {
+  interBrokerListener,
+  type ListenerOptions,
+  type ListenerSpec,
+  type ListenerSslOptions,
+  resolveListeners,
+  type SecurityProtocol,
+} from './listeners.js';
 import { ClusterMetadata } from './metadata.js';
 import { MetadataStore } from './metadata-store.js';
 import { ReplicaManager } from './replica-manager.js';
 import { SaslAuthenticator } from './sasl.js';
 import { TransactionCoordinator } from './txn/coordinator.js';
+import type { InterBrokerSecurity } from './txn/inter-broker-client.js';
 
 /** Log levels, quietest last. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -30,10 +40,24 @@ export type BrokerLogger = (level: Exclude<LogLevel, 'silent'>, message: string)
 
 /** Options of {@link startBroker}. */
 export interface StartBrokerOptions {
-  /** Port to listen on; 0 (default) picks a free one. */
+  /** Port to listen on; 0 (default) picks a free one. With `listeners`, leave it out. */
   port?: number;
   /** Host to bind and advertise; default 127.0.0.1. */
   host?: string;
+  /**
+   * The broker's listeners, each its own port and security protocol, as typed objects or as
+   * Kafka's `listeners` string (`'PLAINTEXT://:9092,SSL://:9093,SASL_SSL://:9094'`; also the
+   * `listeners` property, with `advertised.listeners`, `listener.security.protocol.map` and
+   * `inter.broker.listener.name`). Metadata answers each client with the addresses of the
+   * listener it came in on; `bootstrapServers` are the first listener's. Without it: one
+   * listener on `host:port`, PLAINTEXT, or SASL_PLAINTEXT when `sasl.enabled.mechanisms` is set.
+   */
+  listeners?: ListenerOptions[] | string;
+  /**
+   * TLS material for every SSL and SASL_SSL listener that has none of its own; the `ssl.*`
+   * properties (`ssl.keystore.location` etc., PEM) are the alternative by Kafka name.
+   */
+  ssl?: ListenerSslOptions;
   /** Keep the log here (Kafka's layout); without it, everything lives in memory. */
   dataDir?: string;
   /** The broker's node id (default 1). */
@@ -61,14 +85,38 @@ export interface StartBrokerOptions {
   clock?: Clock;
 }
 
+/** A listener of a broker, open. */
+export interface BrokerListener {
+  /** The listener name, e.g. `SSL`. */
+  readonly name: string;
+  /** Its security protocol. */
+  readonly securityProtocol: SecurityProtocol;
+  /** Advertised host. */
+  readonly host: string;
+  /** Advertised port (the bound one unless advertised otherwise). */
+  readonly port: number;
+  /** The bound port. */
+  readonly boundPort: number;
+  /** `ssl.client.auth` of a TLS listener. */
+  readonly clientAuth: 'required' | 'requested' | 'none';
+  /** SASL on this listener (no mechanisms on PLAINTEXT and SSL). */
+  readonly sasl: SaslAuthenticator;
+}
+
 /** One broker of the cluster. */
 export class BrokerNode {
   /** The node id. */
   readonly nodeId: number;
-  /** The advertised host. */
+  /** The advertised host of the first listener. */
   readonly host: string;
-  /** The bound port (known after start). */
+  /** The advertised port of the first listener (known after start). */
   port: number;
+  /** The listeners, open (after start), in the order given. */
+  listeners: readonly BrokerListener[] = [];
+  /** What this broker's listeners were resolved to; a restart reuses them with the bound ports. */
+  readonly listenerSpecs: readonly ListenerSpec[];
+  /** The name of the listener brokers reach each other on (`inter.broker.listener.name`). */
+  readonly interBrokerListenerName: string;
   /** The parsed configuration. */
   readonly config: BrokerConfig;
   /** The shared cluster metadata (the controller). */
@@ -79,7 +127,7 @@ export class BrokerNode {
   readonly groupCoordinator: GroupCoordinator;
   /** The transaction coordinator for transactional ids whose state partition this node leads. */
   readonly txnCoordinator: TransactionCoordinator;
-  /** SASL authentication. */
+  /** SASL authentication of the first listener (each listener has its own, see {@link BrokerListener.sasl}). */
   readonly sasl: SaslAuthenticator;
   /** Wire-level fault injection. */
   readonly faults = new FaultInjector();
@@ -87,17 +135,16 @@ export class BrokerNode {
   readonly clock: Clock;
   /** Handlers by API key. */
   readonly handlers: Map<number, ApiHandler<ApiDef>>;
-  private server: Server | null = null;
+  private servers: Server[] = [];
   private readonly connections = new Set<Connection>();
   private readonly logLevel: number;
   private readonly logger: BrokerLogger;
-  private readonly requestedPort: number;
+  private readonly authenticators: SaslAuthenticator[];
 
-  /** A node not yet listening; {@link BrokerNode.start} opens its port. */
+  /** A node not yet listening; {@link BrokerNode.start} opens its listeners. */
   constructor(opts: {
     nodeId: number;
-    host: string;
-    port: number;
+    listeners: readonly ListenerSpec[];
     config: BrokerConfig;
     metadata: ClusterMetadata;
     dataDir: string | null;
@@ -106,9 +153,10 @@ export class BrokerNode {
     clock?: Clock;
   }) {
     this.nodeId = opts.nodeId;
-    this.host = opts.host;
-    this.requestedPort = opts.port;
-    this.port = opts.port;
+    this.listenerSpecs = opts.listeners;
+    this.host = opts.listeners[0].advertisedHost;
+    this.port = opts.listeners[0].advertisedPort || opts.listeners[0].port;
+    this.interBrokerListenerName = interBrokerListener(opts.config, [...opts.listeners]).name;
     this.config = opts.config;
     this.metadata = opts.metadata;
     this.clock = opts.clock ?? systemClock;
@@ -119,13 +167,46 @@ export class BrokerNode {
     this.replicaManager = new ReplicaManager(this, opts.dataDir);
     this.groupCoordinator = new GroupCoordinator(this, { clock: this.clock });
     this.txnCoordinator = new TransactionCoordinator(this, { clock: this.clock });
-    this.sasl = new SaslAuthenticator(this.config);
+    this.authenticators = opts.listeners.map(
+      (l) =>
+        new SaslAuthenticator({
+          ...this.config,
+          saslEnabledMechanisms: l.saslMechanisms,
+          saslUsers: l.saslUsers,
+        }),
+    );
+    this.sasl = this.authenticators[0];
     this.handlers = new Map(allHandlers.map((h) => [h.api.key, h as ApiHandler<ApiDef>]));
   }
 
-  /** `host:port`. */
+  /** `host:port` of the first listener. */
   get address(): string {
     return `${this.host}:${this.port}`;
+  }
+
+  /** `host:port` of the listener named `listener` (as advertised); throws when there is none. */
+  addressOf(listener: string): string {
+    const l = this.listeners.find((x) => x.name === listener.toUpperCase());
+    if (!l)
+      throw new Error(
+        `broker ${this.nodeId} has no listener ${listener} (${this.listeners.map((x) => x.name).join(', ')})`,
+      );
+    return `${l.host}:${l.port}`;
+  }
+
+  /**
+   * How this broker connects to the inter-broker listener of another: TLS with its own
+   * truststore (and its certificate, for mutual TLS), SASL/PLAIN with the JAAS `username`/`password`.
+   */
+  interBrokerSecurity(): InterBrokerSecurity {
+    const spec = this.listenerSpecs.find((l) => l.name === this.interBrokerListenerName) as ListenerSpec;
+    const security: InterBrokerSecurity = {};
+    if (spec.tls) {
+      const { requestCert: _request, rejectUnauthorized: _reject, ...material } = spec.tls;
+      security.tls = material;
+    }
+    if (spec.saslMechanisms.length > 0 && spec.interBrokerLogin) security.plain = spec.interBrokerLogin;
+    return security;
   }
 
   /** Logs a line at `level`. */
@@ -133,25 +214,82 @@ export class BrokerNode {
     if (LEVELS[level] >= this.logLevel) this.logger(level, message);
   }
 
-  /** Opens the port, registers with the cluster and loads hosted partitions and groups. */
+  /** Opens the listeners, registers with the cluster and loads hosted partitions and groups. */
   async start(): Promise<void> {
-    const server = createServer({ pauseOnConnect: true }, (socket: Socket) => {
-      this.connections.add(new Connection(this, socket));
+    const open: BrokerListener[] = [];
+    try {
+      for (const [i, spec] of this.listenerSpecs.entries()) {
+        open.push(await this.listen(spec, this.authenticators[i]));
+      }
+    } catch (e) {
+      await this.closeServers();
+      throw e;
+    }
+    this.listeners = open;
+    this.port = open[0].port;
+    const inter = open.find((l) => l.name === this.interBrokerListenerName) as BrokerListener;
+    this.metadata.registerBroker({
+      nodeId: this.nodeId,
+      host: inter.host,
+      port: inter.port,
+      rack: null,
+      endpoints: open.map((l) => ({ listener: l.name, host: l.host, port: l.port })),
     });
+    this.replicaManager.start();
+    await this.groupCoordinator.start();
+    this.txnCoordinator.start();
+  }
+
+  /** Binds one listener: a TCP server, or a TLS one for SSL and SASL_SSL. */
+  private async listen(spec: ListenerSpec, sasl: SaslAuthenticator): Promise<BrokerListener> {
+    let listener: BrokerListener | undefined;
+    const accept = (socket: Socket) => {
+      if (listener) this.connections.add(new Connection(this, socket, listener));
+      else socket.destroy();
+    };
+    let server: Server;
+    if (spec.tls) {
+      server = createTlsServer(spec.tls, (socket: TLSSocket) => accept(socket));
+      // One line per refused handshake (a plaintext client, an untrusted certificate), not a stack.
+      server.on('tlsClientError', (e: Error, socket: TLSSocket) => {
+        this.log(
+          'warn',
+          `TLS handshake with ${socket.remoteAddress}:${socket.remotePort} on listener ${spec.name} failed: ${e.message}`,
+        );
+      });
+    } else {
+      server = createServer({ pauseOnConnect: true }, accept);
+    }
+    this.servers.push(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.requestedPort, this.host, () => {
+      server.listen(spec.port, spec.host, () => {
         server.off('error', reject);
         resolve();
       });
     });
     const addr = server.address();
-    if (addr && typeof addr === 'object') this.port = addr.port;
-    this.server = server;
-    this.metadata.registerBroker({ nodeId: this.nodeId, host: this.host, port: this.port, rack: null });
-    this.replicaManager.start();
-    await this.groupCoordinator.start();
-    this.txnCoordinator.start();
+    const boundPort = addr && typeof addr === 'object' ? addr.port : spec.port;
+    listener = {
+      name: spec.name,
+      securityProtocol: spec.securityProtocol,
+      host: spec.advertisedHost,
+      port: spec.advertisedPort || boundPort,
+      boundPort,
+      clientAuth: spec.clientAuth,
+      sasl,
+    };
+    return listener;
+  }
+
+  private async closeServers(): Promise<void> {
+    const servers = this.servers;
+    this.servers = [];
+    // server.close() only calls back once every connection has ended, so drop them after it
+    // stops accepting and before waiting: a connected client must not keep the broker running.
+    const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    this.dropConnections();
+    await Promise.all(closed);
   }
 
   /** Called by a connection when it closes. */
@@ -189,13 +327,7 @@ export class BrokerNode {
 
   /** Stops serving: closes connections, expires waiting requests, flushes and closes logs. */
   async stop(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    // server.close() only calls back once every connection has ended, so drop them after it
-    // stops accepting and before waiting: a connected client must not keep the broker running.
-    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined;
-    this.dropConnections();
-    await closed;
+    await this.closeServers();
     this.txnCoordinator.stop();
     this.groupCoordinator.stop();
     this.replicaManager.stop();
@@ -205,8 +337,10 @@ export class BrokerNode {
 
 /** A running cluster of one or more brokers in this process. */
 export interface Cluster {
-  /** `host:port` of every broker, for `bootstrap.servers`. */
+  /** `host:port` of every broker's first listener, for `bootstrap.servers`. */
   readonly bootstrapServers: string[];
+  /** `host:port` of every broker's listener named `listener` (as advertised), e.g. `bootstrapServersFor('SSL')`. */
+  bootstrapServersFor(listener: string): string[];
   /** The brokers. */
   readonly brokers: BrokerNode[];
   /** The shared metadata. */
@@ -238,14 +372,30 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
+/** One broker of {@link StartClusterOptions.brokers}, given one by one. */
+export interface ClusterBrokerOptions {
+  /** The node id. */
+  nodeId: number;
+  /** This broker's listeners (default: the cluster's `listeners`, else one PLAINTEXT listener on a free port). */
+  listeners?: ListenerOptions[] | string;
+}
+
 /** Options of {@link startCluster}. */
 export interface StartClusterOptions extends Omit<StartBrokerOptions, 'nodeId' | 'port'> {
-  /** Number of brokers (default 1); node ids are 1..N. */
-  brokers?: number;
+  /**
+   * Number of brokers (default 1; node ids from `firstNodeId`), or each broker with its node id
+   * and listeners: `[{ nodeId: 1, listeners: [{ name: 'PLAINTEXT', port: 9092 }, { name: 'SSL', port: 9093 }] }]`.
+   */
+  brokers?: number | ClusterBrokerOptions[];
   /** Port of the first broker; the others follow it. 0 (default) picks free ports. */
   port?: number;
   /** Node id of the first broker (default 1); the others follow it. */
   firstNodeId?: number;
+  /**
+   * Listeners of every broker (see {@link StartBrokerOptions.listeners}). Broker `i` (from 0)
+   * of a cluster listens on each non-zero port plus `i`, as `port` does.
+   */
+  listeners?: ListenerOptions[] | string;
 }
 
 // Where a broker for tests and development differs from Kafka's defaults, under the properties
@@ -259,9 +409,31 @@ const TEST_BROKER_DEFAULTS: Readonly<BrokerProperties> = Object.freeze({
  * Kafka's defaults but for `group.initial.rebalance.delay.ms`, 0 (see {@link StartBrokerOptions.config}).
  */
 export async function startCluster(opts: StartClusterOptions = {}): Promise<Cluster> {
-  const count = opts.brokers ?? 1;
   const config = parseBrokerConfig({ ...TEST_BROKER_DEFAULTS, ...opts.config }, opts.users);
   const host = opts.host ?? '127.0.0.1';
+  const first = opts.firstNodeId ?? 1;
+  const given: ClusterBrokerOptions[] = Array.isArray(opts.brokers)
+    ? opts.brokers
+    : Array.from({ length: opts.brokers ?? 1 }, (_, i) => ({ nodeId: first + i }));
+  if (given.length === 0) throw new BrokerConfigError('brokers: at least one broker is needed');
+  const count = given.length;
+  if (opts.port && (opts.listeners || config.listeners)) {
+    throw new BrokerConfigError('give the ports in listeners, not both port and listeners');
+  }
+  // Resolved before anything starts, so a bad listener fails the start and binds nothing.
+  const specsById = new Map<number, ListenerSpec[]>();
+  for (const [i, b] of given.entries()) {
+    if (specsById.has(b.nodeId)) throw new BrokerConfigError(`brokers: node id ${b.nodeId} is given twice`);
+    const specs = resolveListeners(config, {
+      listeners: b.listeners ?? opts.listeners,
+      host,
+      port: opts.port ? opts.port + i : 0,
+      ssl: opts.ssl,
+      portOffset: b.listeners ? 0 : i,
+    });
+    if (count > 1) checkInterBrokerSecurity(config, specs);
+    specsById.set(b.nodeId, specs);
+  }
   const clock = opts.clock ?? systemClock;
   const store = opts.dataDir ? new MetadataStore(opts.dataDir) : null;
   const metadata = store ? store.load(config) : new ClusterMetadata(config);
@@ -272,11 +444,10 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
     mkdirSync(dir, { recursive: true });
     return dir;
   };
-  const makeNode = (id: number, port: number) =>
+  const makeNode = (id: number, listeners: readonly ListenerSpec[]) =>
     new BrokerNode({
       nodeId: id,
-      host,
-      port,
+      listeners,
       config,
       metadata,
       dataDir: nodeDir(id),
@@ -285,9 +456,8 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
       clock,
     });
   const brokers: BrokerNode[] = [];
-  const first = opts.firstNodeId ?? 1;
-  for (let i = 0; i < count; i++) {
-    const node = makeNode(first + i, opts.port ? opts.port + i : 0);
+  for (const b of given) {
+    const node = makeNode(b.nodeId, specsById.get(b.nodeId) as ListenerSpec[]);
     brokers.push(node);
     await node.start();
   }
@@ -310,11 +480,15 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
     get bootstrapServers() {
       return brokers.map((b) => b.address);
     },
+    bootstrapServersFor(listener) {
+      return brokers.map((b) => b.addressOf(listener));
+    },
     brokers,
     metadata,
     broker(nodeId) {
       const b = brokers.find((x) => x.nodeId === nodeId);
-      if (!b) throw new Error(`no broker ${nodeId} in this cluster (${first}..${first + count - 1})`);
+      if (!b)
+        throw new Error(`no broker ${nodeId} in this cluster (${brokers.map((x) => x.nodeId).join(', ')})`);
       return b;
     },
     async stopBroker(nodeId) {
@@ -324,7 +498,11 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
     async startBroker(nodeId) {
       if (running.has(nodeId)) return;
       const old = cluster.broker(nodeId);
-      const node = makeNode(nodeId, old.port);
+      // The same ports again: clients and other brokers still have the old addresses.
+      const node = makeNode(
+        nodeId,
+        old.listenerSpecs.map((spec, i) => ({ ...spec, port: old.listeners[i]?.boundPort ?? spec.port })),
+      );
       brokers[brokers.indexOf(old)] = node;
       await node.start();
       running.add(nodeId);
@@ -346,11 +524,32 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
   return cluster;
 }
 
+/**
+ * Brokers of a cluster connect to each other on the inter-broker listener: over TLS they check
+ * each other's certificates, so they need a truststore; over SASL, a login.
+ */
+function checkInterBrokerSecurity(config: BrokerConfig, specs: ListenerSpec[]): void {
+  const inter = interBrokerListener(config, specs);
+  if (inter.tls && !inter.tls.ca) {
+    throw new BrokerConfigError(
+      `inter-broker listener ${inter.name} uses TLS: brokers check each other's certificates against ssl.truststore.* (or the listener's ssl.ca), which is not set; set it, or name a PLAINTEXT listener in inter.broker.listener.name`,
+    );
+  }
+  if (
+    inter.saslMechanisms.length > 0 &&
+    (!inter.interBrokerLogin || !inter.saslMechanisms.includes('PLAIN'))
+  ) {
+    throw new BrokerConfigError(
+      `inter-broker listener ${inter.name} uses SASL: brokers log in to each other with PLAIN and the username/password of listener.name.${inter.name.toLowerCase()}.plain.sasl.jaas.config; set it, or name another listener in inter.broker.listener.name`,
+    );
+  }
+}
+
 /** A single running broker. */
 export interface RunningBroker {
-  /** `host:port` to bootstrap from. */
+  /** `host:port` of the first listener, to bootstrap from. */
   readonly bootstrapServers: string[];
-  /** The broker node (config, faults, metadata). */
+  /** The broker node (config, faults, metadata, listeners: `node.addressOf('SSL')`). */
   readonly node: BrokerNode;
   /** The cluster it forms alone. */
   readonly cluster: Cluster;
@@ -364,7 +563,7 @@ export interface RunningBroker {
  */
 export async function startBroker(opts: StartBrokerOptions = {}): Promise<RunningBroker> {
   const { nodeId, ...rest } = opts;
-  const cluster = await startCluster({ ...rest, brokers: 1, firstNodeId: nodeId ?? 1 });
+  const cluster = await startCluster({ ...rest, brokers: [{ nodeId: nodeId ?? 1 }] });
   const node = cluster.brokers[0];
   return {
     get bootstrapServers() {

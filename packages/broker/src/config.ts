@@ -83,6 +83,43 @@ export interface BrokerConfig {
   saslEnabledMechanisms: string[];
   /** Users for SASL: `{ alice: 'secret' }` (PLAIN and SCRAM credentials are derived from it). */
   saslUsers: Record<string, string>;
+  /**
+   * `listeners`: `NAME://host:port` entries, comma-separated, e.g.
+   * `PLAINTEXT://:9092,SSL://:9093`; empty means one listener from the `port`/`host` options.
+   */
+  listeners: string;
+  /** `advertised.listeners`: what Metadata answers per listener, where it differs from `listeners`. */
+  advertisedListeners: string;
+  /** `listener.security.protocol.map`: `NAME:PROTOCOL` pairs for listener names that are not protocols. */
+  listenerSecurityProtocolMap: string;
+  /** `inter.broker.listener.name`: the listener brokers use to reach each other (empty: chosen, see listeners.ts). */
+  interBrokerListenerName: string;
+  /** `sasl.server.max.receive.size`: the largest frame a connection may send before it has authenticated. */
+  saslServerMaxReceiveSize: number;
+  /** `ssl.keystore.type`: PEM only. */
+  sslKeystoreType: string;
+  /** `ssl.keystore.location`: a PEM file holding the private key and the certificate chain. */
+  sslKeystoreLocation: string;
+  /** `ssl.keystore.certificate.chain`: the certificate chain, PEM text. */
+  sslKeystoreCertificateChain: string;
+  /** `ssl.keystore.key`: the private key, PEM text. */
+  sslKeystoreKey: string;
+  /** `ssl.key.password`: the passphrase of an encrypted private key. */
+  sslKeyPassword: string;
+  /** `ssl.truststore.type`: PEM only. */
+  sslTruststoreType: string;
+  /** `ssl.truststore.location`: a PEM file of the CA certificates client certificates are checked against. */
+  sslTruststoreLocation: string;
+  /** `ssl.truststore.certificates`: the trusted CA certificates, PEM text. */
+  sslTruststoreCertificates: string;
+  /** `ssl.client.auth`: whether TLS listeners ask clients for a certificate. */
+  sslClientAuth: 'required' | 'requested' | 'none';
+  /**
+   * `listener.name.<name>.<property>`: per-listener overrides, by lower-case listener name (Kafka's
+   * form), e.g. `{ ssl: { 'ssl.client.auth': 'required' } }`; ssl.*, `sasl.enabled.mechanisms` and
+   * `<mechanism>.sasl.jaas.config` may be overridden.
+   */
+  listenerOverrides: Record<string, Record<string, string>>;
 }
 
 interface Setting {
@@ -164,14 +201,37 @@ const SETTINGS: Record<string, Setting> = {
     default: 10,
   },
   'sasl.enabled.mechanisms': { key: 'saslEnabledMechanisms', type: 'list', default: [] },
+  listeners: { key: 'listeners', type: 'string', default: '' },
+  'advertised.listeners': { key: 'advertisedListeners', type: 'string', default: '' },
+  'listener.security.protocol.map': {
+    key: 'listenerSecurityProtocolMap',
+    type: 'string',
+    default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+  },
+  'inter.broker.listener.name': { key: 'interBrokerListenerName', type: 'string', default: '' },
+  'sasl.server.max.receive.size': { key: 'saslServerMaxReceiveSize', type: 'int', default: 524288 },
+  'ssl.keystore.type': { key: 'sslKeystoreType', type: 'string', default: 'PEM' },
+  'ssl.keystore.location': { key: 'sslKeystoreLocation', type: 'string', default: '' },
+  'ssl.keystore.certificate.chain': { key: 'sslKeystoreCertificateChain', type: 'string', default: '' },
+  'ssl.keystore.key': { key: 'sslKeystoreKey', type: 'string', default: '' },
+  'ssl.key.password': { key: 'sslKeyPassword', type: 'string', default: '' },
+  'ssl.truststore.type': { key: 'sslTruststoreType', type: 'string', default: 'PEM' },
+  'ssl.truststore.location': { key: 'sslTruststoreLocation', type: 'string', default: '' },
+  'ssl.truststore.certificates': { key: 'sslTruststoreCertificates', type: 'string', default: '' },
+  'ssl.client.auth': { key: 'sslClientAuth', type: 'string', default: 'none' },
 };
+
+/** Kafka's `listener.name.<name>.<property>` prefix. */
+const LISTENER_PREFIX = /^listener\.name\.([^.]+)\.(.+)$/;
+/** What a `listener.name.<name>.` prefix may override. */
+const LISTENER_OVERRIDABLE = /^(ssl\.[a-z.]+|sasl\.enabled\.mechanisms|[a-z0-9-]+\.sasl\.jaas\.config)$/;
 
 /** Raised for an unknown or ill-typed broker property; names the key and the nearest valid one. Not retriable. */
 export class BrokerConfigError extends KafkaClientError {}
 
 /** The configuration with every default. */
 export function defaultBrokerConfig(): BrokerConfig {
-  const c = { saslUsers: {} } as unknown as BrokerConfig;
+  const c = { saslUsers: {}, listenerOverrides: {} } as unknown as BrokerConfig;
   for (const s of Object.values(SETTINGS)) (c as unknown as Record<string, unknown>)[s.key] = s.default;
   return c;
 }
@@ -186,7 +246,23 @@ export function parseBrokerConfig(
 ): BrokerConfig {
   const c = defaultBrokerConfig() as unknown as Record<string, unknown>;
   c.saslUsers = { ...users };
+  const overrides: Record<string, Record<string, string>> = {};
+  c.listenerOverrides = overrides;
   for (const [name, raw] of Object.entries(props)) {
+    const prefixed = LISTENER_PREFIX.exec(name);
+    if (prefixed) {
+      const [, listener, property] = prefixed;
+      if (!LISTENER_OVERRIDABLE.test(property) || !(property.includes('jaas') || SETTINGS[property])) {
+        throw new BrokerConfigError(
+          `${name}: a listener may override ssl.*, sasl.enabled.mechanisms and <mechanism>.sasl.jaas.config, not "${property}"`,
+        );
+      }
+      // Validated as the broker-wide property would be; kept as text for the listener to apply.
+      if (SETTINGS[property]) parseValue(name, SETTINGS[property], raw);
+      overrides[listener.toLowerCase()] ??= {};
+      overrides[listener.toLowerCase()][property] = String(raw);
+      continue;
+    }
     const s = SETTINGS[name];
     if (!s) {
       const near = nearest(name, Object.keys(SETTINGS));
@@ -238,6 +314,13 @@ function parseValue(name: string, s: Setting, raw: string | number | boolean): u
       const v = String(raw);
       if (name === 'log.message.timestamp.type' && v !== 'CreateTime' && v !== 'LogAppendTime') {
         throw new BrokerConfigError(`${name}: expected CreateTime or LogAppendTime, got "${v}"`);
+      }
+      if (name.endsWith('ssl.client.auth') && !['required', 'requested', 'none'].includes(v)) {
+        throw new BrokerConfigError(`${name}: expected required, requested or none, got "${v}"`);
+      }
+      // Only PEM: there is no JVM here to read JKS or PKCS12 stores.
+      if (name.endsWith('store.type') && v.toUpperCase() !== 'PEM') {
+        throw new BrokerConfigError(`${name}: only PEM is supported, got "${v}"`);
       }
       return v;
     }

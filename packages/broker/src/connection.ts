@@ -5,6 +5,7 @@
  * connection, with a log line naming the problem; nothing else is affected.
  */
 import { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { ApiKey, ErrorCode } from '@tskafka/protocol';
 import {
   type ApiDef,
@@ -13,11 +14,13 @@ import {
   encodeResponse,
   encodeResponseParts,
   FrameReader,
+  FrameSizeError,
   peekRequestHeader,
 } from '@tskafka/protocol/internals';
-import type { BrokerNode } from './broker.js';
+import type { BrokerListener, BrokerNode } from './broker.js';
 import { NO_RESPONSE, type RequestContext } from './handler.js';
-import type { SaslServerSession } from './sasl.js';
+import { certificatePrincipal } from './listeners.js';
+import type { SaslAuthenticator, SaslServerSession } from './sasl.js';
 
 let nextConnectionId = 1;
 /** Pause reading from a client that pipelines more than this many unanswered requests. */
@@ -37,8 +40,16 @@ export class Connection {
   saslSession: SaslServerSession | null = null;
   /** Set by SaslHandshake v0: the next frame is a raw SASL token, not a Kafka request. */
   rawSaslTokenExpected = false;
-  /** The authenticated user, once known. */
+  /**
+   * Who the client is, in Kafka's form: `User:alice` after SASL, `User:CN=...,O=...` (the
+   * subject of a verified client certificate) on TLS, else `User:ANONYMOUS`; null while a SASL
+   * login is pending.
+   */
   principal: string | null = null;
+  /** The name of the listener the client came in on, e.g. `SSL`. */
+  readonly listenerName: string;
+  /** SASL on that listener. */
+  readonly sasl: SaslAuthenticator;
   /** The client id of the latest request. */
   clientId: string | null = null;
   private readonly node: BrokerNode;
@@ -54,11 +65,20 @@ export class Connection {
    * ({@link FrameReader}), so a produce request is read into the buffer the log keeps, with no
    * socket buffer in between and no copy.
    */
-  constructor(node: BrokerNode, accepted: Socket) {
+  constructor(node: BrokerNode, accepted: Socket, listener: BrokerListener) {
     this.node = node;
     this.remote = `${accepted.remoteAddress}:${accepted.remotePort}`;
-    this.authenticated = node.config.saslEnabledMechanisms.length === 0;
-    this.reader = new FrameReader((frame) => this.queue.push(frame), node.config.socketRequestMaxBytes);
+    this.listenerName = listener.name;
+    this.sasl = listener.sasl;
+    this.authenticated = !listener.sasl.enabled;
+    // Kafka's sasl.server.max.receive.size: until the client has logged in, a size prefix above
+    // it closes the connection before a byte of the frame is buffered.
+    const maxFrame = this.authenticated
+      ? node.config.socketRequestMaxBytes
+      : Math.min(node.config.saslServerMaxReceiveSize, node.config.socketRequestMaxBytes);
+    this.reader = new FrameReader((frame) => this.queue.push(frame), maxFrame);
+    if (accepted instanceof TLSSocket) this.principal = this.tlsPrincipal(accepted, listener);
+    else if (this.authenticated) this.principal = 'User:ANONYMOUS';
     const socket = readingIntoFrames(accepted, this.reader, (n) => this.onRead(n));
     this.socket = socket;
     socket.setNoDelay(true);
@@ -66,16 +86,48 @@ export class Connection {
     socket.on('close', () => this.close());
   }
 
+  /**
+   * The principal of a TLS client: its certificate's subject once verified (`ssl.client.auth`
+   * required or requested); a certificate that did not verify on a `requested` listener closes
+   * the connection, as Java's handshake would fail it. SASL_SSL replaces it at login.
+   */
+  private tlsPrincipal(socket: TLSSocket, listener: BrokerListener): string | null {
+    const cert = listener.clientAuth === 'none' ? undefined : socket.getPeerX509Certificate();
+    if (cert && !socket.authorized) {
+      queueMicrotask(() =>
+        this.fail(
+          `client certificate ${cert.subject.replace(/\n/g, ',')} not trusted: ${socket.authorizationError}`,
+        ),
+      );
+      return null;
+    }
+    if (!this.authenticated) return null;
+    return cert ? certificatePrincipal(cert.subject) : 'User:ANONYMOUS';
+  }
+
   /** `n` bytes were read into the reader's buffer; false pauses reading. */
   private onRead(n: number): boolean {
     try {
       this.reader.read(n);
     } catch (e) {
-      this.fail(`bad frame: ${(e as Error).message}`);
+      this.fail(this.badFrameReason(e as Error));
       return false;
     }
     if (!this.processing) void this.drain();
     return this.queue.length <= MAX_QUEUED_FRAMES;
+  }
+
+  /** Why a size prefix was refused, in words an operator can act on. */
+  private badFrameReason(e: Error): string {
+    if (!(e instanceof FrameSizeError)) return `bad frame: ${e.message}`;
+    // A TLS record header (0x16 0x03 ...) read as a size: a TLS client on a plaintext port.
+    if (e.size >>> 24 === 0x16 && ((e.size >>> 16) & 0xff) === 0x03) {
+      return `TLS handshake on ${this.listenerName}, a ${this.sasl.enabled ? 'SASL_PLAINTEXT' : 'PLAINTEXT'} listener (is the client configured for SSL? this broker's listeners: ${this.node.listeners.map((l) => `${l.name} ${l.port}`).join(', ')})`;
+    }
+    if (!this.authenticated && e.size >= 0) {
+      return `frame of ${e.size} bytes before authentication, above sasl.server.max.receive.size (${e.maxSize})`;
+    }
+    return `bad frame: ${e.message}`;
   }
 
   private async drain(): Promise<void> {
@@ -85,6 +137,8 @@ export class Connection {
         const frame = this.queue.shift() as Buffer;
         if (this.queue.length <= MAX_QUEUED_FRAMES / 2 && this.socket.isPaused()) this.socket.resume();
         await this.handleFrame(frame);
+        // Logged in: from the next frame on, socket.request.max.bytes is the limit.
+        if (this.authenticated) this.reader.maxFrameSize = this.node.config.socketRequestMaxBytes;
       }
     } finally {
       this.processing = false;
@@ -93,7 +147,7 @@ export class Connection {
 
   private async handleFrame(frame: Buffer): Promise<void> {
     if (this.rawSaslTokenExpected) {
-      await this.node.sasl.handleRawToken(this, frame);
+      await this.sasl.handleRawToken(this, frame);
       return;
     }
     let prefix: ReturnType<typeof peekRequestHeader>;
@@ -240,7 +294,8 @@ export function readingIntoFrames(
 ): Socket {
   const internals = accepted as unknown as SocketInternals;
   const handle = internals._handle;
-  if (!handle || typeof handle.useUserBuffer !== 'function') {
+  // A TLS socket's handle carries ciphertext; its plaintext only comes out in 'data' events.
+  if (!handle || typeof handle.useUserBuffer !== 'function' || accepted instanceof TLSSocket) {
     accepted.on('data', (chunk: Buffer) => {
       for (let at = 0; at < chunk.length && !accepted.destroyed; ) {
         const into = reader.buffer();

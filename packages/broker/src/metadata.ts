@@ -18,14 +18,41 @@ import { validateTopicConfig } from './topic-config.js';
 export interface BrokerInfo {
   /** The node id. */
   nodeId: number;
-  /** Advertised host. */
+  /** Advertised host of the inter-broker listener (where other brokers connect). */
   host: string;
-  /** Advertised port. */
+  /** Advertised port of the inter-broker listener. */
   port: number;
   /** Rack, if any. */
   rack: string | null;
   /** Whether the broker is up (fault injection can stop one). */
   alive: boolean;
+  /**
+   * Advertised address per listener name: Metadata answers with the addresses of the listener the
+   * request came in on. Absent: `host:port` for every listener.
+   */
+  endpoints?: readonly BrokerEndpoint[];
+}
+
+/** One listener of a broker, as advertised. */
+export interface BrokerEndpoint {
+  /** The listener name, e.g. `SSL`. */
+  readonly listener: string;
+  /** Advertised host. */
+  readonly host: string;
+  /** Advertised port. */
+  readonly port: number;
+}
+
+/**
+ * Where clients that came in on `listener` reach `broker`; undefined when the broker has no such
+ * listener (Kafka then leaves the broker out of the Metadata response).
+ */
+export function endpointFor(
+  broker: BrokerInfo,
+  listener: string,
+): { host: string; port: number } | undefined {
+  if (!broker.endpoints) return { host: broker.host, port: broker.port };
+  return broker.endpoints.find((e) => e.listener === listener);
 }
 
 /** A partition's leadership and replica state. */

@@ -251,7 +251,8 @@ export class SaslAuthenticator {
 
   private complete(connection: SaslConnection, session: SaslServerSession): void {
     connection.authenticated = true;
-    connection.principal = session.authorizationId;
+    // Kafka's principal for a SASL login: the user name, of type User (KafkaPrincipal.USER_TYPE).
+    connection.principal = `User:${session.authorizationId}`;
     connection.saslSession = null;
     // Back to Kafka requests: after a v0 exchange the next frame is a request again.
     connection.rawSaslTokenExpected = false;

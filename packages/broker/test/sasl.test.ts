@@ -371,8 +371,9 @@ async function call<A extends ApiDef>(
 ) {
   const id = correlationId++;
   const ctx: RequestContext = {
-    node: { sasl } as unknown as BrokerNode,
-    connection: conn as unknown as Connection,
+    node: {} as unknown as BrokerNode,
+    // As Connection does: the handlers use the SASL of the listener the client came in on.
+    connection: Object.assign(conn, { sasl }) as unknown as Connection,
     header: {
       requestApiKey: handler.api.key,
       requestApiVersion: version,
@@ -417,7 +418,12 @@ describe('SaslHandshake and SaslAuthenticate', () => {
     const body = await authenticate(sasl, conn, plainToken('alice', 'alice-secret'), version);
     expect(body).toMatchObject({ errorCode: 0, errorMessage: null, authBytes: Buffer.alloc(0) });
     if (version >= 1) expect(body.sessionLifetimeMs).toBe(0);
-    expect(conn).toMatchObject({ authenticated: true, principal: 'alice', saslSession: null, closed: false });
+    expect(conn).toMatchObject({
+      authenticated: true,
+      principal: 'User:alice',
+      saslSession: null,
+      closed: false,
+    });
   });
 
   it.each(['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const)(
@@ -432,7 +438,7 @@ describe('SaslHandshake and SaslAuthenticate', () => {
       const final = await authenticate(sasl, conn, client.clientFinal(String(first.authBytes)), 1);
       expect(final.errorCode).toBe(0);
       expect(client.verifyServerFinal(final.authBytes as Buffer)).toBe(true);
-      expect(conn).toMatchObject({ authenticated: true, principal: 'alice', closed: false });
+      expect(conn).toMatchObject({ authenticated: true, principal: 'User:alice', closed: false });
     },
   );
 
@@ -496,7 +502,7 @@ describe('SaslHandshake and SaslAuthenticate', () => {
       errorMessage: 'SaslAuthenticate request received after successful authentication',
       authBytes: Buffer.alloc(0),
     });
-    expect(conn).toMatchObject({ authenticated: true, principal: 'alice', closed: false });
+    expect(conn).toMatchObject({ authenticated: true, principal: 'User:alice', closed: false });
   });
 
   it('answers a handshake on a listener without SASL with an empty UNSUPPORTED_SASL_MECHANISM', async () => {
@@ -546,7 +552,7 @@ describe('SaslHandshake v0: raw SASL tokens', () => {
     expect(conn.rawSaslTokenExpected).toBe(true);
     await sasl.handleRawToken(conn, plainToken('alice', 'alice-secret'));
     expect(conn.events).toEqual([{ sent: Buffer.alloc(4) }]);
-    expect(conn).toMatchObject({ authenticated: true, principal: 'alice', rawSaslTokenExpected: false });
+    expect(conn).toMatchObject({ authenticated: true, principal: 'User:alice', rawSaslTokenExpected: false });
   });
 
   it('SCRAM-SHA-512: two tokens each way', async () => {
@@ -559,7 +565,7 @@ describe('SaslHandshake v0: raw SASL tokens', () => {
     expect(client.verifyServerFinal(payload(conn.events[1]))).toBe(true);
     expect(conn).toMatchObject({
       authenticated: true,
-      principal: 'we,ird=name',
+      principal: 'User:we,ird=name',
       rawSaslTokenExpected: false,
     });
   });

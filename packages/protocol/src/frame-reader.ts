@@ -41,7 +41,12 @@ export class FrameReader {
   private filled = 0;
   /** Body size of the frame being read into its own buffer. */
   private frameSize = 0;
-  private readonly maxFrameSize: number;
+  /**
+   * Frames above this many bytes are rejected by their size prefix. A broker lowers it for a
+   * connection that has not authenticated yet (Kafka's `sasl.server.max.receive.size`) and raises
+   * it after; a change applies to the next size prefix read.
+   */
+  maxFrameSize: number;
   private readonly onFrame: (frame: Buffer) => void;
   /** Buffers of recycled frames, for the next large frames. */
   private readonly pool: Buffer[] = [];

@@ -1,6 +1,7 @@
 /** DescribeCluster: cluster id, controller and live brokers. */
 import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
+import { endpointFor } from '../metadata.js';
 
 /** DescribeCluster handler. */
 export const describeClusterHandler = defineHandler({
@@ -16,9 +17,10 @@ export const describeClusterHandler = defineHandler({
       endpointType: req.endpointType,
       clusterId: md.clusterId,
       controllerId: md.controllerId,
-      brokers: md
-        .aliveBrokers()
-        .map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      brokers: md.aliveBrokers().flatMap((b) => {
+        const at = endpointFor(b, ctx.connection.listenerName);
+        return at ? [{ brokerId: b.nodeId, host: at.host, port: at.port, rack: b.rack }] : [];
+      }),
       clusterAuthorizedOperations: -2147483648,
     };
   },

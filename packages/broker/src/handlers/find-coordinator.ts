@@ -8,6 +8,7 @@
 import { ErrorCode } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
 import { defineHandler, type RequestContext } from '../handler.js';
+import { endpointFor } from '../metadata.js';
 
 /** Coordinator key types. */
 const GROUP = 0;
@@ -15,8 +16,30 @@ const TRANSACTION = 1;
 
 function lookup(ctx: RequestContext, key: string, keyType: number) {
   const node = ctx.node;
-  if (keyType === GROUP) return node.groupCoordinator.findCoordinator(key);
-  if (keyType === TRANSACTION) return node.txnCoordinator.findCoordinator(key);
+  const found =
+    keyType === GROUP
+      ? node.groupCoordinator.findCoordinator(key)
+      : keyType === TRANSACTION
+        ? node.txnCoordinator.findCoordinator(key)
+        : null;
+  if (found) {
+    // The coordinators answer with the inter-broker address; the client is told the one of the
+    // listener it came in on.
+    const broker = found.nodeId >= 0 ? node.metadata.brokers.get(found.nodeId) : undefined;
+    const at = broker && endpointFor(broker, ctx.connection.listenerName);
+    if (!broker || found.errorCode !== ErrorCode.NONE) return found;
+    if (!at) {
+      return {
+        ...found,
+        errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+        errorMessage: `the coordinator has no ${ctx.connection.listenerName} listener`,
+        nodeId: -1,
+        host: '',
+        port: -1,
+      };
+    }
+    return { ...found, host: at.host, port: at.port };
+  }
   return {
     errorCode: ErrorCode.INVALID_REQUEST,
     errorMessage: `Unknown coordinator type ${keyType} in FindCoordinator request`,

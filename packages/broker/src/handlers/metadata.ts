@@ -7,7 +7,7 @@ import { ErrorCode } from '@tskafka/protocol';
 import { Api, type MessageInput, ZERO_UUID } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import { defineHandler } from '../handler.js';
-import { type TopicState, validateTopicName } from '../metadata.js';
+import { endpointFor, type TopicState, validateTopicName } from '../metadata.js';
 
 type Response = MessageInput<typeof Api.Metadata.response>;
 type TopicResponse = Response['topics'][number];
@@ -83,7 +83,11 @@ export const metadataHandler = defineHandler({
     }
     return {
       throttleTimeMs: 0,
-      brokers: alive.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      // The addresses of the listener this request came in on; brokers without it are left out.
+      brokers: alive.flatMap((b) => {
+        const at = endpointFor(b, ctx.connection.listenerName);
+        return at ? [{ nodeId: b.nodeId, host: at.host, port: at.port, rack: b.rack }] : [];
+      }),
       clusterId: md.clusterId,
       controllerId: md.controllerId,
       topics,

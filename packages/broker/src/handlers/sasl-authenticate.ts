@@ -14,7 +14,7 @@ export const saslAuthenticateHandler = defineHandler({
   maxVersion: 2,
   beforeAuthentication: true,
   handle(ctx, request) {
-    const outcome = ctx.node.sasl.authenticate(ctx.connection, request.authBytes);
+    const outcome = ctx.connection.sasl.authenticate(ctx.connection, request.authBytes);
     const body = {
       errorCode: outcome.errorCode,
       errorMessage: outcome.errorMessage,

@@ -14,7 +14,7 @@ export const saslHandshakeHandler = defineHandler({
   maxVersion: 1,
   beforeAuthentication: true,
   handle(ctx, request) {
-    const outcome = ctx.node.sasl.handshake(ctx.connection, request.mechanism, ctx.apiVersion);
+    const outcome = ctx.connection.sasl.handshake(ctx.connection, request.mechanism, ctx.apiVersion);
     const body = { errorCode: outcome.errorCode, mechanisms: outcome.mechanisms };
     return outcome.closeReason === null
       ? body

@@ -5,6 +5,7 @@
  * transaction coordinator sends WriteTxnMarkers through it to partition leaders on other brokers.
  */
 import { connect, type Socket } from 'node:net';
+import { type ConnectionOptions as TlsConnectionOptions, connect as tlsConnect } from 'node:tls';
 import {
   Api,
   type ApiDef,
@@ -25,6 +26,14 @@ export class InterBrokerConnectionError extends KafkaClientError {
   }
 }
 
+/** How to reach the other broker's inter-broker listener: TLS, SASL/PLAIN, both or neither. */
+export interface InterBrokerSecurity {
+  /** TLS options (the broker's truststore as `ca`, its own key and certificate for mutual TLS). */
+  tls?: TlsConnectionOptions;
+  /** SASL/PLAIN login (the JAAS `username`/`password` of the listener). */
+  plain?: { username: string; password: string };
+}
+
 interface InFlight {
   api: ApiDef;
   version: number;
@@ -41,6 +50,7 @@ export class InterBrokerClient {
   private readonly port: number;
   private readonly clientId: string;
   private readonly requestTimeoutMs: number;
+  private readonly security: InterBrokerSecurity;
   private socket: Socket | null = null;
   private connecting: Promise<Socket> | null = null;
   private readonly inFlight = new Map<number, InFlight>();
@@ -49,12 +59,17 @@ export class InterBrokerClient {
   private closed = false;
 
   /** A client for `host:port`; nothing connects until the first request. */
-  constructor(host: string, port: number, opts: { clientId: string; requestTimeoutMs?: number }) {
+  constructor(
+    host: string,
+    port: number,
+    opts: { clientId: string; requestTimeoutMs?: number; security?: InterBrokerSecurity },
+  ) {
     this.host = host;
     this.port = port;
     this.address = `${host}:${port}`;
     this.clientId = opts.clientId;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.security = opts.security ?? {};
   }
 
   /**
@@ -114,11 +129,14 @@ export class InterBrokerClient {
   }
 
   private async open(): Promise<Socket> {
-    const socket = connect({ host: this.host, port: this.port });
+    const tls = this.security.tls;
+    const socket = tls
+      ? tlsConnect({ ...tls, host: this.host, port: this.port })
+      : connect({ host: this.host, port: this.port });
     socket.setNoDelay(true);
     const decoder = new FrameDecoder();
     await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
+      socket.once(tls ? 'secureConnect' : 'connect', resolve);
       socket.once('error', reject);
     }).catch((e: Error) => {
       socket.destroy();
@@ -146,6 +164,23 @@ export class InterBrokerClient {
     this.apiVersions = new Map(
       versions.apiKeys.map((k) => [k.apiKey, { min: k.minVersion, max: k.maxVersion }]),
     );
+    const plain = this.security.plain;
+    if (plain) {
+      // SaslHandshake v1, then one SaslAuthenticate with PLAIN's `\0user\0password` token.
+      const handshake = await this.request(socket, Api.SaslHandshake, 1, { mechanism: 'PLAIN' });
+      if (handshake.errorCode !== 0) {
+        throw new InterBrokerConnectionError(
+          `${this.address} refused SASL PLAIN (error ${handshake.errorCode})`,
+        );
+      }
+      const token = Buffer.from(`\0${plain.username}\0${plain.password}`, 'utf8');
+      const auth = await this.request(socket, Api.SaslAuthenticate, 0, { authBytes: token });
+      if (auth.errorCode !== 0) {
+        throw new InterBrokerConnectionError(
+          `${this.address} refused this broker's SASL login as ${plain.username}: ${auth.errorMessage ?? auth.errorCode}`,
+        );
+      }
+    }
     return socket;
   }
 

@@ -12,7 +12,7 @@ import { ErrorCode } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { TxnMarkerRequest, TxnMarkerResult } from '../replica-manager.js';
-import { InterBrokerClient } from './inter-broker-client.js';
+import { InterBrokerClient, type InterBrokerSecurity } from './inter-broker-client.js';
 import { TRANSACTION_STATE_NAMES, type TransactionMetadata, type TxnTransitMetadata } from './metadata.js';
 import { parseTopicPartition, topicPartitionKey } from './records.js';
 import type { TransactionStateManager, TxnCoordinatorHost } from './state-manager.js';
@@ -32,6 +32,8 @@ export interface TxnMarkerChannel {
 export interface MarkerChannelHost extends TxnCoordinatorHost {
   /** Writes markers to partitions this broker leads. */
   readonly replicaManager: { writeTxnMarkers(req: TxnMarkerRequest): Promise<TxnMarkerResult[]> };
+  /** How to connect to other brokers' inter-broker listener (default: plain TCP). */
+  interBrokerSecurity?(): InterBrokerSecurity;
 }
 
 /** The broker's channel: local partitions directly, other brokers over WriteTxnMarkers requests. */
@@ -54,6 +56,7 @@ export class BrokerTxnMarkerChannel implements TxnMarkerChannel {
       client?.close();
       client = new InterBrokerClient(broker.host, broker.port, {
         clientId: `broker-${this.host.nodeId}-txn-marker-sender`,
+        security: this.host.interBrokerSecurity?.(),
       });
       this.clients.set(nodeId, client);
     }
