@@ -197,7 +197,9 @@ export function resolveListeners(config: BrokerConfig, o: ResolveListenerOptions
     const overrides = config.listenerOverrides[e.name.toLowerCase()] ?? {};
     const tlsListener = securityProtocol === 'SSL' || securityProtocol === 'SASL_SSL';
     const saslListener = securityProtocol === 'SASL_PLAINTEXT' || securityProtocol === 'SASL_SSL';
-    const ssl = tlsListener ? (e.ssl ?? sslFromProperties(config, overrides, e.name) ?? o.ssl) : undefined;
+    const ssl = tlsListener
+      ? (e.ssl ?? sslFromProperties(config, overrides, e.name) ?? withClientAuth(o.ssl, overrides, config))
+      : undefined;
     if (tlsListener && !ssl) {
       throw new BrokerConfigError(
         `listener ${e.name} (${securityProtocol}) needs a certificate and key: set ssl.keystore.location (a PEM file holding both), or ssl.keystore.certificate.chain and ssl.keystore.key`,
@@ -275,6 +277,17 @@ export function interBrokerListener(config: BrokerConfig, specs: ListenerSpec[])
   }
   // Kafka's default is security.inter.broker.protocol=PLAINTEXT; without such a listener, the first.
   return specs.find((s) => s.securityProtocol === 'PLAINTEXT') ?? specs[0];
+}
+
+/** The broker-wide typed TLS material, with `ssl.client.auth` from the listener's override or the property. */
+function withClientAuth(
+  ssl: ListenerSslOptions | undefined,
+  overrides: Record<string, string>,
+  config: BrokerConfig,
+): ListenerSslOptions | undefined {
+  if (!ssl) return undefined;
+  const property = overrides['ssl.client.auth'] ?? (config.sslClientAuth === 'none' ? undefined : config.sslClientAuth);
+  return property ? { ...ssl, clientAuth: property as ListenerSslOptions['clientAuth'] } : ssl;
 }
 
 /** TLS material from `ssl.*` properties, a listener's `listener.name.<name>.ssl.*` first; undefined when none is set. */
