@@ -79,6 +79,10 @@ export class Connection {
     this.reader = new FrameReader((frame) => this.queue.push(frame), maxFrame);
     if (accepted instanceof TLSSocket) this.principal = this.tlsPrincipal(accepted, listener);
     else if (this.authenticated) this.principal = 'User:ANONYMOUS';
+    node.log(
+      'debug',
+      `connection ${this.id} from ${this.remote} on listener ${listener.name}, principal ${this.principal ?? '(SASL login pending)'}`,
+    );
     const socket = readingIntoFrames(accepted, this.reader, (n) => this.onRead(n));
     this.socket = socket;
     socket.setNoDelay(true);

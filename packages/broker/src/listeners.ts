@@ -286,7 +286,8 @@ function withClientAuth(
   config: BrokerConfig,
 ): ListenerSslOptions | undefined {
   if (!ssl) return undefined;
-  const property = overrides['ssl.client.auth'] ?? (config.sslClientAuth === 'none' ? undefined : config.sslClientAuth);
+  const property =
+    overrides['ssl.client.auth'] ?? (config.sslClientAuth === 'none' ? undefined : config.sslClientAuth);
   return property ? { ...ssl, clientAuth: property as ListenerSslOptions['clientAuth'] } : ssl;
 }
 
