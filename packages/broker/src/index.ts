@@ -8,9 +8,11 @@
  */
 export { ApiError } from './api-error.js';
 export {
+  type BrokerListener,
   type BrokerLogger,
   BrokerNode,
   type Cluster,
+  type ClusterBrokerOptions,
   type LogLevel,
   type RunningBroker,
   type StartBrokerOptions,
@@ -21,4 +23,10 @@ export {
 export { type Clock, ManualClock, systemClock, type TimerHandle } from './clock.js';
 export { type BrokerConfig, BrokerConfigError, type BrokerProperties, parseBrokerConfig } from './config.js';
 export { type FaultAction, FaultInjector } from './faults.js';
+export type {
+  ListenerOptions,
+  ListenerSslOptions,
+  SecurityProtocol,
+} from './listeners.js';
 export { ClusterMetadata, type PartitionState, type TopicState } from './metadata.js';
+export { type JaasServerConfig, parseJaasServerConfig } from './sasl/jaas.js';
