@@ -1,13 +1,11 @@
 /**
- * TLS: the reference broker has no TLS listener, so a TLS-terminating proxy stands in front of
- * it, with a self-signed certificate made by the `openssl` CLI at test time.
+ * TLS against the reference broker's SSL listener, with a self-signed certificate made by the
+ * `openssl` CLI at test time.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type Server } from 'node:tls';
 import { type RunningBroker, startBroker } from '@tskafka/broker';
 import { Api, decodeRecordBatches, encodeRecordBatch } from '@tskafka/protocol/internals';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,39 +48,32 @@ function selfSignedCertificate(): { key: string; cert: string } {
 
 describe('TLS', () => {
   let broker: RunningBroker;
-  let proxy: Server;
-  let proxyPort = 0;
+  let sslPort = 0;
   let cert = '';
+  // Connections the SSL listener accepted, from the broker's debug log.
   let accepted = 0;
 
   beforeAll(async () => {
     const pair = selfSignedCertificate();
     cert = pair.cert;
-    broker = await startBroker({ logLevel: 'silent' });
-    proxy = createServer({ key: pair.key, cert: pair.cert }, (client) => {
-      accepted++;
-      const upstream = netConnect(broker.node.port, '127.0.0.1');
-      client.pipe(upstream).pipe(client);
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
+    broker = await startBroker({
+      listeners: [{ name: 'SSL', ssl: pair }],
+      logLevel: 'debug',
+      logger: (_level, message) => {
+        if (/ on listener SSL, /.test(message)) accepted++;
+      },
     });
-    proxy.on('tlsClientError', () => {});
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const address = proxy.address();
-    proxyPort = typeof address === 'object' && address !== null ? address.port : 0;
+    sslPort = broker.node.port;
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => proxy.close(() => resolve()));
     await broker.close();
   });
 
   it('connects over TLS with the tls.connect options Node users know', async () => {
     const conn = await new Connection({
       host: '127.0.0.1',
-      port: proxyPort,
+      port: sslPort,
       ssl: { ca: cert },
       logger: silentLogger,
     }).connect();
@@ -95,7 +86,7 @@ describe('TLS', () => {
     broker.cluster.metadata.createTopic('tls-large', { numPartitions: 1, replicationFactor: 1 });
     const conn = await new Connection({
       host: '127.0.0.1',
-      port: proxyPort,
+      port: sslPort,
       ssl: { ca: cert },
       logger: silentLogger,
     }).connect();
@@ -141,7 +132,7 @@ describe('TLS', () => {
   it('refuses a certificate it cannot verify with a non-retriable SslAuthenticationError', async () => {
     const error = await new Connection({
       host: '127.0.0.1',
-      port: proxyPort,
+      port: sslPort,
       ssl: true,
       logger: silentLogger,
     })
@@ -153,11 +144,9 @@ describe('TLS', () => {
   });
 
   it('talks TLS to every broker of a Cluster', async () => {
-    // Have the broker advertise the proxy, as a TLS listener would be advertised.
-    broker.cluster.metadata.registerBroker({ nodeId: 1, host: '127.0.0.1', port: proxyPort, rack: null });
     const before = accepted;
     const cluster = new Cluster({
-      bootstrapServers: `127.0.0.1:${proxyPort}`,
+      bootstrapServers: `127.0.0.1:${sslPort}`,
       ssl: { ca: cert },
       logger: silentLogger,
     });
@@ -171,7 +160,7 @@ describe('TLS', () => {
         topics: [{ name: 'over-tls', partitions: [{ partitionIndex: 0, timestamp: -1 }] }],
       });
       expect(res.topics[0].partitions[0].errorCode).toBe(0);
-      // The bootstrap connection and the one to node 1 both went through the TLS proxy.
+      // The bootstrap connection and the one to node 1 (as Metadata advertised it) were both TLS.
       expect(accepted - before).toBe(2);
     } finally {
       await cluster.close();
