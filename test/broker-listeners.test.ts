@@ -39,6 +39,11 @@ beforeAll(async () => {
           ssl: { key: certs.server.key, cert: certs.server.cert },
           saslMechanisms: ['PLAIN'],
         },
+        {
+          name: 'REQUESTED',
+          securityProtocol: 'SSL' as const,
+          ssl: { ...mtls, clientAuth: 'requested' as const },
+        },
       ],
     })),
     users: { alice: 'alice-secret' },
@@ -61,7 +66,7 @@ describe('listeners', () => {
   it('bootstrapServers are the first listener; each listener has its own port', () => {
     expect(cluster.bootstrapServers).toEqual(cluster.bootstrapServersFor('PLAINTEXT'));
     const ports = cluster.brokers.flatMap((b) => b.listeners.map((l) => l.port));
-    expect(new Set(ports).size).toBe(8);
+    expect(new Set(ports).size).toBe(10);
   });
 
   it('SDK over SSL, verifying the broker against the CA: produces acks=all (replicated over INTERNAL) and reads back; Metadata names the SSL ports', async () => {
@@ -155,6 +160,52 @@ describe('listeners', () => {
     refused.destroy();
   });
 
+  it('ssl.client.auth=requested: a client without a certificate is User:ANONYMOUS; one with an untrusted certificate is refused', async () => {
+    const [host, port] = cluster.bootstrapServersFor('REQUESTED')[0].split(':');
+    const before = lines.length;
+    const anonymous = tlsConnect({ host, port: Number(port), ca: certs.ca.cert });
+    await new Promise<void>((resolve, reject) =>
+      anonymous.once('secureConnect', resolve).once('error', reject),
+    );
+    await until('the anonymous connection is logged', () =>
+      lines.slice(before).some((l) => /on listener REQUESTED, principal User:ANONYMOUS$/.test(l)),
+    );
+    anonymous.destroy();
+    const stranger = tlsConnect({
+      host,
+      port: Number(port),
+      ca: certs.ca.cert,
+      cert: certs.stranger.cert,
+      key: certs.stranger.key,
+    });
+    await new Promise<void>((resolve) => {
+      stranger.once('close', () => resolve());
+      stranger.once('error', () => {});
+    });
+    const refusal = lines.slice(before).filter((l) => l.startsWith('warn'));
+    expect(refusal).toHaveLength(1);
+    expect(refusal[0]).toMatch(/client certificate CN=stranger not trusted/);
+  });
+
+  it('a plaintext client on a TLS port gets one line naming the mistake', async () => {
+    const before = lines.length;
+    const [host, port] = cluster.bootstrapServersFor('SSL')[0].split(':');
+    const socket = netConnect(Number(port), host);
+    // An ApiVersions v0 request, as a client configured for PLAINTEXT sends first.
+    const body = Buffer.from([0, 18, 0, 0, 0, 0, 0, 1, 0, 0]);
+    const frame = Buffer.alloc(4 + body.length);
+    frame.writeInt32BE(body.length);
+    body.copy(frame, 4);
+    socket.write(frame);
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()).once('error', () => {}));
+    await until('the refusal is logged', () => lines.slice(before).some((l) => l.startsWith('warn')));
+    const said = lines.slice(before).filter((l) => l.startsWith('warn'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(
+      /on listener SSL failed: .*\(a plaintext client on a TLS listener\? is the client configured for SSL\?\)/,
+    );
+  });
+
   it('refuses a TLS client on a plaintext port with one line naming the mistake', async () => {
     const before = lines.length;
     const address = cluster.bootstrapServers[0].split(':');
@@ -170,6 +221,46 @@ describe('listeners', () => {
       /TLS handshake on PLAINTEXT, a PLAINTEXT listener \(is the client configured for SSL\?/,
     );
     expect(said()[0]).not.toMatch(/369295617/);
+  });
+});
+
+describe('listeners of a cluster', () => {
+  it('a restarted broker comes back on the same ports of every listener', async () => {
+    const before = cluster.broker(2).listeners.map((l) => `${l.name}@${l.port}`);
+    await cluster.stopBroker(2);
+    await cluster.startBroker(2);
+    expect(cluster.broker(2).listeners.map((l) => `${l.name}@${l.port}`)).toEqual(before);
+  });
+
+  it('brokers replicate over a SASL_PLAINTEXT inter-broker listener, logging in with the JAAS username/password', async () => {
+    const sasl = await startCluster({
+      brokers: 2,
+      listeners: 'SASL_PLAINTEXT://:0',
+      config: {
+        'listener.name.sasl_plaintext.plain.sasl.jaas.config':
+          'org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="broker-secret" user_broker="broker-secret" user_alice="alice-secret";',
+        'default.replication.factor': 2,
+        'num.partitions': 1,
+      },
+      logLevel: 'error',
+    });
+    const kafka = new Kafka({
+      bootstrapServers: sasl.bootstrapServers,
+      sasl: { mechanism: 'plain', username: 'alice', password: 'alice-secret' },
+    });
+    const producer = kafka.producer({ acks: 'all' });
+    try {
+      await producer.connect();
+      await producer.send({ topic: 'replicated-over-sasl', value: 'v' });
+      // acks=all came back: the follower fetched, which it could only do once logged in.
+      const p0 = sasl.metadata.topics.get('replicated-over-sasl')?.partitions[0];
+      expect(p0?.isr).toHaveLength(2);
+      const follower = sasl.broker(p0?.replicas.find((r) => r !== p0.leader) ?? -1);
+      expect(follower.replicaManager.getPartition('replicated-over-sasl', 0)?.logEndOffset).toBe(1);
+    } finally {
+      await producer.close();
+      await sasl.close();
+    }
   });
 });
 

@@ -252,9 +252,15 @@ export class BrokerNode {
       server = createTlsServer(spec.tls, (socket: TLSSocket) => accept(socket));
       // One line per refused handshake (a plaintext client, an untrusted certificate), not a stack.
       server.on('tlsClientError', (e: Error, socket: TLSSocket) => {
+        // A Kafka request where a TLS hello belongs: the client speaks plaintext to a TLS port.
+        // OpenSSL's messages carry its source location; its reason is the part a person reads.
+        const reason = ((e as Error & { reason?: string }).reason ?? e.message).trim();
+        const plaintext = /wrong version number|http request/i.test(reason)
+          ? ' (a plaintext client on a TLS listener? is the client configured for SSL?)'
+          : '';
         this.log(
           'warn',
-          `TLS handshake with ${socket.remoteAddress}:${socket.remotePort} on listener ${spec.name} failed: ${e.message}`,
+          `TLS handshake with ${socket.remoteAddress}:${socket.remotePort} on listener ${spec.name} failed: ${reason}${plaintext}`,
         );
       });
     } else {
