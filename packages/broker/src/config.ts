@@ -264,6 +264,12 @@ export function parseBrokerConfig(
       continue;
     }
     const s = SETTINGS[name];
+    if (!s && name === 'sasl.jaas.config') {
+      // Kafka brokers take it per listener and mechanism only.
+      throw new BrokerConfigError(
+        'sasl.jaas.config: a broker takes it per listener and mechanism, e.g. listener.name.sasl_plaintext.plain.sasl.jaas.config',
+      );
+    }
     if (!s) {
       const near = nearest(name, Object.keys(SETTINGS));
       throw new BrokerConfigError(

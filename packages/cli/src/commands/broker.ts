@@ -119,9 +119,8 @@ export async function brokerCommand(
     if (e instanceof BrokerConfigError) throw new CliError(e.message);
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      throw new CliError(
-        `${(e as NodeJS.ErrnoException & { port?: number }).port ?? `port ${port}`} is already in use (try --port 0, or other listener ports)`,
-      );
+      const taken = (e as NodeJS.ErrnoException & { port?: number }).port ?? port;
+      throw new CliError(`port ${taken} is already in use (try --port 0, or other ports in listeners)`);
     }
     throw e;
   }
