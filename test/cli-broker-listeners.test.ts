@@ -106,8 +106,17 @@ describe('tskafka broker with listeners', () => {
     });
   });
 
-  it('takes users from TSKAFKA_BROKER_USERS, and warns that --user shows passwords in the process list', async () => {
-    const env = { TSKAFKA_BROKER_USERS: 'alice=alice-secret' };
+  it('takes users from TSKAFKA_BROKER_USERS and the JAAS file of KAFKA_OPTS, and warns that --user shows passwords in the process list', async () => {
+    // Kafka's scripts name the JAAS file in KAFKA_OPTS; it is read as --users-file.
+    const jaas = join(certs.dir, 'carol_jaas.conf');
+    writeFileSync(
+      jaas,
+      'KafkaServer { org.apache.kafka.common.security.plain.PlainLoginModule required user_carol="carol-secret"; };',
+    );
+    const env = {
+      TSKAFKA_BROKER_USERS: 'alice=alice-secret',
+      KAFKA_OPTS: `-Xmx1G -Djava.security.auth.login.config=${jaas}`,
+    };
     const argv = ['--port', '0', '--override', 'sasl.enabled.mechanisms=PLAIN', '--user', 'bob=bob-secret'];
     const out = capture();
     const err = capture();
@@ -118,6 +127,7 @@ describe('tskafka broker with listeners', () => {
       for (const [user, password] of [
         ['alice', 'alice-secret'],
         ['bob', 'bob-secret'],
+        ['carol', 'carol-secret'],
       ]) {
         const login = ['-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanisms=PLAIN'];
         const r = await runKcat([

@@ -70,7 +70,10 @@ export interface StartBrokerOptions {
    * Kafka's (for a group whose members start together and should share the first assignment).
    */
   config?: BrokerProperties;
-  /** SASL users, `{ alice: 'alice-secret' }`; used when `sasl.enabled.mechanisms` is set. */
+  /**
+   * SASL users, `{ alice: 'alice-secret' }`, for every SASL_PLAINTEXT and SASL_SSL listener
+   * (a listener's JAAS `user_<name>` entries add to them).
+   */
   users?: Record<string, string>;
   /** Minimum level logged (default `warn`). */
   logLevel?: LogLevel;
