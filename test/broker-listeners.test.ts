@@ -289,3 +289,20 @@ describe('unauthenticated clients', () => {
     }
   });
 });
+
+describe('stopping', () => {
+  it('a client stalled in its TLS handshake does not keep a broker from stopping', async () => {
+    const broker = await startBroker({
+      listeners: [{ name: 'SSL', ssl: { key: certs.server.key, cert: certs.server.cert } }],
+      logLevel: 'silent',
+    });
+    const [host, port] = broker.bootstrapServers[0].split(':');
+    // Connected, and silent: no ClientHello ever comes.
+    const stalled = netConnect(Number(port), host);
+    await new Promise<void>((resolve) => stalled.once('connect', () => resolve()));
+    const closedByBroker = new Promise<void>((resolve) => stalled.once('close', () => resolve()));
+    stalled.on('error', () => {});
+    await broker.close();
+    await closedByBroker;
+  });
+});

@@ -139,6 +139,8 @@ export class BrokerNode {
   /** Handlers by API key. */
   readonly handlers: Map<number, ApiHandler<ApiDef>>;
   private servers: Server[] = [];
+  /** TCP sockets of TLS listeners still in their handshake (no Connection yet); stop() drops them too. */
+  private readonly handshaking = new Set<Socket>();
   private readonly connections = new Set<Connection>();
   private readonly logLevel: number;
   private readonly logger: BrokerLogger;
@@ -253,6 +255,10 @@ export class BrokerNode {
     let server: Server;
     if (spec.tls) {
       server = createTlsServer(spec.tls, (socket: TLSSocket) => accept(socket));
+      server.on('connection', (raw: Socket) => {
+        this.handshaking.add(raw);
+        raw.once('close', () => this.handshaking.delete(raw));
+      });
       // One line per refused handshake (a plaintext client, an untrusted certificate), not a stack.
       server.on('tlsClientError', (e: Error, socket: TLSSocket) => {
         // A Kafka request where a TLS hello belongs: the client speaks plaintext to a TLS port.
@@ -298,6 +304,8 @@ export class BrokerNode {
     // stops accepting and before waiting: a connected client must not keep the broker running.
     const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     this.dropConnections();
+    for (const raw of this.handshaking) raw.destroy();
+    this.handshaking.clear();
     await Promise.all(closed);
   }
 
