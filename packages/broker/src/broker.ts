@@ -17,6 +17,7 @@ import { GroupCoordinator } from './group/coordinator.js';
 import type { ApiHandler } from './handler.js';
 import { allHandlers } from './handlers/index.js';
 import {
+  checkInterBrokerSecurity,
   interBrokerListener,
   type ListenerOptions,
   type ListenerSpec,
@@ -539,27 +540,6 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
     },
   };
   return cluster;
-}
-
-/**
- * Brokers of a cluster connect to each other on the inter-broker listener: over TLS they check
- * each other's certificates, so they need a truststore; over SASL, a login.
- */
-function checkInterBrokerSecurity(config: BrokerConfig, specs: ListenerSpec[]): void {
-  const inter = interBrokerListener(config, specs);
-  if (inter.tls && !inter.tls.ca) {
-    throw new BrokerConfigError(
-      `inter-broker listener ${inter.name} uses TLS: brokers check each other's certificates against ssl.truststore.* (or the listener's ssl.ca), which is not set; set it, or name a PLAINTEXT listener in inter.broker.listener.name`,
-    );
-  }
-  if (
-    inter.saslMechanisms.length > 0 &&
-    (!inter.interBrokerLogin || !inter.saslMechanisms.includes('PLAIN'))
-  ) {
-    throw new BrokerConfigError(
-      `inter-broker listener ${inter.name} uses SASL: brokers log in to each other with PLAIN and the username/password of listener.name.${inter.name.toLowerCase()}.plain.sasl.jaas.config; set it, or name another listener in inter.broker.listener.name`,
-    );
-  }
 }
 
 /** A single running broker. */

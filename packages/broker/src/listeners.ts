@@ -291,6 +291,27 @@ function withClientAuth(
   return property ? { ...ssl, clientAuth: property as ListenerSslOptions['clientAuth'] } : ssl;
 }
 
+/**
+ * Brokers of a cluster connect to each other on the inter-broker listener: over TLS they check
+ * each other's certificates, so they need a truststore; over SASL, a login.
+ */
+export function checkInterBrokerSecurity(config: BrokerConfig, specs: ListenerSpec[]): void {
+  const inter = interBrokerListener(config, specs);
+  if (inter.tls && !inter.tls.ca) {
+    throw new BrokerConfigError(
+      `inter-broker listener ${inter.name} uses TLS: brokers check each other's certificates against ssl.truststore.* (or the listener's ssl.ca), which is not set; set it, or name a PLAINTEXT listener in inter.broker.listener.name`,
+    );
+  }
+  if (
+    inter.saslMechanisms.length > 0 &&
+    (!inter.interBrokerLogin || !inter.saslMechanisms.includes('PLAIN'))
+  ) {
+    throw new BrokerConfigError(
+      `inter-broker listener ${inter.name} uses SASL: brokers log in to each other with PLAIN and the username/password of listener.name.${inter.name.toLowerCase()}.plain.sasl.jaas.config; set it, or name another listener in inter.broker.listener.name`,
+    );
+  }
+}
+
 /** TLS material from `ssl.*` properties, a listener's `listener.name.<name>.ssl.*` first; undefined when none is set. */
 function sslFromProperties(
   config: BrokerConfig,

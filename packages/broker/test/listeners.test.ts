@@ -5,7 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BrokerConfigError, parseBrokerConfig } from '../src/config.js';
-import { interBrokerListener, parseListenerList, resolveListeners } from '../src/listeners.js';
+import {
+  checkInterBrokerSecurity,
+  interBrokerListener,
+  parseListenerList,
+  resolveListeners,
+} from '../src/listeners.js';
 import { parseJaasServerConfig } from '../src/sasl/jaas.js';
 
 // Not PEM: nothing here opens a TLS server, so the material is only carried through.
@@ -115,6 +120,18 @@ describe('listeners', () => {
     const wrong = parseBrokerConfig({ 'inter.broker.listener.name': 'REPLICATION' });
     expect(() => interBrokerListener(wrong, specs)).toThrow(
       /REPLICATION is not one of the listeners \(SSL, PLAINTEXT\)/,
+    );
+  });
+  it('a cluster whose brokers meet over TLS needs a truststore, and over SASL a login', () => {
+    const tlsConfig = parseBrokerConfig({ listeners: 'SSL://:0' });
+    const noCa = resolveListeners(tlsConfig, { host: '127.0.0.1', port: 0, ssl: { key: 'K', cert: 'C' } });
+    expect(() => checkInterBrokerSecurity(tlsConfig, noCa)).toThrow(
+      /inter-broker listener SSL uses TLS: .*ssl.truststore/,
+    );
+    const saslConfig = parseBrokerConfig({ listeners: 'SASL_PLAINTEXT://:0' });
+    const noLogin = resolveListeners(saslConfig, { host: '127.0.0.1', port: 0 });
+    expect(() => checkInterBrokerSecurity(saslConfig, noLogin)).toThrow(
+      /listener.name.sasl_plaintext.plain.sasl.jaas.config/,
     );
   });
 });
