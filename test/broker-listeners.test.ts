@@ -137,6 +137,24 @@ describe('listeners', () => {
     }
   });
 
+  it("SDK from Kafka's client properties: SASL_SSL with ssl.ca.location and sasl.jaas.config", async () => {
+    const kafka = Kafka.fromProperties({
+      'bootstrap.servers': cluster.bootstrapServersFor('SASL_SSL').join(','),
+      'security.protocol': 'SASL_SSL',
+      'ssl.ca.location': certs.ca.certFile,
+      'sasl.mechanism': 'PLAIN',
+      'sasl.jaas.config':
+        'org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="alice-secret";',
+    });
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      expect((await admin.describeCluster()).brokers).toHaveLength(2);
+    } finally {
+      await admin.close();
+    }
+  });
+
   it('mutual TLS: the client certificate subject is the principal; a client without one is refused', async () => {
     const address = cluster.bootstrapServersFor('INTERNAL')[0].split(':');
     const socket = tlsConnect({
