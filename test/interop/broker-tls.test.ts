@@ -115,7 +115,7 @@ describe('kcat over TLS', () => {
       ],
       { timeoutMs: 15_000 },
     );
-    await expect(noCert).rejects.toThrow(/SSL|handshake|certificate|Broker transport failure|timed out/i);
+    await expect(noCert).rejects.toThrow(/alert certificate required/);
     // librdkafka checks the broker's certificate: without our CA it does not trust it.
     const otherCa = runKcat(
       [
