@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '@tskafka/protocol';
 import { ApiError } from './api-error.js';
 import type { BrokerConfig } from './config.js';
+import { InterBrokerConnections } from './inter-broker-connections.js';
 import { validateManualAssignment } from './replica-assignment.js';
 import { validateTopicConfig } from './topic-config.js';
 
@@ -141,6 +142,8 @@ export class ClusterMetadata {
   readonly topics = new Map<string, TopicState>();
   /** Topics by id. */
   readonly topicsById = new Map<string, TopicState>();
+  /** The connections the cluster's brokers opened to each other (who may fetch as a replica). */
+  readonly interBrokerConnections = new InterBrokerConnections();
   private readonly listeners: ((c: MetadataChange) => void)[] = [];
   private nextAssignmentStart = 0;
   /** The next producer id InitProducerId hands out; persisted with the snapshot. */

@@ -149,6 +149,7 @@ class ReplicaFetcher {
           this.client?.close();
           this.client = new InterBrokerClient(leader.host, leader.port, {
             clientId: `broker-${this.node.nodeId}-fetcher-${this.leaderId}`,
+            from: { nodeId: this.node.nodeId, registry: this.node.metadata.interBrokerConnections },
           });
         }
         const sent = ready.map((s) => ({ ...s }));

@@ -54,6 +54,7 @@ export class BrokerTxnMarkerChannel implements TxnMarkerChannel {
       client?.close();
       client = new InterBrokerClient(broker.host, broker.port, {
         clientId: `broker-${this.host.nodeId}-txn-marker-sender`,
+        from: { nodeId: this.host.nodeId, registry: this.host.metadata.interBrokerConnections },
       });
       this.clients.set(nodeId, client);
     }
