@@ -114,10 +114,50 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 
   /**
    * Bootstraps: fetches metadata from the first bootstrap address that answers (trying each in
-   * turn), then keeps it fresh in the background. Rejects when none answers.
+   * turn), then keeps it fresh in the background. As Java's clients, a refused connection, a
+   * dropped request or a broker that is briefly down is retried, on the next address and after
+   * the reconnect backoff (`reconnect.backoff.ms` growing to `reconnect.backoff.max.ms`), until
+   * `options.timeoutMs` (default `default.api.timeout.ms`; the producer passes `max.block.ms`).
+   * Rejects then with a {@link ConnectionError} naming the addresses tried and the last failure,
+   * or at once with an error that retrying will not fix (authentication). With `once`, one pass
+   * over the addresses, for a caller that retries on its own.
    */
-  async connect(): Promise<void> {
-    await this.refreshMetadata();
+  async connect(options: { timeoutMs?: number; once?: boolean } = {}): Promise<void> {
+    if (options.once === true) {
+      await this.refreshMetadata();
+      return;
+    }
+    const o = this.options;
+    const timeoutMs = options.timeoutMs ?? o.defaultApiTimeoutMs;
+    let attempts = 0;
+    try {
+      await retry(
+        () => {
+          attempts++;
+          return this.refreshMetadata();
+        },
+        {
+          timeoutMs,
+          backoffMs: o.reconnectBackoffMs,
+          backoffMaxMs: o.reconnectBackoffMaxMs,
+          clock: o.clock,
+          random: o.random,
+          signal: this.abort.signal,
+          onRetry: (error, attempt, delayMs) => {
+            const log = attempt === 0 ? o.logger.warn : o.logger.debug;
+            log.call(o.logger, 'bootstrap failed; retrying', { attempt, delayMs, error: error as Error });
+          },
+        },
+      );
+    } catch (e) {
+      // Out of time: the last failure (or the attempt cut short), said with what was tried.
+      if (!(e instanceof ConnectionError || e instanceof KafkaTimeoutError) || this.closed) throw e;
+      const tried = o.bootstrapServers.map((a) => `${a.host}:${a.port}`).join(', ');
+      throw new ConnectionError(
+        `cannot bootstrap: none of ${tried} answered within ${timeoutMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'}); last error: ${e.message}`,
+        { cause: e },
+      );
+    }
   }
 
   /** Closes every connection; requests in flight and later fail with {@link ClientClosedError}. */

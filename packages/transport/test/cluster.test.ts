@@ -81,10 +81,12 @@ describe('Cluster against a three-broker reference cluster', () => {
     expect(c.metadata.clusterId).toBe(brokers.metadata.clusterId);
   });
 
-  it('fails bootstrap with a ConnectionError when no address answers', async () => {
-    const c = client({ bootstrapServers: [await deadAddress(), await deadAddress()] });
-    const error = await c.connect().catch((e: unknown) => e);
+  it('fails bootstrap with a ConnectionError naming what it tried when no address answers in time', async () => {
+    const dead = [await deadAddress(), await deadAddress()];
+    const c = client({ bootstrapServers: dead });
+    const error = await c.connect({ timeoutMs: 300 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as Error).message).toContain(`none of ${dead.join(', ')} answered within 300 ms`);
   });
 
   it('waits for a topic, auto-creating it, and routes to partition leaders', async () => {
