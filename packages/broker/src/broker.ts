@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { ApiKey, ErrorCode } from '@tskafka/protocol';
 import type { ApiDef } from '@tskafka/protocol/internals';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { type BrokerConfig, type BrokerProperties, parseBrokerConfig } from './config.js';
 import { Connection } from './connection.js';
 import { FaultInjector } from './faults.js';
@@ -89,6 +89,7 @@ export class BrokerNode {
   readonly handlers: Map<number, ApiHandler<ApiDef>>;
   private server: Server | null = null;
   private readonly connections = new Set<Connection>();
+  private idleCheck: TimerHandle | null = null;
   private readonly logLevel: number;
   private readonly logger: BrokerLogger;
   private readonly requestedPort: number;
@@ -148,10 +149,25 @@ export class BrokerNode {
     const addr = server.address();
     if (addr && typeof addr === 'object') this.port = addr.port;
     this.server = server;
+    const maxIdleMs = this.config.connectionsMaxIdleMs;
+    if (maxIdleMs > 0) {
+      // Checked at a tenth of the limit (at most every 10 s): an idle connection goes within 10%
+      // of connections.max.idle.ms, as Kafka's selector closes them on its next poll.
+      this.idleCheck = this.clock.setInterval(
+        () => this.closeIdleConnections(),
+        Math.max(1, Math.min(maxIdleMs / 10, 10_000)),
+      );
+    }
     this.metadata.registerBroker({ nodeId: this.nodeId, host: this.host, port: this.port, rack: null });
     this.replicaManager.start();
     await this.groupCoordinator.start();
     this.txnCoordinator.start();
+  }
+
+  /** Closes the connections idle for `connections.max.idle.ms`. */
+  private closeIdleConnections(): void {
+    const now = this.clock.now();
+    for (const c of [...this.connections]) c.closeIfIdle(now, this.config.connectionsMaxIdleMs);
   }
 
   /** Called by a connection when it closes. */
@@ -191,6 +207,8 @@ export class BrokerNode {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
+    if (this.idleCheck !== null) this.clock.clearInterval(this.idleCheck);
+    this.idleCheck = null;
     // server.close() only calls back once every connection has ended, so drop them after it
     // stops accepting and before waiting: a connected client must not keep the broker running.
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined;

@@ -41,6 +41,8 @@ export class Connection {
   principal: string | null = null;
   /** The client id of the latest request. */
   clientId: string | null = null;
+  /** When bytes last came in or went out, on the broker's clock (for `connections.max.idle.ms`). */
+  private lastActivityMs: number;
   private readonly node: BrokerNode;
   private readonly socket: Socket;
   private readonly reader: FrameReader;
@@ -58,6 +60,7 @@ export class Connection {
     this.node = node;
     this.remote = `${accepted.remoteAddress}:${accepted.remotePort}`;
     this.authenticated = node.config.saslEnabledMechanisms.length === 0;
+    this.lastActivityMs = node.clock.now();
     this.reader = new FrameReader((frame) => this.queue.push(frame), node.config.socketRequestMaxBytes);
     const socket = readingIntoFrames(accepted, this.reader, (n) => this.onRead(n));
     this.socket = socket;
@@ -68,6 +71,7 @@ export class Connection {
 
   /** `n` bytes were read into the reader's buffer; false pauses reading. */
   private onRead(n: number): boolean {
+    this.lastActivityMs = this.node.clock.now();
     try {
       this.reader.read(n);
     } catch (e) {
@@ -185,14 +189,28 @@ export class Connection {
     }
   }
 
+  /**
+   * Closes the connection when nothing came in or went out for `maxIdleMs` and no request is
+   * being handled (Kafka's `connections.max.idle.ms`): a client that went quiet, or stopped
+   * half-way through a size prefix, does not hold the connection forever. True if it closed.
+   */
+  closeIfIdle(now: number, maxIdleMs: number): boolean {
+    if (this.closed || this.processing || now - this.lastActivityMs < maxIdleMs) return false;
+    this.fail(`idle for ${now - this.lastActivityMs} ms (connections.max.idle.ms=${maxIdleMs})`, 'info');
+    return true;
+  }
+
   /** Writes a whole response frame. */
   send(frame: Buffer): void {
-    if (!this.closed) this.socket.write(frame);
+    if (this.closed) return;
+    this.lastActivityMs = this.node.clock.now();
+    this.socket.write(frame);
   }
 
   /** Writes a response frame given as parts, in one write. */
   sendParts(parts: Buffer[]): void {
     if (this.closed) return;
+    this.lastActivityMs = this.node.clock.now();
     if (parts.length === 1) {
       this.socket.write(parts[0]);
       return;
