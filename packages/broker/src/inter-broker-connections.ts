@@ -13,10 +13,14 @@
  */
 import type { Socket } from 'node:net';
 
-/** An IPv4 address as a dual-stack socket reports it, written as the IPv4 one. */
+/**
+ * One spelling per address: IPv6 without brackets, and an IPv4 address as a dual-stack socket
+ * reports it (`::ffff:127.0.0.1`) written as the IPv4 one.
+ */
 function normalise(address: string | undefined): string {
   if (!address) return '';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
+  const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+  return bare.startsWith('::ffff:') ? bare.slice(7) : bare;
 }
 
 /** Key of a socket end: `address:port`. */
