@@ -89,6 +89,20 @@ describe('Cluster against a three-broker reference cluster', () => {
     expect((error as Error).message).toContain(`none of ${dead.join(', ')} answered within 300 ms`);
   });
 
+  it('bootstraps from the canonical names of the addresses with client.dns.lookup=resolve_canonical_bootstrap_servers_only', async () => {
+    // 127.0.0.1's canonical name is localhost (the hosts file): the address tried is by that name.
+    const port = (await deadAddress()).split(':')[1];
+    const plain = client({ bootstrapServers: [`127.0.0.1:${port}`] });
+    const canonical = client({
+      bootstrapServers: [`127.0.0.1:${port}`],
+      clientDnsLookup: 'resolve_canonical_bootstrap_servers_only',
+    });
+    const asGiven = await plain.connect({ timeoutMs: 100 }).catch((e: unknown) => e);
+    expect((asGiven as Error).message).toContain(`none of 127.0.0.1:${port} answered`);
+    const resolved = await canonical.connect({ timeoutMs: 100 }).catch((e: unknown) => e);
+    expect((resolved as Error).message).toContain(`none of localhost:${port} answered`);
+  });
+
   it('waits for a topic, auto-creating it, and routes to partition leaders', async () => {
     const c = client();
     await c.connect();
