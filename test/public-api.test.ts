@@ -159,6 +159,7 @@ describe("import * as t from 'tskafka'", () => {
       'RecordTooLargeError',
       'ConsumerError',
       'CommitFailedError',
+      'RecordFetchError',
       'TransportError',
       'ConnectionError',
       'KafkaTimeoutError',

@@ -134,13 +134,14 @@ export class Admin {
   }
 
   /**
-   * Connects to the cluster (bootstrap and metadata), trying each bootstrap address once: a
-   * quick check that the cluster answers. Calls need not wait for it: each bootstraps on its own
-   * when needed, retrying until its deadline as its other steps do.
+   * Connects to the cluster (bootstrap and metadata), retrying the bootstrap addresses with the
+   * reconnect backoff until `options.timeoutMs` (default `default.api.timeout.ms`); a command line
+   * tool that should fail fast on a wrong address passes a short one. Calls need not wait for it:
+   * each bootstraps on its own when needed, retrying until its deadline as its other steps do.
    */
-  connect(): Promise<void> {
+  connect(options: TimeoutOptions = {}): Promise<void> {
     if (this.connecting === null) {
-      const p = this.cluster.connect();
+      const p = this.cluster.connect(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
       this.connecting = p;
       p.catch(() => {
         if (this.connecting === p) this.connecting = null;
@@ -528,7 +529,8 @@ export class Admin {
       timeoutMs: timeoutMs ?? this.config.defaultApiTimeoutMs,
       startedAt: this.cluster.options.clock.now(),
     };
-    if (!this.cluster.metadata.isBootstrapped) await retryCall(ctx, () => this.cluster.connect());
+    if (!this.cluster.metadata.isBootstrapped)
+      await retryCall(ctx, () => this.cluster.connect({ once: true }));
     return ctx;
   }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { ApiKey, ErrorCode } from '@tskafka/protocol';
 import type { ApiDef } from '@tskafka/protocol/internals';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { type BrokerConfig, BrokerConfigError, type BrokerProperties, parseBrokerConfig } from './config.js';
 import { Connection } from './connection.js';
 import { FaultInjector } from './faults.js';
@@ -143,6 +143,7 @@ export class BrokerNode {
   /** TCP sockets of TLS listeners still in their handshake (no Connection yet); stop() drops them too. */
   private readonly handshaking = new Set<Socket>();
   private readonly connections = new Set<Connection>();
+  private idleCheck: TimerHandle | null = null;
   private readonly logLevel: number;
   private readonly logger: BrokerLogger;
   private readonly authenticators: SaslAuthenticator[];
@@ -241,6 +242,15 @@ export class BrokerNode {
       rack: null,
       endpoints: open.map((l) => ({ listener: l.name, host: l.host, port: l.port })),
     });
+    const maxIdleMs = this.config.connectionsMaxIdleMs;
+    if (maxIdleMs > 0) {
+      // Checked at a tenth of the limit (at most every 10 s): an idle connection goes within 10%
+      // of connections.max.idle.ms, as Kafka's selector closes them on its next poll.
+      this.idleCheck = this.clock.setInterval(
+        () => this.closeIdleConnections(),
+        Math.max(1, Math.min(maxIdleMs / 10, 10_000)),
+      );
+    }
     this.replicaManager.start();
     await this.groupCoordinator.start();
     this.txnCoordinator.start();
@@ -310,6 +320,12 @@ export class BrokerNode {
     await Promise.all(closed);
   }
 
+  /** Closes the connections idle for `connections.max.idle.ms`. */
+  private closeIdleConnections(): void {
+    const now = this.clock.now();
+    for (const c of [...this.connections]) c.closeIfIdle(now, this.config.connectionsMaxIdleMs);
+  }
+
   /** Called by a connection when it closes. */
   connectionClosed(c: Connection): void {
     this.connections.delete(c);
@@ -345,6 +361,8 @@ export class BrokerNode {
 
   /** Stops serving: closes connections, expires waiting requests, flushes and closes logs. */
   async stop(): Promise<void> {
+    if (this.idleCheck !== null) this.clock.clearInterval(this.idleCheck);
+    this.idleCheck = null;
     await this.closeServers();
     this.txnCoordinator.stop();
     this.groupCoordinator.stop();

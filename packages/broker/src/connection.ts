@@ -52,6 +52,8 @@ export class Connection {
   readonly sasl: SaslAuthenticator;
   /** The client id of the latest request. */
   clientId: string | null = null;
+  /** When bytes last came in or went out, on the broker's clock (for `connections.max.idle.ms`). */
+  private lastActivityMs: number;
   private readonly node: BrokerNode;
   private readonly socket: Socket;
   private readonly reader: FrameReader;
@@ -71,6 +73,7 @@ export class Connection {
     this.listenerName = listener.name;
     this.sasl = listener.sasl;
     this.authenticated = !listener.sasl.enabled;
+    this.lastActivityMs = node.clock.now();
     // Kafka's sasl.server.max.receive.size: until the client has logged in, a size prefix above
     // it closes the connection before a byte of the frame is buffered.
     const maxFrame = this.authenticated
@@ -111,6 +114,7 @@ export class Connection {
 
   /** `n` bytes were read into the reader's buffer; false pauses reading. */
   private onRead(n: number): boolean {
+    this.lastActivityMs = this.node.clock.now();
     try {
       this.reader.read(n);
     } catch (e) {
@@ -243,14 +247,28 @@ export class Connection {
     }
   }
 
+  /**
+   * Closes the connection when nothing came in or went out for `maxIdleMs` and no request is
+   * being handled (Kafka's `connections.max.idle.ms`): a client that went quiet, or stopped
+   * half-way through a size prefix, does not hold the connection forever. True if it closed.
+   */
+  closeIfIdle(now: number, maxIdleMs: number): boolean {
+    if (this.closed || this.processing || now - this.lastActivityMs < maxIdleMs) return false;
+    this.fail(`idle for ${now - this.lastActivityMs} ms (connections.max.idle.ms=${maxIdleMs})`, 'info');
+    return true;
+  }
+
   /** Writes a whole response frame. */
   send(frame: Buffer): void {
-    if (!this.closed) this.socket.write(frame);
+    if (this.closed) return;
+    this.lastActivityMs = this.node.clock.now();
+    this.socket.write(frame);
   }
 
   /** Writes a response frame given as parts, in one write. */
   sendParts(parts: Buffer[]): void {
     if (this.closed) return;
+    this.lastActivityMs = this.node.clock.now();
     if (parts.length === 1) {
       this.socket.write(parts[0]);
       return;

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '@tskafka/protocol';
 import { ApiError } from './api-error.js';
 import type { BrokerConfig } from './config.js';
+import { InterBrokerConnections } from './inter-broker-connections.js';
 import { validateManualAssignment } from './replica-assignment.js';
 import { validateTopicConfig } from './topic-config.js';
 
@@ -168,6 +169,13 @@ export class ClusterMetadata {
   readonly topics = new Map<string, TopicState>();
   /** Topics by id. */
   readonly topicsById = new Map<string, TopicState>();
+  /**
+   * Topic names by their collision key ('.' as '_', Kafka's `Topic.unifyCollisionChars`), so a
+   * new topic's collision check is one lookup instead of a scan of every topic.
+   */
+  private readonly topicsByCollisionKey = new Map<string, string>();
+  /** The connections the cluster's brokers opened to each other (who may fetch as a replica). */
+  readonly interBrokerConnections = new InterBrokerConnections();
   private readonly listeners: ((c: MetadataChange) => void)[] = [];
   private nextAssignmentStart = 0;
   /** The next producer id InitProducerId hands out; persisted with the snapshot. */
@@ -398,10 +406,8 @@ export class ClusterMetadata {
     }
     if (this.topics.has(name))
       throw new ApiError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
-    const collision = [...this.topics.keys()].find(
-      (t) => t !== name && t.replace(/\./g, '_') === name.replace(/\./g, '_'),
-    );
-    if (collision) {
+    const collision = this.topicsByCollisionKey.get(collisionKey(name));
+    if (collision !== undefined) {
       throw new ApiError(
         ErrorCode.INVALID_TOPIC_EXCEPTION,
         `Topic '${name}' collides with existing topic: ${collision}`,
@@ -450,6 +456,7 @@ export class ClusterMetadata {
     };
     if (opts.validateOnly) return topic;
     this.topics.set(name, topic);
+    this.topicsByCollisionKey.set(collisionKey(name), name);
     this.topicsById.set(topic.topicId, topic);
     this.emit({ type: 'topicCreated', topic });
     return topic;
@@ -494,6 +501,7 @@ export class ClusterMetadata {
       );
     }
     this.topics.delete(name);
+    this.topicsByCollisionKey.delete(collisionKey(name));
     this.topicsById.delete(topic.topicId);
     this.emit({ type: 'topicDeleted', topic });
     return topic;
@@ -606,6 +614,12 @@ export class ClusterMetadata {
   /** Restores a topic read back from a snapshot on restart (no events). */
   restoreTopic(topic: TopicState): void {
     this.topics.set(topic.name, topic);
+    this.topicsByCollisionKey.set(collisionKey(topic.name), topic.name);
     this.topicsById.set(topic.topicId, topic);
   }
+}
+
+/** The name two topics collide on: '.' and '_' are the same in metric names (Kafka's rule). */
+function collisionKey(name: string): string {
+  return name.replace(/\./g, '_');
 }

@@ -340,6 +340,15 @@ export class Partition {
     this.maybeAdvanceHighWatermark();
   }
 
+  /**
+   * Whether, as leader, this replica's high watermark still lies before the start of its epoch:
+   * just after an election it is the old one, which the previous leader had moved past (KIP-207).
+   * Until followers catch up it cannot say what "latest" is without going backwards.
+   */
+  get highWatermarkBehindEpochStart(): boolean {
+    return this.isLeader && this.highWatermark < this.leaderEpochStartOffset;
+  }
+
   /** Becomes a follower for `state`; the high watermark is bounded by what the log holds. */
   makeFollower(state: ReplicaAssignment): void {
     this.isLeader = false;

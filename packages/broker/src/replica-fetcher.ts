@@ -150,6 +150,7 @@ class ReplicaFetcher {
           this.client = new InterBrokerClient(leader.host, leader.port, {
             clientId: `broker-${this.node.nodeId}-fetcher-${this.leaderId}`,
             security: this.node.interBrokerSecurity(),
+            from: { nodeId: this.node.nodeId, registry: this.node.metadata.interBrokerConnections },
           });
         }
         const sent = ready.map((s) => ({ ...s }));

@@ -34,6 +34,35 @@ export class NoOffsetForPartitionError extends ConsumerError {
 }
 
 /**
+ * The records of a partition cannot be read at the consumer's position (Java's `KafkaException`
+ * "Received exception when fetching the next record"): a batch that is corrupt, fails its CRC,
+ * decompresses beyond what the consumer asked for (`fetch.max.bytes`), or Fetch responses for it
+ * that could not be read several times in a row. `cause` says what was wrong. Not retriable as
+ * such: the next poll fetches the same records again; `seek` past `offset` to skip them.
+ */
+export class RecordFetchError extends ConsumerError {
+  /**
+   * @param topic - the partition's topic.
+   * @param partition - the partition.
+   * @param offset - the position whose records could not be read.
+   * @param cause - what went wrong.
+   */
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly offset: number,
+    cause: unknown,
+  ) {
+    super(
+      `Received exception when fetching the next record from ${topic}-${partition} at offset ${offset}: ${
+        cause instanceof Error ? cause.message : String(cause)
+      }. If needed, please seek past the record to continue consumption.`,
+      { cause },
+    );
+  }
+}
+
+/**
  * A commit that cannot succeed: the group rebalanced and the partitions may belong to another
  * member now (Java's `CommitFailedException`). Not retriable: rejoin and reprocess.
  */

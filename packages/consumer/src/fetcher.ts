@@ -16,8 +16,9 @@ import {
   NO_PRODUCER_ID,
   type RecordBatch,
 } from '@tskafka/protocol/internals';
-import type { Logger } from '@tskafka/transport';
+import { BrokerProtocolError, type Logger } from '@tskafka/transport';
 import type { Cluster } from '@tskafka/transport/internals';
+import { RecordFetchError } from './errors.js';
 import type { OffsetResetStrategy, PartitionState, SubscriptionState } from './subscription-state.js';
 
 /** Fetch settings (Java's `FetchConfig`). */
@@ -78,6 +79,13 @@ interface CompletedFetch {
   abortedProducers: Set<number> | null;
 }
 
+/**
+ * Fetch responses for one partition that could not be read, in a row, before `poll` says so
+ * with a {@link RecordFetchError} (a broker that keeps sending the same broken bytes will not
+ * heal by itself; a single bad response may be a glitch, and is retried).
+ */
+export const MAX_UNREADABLE_FETCHES = 3;
+
 /** Fetch requests and the buffer of their results. */
 export class Fetcher {
   private readonly inFlight = new Set<number>();
@@ -86,6 +94,10 @@ export class Fetcher {
   private readonly completed: CompletedFetch[] = [];
   private waiters: (() => void)[] = [];
   private closed = false;
+  /** Unreadable Fetch responses in a row, by partition key. */
+  private readonly unreadable = new Map<string, number>();
+  /** What the next `collect` throws: a partition whose fetches kept failing. */
+  private failure: RecordFetchError | null = null;
 
   /**
    * @param cluster - where fetches go.
@@ -186,8 +198,11 @@ export class Fetcher {
           }
         },
         (e: unknown) => {
-          if (!this.closed) this.logger.debug('fetch failed', { node, error: e as Error });
           this.cluster.requestMetadataUpdate();
+          if (this.closed) return;
+          if (e instanceof BrokerProtocolError) this.onUnreadableResponse(node, sent, e);
+          // A lost connection or a timeout: the next fetch goes to whoever leads then.
+          else this.logger.debug('fetch failed', { node, error: e as Error });
         },
       )
       .finally(() => {
@@ -195,6 +210,34 @@ export class Fetcher {
         for (const { state } of sent) this.fetching.delete(state.key);
         this.wake();
       });
+  }
+
+  /**
+   * A Fetch response that could not be read: said at warn each time; once a partition's fetches
+   * failed so {@link MAX_UNREADABLE_FETCHES} times in a row, the next `collect` throws.
+   */
+  private onUnreadableResponse(
+    node: number,
+    sent: { state: PartitionState; epoch: number; offset: number }[],
+    error: Error,
+  ): void {
+    const current = sent.filter((x) => this.isCurrent(x.state, x.epoch, x.offset));
+    if (current.length === 0) return;
+    let worst = 0;
+    for (const { state, offset } of current) {
+      const n = (this.unreadable.get(state.key) ?? 0) + 1;
+      worst = Math.max(worst, n);
+      if (n < MAX_UNREADABLE_FETCHES) {
+        this.unreadable.set(state.key, n);
+        continue;
+      }
+      this.unreadable.delete(state.key);
+      this.failure ??= new RecordFetchError(state.topic, state.partition, offset, error);
+    }
+    this.logger.warn(
+      `fetch of ${current.map((x) => x.state.key).join(', ')} from broker ${node} failed: the response could not be read (${worst} in a row)`,
+      { error },
+    );
   }
 
   private handlePartition(
@@ -212,6 +255,7 @@ export class Fetcher {
     // A partition revoked or moved while the fetch was out: its data is not ours to hand out.
     if (!this.isCurrent(state, epoch, fetchOffset)) return;
     const { errorCode, records } = p;
+    this.unreadable.delete(state.key);
     if (errorCode === 0) {
       state.highWatermark = p.highWatermark;
       if (p.lastStableOffset >= 0) state.lastStableOffset = p.lastStableOffset;
@@ -261,6 +305,11 @@ export class Fetcher {
    * kept for after `resume`.
    */
   collect(max: number): FetchedRecord[] {
+    if (this.failure !== null) {
+      const failure = this.failure;
+      this.failure = null;
+      throw failure;
+    }
     const out: FetchedRecord[] = [];
     let i = 0;
     while (out.length < max && i < this.completed.length) {
@@ -280,16 +329,32 @@ export class Fetcher {
       }
       if (c.batches === null) {
         try {
-          c.batches = decodeRecordBatches(c.data, { verifyCrc: this.options.checkCrcs });
+          c.batches = decodeRecordBatches(c.data, {
+            verifyCrc: this.options.checkCrcs,
+            maxDecompressedBytes: this.decompressionLimit(c.data.length),
+          });
         } catch (e) {
           this.completed.splice(i, 1);
-          throw e;
+          const error = new RecordFetchError(s.topic, s.partition, s.position, e);
+          this.logger.warn(error.message, { error: e as Error });
+          throw error;
         }
       }
       this.drain(c, out, max);
       if (c.batchIndex >= c.batches.length) this.completed.splice(i, 1);
     }
     return out;
+  }
+
+  /**
+   * The most one fetched batch may decompress to: what the consumer asked a response to hold at
+   * most (`fetch.max.bytes`, or `max.partition.fetch.bytes` when larger), or the fetched data
+   * itself when larger (a broker returns one batch beyond the limits so that the consumer can
+   * make progress, KIP-74). A batch that inflates beyond it is refused before it exhausts memory,
+   * instead of after the codecs' own 256 MiB.
+   */
+  private decompressionLimit(fetchedBytes: number): number {
+    return Math.max(this.options.maxBytes, this.options.maxPartitionBytes, fetchedBytes);
   }
 
   private drain(c: CompletedFetch, out: FetchedRecord[], max: number): void {

@@ -38,6 +38,7 @@ export {
   ConsumerError,
   GroupIdRequiredError,
   NoOffsetForPartitionError,
+  RecordFetchError,
 } from './errors.js';
 export type { ConsumerInterceptor } from './interceptors.js';
 export { MemberState } from './membership.js';

@@ -203,7 +203,8 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     this.partitioner = plugins.partitioner;
     this.interceptors = plugins.interceptors;
     try {
-      await this.cluster.connect();
+      // As Java's producer blocks for metadata: up to max.block.ms.
+      await this.cluster.connect({ timeoutMs: this.config.maxBlockMs });
     } catch (e) {
       this.setState(ProducerState.Created);
       this.connecting = null;

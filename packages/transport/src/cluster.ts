@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { lookup, lookupService } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import { createKafkaError, errorByCode } from '@tskafka/protocol';
 import { Api, type ApiDef, ZERO_UUID } from '@tskafka/protocol/internals';
@@ -17,6 +18,7 @@ import {
   isStaleMetadataError,
   KafkaTimeoutError,
 } from './errors.js';
+import type { Logger } from './logger.js';
 import { type BrokerMetadata, MetadataCache, type TopicMetadata } from './metadata.js';
 import {
   type BrokerAddress,
@@ -73,12 +75,16 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   private queuedRefresh: Promise<MetadataCache> | null = null;
   private updateTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The bootstrap addresses: as configured, or their canonical names (`client.dns.lookup`). */
+  private bootstrap: readonly BrokerAddress[];
+  private canonicalised = false;
 
   /** A cluster client; nothing connects until {@link Cluster.connect} or the first request. */
   constructor(options: ClusterOptions) {
     super();
     this.options = resolveClusterOptions(options);
     const o = this.options;
+    this.bootstrap = o.bootstrapServers;
     this.pool = new ConnectionPool({
       connection: {
         clientId: o.clientId,
@@ -114,10 +120,54 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 
   /**
    * Bootstraps: fetches metadata from the first bootstrap address that answers (trying each in
-   * turn), then keeps it fresh in the background. Rejects when none answers.
+   * turn), then keeps it fresh in the background. As Java's clients, a refused connection, a
+   * dropped request or a broker that is briefly down is retried, on the next address and after
+   * the reconnect backoff (`reconnect.backoff.ms` growing to `reconnect.backoff.max.ms`), until
+   * `options.timeoutMs` (default `default.api.timeout.ms`; the producer passes `max.block.ms`).
+   * Rejects then with a {@link ConnectionError} naming the addresses tried and the last failure,
+   * or at once with an error that retrying will not fix (authentication). With `once`, one pass
+   * over the addresses, for a caller that retries on its own.
    */
-  async connect(): Promise<void> {
-    await this.refreshMetadata();
+  async connect(options: { timeoutMs?: number; once?: boolean } = {}): Promise<void> {
+    if (options.once === true) {
+      await this.refreshMetadata();
+      return;
+    }
+    const o = this.options;
+    const timeoutMs = options.timeoutMs ?? o.defaultApiTimeoutMs;
+    if (o.clientDnsLookup === 'resolve_canonical_bootstrap_servers_only' && !this.canonicalised) {
+      this.bootstrap = await canonicalAddresses(this.bootstrap, o.logger);
+      this.canonicalised = true;
+    }
+    let attempts = 0;
+    try {
+      await retry(
+        () => {
+          attempts++;
+          return this.refreshMetadata();
+        },
+        {
+          timeoutMs,
+          backoffMs: o.reconnectBackoffMs,
+          backoffMaxMs: o.reconnectBackoffMaxMs,
+          clock: o.clock,
+          random: o.random,
+          signal: this.abort.signal,
+          onRetry: (error, attempt, delayMs) => {
+            const log = attempt === 0 ? o.logger.warn : o.logger.debug;
+            log.call(o.logger, 'bootstrap failed; retrying', { attempt, delayMs, error: error as Error });
+          },
+        },
+      );
+    } catch (e) {
+      // Out of time: the last failure (or the attempt cut short), said with what was tried.
+      if (!(e instanceof ConnectionError || e instanceof KafkaTimeoutError) || this.closed) throw e;
+      const tried = this.bootstrap.map((a) => `${a.host}:${a.port}`).join(', ');
+      throw new ConnectionError(
+        `cannot bootstrap: none of ${tried} answered within ${timeoutMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'}); last error: ${e.message}`,
+        { cause: e },
+      );
+    }
   }
 
   /** Closes every connection; requests in flight and later fail with {@link ClientClosedError}. */
@@ -132,7 +182,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 
   /** Where `nodeId` lives: a bootstrap address for negative ids, else metadata or a coordinator lookup. */
   addressOf(nodeId: number): BrokerAddress | undefined {
-    if (nodeId < 0) return this.options.bootstrapServers[-nodeId - 1];
+    if (nodeId < 0) return this.bootstrap[-nodeId - 1];
     return this.metadata.broker(nodeId) ?? this.coordinators.address(nodeId);
   }
 
@@ -222,7 +272,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const offset = known.length === 0 ? 0 : Math.floor(this.options.random() * known.length);
     const candidates: number[] = [];
     for (let i = 0; i < known.length; i++) candidates.push(known[(offset + i) % known.length]);
-    for (let i = 0; i < this.options.bootstrapServers.length; i++) candidates.push(-1 - i);
+    for (let i = 0; i < this.bootstrap.length; i++) candidates.push(-1 - i);
     let best: number | null = null;
     let bestLoad = Number.POSITIVE_INFINITY;
     let connecting: number | null = null;
@@ -323,7 +373,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     }
     if (md.brokers.size > 0) {
       // Bootstrap connections are done once real node ids are known.
-      for (let i = 0; i < this.options.bootstrapServers.length; i++) {
+      for (let i = 0; i < this.bootstrap.length; i++) {
         if (this.pool.inFlightCount(-1 - i) === 0) this.pool.closeNode(-1 - i);
       }
     }
@@ -531,6 +581,42 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       },
     });
   }
+}
+
+/**
+ * Java's `resolve_canonical_bootstrap_servers_only`: each bootstrap host replaced by the
+ * canonical names of the addresses it resolves to (reverse lookups), duplicates dropped. A host
+ * that does not resolve, or an address without a name, stays as it was, said at warn: the
+ * connection attempt then reports what is wrong.
+ */
+async function canonicalAddresses(
+  addresses: readonly BrokerAddress[],
+  logger: Logger,
+): Promise<BrokerAddress[]> {
+  const out = new Map<string, BrokerAddress>();
+  const add = (a: BrokerAddress): void => {
+    out.set(`${a.host}:${a.port}`, a);
+  };
+  for (const a of addresses) {
+    try {
+      const resolved = await lookup(a.host, { all: true });
+      for (const r of resolved) {
+        try {
+          const { hostname } = await lookupService(r.address, a.port);
+          add({ ...a, host: hostname });
+        } catch (error) {
+          logger.warn(`client.dns.lookup: no canonical name for ${r.address}; using the address`, {
+            error: error as Error,
+          });
+          add({ ...a, host: r.address });
+        }
+      }
+    } catch (error) {
+      logger.warn(`client.dns.lookup: cannot resolve bootstrap host ${a.host}`, { error: error as Error });
+      add(a);
+    }
+  }
+  return [...out.values()];
 }
 
 const TIMED_OUT: unique symbol = Symbol('timed out');

@@ -81,6 +81,12 @@ export interface ClusterOptions extends CommonTransportOptions {
   metadataMaxAgeMs?: number;
   /** `connections.max.idle.ms`: close connections idle this long; default 540000; 0 or -1 never. */
   connectionsMaxIdleMs?: number;
+  /**
+   * `client.dns.lookup`: `use_all_dns_ips` (default) tries every address a host name resolves to
+   * (Node's `autoSelectFamily`); `resolve_canonical_bootstrap_servers_only` first replaces each
+   * bootstrap host by the canonical names of its addresses, as Java does.
+   */
+  clientDnsLookup?: ClientDnsLookup;
   /** `default.api.timeout.ms`: time limit of operations that retry (finding a coordinator, ...); default 60000. */
   defaultApiTimeoutMs?: number;
   /**
@@ -92,8 +98,13 @@ export interface ClusterOptions extends CommonTransportOptions {
   random?: () => number;
 }
 
+/** `client.dns.lookup` values. */
+export type ClientDnsLookup = 'use_all_dns_ips' | 'resolve_canonical_bootstrap_servers_only';
+
 /** {@link ClusterOptions} with every default filled in. */
 export interface ResolvedClusterOptions {
+  /** `client.dns.lookup`. */
+  readonly clientDnsLookup: ClientDnsLookup;
   /** The bootstrap addresses, parsed. */
   readonly bootstrapServers: readonly BrokerAddress[];
   /** `client.id`. */
@@ -199,8 +210,18 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
   );
   const retryBackoffMs = nonNegative('retryBackoffMs', options.retryBackoffMs, DEFAULTS.retryBackoffMs);
   const idle = options.connectionsMaxIdleMs ?? DEFAULTS.connectionsMaxIdleMs;
+  const clientDnsLookup = options.clientDnsLookup ?? 'use_all_dns_ips';
+  if (
+    clientDnsLookup !== 'use_all_dns_ips' &&
+    clientDnsLookup !== 'resolve_canonical_bootstrap_servers_only'
+  ) {
+    throw new TypeError(
+      `clientDnsLookup must be use_all_dns_ips or resolve_canonical_bootstrap_servers_only, got ${String(clientDnsLookup)}`,
+    );
+  }
   return {
     bootstrapServers,
+    clientDnsLookup,
     clientId: options.clientId ?? DEFAULTS.clientId,
     requestTimeoutMs: nonNegative('requestTimeoutMs', options.requestTimeoutMs, DEFAULTS.requestTimeoutMs),
     connectionTimeoutMs: nonNegative(

@@ -7,7 +7,7 @@
  */
 
 import { ConnectionStates } from './backoff.js';
-import type { Clock } from './clock.js';
+import { type Clock, systemTimerClock, type TimerClock, type TimerHandle } from './clock.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import {
   ClientClosedError,
@@ -17,6 +17,11 @@ import {
 } from './errors.js';
 import type { Logger } from './logger.js';
 import type { BrokerAddress } from './options.js';
+
+/** A clock with timers of its own, other than the system's. */
+function isTimerClock(clock: Clock): clock is TimerClock {
+  return clock !== systemTimerClock && typeof (clock as Partial<TimerClock>).setTimer === 'function';
+}
 
 /** The connection group used when none is named. */
 export const DEFAULT_CONNECTION_GROUP = 'default';
@@ -59,7 +64,7 @@ export class ConnectionPool {
   private readonly options: ConnectionPoolOptions;
   private readonly groups = new Map<string, Map<number, Entry>>();
   private readonly sleeps = new Set<{ timer: NodeJS.Timeout; reject: (e: Error) => void }>();
-  private idleTimer: NodeJS.Timeout | null = null;
+  private idleTimer: TimerHandle | null = null;
   private closed = false;
 
   /** An empty pool. */
@@ -71,10 +76,28 @@ export class ConnectionPool {
       options.random,
     );
     const idle = options.connectionsMaxIdleMs;
-    if (idle > 0) {
-      this.idleTimer = setInterval(() => this.closeIdle(this.options.clock.now()), Math.min(idle, 30_000));
-      this.idleTimer.unref();
+    if (idle > 0) this.scheduleIdleCheck(Math.min(idle, 30_000));
+  }
+
+  /**
+   * Looks for idle connections every `everyMs`: on the clock's own timers when it is not the
+   * system's (a test's manual clock then closes them as it advances), else on an unref'd
+   * interval, which does not keep a process alive that forgot to close its client.
+   */
+  private scheduleIdleCheck(everyMs: number): void {
+    const { clock } = this.options;
+    if (isTimerClock(clock)) {
+      const tick = (): void => {
+        if (this.closed) return;
+        this.closeIdle(clock.now());
+        this.idleTimer = clock.setTimer(tick, everyMs);
+      };
+      this.idleTimer = clock.setTimer(tick, everyMs);
+      return;
     }
+    const interval = setInterval(() => this.closeIdle(clock.now()), everyMs);
+    interval.unref();
+    this.idleTimer = interval;
   }
 
   private entry(nodeId: number, group: string, create: true): Entry;
@@ -253,7 +276,10 @@ export class ConnectionPool {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.idleTimer !== null) clearInterval(this.idleTimer);
+    if (this.idleTimer !== null) {
+      if (isTimerClock(this.options.clock)) this.options.clock.clearTimer(this.idleTimer);
+      else clearInterval(this.idleTimer as NodeJS.Timeout);
+    }
     for (const s of this.sleeps) {
       clearTimeout(s.timer);
       s.reject(new ClientClosedError('the client is closed'));

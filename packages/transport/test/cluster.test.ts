@@ -81,10 +81,26 @@ describe('Cluster against a three-broker reference cluster', () => {
     expect(c.metadata.clusterId).toBe(brokers.metadata.clusterId);
   });
 
-  it('fails bootstrap with a ConnectionError when no address answers', async () => {
-    const c = client({ bootstrapServers: [await deadAddress(), await deadAddress()] });
-    const error = await c.connect().catch((e: unknown) => e);
+  it('fails bootstrap with a ConnectionError naming what it tried when no address answers in time', async () => {
+    const dead = [await deadAddress(), await deadAddress()];
+    const c = client({ bootstrapServers: dead });
+    const error = await c.connect({ timeoutMs: 300 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as Error).message).toContain(`none of ${dead.join(', ')} answered within 300 ms`);
+  });
+
+  it('bootstraps from the canonical names of the addresses with client.dns.lookup=resolve_canonical_bootstrap_servers_only', async () => {
+    // 127.0.0.1's canonical name is localhost (the hosts file): the address tried is by that name.
+    const port = (await deadAddress()).split(':')[1];
+    const plain = client({ bootstrapServers: [`127.0.0.1:${port}`] });
+    const canonical = client({
+      bootstrapServers: [`127.0.0.1:${port}`],
+      clientDnsLookup: 'resolve_canonical_bootstrap_servers_only',
+    });
+    const asGiven = await plain.connect({ timeoutMs: 100 }).catch((e: unknown) => e);
+    expect((asGiven as Error).message).toContain(`none of 127.0.0.1:${port} answered`);
+    const resolved = await canonical.connect({ timeoutMs: 100 }).catch((e: unknown) => e);
+    expect((resolved as Error).message).toContain(`none of localhost:${port} answered`);
   });
 
   it('waits for a topic, auto-creating it, and routes to partition leaders', async () => {
@@ -261,7 +277,8 @@ describe('Cluster against a three-broker reference cluster', () => {
     const conn = await c.connection(1);
     c.pool.closeIdle(clock.now() + 999);
     expect(conn.isReady).toBe(true);
-    c.pool.closeIdle(clock.now() + 1000);
+    // The pool looks on the client's clock: moving it past the limit closes the connection.
+    clock.advance(2000);
     expect(conn.isClosed).toBe(true);
     expect(c.readyConnection(1)).toBeUndefined();
     // Closed on purpose: no backoff before the next connection.

@@ -113,6 +113,18 @@ describe('inputs', () => {
     expect(c.securityProtocol).toBe('SSL');
   });
 
+  it('takes client.dns.lookup with its two values and refuses others', () => {
+    expect(loadConfig(producerSchema, BOOT).clientDnsLookup).toBe('use_all_dns_ips');
+    const c = loadConfig(producerSchema, {
+      ...BOOT,
+      'client.dns.lookup': 'resolve_canonical_bootstrap_servers_only',
+    });
+    expect(c.clientDnsLookup).toBe('resolve_canonical_bootstrap_servers_only');
+    expect(() => loadConfig(producerSchema, { ...BOOT, 'client.dns.lookup': 'default' })).toThrow(
+      /client.dns.lookup/,
+    );
+  });
+
   it('takes typed camelCase options, and both styles mixed', () => {
     const c = loadConfig(producerSchema, {
       bootstrapServers: ['localhost:9092'],

@@ -97,6 +97,7 @@ export {
   type OffsetsToCommit,
   RangeAssignor,
   RebalanceProtocol,
+  RecordFetchError,
   RoundRobinAssignor,
   type RunOptions,
   range,

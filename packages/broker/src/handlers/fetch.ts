@@ -5,7 +5,9 @@
  * the consumer can drop their records. When less than `minBytes` is there, the request waits in
  * the purgatory until an append or a transaction marker on one of its partitions brings enough,
  * or `maxWaitMs` passes. A follower's fetch (`replicaId` >= 0) reads up to the log end offset and
- * reports its position to the leader; a fetch carrying `lastFetchedEpoch` (v12+) whose log
+ * reports its position to the leader, and is accepted only from a broker of this cluster, which
+ * registered the connection as its own (Kafka requires ClusterAction, and answers anyone else
+ * TOPIC_AUTHORIZATION_FAILED for every partition); a fetch carrying `lastFetchedEpoch` (v12+) whose log
  * diverged gets the diverging epoch and its end offset instead of records. No incremental
  * fetch sessions: a request to open one gets session id 0, which every client reads as "full
  * fetches only" (KIP-227 allows it).
@@ -55,6 +57,15 @@ function readAll(ctx: RequestContext, req: Request, first: boolean): FetchResult
   let hasError = false;
   const replicaId = apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId;
   const isFollower = replicaId >= 0;
+  if (isFollower && md.interBrokerConnections.brokerAt(ctx.connection.remote) !== replicaId) {
+    if (first) {
+      node.log(
+        'warn',
+        `refusing a replica fetch as broker ${replicaId} from ${ctx.connection.remote}, not a connection of that broker`,
+      );
+    }
+    return { response: unauthorisedReplicaFetch(req), bytes: 0, hasError: true };
+  }
   const responses: TopicResponse[] = req.topics.map((t) => {
     const topic = apiVersion >= 13 ? md.topicsById.get(t.topicId) : md.topics.get(t.topic);
     return {
@@ -146,6 +157,20 @@ function readAll(ctx: RequestContext, req: Request, first: boolean): FetchResult
     response: { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses },
     bytes,
     hasError,
+  };
+}
+
+/** Kafka's answer to a replica fetch without ClusterAction: TOPIC_AUTHORIZATION_FAILED everywhere. */
+function unauthorisedReplicaFetch(req: Request): Response {
+  return {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    sessionId: 0,
+    responses: req.topics.map((t) => ({
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => partitionError(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED)),
+    })),
   };
 }
 

@@ -4,6 +4,12 @@
  * time index. v0, which librdkafka without ApiVersions and lag monitors still send, answers in
  * its own shape: up to `maxNumOffsets` segment boundaries (`oldStyleOffsets`), as Kafka's
  * `legacyFetchOffsetsBefore` does.
+ *
+ * Right after a leader election the new leader's high watermark is its own, older one until the
+ * followers catch up; answering it would make "latest" go backwards. As Kafka (KIP-207), a
+ * consumer's ListOffsets v1+ for latest, or for a timestamp not found below the last fetchable
+ * offset, is then answered OFFSET_NOT_AVAILABLE (retriable) until the high watermark reaches the
+ * start of the leader's epoch.
  */
 
 import { ErrorCode } from '@tskafka/protocol';
@@ -52,6 +58,13 @@ export const listOffsetsHandler = defineHandler({
             }
             // Kafka's lastFetchableOffset: what a consumer of this isolation level may read.
             const lastFetchable = req.isolationLevel === 1 ? part.lastStableOffset : part.highWatermark;
+            const notAvailable = () =>
+              new ApiError(
+                ErrorCode.OFFSET_NOT_AVAILABLE,
+                `the high watermark ${part.highWatermark} of ${t.name}-${p.partitionIndex} is behind the start of leader epoch ${part.leaderEpoch}`,
+              );
+            // Only a consumer's request waits for it (Kafka's isolationLevel.isDefined).
+            const lagging = req.replicaId === -1 && part.highWatermarkBehindEpochStart;
             const found = (offset: number, timestamp = -1) => ({
               partitionIndex: p.partitionIndex,
               errorCode: 0,
@@ -62,6 +75,7 @@ export const listOffsetsHandler = defineHandler({
             });
             switch (p.timestamp) {
               case LATEST:
+                if (lagging) throw notAvailable();
                 return found(lastFetchable);
               case EARLIEST:
               case EARLIEST_LOCAL:
@@ -78,7 +92,9 @@ export const listOffsetsHandler = defineHandler({
                 }
                 const r = part.log.offsetForTimestamp(p.timestamp);
                 // Nothing at or after the timestamp: Kafka answers offset -1, timestamp -1.
-                return r && r.offset < lastFetchable ? found(r.offset, r.timestamp) : found(-1);
+                if (r && r.offset < lastFetchable) return found(r.offset, r.timestamp);
+                if (lagging) throw notAvailable();
+                return found(-1);
               }
             }
           } catch (e) {

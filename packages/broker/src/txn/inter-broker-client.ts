@@ -17,6 +17,7 @@ import {
   type MessageValue,
   peekCorrelationId,
 } from '@tskafka/protocol/internals';
+import type { InterBrokerConnections } from '../inter-broker-connections.js';
 
 /** Raised when the connection fails or closes before a response arrives. Retriable, as a client's `ConnectionError`. */
 export class InterBrokerConnectionError extends KafkaClientError {
@@ -51,6 +52,7 @@ export class InterBrokerClient {
   private readonly clientId: string;
   private readonly requestTimeoutMs: number;
   private readonly security: InterBrokerSecurity;
+  private readonly from: { nodeId: number; registry: InterBrokerConnections };
   private socket: Socket | null = null;
   private connecting: Promise<Socket> | null = null;
   private readonly inFlight = new Map<number, InFlight>();
@@ -58,11 +60,20 @@ export class InterBrokerClient {
   private apiVersions: Map<number, { min: number; max: number }> | null = null;
   private closed = false;
 
-  /** A client for `host:port`; nothing connects until the first request. */
+  /**
+   * A client for `host:port` of broker `from.nodeId`, whose connections are registered in
+   * `from.registry` so that the other broker knows them as a broker's; nothing connects until the
+   * first request.
+   */
   constructor(
     host: string,
     port: number,
-    opts: { clientId: string; requestTimeoutMs?: number; security?: InterBrokerSecurity },
+    opts: {
+      clientId: string;
+      requestTimeoutMs?: number;
+      security?: InterBrokerSecurity;
+      from: { nodeId: number; registry: InterBrokerConnections };
+    },
   ) {
     this.host = host;
     this.port = port;
@@ -70,6 +81,7 @@ export class InterBrokerClient {
     this.clientId = opts.clientId;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.security = opts.security ?? {};
+    this.from = opts.from;
   }
 
   /**
@@ -142,6 +154,7 @@ export class InterBrokerClient {
       socket.destroy();
       throw new InterBrokerConnectionError(`cannot connect to ${this.address}: ${e.message}`, { cause: e });
     });
+    this.from.registry.register(socket, this.from.nodeId);
     socket.on('data', (chunk) => {
       try {
         decoder.push(chunk, (frame) => this.onFrame(frame));

@@ -57,6 +57,7 @@ export class BrokerTxnMarkerChannel implements TxnMarkerChannel {
       client = new InterBrokerClient(broker.host, broker.port, {
         clientId: `broker-${this.host.nodeId}-txn-marker-sender`,
         security: this.host.interBrokerSecurity?.(),
+        from: { nodeId: this.host.nodeId, registry: this.host.metadata.interBrokerConnections },
       });
       this.clients.set(nodeId, client);
     }

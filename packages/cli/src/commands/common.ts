@@ -100,6 +100,9 @@ export function kafkaFor(props: ClientProperties): Kafka {
   }
 }
 
+/** How long the commands' admin client tries the bootstrap addresses unless `default.api.timeout.ms` says. */
+const CONNECT_TIMEOUT_MS = 2000;
+
 /**
  * An admin client over `props` (quiet, and failing calls within seconds unless the properties say
  * otherwise), connected: fails with one line naming the servers when none answers, or saying that
@@ -112,7 +115,10 @@ export async function connectAdmin(props: ClientProperties): Promise<Admin> {
     ...(props['default.api.timeout.ms'] === undefined ? { defaultApiTimeoutMs: 5000 } : {}),
   });
   try {
-    await admin.connect();
+    // A wrong address should fail within seconds; a broker restarting meanwhile is still waited for.
+    await admin.connect(
+      props['default.api.timeout.ms'] === undefined ? { timeoutMs: CONNECT_TIMEOUT_MS } : {},
+    );
   } catch (e) {
     await admin.close().catch(() => {});
     throw connectFailure(e, props);

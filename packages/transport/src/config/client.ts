@@ -63,6 +63,14 @@ export const commonClientKeys = {
     default: 540_000,
     min: -1,
   }),
+  clientDnsLookup: enumKey(
+    'client.dns.lookup',
+    ['use_all_dns_ips', 'resolve_canonical_bootstrap_servers_only'] as const,
+    {
+      doc: "use_all_dns_ips: a connection tries every address a host name resolves to. resolve_canonical_bootstrap_servers_only: each bootstrap host is also resolved to its addresses' canonical names first, which are then bootstrapped from (for a DNS alias in front of the brokers, or Kerberos).",
+      default: 'use_all_dns_ips',
+    },
+  ),
   reconnectBackoffMs: longKey('reconnect.backoff.ms', {
     doc: 'Wait before reconnecting to a broker after a failed attempt.',
     default: 50,
@@ -155,7 +163,6 @@ export type CommonClientConfig = ConfigOf<typeof commonClientKeys>;
 export const COMMON_IGNORED_PROPERTIES: readonly string[] = [
   'send.buffer.bytes',
   'receive.buffer.bytes',
-  'client.dns.lookup',
   'client.rack',
   'metrics.sample.window.ms',
   'metrics.num.samples',
@@ -286,6 +293,7 @@ export function clusterOptionsFromConfig(
     retryBackoffMaxMs: c.retryBackoffMaxMs,
     metadataMaxAgeMs: c.metadataMaxAgeMs,
     connectionsMaxIdleMs: c.connectionsMaxIdleMs,
+    clientDnsLookup: c.clientDnsLookup,
     ...(c.defaultApiTimeoutMs === undefined ? {} : { defaultApiTimeoutMs: c.defaultApiTimeoutMs }),
     sasl: objects.sasl ?? saslFromConfig(c),
     ssl: objects.ssl ?? tlsFromConfig(c),
