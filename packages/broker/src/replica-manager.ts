@@ -21,6 +21,7 @@ import {
   readOffsetCheckpoint,
   writeOffsetCheckpoint,
 } from './log/index.js';
+import { cleanPartition } from './log-cleaner.js';
 import type { MetadataChange, PartitionState, TopicState } from './metadata.js';
 import { Partition } from './partition.js';
 import { Purgatory } from './purgatory.js';
@@ -67,6 +68,7 @@ export class ReplicaManager {
   private readonly node: BrokerNode;
   private readonly dataDir: string | null;
   private retentionTimer: TimerHandle | null = null;
+  private cleanerTimer: TimerHandle | null = null;
   private isrExpirationTimer: TimerHandle | null = null;
   private checkpointTimer: TimerHandle | null = null;
   /** High watermarks read from the data directory at start, by `topic-index`. */
@@ -102,6 +104,10 @@ export class ReplicaManager {
     });
     const interval = this.node.config.logRetentionCheckIntervalMs;
     this.retentionTimer = clock.setInterval(() => this.applyRetention(clock.now()), interval);
+    if (this.node.config.logCleanerEnable) {
+      const backoff = this.node.config.logCleanerBackoffMs;
+      this.cleanerTimer = clock.setInterval(() => this.cleanLogs(clock.now()), backoff);
+    }
     // Kafka's isr-expiration task runs at half the lag time.
     const lag = this.node.config.replicaLagTimeMaxMs;
     this.isrExpirationTimer = clock.setInterval(() => this.maybeShrinkIsr(clock.now()), Math.max(1, lag / 2));
@@ -112,6 +118,7 @@ export class ReplicaManager {
     this.stopped = true;
     const clock = this.node.clock;
     if (this.retentionTimer) clock.clearInterval(this.retentionTimer);
+    if (this.cleanerTimer) clock.clearInterval(this.cleanerTimer);
     if (this.isrExpirationTimer) clock.clearInterval(this.isrExpirationTimer);
     if (this.checkpointTimer) clock.clearInterval(this.checkpointTimer);
     this.fetchers?.shutdown();
@@ -407,6 +414,19 @@ export class ReplicaManager {
       results.push({ topic, partition, errorCode });
     }
     return results;
+  }
+
+  /**
+   * Compacts every hosted log of a compacted topic whose cleaning is due (the log cleaner's
+   * round); with `force`, whatever the dirty ratio. Returns the partitions cleaned.
+   */
+  cleanLogs(now: number, force = false): string[] {
+    const cleaned: string[] = [];
+    for (const p of this.partitions.values()) {
+      if (cleanPartition(p, now, (level, message) => this.node.log(level, message), force))
+        cleaned.push(p.key);
+    }
+    return cleaned;
   }
 
   /** Deletes old segments of every hosted partition by time and size. */

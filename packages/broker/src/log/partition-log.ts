@@ -18,6 +18,13 @@ import {
   stampAsLeader,
 } from './append.js';
 import type { BatchHeader, Decompressor } from './batch.js';
+import {
+  type CleanableRange,
+  type CleanOptions,
+  type CleanResult,
+  cleanableRange,
+  cleanLog,
+} from './cleaner.js';
 import type { LogConfig } from './config.js';
 import { DiskLogDirectory, flushDirectory } from './disk.js';
 import { InconsistentTopicIdError, OffsetOutOfRangeError } from './errors.js';
@@ -81,6 +88,11 @@ export class PartitionLog {
   private _logEndOffset: number;
   private _topicId: string | null;
   private closed = false;
+  /**
+   * The log cleaner's checkpoint: offsets below it are clean. Kept in memory, so after a restart
+   * the first cleaning treats the whole log as dirty, which costs time but never correctness.
+   */
+  private firstDirtyOffset = 0;
   /** The recovery run on the last segment at open (tests and logging). */
   readonly recovery: RecoveryResult;
 
@@ -406,6 +418,34 @@ export class PartitionLog {
   }
 
   /**
+   * The range the log cleaner may compact now and how dirty it is (see {@link cleanableRange});
+   * `lastStableOffset` bounds it, as no open transaction may be compacted.
+   */
+  cleanableRange(now: number, lastStableOffset: number): CleanableRange {
+    this.checkOpen();
+    return cleanableRange(this.segmentList, this.config, this._logStartOffset, {
+      now,
+      lastStableOffset,
+      firstDirtyOffset: this.firstDirtyOffset,
+    });
+  }
+
+  /**
+   * Compacts the log if it is due (`cleanup.policy=compact`, see `cleaner.ts`): the latest record
+   * of each key stays, at its offset; the segments below the cleanable end are rewritten with
+   * their indexes. Returns what was done, or `null` when nothing was due.
+   */
+  clean(options: Omit<CleanOptions, 'firstDirtyOffset'>): CleanResult | null {
+    this.checkOpen();
+    const result = cleanLog(this.segmentList, this.directory, this.config, this._logStartOffset, {
+      ...options,
+      firstDirtyOffset: this.firstDirtyOffset,
+    });
+    if (result !== null) this.firstDirtyOffset = result.firstDirtyOffset;
+    return result;
+  }
+
+  /**
    * DeleteRecords: moves the log start offset up to `offset` and deletes the segments wholly
    * below it; returns the new log start offset (the low watermark). The new offset is
    * checkpointed before any file goes. Throws {@link OffsetOutOfRangeError} above the log end
@@ -440,6 +480,9 @@ export class PartitionLog {
       highWatermark,
       (_, next) => next.baseOffset <= this._logStartOffset,
     );
+    // Retention by size and time is `cleanup.policy=delete`'s; a compacted-only log keeps its keys.
+    if (!this.config.cleanupPolicy.includes('delete'))
+      return { deleted, logStartOffset: this._logStartOffset };
     const { retentionBytes, retentionMs } = this.config;
     if (retentionBytes >= 0 && this.size >= retentionBytes) {
       let excess = this.size - retentionBytes;
@@ -513,6 +556,7 @@ export class PartitionLog {
       return true;
     }
     this.epochs.truncateFromEnd(offset);
+    this.firstDirtyOffset = Math.min(this.firstDirtyOffset, offset);
     while (this.activeSegment.baseOffset > offset) this.segmentList.pop()?.delete();
     this.activeSegment.truncateTo(offset, now);
     this._logEndOffset = offset;
@@ -530,6 +574,7 @@ export class PartitionLog {
     this.segmentList = [LogSegment.open(this.directory, offset, this.config.segmentIndexBytes, now)];
     this.epochs.clear();
     this._logEndOffset = offset;
+    this.firstDirtyOffset = offset;
     this.updateLogStartOffset(offset);
   }
 
