@@ -177,8 +177,33 @@ export class ReplicaManager {
       }
       case 'leaderChanged':
       case 'isrChanged':
-        this.applyPartitionState(c.topic, c.partition, this.node.clock.now());
+        this.syncReplica(c.topic, c.partition, this.node.clock.now());
         break;
+    }
+  }
+
+  /**
+   * Follows a partition's new state: a replica newly assigned here by a reassignment gets an
+   * empty log and starts following; one no longer assigned here stops and deletes its log (Kafka's
+   * StopReplica with deletion); otherwise the state is applied.
+   */
+  private syncReplica(topic: TopicState, ps: PartitionState, now: number): void {
+    const key = `${topic.name}-${ps.partition}`;
+    const hosted = this.partitions.get(key);
+    const assigned = ps.replicas.includes(this.node.nodeId);
+    if (!hosted && assigned) {
+      this.openPartition(topic, ps, this.logConfig(topic), true);
+    } else if (hosted && !assigned) {
+      this.partitions.delete(key);
+      this.fetchers?.removePartition(hosted);
+      hosted.isLeader = false;
+      this.wakeWaiting(key);
+      // The request that completed the move may still be reading this log (a follower's fetch
+      // whose ISR expansion finished it): the log goes once that request is done with it.
+      queueMicrotask(() => hosted.log.deleteLog());
+      this.node.log('info', `${key}: replica removed from this broker`);
+    } else {
+      this.applyPartitionState(topic, ps, now);
     }
   }
 
@@ -258,29 +283,34 @@ export class ReplicaManager {
     const config = this.logConfig(topic);
     for (const ps of topic.partitions.slice(from)) {
       if (!ps.replicas.includes(this.node.nodeId)) continue;
-      const key = `${topic.name}-${ps.partition}`;
-      if (this.partitions.has(key)) continue;
-      const dir = this.dataDir ? join(this.dataDir, key) : null;
-      if (dir && fresh) rmSync(dir, { recursive: true, force: true });
-      // Decompression lets timestamp lookups see each record's time inside compressed batches.
-      const log = PartitionLog.open({
-        dir,
-        config,
-        now: this.node.clock.now(),
-        topicId: topic.topicId,
-        decompress: (type, data) => decompressSync(type as CompressionType, data),
-      });
-      // Kafka starts from the checkpointed high watermark, 0 (the log start) without one; a
-      // replica in memory has nothing checkpointed and starts from its log end.
-      const hw = dir ? (fresh ? 0 : (this.checkpointedHighWatermarks.get(key) ?? 0)) : log.logEndOffset;
-      const p = new Partition(topic.name, ps.partition, log, config, hw);
-      p.localBrokerId = this.node.nodeId;
-      // Neither leader nor follower yet: the controller's state below makes it one of them.
-      p.isLeader = false;
-      p.leaderEpoch = -1;
-      this.partitions.set(key, p);
-      this.applyPartitionState(topic, ps, this.node.clock.now());
+      if (this.partitions.has(`${topic.name}-${ps.partition}`)) continue;
+      this.openPartition(topic, ps, config, fresh);
     }
+  }
+
+  /** Opens the log of this broker's replica of `ps` and gives it its state. */
+  private openPartition(topic: TopicState, ps: PartitionState, config: LogConfig, fresh: boolean): void {
+    const key = `${topic.name}-${ps.partition}`;
+    const dir = this.dataDir ? join(this.dataDir, key) : null;
+    if (dir && fresh) rmSync(dir, { recursive: true, force: true });
+    // Decompression lets timestamp lookups see each record's time inside compressed batches.
+    const log = PartitionLog.open({
+      dir,
+      config,
+      now: this.node.clock.now(),
+      topicId: topic.topicId,
+      decompress: (type, data) => decompressSync(type as CompressionType, data),
+    });
+    // Kafka starts from the checkpointed high watermark, 0 (the log start) without one; a
+    // replica in memory has nothing checkpointed and starts from its log end.
+    const hw = dir ? (fresh ? 0 : (this.checkpointedHighWatermarks.get(key) ?? 0)) : log.logEndOffset;
+    const p = new Partition(topic.name, ps.partition, log, config, hw);
+    p.localBrokerId = this.node.nodeId;
+    // Neither leader nor follower yet: the controller's state below makes it one of them.
+    p.isLeader = false;
+    p.leaderEpoch = -1;
+    this.partitions.set(key, p);
+    this.applyPartitionState(topic, ps, this.node.clock.now());
   }
 
   /** The hosted partition, or undefined. */

@@ -154,7 +154,7 @@ function recordProblem(
   if (s.at > end) return 'no attributes';
   if (readZigzag(buf, s, end, 10) === null) return 'invalid timestamp delta';
   const offsetDelta = readZigzag(buf, s, end, 5);
-  if (gaps ? offsetDelta === null || offsetDelta < index : offsetDelta !== index) {
+  if (offsetDelta === null || (gaps ? offsetDelta < index : offsetDelta !== index)) {
     return `offset delta ${offsetDelta}, expected ${gaps ? 'at least ' : ''}${index}`;
   }
   s.delta = offsetDelta;
