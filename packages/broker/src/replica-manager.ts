@@ -30,6 +30,8 @@ import { effectiveTopicConfig } from './topic-config.js';
 
 /** High watermarks of the data directory's partitions, as Kafka names the file. */
 export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
+/** Where the log cleaner has cleaned each compacted partition up to, as Kafka names the file. */
+export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint';
 /** Offsets up to which each partition's log is flushed, as Kafka names the file. */
 export const RECOVERY_POINT_OFFSET_CHECKPOINT = 'recovery-point-offset-checkpoint';
 
@@ -73,6 +75,8 @@ export class ReplicaManager {
   private checkpointTimer: TimerHandle | null = null;
   /** High watermarks read from the data directory at start, by `topic-index`. */
   private checkpointedHighWatermarks = new Map<string, number>();
+  /** Cleaner checkpoints read from the data directory at start, by `topic-index`. */
+  private cleanerCheckpoints = new Map<string, number>();
   private fetchers: ReplicaFetcherManager | null = null;
   private stopped = false;
 
@@ -95,6 +99,7 @@ export class ReplicaManager {
     if (this.dataDir) {
       this.checkpointedHighWatermarks =
         readOffsetCheckpoint(this.dataDir, REPLICATION_OFFSET_CHECKPOINT) ?? new Map();
+      this.cleanerCheckpoints = readOffsetCheckpoint(this.dataDir, CLEANER_OFFSET_CHECKPOINT) ?? new Map();
       const interval = this.node.config.replicaHighWatermarkCheckpointIntervalMs;
       this.checkpointTimer = clock.setInterval(() => this.checkpointOffsets(false), interval);
     }
@@ -304,6 +309,8 @@ export class ReplicaManager {
     // Kafka starts from the checkpointed high watermark, 0 (the log start) without one; a
     // replica in memory has nothing checkpointed and starts from its log end.
     const hw = dir ? (fresh ? 0 : (this.checkpointedHighWatermarks.get(key) ?? 0)) : log.logEndOffset;
+    const cleaned = fresh ? undefined : this.cleanerCheckpoints.get(key);
+    if (cleaned !== undefined) log.restoreCleanerCheckpoint(cleaned);
     const p = new Partition(topic.name, ps.partition, log, config, hw);
     p.localBrokerId = this.node.nodeId;
     // Neither leader nor follower yet: the controller's state below makes it one of them.
@@ -455,6 +462,12 @@ export class ReplicaManager {
     for (const p of this.partitions.values()) {
       if (cleanPartition(p, now, (level, message) => this.node.log(level, message), force))
         cleaned.push(p.key);
+    }
+    if (cleaned.length > 0 && this.dataDir) {
+      const entries = [...this.partitions.values()]
+        .filter((p) => p.log.config.cleanupPolicy.includes('compact'))
+        .map((p) => ({ topic: p.topic, partition: p.index, offset: p.log.cleanerCheckpoint }));
+      writeOffsetCheckpoint(this.dataDir, CLEANER_OFFSET_CHECKPOINT, entries);
     }
     return cleaned;
   }

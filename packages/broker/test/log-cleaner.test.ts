@@ -7,7 +7,14 @@
 import { join } from 'node:path';
 import { decodeRecordBatches } from '@tskafka/protocol/internals';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ActiveProducer, type LogConfig, logConfig, PartitionLog } from '../src/log/index.js';
+import {
+  type ActiveProducer,
+  type LogConfig,
+  LogValidationError,
+  logConfig,
+  PartitionLog,
+  validateRecordBatches,
+} from '../src/log/index.js';
 import {
   buildBatch,
   parseBatches,
@@ -218,6 +225,24 @@ describe('log cleaner on disk', () => {
       reopened.close();
     } finally {
       tmp.cleanup();
+    }
+  });
+});
+
+describe('produce to a compacted topic', () => {
+  it('refuses a record without a key with INVALID_RECORD, as Kafka does, compressed or not', () => {
+    for (const gzip of [false, true]) {
+      const batch = buildBatch(
+        [
+          { key: 'k', value: 'v' },
+          { key: null, value: 'v' },
+        ],
+        { gzip },
+      );
+      const check = () => validateRecordBatches(batch, { maxMessageBytes: 1 << 20, compacted: true });
+      expect(check).toThrow(LogValidationError);
+      expect(check).toThrow('record 1: Compacted topic cannot accept message without key');
+      expect(validateRecordBatches(batch, { maxMessageBytes: 1 << 20 })).toHaveLength(1);
     }
   });
 });

@@ -89,8 +89,9 @@ export class PartitionLog {
   private _topicId: string | null;
   private closed = false;
   /**
-   * The log cleaner's checkpoint: offsets below it are clean. Kept in memory, so after a restart
-   * the first cleaning treats the whole log as dirty, which costs time but never correctness.
+   * The log cleaner's checkpoint: offsets below it are clean. The broker keeps it in
+   * `cleaner-offset-checkpoint`; without it the first cleaning treats the whole log as dirty,
+   * which costs time but never correctness.
    */
   private firstDirtyOffset = 0;
   /** The recovery run on the last segment at open (tests and logging). */
@@ -415,6 +416,16 @@ export class PartitionLog {
         best = segment;
     }
     return best === null ? null : best.offsetOfMaxTimestamp(this.decompress);
+  }
+
+  /** The log cleaner's checkpoint: offsets below it are clean (Kafka's `cleaner-offset-checkpoint`). */
+  get cleanerCheckpoint(): number {
+    return this.firstDirtyOffset;
+  }
+
+  /** Restores the log cleaner's checkpoint read back at start (kept within the log). */
+  restoreCleanerCheckpoint(offset: number): void {
+    this.firstDirtyOffset = Math.max(this._logStartOffset, Math.min(offset, this._logEndOffset));
   }
 
   /**

@@ -195,3 +195,22 @@ export function recordStructureProblem(
     ? null
     : `records end at byte ${s.at - start} of ${end - start}: declared count ${count} is wrong`;
 }
+
+/**
+ * The index of the first record in `[start, end)` (`count` well-formed records, as
+ * {@link recordsWellFormed} accepted) whose key is null, or -1 when every record has a key: a
+ * compacted topic refuses keyless records, as Kafka's `LogValidator` does.
+ */
+export function firstRecordWithoutKey(buf: Uint8Array, start: number, end: number, count: number): number {
+  let at = start;
+  for (let i = 0; i < count; i++) {
+    const body = zigzagAt(buf, at, end, 5);
+    const length = scanned;
+    let p = zigzagAt(buf, body + 1, end, 10); // attributes, then timestamp delta
+    p = zigzagAt(buf, p, end, 5); // offset delta
+    zigzagAt(buf, p, end, 5); // key length
+    if (scanned < 0) return i;
+    at = body + length;
+  }
+  return -1;
+}
