@@ -126,4 +126,40 @@ describe('a compacted topic read by other clients', () => {
       await admin.close();
     }
   });
+
+  it('keeps a group’s latest committed offset through a compacted __consumer_offsets and a restart', async () => {
+    const kafka = () =>
+      new Kafka({ bootstrapServers: broker.bootstrapServers, clientId: 'compaction-offsets' });
+    let admin = kafka().admin();
+    await admin.connect();
+    try {
+      for (let offset = 1; offset <= 5; offset++) {
+        await admin.alterConsumerGroupOffsets('compacted-offsets', [
+          { topic: 'for-group', partition: 0, offset },
+        ]);
+      }
+    } finally {
+      await admin.close();
+    }
+    // Close the active segments of the offsets topic so that the cleaner may compact them.
+    const rm = broker.node.replicaManager;
+    const now = Date.now();
+    for (const p of rm.partitions.values()) if (p.topic === '__consumer_offsets') p.log.roll(now);
+    const cleaned = rm.cleanLogs(now, true);
+    expect(cleaned.some((key) => key.startsWith('__consumer_offsets-'))).toBe(true);
+    await broker.close();
+    broker = await startBroker({
+      dataDir: dir,
+      config: { 'log.cleaner.backoff.ms': 100 },
+      logLevel: 'error',
+    });
+    admin = kafka().admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.listConsumerGroupOffsets('compacted-offsets');
+      expect(offsets.map((o) => [o.topic, o.partition, o.offset])).toEqual([['for-group', 0, 5]]);
+    } finally {
+      await admin.close();
+    }
+  });
 });
