@@ -59,6 +59,12 @@ export interface CleanOptions {
   activeProducers: ReadonlyMap<number, ActiveProducer>;
   /** Clean even if the dirty ratio is below `min.cleanable.dirty.ratio` (tests, admin). */
   force?: boolean;
+  /**
+   * The latest delete horizon the previous cleaning left in the log, or -1: once it has passed,
+   * a cleaning is due even with nothing dirty, to remove the expired tombstones (as Kafka's
+   * `LogCleanerManager` does in a quiet log).
+   */
+  latestDeleteHorizon?: number;
 }
 
 /** The range one cleaning may cover (Kafka's `LogToClean` and `cleanableOffsets`). */
@@ -89,6 +95,8 @@ export interface CleanResult {
   recordsRemoved: number;
   /** Base offsets of the segments after cleaning (one per group). */
   segments: number[];
+  /** The latest delete horizon of a batch left in the cleaned segments, or -1 when none has one. */
+  latestDeleteHorizon: number;
 }
 
 /** The cleanable range of `segments` (the last is the active one) under `config`. */
@@ -284,9 +292,10 @@ export function cleanLog(
   options: CleanOptions,
 ): CleanResult | null {
   const range = cleanableRange(segments, config, logStartOffset, options);
-  if (!needsCleaning(range, config) && !(options.force && range.firstUncleanableOffset > logStartOffset)) {
-    return null;
-  }
+  const horizon = options.latestDeleteHorizon ?? -1;
+  const tombstonesExpired = horizon >= 0 && horizon <= options.now;
+  const anything = range.firstUncleanableOffset > logStartOffset;
+  if (!needsCleaning(range, config) && !((options.force || tombstonesExpired) && anything)) return null;
   const end = range.firstUncleanableOffset;
   const aborted = collectAbortedTxns(segments, logStartOffset, end);
   const map = buildOffsetMap(segments, range.firstDirtyOffset, end, aborted);
@@ -299,6 +308,7 @@ export function cleanLog(
     recordsRead: 0,
     recordsRemoved: 0,
     segments: [],
+    latestDeleteHorizon: -1,
   };
   for (const group of groupSegments(segments, config.segmentBytes, end)) {
     const cleaned = LogSegment.open(
@@ -313,8 +323,11 @@ export function cleanLog(
       result.bytesBefore += segment.size;
       for (const { header, bytes } of readBatches(segment)) {
         const out = cleanBatch(header, bytes, map, txns, options, deleteHorizonMs, result, cleaned);
-        if (out !== null)
-          cleaned.append(out, [readBatchHeader(out, 0)], options.now, config.indexIntervalBytes);
+        if (out === null) continue;
+        const written = readBatchHeader(out, 0);
+        cleaned.append(out, [written], options.now, config.indexIntervalBytes);
+        const kept = deleteHorizonOf(written);
+        if (kept !== null) result.latestDeleteHorizon = Math.max(result.latestDeleteHorizon, kept);
       }
     }
     cleaned.lastModified = Math.max(...group.map((s) => s.lastModified));

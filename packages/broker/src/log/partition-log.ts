@@ -94,6 +94,8 @@ export class PartitionLog {
    * which costs time but never correctness.
    */
   private firstDirtyOffset = 0;
+  /** The latest delete horizon the last cleaning left (-1: none), when tombstones expire. */
+  private latestDeleteHorizon = -1;
   /** The recovery run on the last segment at open (tests and logging). */
   readonly recovery: RecoveryResult;
 
@@ -446,13 +448,17 @@ export class PartitionLog {
    * of each key stays, at its offset; the segments below the cleanable end are rewritten with
    * their indexes. Returns what was done, or `null` when nothing was due.
    */
-  clean(options: Omit<CleanOptions, 'firstDirtyOffset'>): CleanResult | null {
+  clean(options: Omit<CleanOptions, 'firstDirtyOffset' | 'latestDeleteHorizon'>): CleanResult | null {
     this.checkOpen();
     const result = cleanLog(this.segmentList, this.directory, this.config, this._logStartOffset, {
       ...options,
       firstDirtyOffset: this.firstDirtyOffset,
+      latestDeleteHorizon: this.latestDeleteHorizon,
     });
-    if (result !== null) this.firstDirtyOffset = result.firstDirtyOffset;
+    if (result !== null) {
+      this.firstDirtyOffset = result.firstDirtyOffset;
+      this.latestDeleteHorizon = result.latestDeleteHorizon;
+    }
     return result;
   }
 
