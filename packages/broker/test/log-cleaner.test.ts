@@ -4,6 +4,7 @@
  * young segments (`min.compaction.lag.ms`) and open transactions are left alone, aborted
  * transactions go, and a producer's last batch survives empty.
  */
+import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeRecordBatches } from '@tskafka/protocol/internals';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -246,6 +247,63 @@ describe('produce to a compacted topic', () => {
       expect(check).toThrow(LogValidationError);
       expect(check).toThrow('record 1: Compacted topic cannot accept message without key');
       expect(validateRecordBatches(batch, { maxMessageBytes: 1 << 20 })).toHaveLength(1);
+    }
+  });
+});
+
+describe('log cleaner: a crash during the swap', () => {
+  const config = logConfig({ cleanupPolicy: ['compact'], indexIntervalBytes: 1 });
+  /** A log in `dir` with two closed segments of updates to one key and an active one. */
+  function build(dir: string): PartitionLog {
+    const log = PartitionLog.open({ dir, config, now: T0 });
+    for (const value of ['v0', 'v1'])
+      log.append(buildBatch([{ key: 'k', value }]), { leaderEpoch: 0, now: T0 });
+    log.roll(T0);
+    for (const value of ['v2', 'v3'])
+      log.append(buildBatch([{ key: 'k', value }]), { leaderEpoch: 0, now: T0 });
+    log.roll(T0);
+    log.append(buildBatch([{ key: 'other', value: 'x' }]), { leaderEpoch: 0, now: T0 });
+    return log;
+  }
+  const bytesOf = (log: PartitionLog) => Buffer.concat(log.read(0, 1 << 20).records);
+
+  it('finishes a committed swap (.log.swap present) at load, and drops an uncommitted one', () => {
+    const tmp = tempDataDir();
+    try {
+      // The cleaned result, made by a cleaning that ran to its end.
+      const doneDir = join(tmp.dataDir, 'done-0');
+      const done = build(doneDir);
+      done.clean({ now: T0, lastStableOffset: done.logEndOffset, activeProducers: new Map() });
+      const expected = bytesOf(done);
+      done.close();
+
+      // Crash after the commit point: the old segments are still there, next to the swap files.
+      const crashDir = join(tmp.dataDir, 'crash-0');
+      build(crashDir).close();
+      for (const name of readdirSync(doneDir).filter((n) => n.startsWith('00000000000000000000.'))) {
+        copyFileSync(join(doneDir, name), join(crashDir, `${name}.swap`));
+      }
+      writeFileSync(join(crashDir, 'cleaner-swap'), '0 4\n');
+      const recovered = PartitionLog.open({ dir: crashDir, config, now: T0 });
+      expect(bytesOf(recovered)).toEqual(expected);
+      expect(recovered.segments.map((s) => s.baseOffset)).toEqual([0, 4]);
+      expect(readdirSync(crashDir).filter((n) => n.endsWith('.swap') || n === 'cleaner-swap')).toEqual([]);
+      recovered.close();
+
+      // Crash before it: only .cleaned files; the old segments stay as they were.
+      const earlyDir = join(tmp.dataDir, 'early-0');
+      const early = build(earlyDir);
+      const before = bytesOf(early);
+      early.close();
+      for (const name of readdirSync(doneDir).filter((n) => n.startsWith('00000000000000000000.'))) {
+        copyFileSync(join(doneDir, name), join(earlyDir, `${name}.cleaned`));
+      }
+      const reopened = PartitionLog.open({ dir: earlyDir, config, now: T0 });
+      expect(bytesOf(reopened)).toEqual(before);
+      expect(readdirSync(earlyDir).filter((n) => n.endsWith('.cleaned'))).toEqual([]);
+      reopened.close();
+    } finally {
+      tmp.cleanup();
     }
   });
 });
