@@ -148,6 +148,20 @@ describe.each(backends)('log cleaner ($name)', ({ disk }) => {
     expect(clean(log, T0 + 2 * DAY)).toBeNull();
   });
 
+  it('applies retention only with cleanup.policy compact,delete, never with compact alone', () => {
+    for (const [policy, kept] of [
+      [['compact'], [0, 1]],
+      [['compact', 'delete'], [1]],
+    ] as const) {
+      const log = open({ cleanupPolicy: policy, retentionMs: DAY });
+      append(log, [{ key: 'old', value: 'o', timestamp: T0 }]);
+      log.roll(T0);
+      append(log, [{ key: 'new', value: 'n', timestamp: T0 + 2 * DAY }]);
+      log.applyRetention(T0 + 2 * DAY);
+      expect(log.segments.map((s) => s.baseOffset)).toEqual(kept);
+    }
+  });
+
   it('respects min.cleanable.dirty.ratio and min.compaction.lag.ms', () => {
     const log = open({ minCleanableDirtyRatio: 0.5, minCompactionLagMs: 60_000 });
     append(log, [{ key: 'a', value: 'a1', timestamp: T0 }]);
