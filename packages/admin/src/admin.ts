@@ -31,6 +31,7 @@ import { describeCluster, metadataRequest } from './cluster.js';
 import * as configs from './configs.js';
 import * as groups from './groups.js';
 import * as leaders from './leaders.js';
+import * as reassignmentsApi from './reassignments.js';
 import * as records from './records.js';
 import {
   type AdminContext,
@@ -63,10 +64,13 @@ import type {
   ListedOffset,
   ListTopicsOptions,
   ListTransactionsOptions,
+  NewPartitionReassignment,
   NewPartitions,
   NewTopic,
   OffsetSpec,
   PartitionProducerState,
+  PartitionReassignment,
+  PartitionReassignmentResult,
   RecordsToDelete,
   TimeoutOptions,
   TopicDescription,
@@ -403,6 +407,30 @@ export class Admin {
   ): Promise<LeaderElectionResult[]> {
     const ctx = await this.begin('electLeaders', options.timeoutMs);
     return leaders.electLeaders(ctx, electionType, partitions, ctx.timeoutMs);
+  }
+
+  /**
+   * Moves partitions to new replicas (AlterPartitionReassignments, to the controller), as Java's
+   * `alterPartitionReassignments`: new replicas catch up as followers and join the ISR, then the
+   * old ones leave (and the leader moves if it was one of them). `targetReplicas` null cancels a
+   * move in progress. One result per partition; the moves go on after this returns (see
+   * {@link Admin.listPartitionReassignments}).
+   */
+  async alterPartitionReassignments(
+    reassignments: readonly NewPartitionReassignment[],
+    options: TimeoutOptions = {},
+  ): Promise<PartitionReassignmentResult[]> {
+    const ctx = await this.begin('alterPartitionReassignments', options.timeoutMs);
+    return reassignmentsApi.alterPartitionReassignments(ctx, reassignments, ctx.timeoutMs);
+  }
+
+  /** The reassignments in progress (ListPartitionReassignments), of `partitions` or of all. */
+  async listPartitionReassignments(
+    partitions: readonly AdminTopicPartition[] | null = null,
+    options: TimeoutOptions = {},
+  ): Promise<PartitionReassignment[]> {
+    const ctx = await this.begin('listPartitionReassignments', options.timeoutMs);
+    return reassignmentsApi.listPartitionReassignments(ctx, partitions, ctx.timeoutMs);
   }
 
   // ---- consumer groups ---------------------------------------------------------------------

@@ -227,6 +227,51 @@ export type AdminTopicPartition = TopicPartition;
  */
 export type ElectionType = 'preferred' | 'unclean';
 
+/**
+ * Where `Admin.alterPartitionReassignments` moves one partition (Java's
+ * `NewPartitionReassignment`): the target replicas, the first the preferred leader, or null to
+ * cancel the partition's ongoing reassignment.
+ */
+export interface NewPartitionReassignment {
+  /** The topic. */
+  topic: string;
+  /** The partition index. */
+  partition: number;
+  /** The broker ids to hold the partition when the move is done; null cancels the move. */
+  targetReplicas: readonly number[] | null;
+}
+
+/** One partition's outcome of `Admin.alterPartitionReassignments`. */
+export interface PartitionReassignmentResult {
+  /** The topic. */
+  topic: string;
+  /** The partition index. */
+  partition: number;
+  /**
+   * Why the reassignment was refused, or null when it started (or was cancelled): e.g.
+   * `InvalidReplicaAssignmentError` (an unknown or repeated broker), `NoReassignmentInProgressError`
+   * (nothing to cancel), `UnknownTopicOrPartitionError`.
+   */
+  error: KafkaError | null;
+}
+
+/**
+ * A reassignment in progress (Java's `PartitionReassignment`): the replicas while it runs are the
+ * target ones followed by those being removed.
+ */
+export interface PartitionReassignment {
+  /** The topic. */
+  topic: string;
+  /** The partition index. */
+  partition: number;
+  /** Every replica while the move runs: the target replicas, then the removing ones. */
+  replicas: number[];
+  /** Target replicas that are catching up to join the ISR. */
+  addingReplicas: number[];
+  /** Replicas that leave once the adding ones are in sync. */
+  removingReplicas: number[];
+}
+
 /** One partition's outcome of `Admin.electLeaders`. */
 export interface LeaderElectionResult {
   /** The topic. */

@@ -25,6 +25,10 @@ export interface BrokerConfig {
   logRetentionBytes: number;
   /** `log.retention.check.interval.ms`: how often retention runs. */
   logRetentionCheckIntervalMs: number;
+  /** `log.cleaner.enable`: whether compacted topics (`cleanup.policy=compact`) are cleaned. */
+  logCleanerEnable: boolean;
+  /** `log.cleaner.backoff.ms`: how often the log cleaner looks for a log to compact. */
+  logCleanerBackoffMs: number;
   /** `log.message.timestamp.type`: CreateTime or LogAppendTime, the default for new topics. */
   logMessageTimestampType: 'CreateTime' | 'LogAppendTime';
   /** `message.max.bytes`: the largest record batch accepted. */
@@ -143,6 +147,8 @@ const SETTINGS: Record<string, Setting> = {
   'log.retention.hours': { key: 'logRetentionMs', type: 'long', default: 7 * DAY, scale: 3_600_000 },
   'log.retention.bytes': { key: 'logRetentionBytes', type: 'long', default: -1 },
   'log.retention.check.interval.ms': { key: 'logRetentionCheckIntervalMs', type: 'long', default: 300_000 },
+  'log.cleaner.enable': { key: 'logCleanerEnable', type: 'bool', default: true },
+  'log.cleaner.backoff.ms': { key: 'logCleanerBackoffMs', type: 'long', default: 15_000 },
   'log.message.timestamp.type': { key: 'logMessageTimestampType', type: 'string', default: 'CreateTime' },
   'message.max.bytes': { key: 'messageMaxBytes', type: 'int', default: 1048588 },
   'socket.request.max.bytes': { key: 'socketRequestMaxBytes', type: 'int', default: 104857600 },

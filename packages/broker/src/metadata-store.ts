@@ -24,6 +24,9 @@ interface Snapshot {
       /** Since replication: the leader (-1 for none) and ISR, so a restart elects from the ISR. */
       leader?: number;
       isr?: number[];
+      /** Since reassignments: the replicas an ongoing reassignment adds and removes. */
+      addingReplicas?: number[];
+      removingReplicas?: number[];
     }[];
   }[];
 }
@@ -68,6 +71,8 @@ export class MetadataStore {
             leader: p.leader ?? p.replicas[0] ?? -1,
             leaderEpoch: p.leaderEpoch,
             partitionEpoch: 0,
+            addingReplicas: p.addingReplicas ?? [],
+            removingReplicas: p.removingReplicas ?? [],
           })),
         };
         md.restoreTopic(topic);
@@ -102,6 +107,8 @@ export class MetadataStore {
           leaderEpoch: p.leaderEpoch,
           leader: p.leader,
           isr: p.isr,
+          ...(p.addingReplicas?.length ? { addingReplicas: p.addingReplicas } : {}),
+          ...(p.removingReplicas?.length ? { removingReplicas: p.removingReplicas } : {}),
         })),
       })),
     };

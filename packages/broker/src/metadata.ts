@@ -12,6 +12,13 @@ import { ErrorCode } from '@tskafka/protocol';
 import { ApiError } from './api-error.js';
 import type { BrokerConfig } from './config.js';
 import { InterBrokerConnections } from './inter-broker-connections.js';
+import {
+  type CompletedReassignment,
+  cancelReassignment,
+  isReassigning,
+  maybeCompleteReassignment,
+  startReassignment,
+} from './reassignment.js';
 import { validateManualAssignment } from './replica-assignment.js';
 import { validateTopicConfig } from './topic-config.js';
 
@@ -70,6 +77,10 @@ export interface PartitionState {
   replicas: number[];
   /** In-sync replicas. */
   isr: number[];
+  /** Replicas being added by an ongoing reassignment (see `reassignment.ts`). */
+  addingReplicas?: number[];
+  /** Replicas being removed by an ongoing reassignment. */
+  removingReplicas?: number[];
 }
 
 /** A topic. */
@@ -280,7 +291,67 @@ export class ClusterMetadata {
     p.isr = p.replicas.filter((r) => isr.includes(r));
     p.partitionEpoch++;
     this.emit({ type: 'isrChanged', topic, partition: p });
+    this.maybeCompleteReassignment(topic, p);
     return true;
+  }
+
+  /**
+   * AlterPartitionReassignments for one partition: moves it to `target` replicas, or with null
+   * cancels its ongoing reassignment (NO_REASSIGNMENT_IN_PROGRESS when there is none). New
+   * replicas join as followers; the move completes when they are all in the ISR (see
+   * `reassignment.ts`). Throws {@link ApiError} with Kafka's codes for an unknown partition or an
+   * invalid target.
+   */
+  alterPartitionReassignment(name: string, partition: number, target: readonly number[] | null): void {
+    const topic = this.topics.get(name);
+    const p = topic?.partitions[partition];
+    if (!topic || !p)
+      throw new ApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Unknown partition ${name}-${partition}`);
+    const alive = (id: number) => this.isAlive(id);
+    if (target === null) {
+      if (!isReassigning(p)) {
+        throw new ApiError(
+          ErrorCode.NO_REASSIGNMENT_IN_PROGRESS,
+          `No reassignment of ${name}-${partition} is in progress.`,
+        );
+      }
+      this.finishReassignment(topic, p, cancelReassignment(p, alive));
+      return;
+    }
+    validateManualAssignment(target, target.length, (id) => this.brokers.has(id));
+    const next = startReassignment(p, target);
+    p.replicas = next.replicas;
+    p.addingReplicas = next.addingReplicas;
+    p.removingReplicas = next.removingReplicas;
+    p.partitionEpoch++;
+    this.emit({ type: 'isrChanged', topic, partition: p });
+    this.maybeCompleteReassignment(topic, p);
+  }
+
+  /** Partitions with a reassignment in progress. */
+  ongoingReassignments(): { topic: TopicState; partition: PartitionState }[] {
+    return [...this.topics.values()].flatMap((topic) =>
+      topic.partitions.filter(isReassigning).map((partition) => ({ topic, partition })),
+    );
+  }
+
+  private maybeCompleteReassignment(topic: TopicState, p: PartitionState): void {
+    const done = maybeCompleteReassignment(p, (id) => this.isAlive(id));
+    if (done) this.finishReassignment(topic, p, done);
+  }
+
+  /** Applies the end of a reassignment: replicas, ISR, and a new leader epoch if the leader moves. */
+  private finishReassignment(topic: TopicState, p: PartitionState, done: CompletedReassignment): void {
+    p.replicas = done.replicas;
+    p.addingReplicas = [];
+    p.removingReplicas = [];
+    if (done.leader !== p.leader) {
+      this.changeLeader(topic, p, done.leader, done.isr);
+      return;
+    }
+    p.isr = done.isr;
+    p.partitionEpoch++;
+    this.emit({ type: 'isrChanged', topic, partition: p });
   }
 
   /**

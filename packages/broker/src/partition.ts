@@ -211,6 +211,7 @@ export class Partition {
     const batches = validateRecordBatches(records, {
       maxMessageBytes: this.config.maxMessageBytes,
       singleBatch: origin === 'client',
+      compacted: this.config.cleanupPolicy.includes('compact'),
     });
     // Idempotent producers send one batch per partition; Kafka checks duplicates for that case.
     for (const b of batches) {

@@ -21,6 +21,7 @@ import {
   readOffsetCheckpoint,
   writeOffsetCheckpoint,
 } from './log/index.js';
+import { cleanPartition } from './log-cleaner.js';
 import type { MetadataChange, PartitionState, TopicState } from './metadata.js';
 import { Partition } from './partition.js';
 import { Purgatory } from './purgatory.js';
@@ -29,6 +30,8 @@ import { effectiveTopicConfig } from './topic-config.js';
 
 /** High watermarks of the data directory's partitions, as Kafka names the file. */
 export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
+/** Where the log cleaner has cleaned each compacted partition up to, as Kafka names the file. */
+export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint';
 /** Offsets up to which each partition's log is flushed, as Kafka names the file. */
 export const RECOVERY_POINT_OFFSET_CHECKPOINT = 'recovery-point-offset-checkpoint';
 
@@ -67,10 +70,13 @@ export class ReplicaManager {
   private readonly node: BrokerNode;
   private readonly dataDir: string | null;
   private retentionTimer: TimerHandle | null = null;
+  private cleanerTimer: TimerHandle | null = null;
   private isrExpirationTimer: TimerHandle | null = null;
   private checkpointTimer: TimerHandle | null = null;
   /** High watermarks read from the data directory at start, by `topic-index`. */
   private checkpointedHighWatermarks = new Map<string, number>();
+  /** Cleaner checkpoints read from the data directory at start, by `topic-index`. */
+  private cleanerCheckpoints = new Map<string, number>();
   private fetchers: ReplicaFetcherManager | null = null;
   private stopped = false;
 
@@ -93,6 +99,7 @@ export class ReplicaManager {
     if (this.dataDir) {
       this.checkpointedHighWatermarks =
         readOffsetCheckpoint(this.dataDir, REPLICATION_OFFSET_CHECKPOINT) ?? new Map();
+      this.cleanerCheckpoints = readOffsetCheckpoint(this.dataDir, CLEANER_OFFSET_CHECKPOINT) ?? new Map();
       const interval = this.node.config.replicaHighWatermarkCheckpointIntervalMs;
       this.checkpointTimer = clock.setInterval(() => this.checkpointOffsets(false), interval);
     }
@@ -102,6 +109,10 @@ export class ReplicaManager {
     });
     const interval = this.node.config.logRetentionCheckIntervalMs;
     this.retentionTimer = clock.setInterval(() => this.applyRetention(clock.now()), interval);
+    if (this.node.config.logCleanerEnable) {
+      const backoff = this.node.config.logCleanerBackoffMs;
+      this.cleanerTimer = clock.setInterval(() => this.cleanLogs(clock.now()), backoff);
+    }
     // Kafka's isr-expiration task runs at half the lag time.
     const lag = this.node.config.replicaLagTimeMaxMs;
     this.isrExpirationTimer = clock.setInterval(() => this.maybeShrinkIsr(clock.now()), Math.max(1, lag / 2));
@@ -112,6 +123,7 @@ export class ReplicaManager {
     this.stopped = true;
     const clock = this.node.clock;
     if (this.retentionTimer) clock.clearInterval(this.retentionTimer);
+    if (this.cleanerTimer) clock.clearInterval(this.cleanerTimer);
     if (this.isrExpirationTimer) clock.clearInterval(this.isrExpirationTimer);
     if (this.checkpointTimer) clock.clearInterval(this.checkpointTimer);
     this.fetchers?.shutdown();
@@ -170,8 +182,33 @@ export class ReplicaManager {
       }
       case 'leaderChanged':
       case 'isrChanged':
-        this.applyPartitionState(c.topic, c.partition, this.node.clock.now());
+        this.syncReplica(c.topic, c.partition, this.node.clock.now());
         break;
+    }
+  }
+
+  /**
+   * Follows a partition's new state: a replica newly assigned here by a reassignment gets an
+   * empty log and starts following; one no longer assigned here stops and deletes its log (Kafka's
+   * StopReplica with deletion); otherwise the state is applied.
+   */
+  private syncReplica(topic: TopicState, ps: PartitionState, now: number): void {
+    const key = `${topic.name}-${ps.partition}`;
+    const hosted = this.partitions.get(key);
+    const assigned = ps.replicas.includes(this.node.nodeId);
+    if (!hosted && assigned) {
+      this.openPartition(topic, ps, this.logConfig(topic), true);
+    } else if (hosted && !assigned) {
+      this.partitions.delete(key);
+      this.fetchers?.removePartition(hosted);
+      hosted.isLeader = false;
+      this.wakeWaiting(key);
+      // The request that completed the move may still be reading this log (a follower's fetch
+      // whose ISR expansion finished it): the log goes once that request is done with it.
+      queueMicrotask(() => hosted.log.deleteLog());
+      this.node.log('info', `${key}: replica removed from this broker`);
+    } else {
+      this.applyPartitionState(topic, ps, now);
     }
   }
 
@@ -251,29 +288,36 @@ export class ReplicaManager {
     const config = this.logConfig(topic);
     for (const ps of topic.partitions.slice(from)) {
       if (!ps.replicas.includes(this.node.nodeId)) continue;
-      const key = `${topic.name}-${ps.partition}`;
-      if (this.partitions.has(key)) continue;
-      const dir = this.dataDir ? join(this.dataDir, key) : null;
-      if (dir && fresh) rmSync(dir, { recursive: true, force: true });
-      // Decompression lets timestamp lookups see each record's time inside compressed batches.
-      const log = PartitionLog.open({
-        dir,
-        config,
-        now: this.node.clock.now(),
-        topicId: topic.topicId,
-        decompress: (type, data) => decompressSync(type as CompressionType, data),
-      });
-      // Kafka starts from the checkpointed high watermark, 0 (the log start) without one; a
-      // replica in memory has nothing checkpointed and starts from its log end.
-      const hw = dir ? (fresh ? 0 : (this.checkpointedHighWatermarks.get(key) ?? 0)) : log.logEndOffset;
-      const p = new Partition(topic.name, ps.partition, log, config, hw);
-      p.localBrokerId = this.node.nodeId;
-      // Neither leader nor follower yet: the controller's state below makes it one of them.
-      p.isLeader = false;
-      p.leaderEpoch = -1;
-      this.partitions.set(key, p);
-      this.applyPartitionState(topic, ps, this.node.clock.now());
+      if (this.partitions.has(`${topic.name}-${ps.partition}`)) continue;
+      this.openPartition(topic, ps, config, fresh);
     }
+  }
+
+  /** Opens the log of this broker's replica of `ps` and gives it its state. */
+  private openPartition(topic: TopicState, ps: PartitionState, config: LogConfig, fresh: boolean): void {
+    const key = `${topic.name}-${ps.partition}`;
+    const dir = this.dataDir ? join(this.dataDir, key) : null;
+    if (dir && fresh) rmSync(dir, { recursive: true, force: true });
+    // Decompression lets timestamp lookups see each record's time inside compressed batches.
+    const log = PartitionLog.open({
+      dir,
+      config,
+      now: this.node.clock.now(),
+      topicId: topic.topicId,
+      decompress: (type, data) => decompressSync(type as CompressionType, data),
+    });
+    // Kafka starts from the checkpointed high watermark, 0 (the log start) without one; a
+    // replica in memory has nothing checkpointed and starts from its log end.
+    const hw = dir ? (fresh ? 0 : (this.checkpointedHighWatermarks.get(key) ?? 0)) : log.logEndOffset;
+    const cleaned = fresh ? undefined : this.cleanerCheckpoints.get(key);
+    if (cleaned !== undefined) log.restoreCleanerCheckpoint(cleaned);
+    const p = new Partition(topic.name, ps.partition, log, config, hw);
+    p.localBrokerId = this.node.nodeId;
+    // Neither leader nor follower yet: the controller's state below makes it one of them.
+    p.isLeader = false;
+    p.leaderEpoch = -1;
+    this.partitions.set(key, p);
+    this.applyPartitionState(topic, ps, this.node.clock.now());
   }
 
   /** The hosted partition, or undefined. */
@@ -407,6 +451,25 @@ export class ReplicaManager {
       results.push({ topic, partition, errorCode });
     }
     return results;
+  }
+
+  /**
+   * Compacts every hosted log of a compacted topic whose cleaning is due (the log cleaner's
+   * round); with `force`, whatever the dirty ratio. Returns the partitions cleaned.
+   */
+  cleanLogs(now: number, force = false): string[] {
+    const cleaned: string[] = [];
+    for (const p of this.partitions.values()) {
+      if (cleanPartition(p, now, (level, message) => this.node.log(level, message), force))
+        cleaned.push(p.key);
+    }
+    if (cleaned.length > 0 && this.dataDir) {
+      const entries = [...this.partitions.values()]
+        .filter((p) => p.log.config.cleanupPolicy.includes('compact'))
+        .map((p) => ({ topic: p.topic, partition: p.index, offset: p.log.cleanerCheckpoint }));
+      writeOffsetCheckpoint(this.dataDir, CLEANER_OFFSET_CHECKPOINT, entries);
+    }
+    return cleaned;
   }
 
   /** Deletes old segments of every hosted partition by time and size. */

@@ -9,6 +9,7 @@ import { consoleProducerCommand } from './commands/console-producer.js';
 import { consumerGroupsCommand } from './commands/consumer-groups.js';
 import { leaderElectionCommand } from './commands/leader-election.js';
 import { consumerPerfTestCommand, producerPerfTestCommand } from './commands/perf.js';
+import { reassignPartitionsCommand } from './commands/reassign-partitions.js';
 import { topicsCommand } from './commands/topics.js';
 import { transactionsCommand } from './commands/transactions.js';
 import { CliError } from './errors.js';
@@ -25,6 +26,7 @@ Commands:
   consumer-perf-test  measure consumer throughput
   transactions        list and describe transactions and producers; abort hanging ones
   leader-election     elect preferred (or unclean) leaders of partitions
+  reassign-partitions move partition replicas between brokers (--generate, --execute, --verify)
 Run "tskafka <command> --help" for a command's options.`;
 
 /**
@@ -55,6 +57,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<void>> = {
   'consumer-perf-test': (argv, io) => consumerPerfTestCommand(argv, io.stdout),
   transactions: (argv, io) => transactionsCommand(argv, io.stdout),
   'leader-election': (argv, io) => leaderElectionCommand(argv, io.stdout),
+  'reassign-partitions': (argv, io) => reassignPartitionsCommand(argv, io.stdout),
 };
 
 /**

@@ -42,6 +42,12 @@ import {
   OffsetForLeaderEpochRequest,
   OffsetForLeaderEpochResponse,
 } from './messages/offset-for-leader-epoch.js';
+import {
+  AlterPartitionReassignmentsRequest,
+  AlterPartitionReassignmentsResponse,
+  ListPartitionReassignmentsRequest,
+  ListPartitionReassignmentsResponse,
+} from './messages/partition-reassignments.js';
 import { ProduceRequest, ProduceResponse } from './messages/produce.js';
 import { SaslAuthenticateRequest, SaslAuthenticateResponse } from './messages/sasl-authenticate.js';
 import { SaslHandshakeRequest, SaslHandshakeResponse } from './messages/sasl-handshake.js';
@@ -149,6 +155,18 @@ export const Api = {
     'IncrementalAlterConfigs',
     IncrementalAlterConfigsRequest,
     IncrementalAlterConfigsResponse,
+  ),
+  /** AlterPartitionReassignments (key 45). */
+  AlterPartitionReassignments: api(
+    'AlterPartitionReassignments',
+    AlterPartitionReassignmentsRequest,
+    AlterPartitionReassignmentsResponse,
+  ),
+  /** ListPartitionReassignments (key 46). */
+  ListPartitionReassignments: api(
+    'ListPartitionReassignments',
+    ListPartitionReassignmentsRequest,
+    ListPartitionReassignmentsResponse,
   ),
   /** OffsetDelete (key 47). */
   OffsetDelete: api('OffsetDelete', OffsetDeleteRequest, OffsetDeleteResponse),

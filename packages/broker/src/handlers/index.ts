@@ -21,6 +21,10 @@ import { listOffsetsHandler } from './list-offsets.js';
 import { listTransactionsHandler } from './list-transactions.js';
 import { metadataHandler } from './metadata.js';
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
+import {
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
+} from './partition-reassignments.js';
 import { produceHandler } from './produce.js';
 import { saslAuthenticateHandler } from './sasl-authenticate.js';
 import { saslHandshakeHandler } from './sasl-handshake.js';
@@ -38,6 +42,8 @@ export const allHandlers: readonly ApiHandler<ApiDef>[] = [
   createPartitionsHandler,
   deleteRecordsHandler,
   electLeadersHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
   initProducerIdHandler,
   addPartitionsToTxnHandler,
   addOffsetsToTxnHandler,

@@ -25,7 +25,23 @@ export interface LogConfig {
   messageTimestampType: TimestampType;
   /** `segment.ms`: roll a segment whose first batch is older than this, even if not full. */
   segmentMs: number;
+  /**
+   * `cleanup.policy`: `delete` removes old segments by retention, `compact` keeps the latest
+   * record per key (the log cleaner); both may be set.
+   */
+  cleanupPolicy: readonly CleanupPolicy[];
+  /** `delete.retention.ms`: how long a tombstone (and an empty transaction's marker) stays after a clean. */
+  deleteRetentionMs: number;
+  /** `min.cleanable.dirty.ratio`: clean once dirty bytes are at least this share of the log. */
+  minCleanableDirtyRatio: number;
+  /** `min.compaction.lag.ms`: records younger than this are never compacted. */
+  minCompactionLagMs: number;
+  /** `max.compaction.lag.ms`: records older than this are compacted whatever the dirty ratio. */
+  maxCompactionLagMs: number;
 }
+
+/** A value of `cleanup.policy`. */
+export type CleanupPolicy = 'compact' | 'delete';
 
 /** Kafka's defaults for {@link LogConfig}. */
 export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
@@ -37,6 +53,11 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   maxMessageBytes: 1024 * 1024 + 12,
   messageTimestampType: 'CreateTime',
   segmentMs: 7 * 24 * 60 * 60 * 1000,
+  cleanupPolicy: Object.freeze(['delete'] as CleanupPolicy[]),
+  deleteRetentionMs: 24 * 60 * 60 * 1000,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
 });
 
 /** The Kafka config name of each {@link LogConfig} field. */
@@ -49,6 +70,11 @@ export const LOG_CONFIG_NAMES: Readonly<Record<keyof LogConfig, string>> = Objec
   maxMessageBytes: 'max.message.bytes',
   messageTimestampType: 'message.timestamp.type',
   segmentMs: 'segment.ms',
+  cleanupPolicy: 'cleanup.policy',
+  deleteRetentionMs: 'delete.retention.ms',
+  minCleanableDirtyRatio: 'min.cleanable.dirty.ratio',
+  minCompactionLagMs: 'min.compaction.lag.ms',
+  maxCompactionLagMs: 'max.compaction.lag.ms',
 });
 
 /** The defaults with `overrides` applied. */
@@ -78,11 +104,40 @@ export function logConfigFromTopicConfig(
       result.messageTimestampType = raw;
       continue;
     }
+    if (field === 'cleanupPolicy') {
+      result.cleanupPolicy = parseCleanupPolicy(String(raw));
+      continue;
+    }
     const value = typeof raw === 'number' ? raw : raw.trim() === '' ? Number.NaN : Number(raw);
+    if (field === 'minCleanableDirtyRatio') {
+      if (!(value >= 0 && value <= 1)) throw new Error(`${name}: '${raw}' is not a number in [0, 1]`);
+      result.minCleanableDirtyRatio = value;
+      continue;
+    }
+    if (field === 'maxCompactionLagMs' && value > Number.MAX_SAFE_INTEGER) {
+      // Kafka's default is Long.MAX_VALUE: as good as never.
+      result.maxCompactionLagMs = Number.MAX_SAFE_INTEGER;
+      continue;
+    }
     if (!Number.isSafeInteger(value)) throw new Error(`${name}: '${raw}' is not an integer`);
     const mayBeInfinite = field === 'retentionMs' || field === 'retentionBytes';
-    if (value < (mayBeInfinite ? -1 : 1)) throw new Error(`${name}: ${value} is out of range`);
-    result[field] = value;
+    const mayBeZero = field === 'deleteRetentionMs' || field === 'minCompactionLagMs';
+    if (value < (mayBeInfinite ? -1 : mayBeZero ? 0 : 1))
+      throw new Error(`${name}: ${value} is out of range`);
+    Object.assign(result, { [field]: value });
   }
   return result;
+}
+
+/** Parses `cleanup.policy` (`delete`, `compact`, or both comma-separated); throws on anything else. */
+export function parseCleanupPolicy(value: string): CleanupPolicy[] {
+  const parts = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  const bad = parts.find((p) => p !== 'compact' && p !== 'delete');
+  if (bad !== undefined || parts.length === 0) {
+    throw new Error(`cleanup.policy: '${value}' is not a list of compact and delete`);
+  }
+  return [...new Set(parts)] as CleanupPolicy[];
 }

@@ -212,6 +212,11 @@ export class DiskLogDirectory implements LogDirectory {
   }
 
   /** @inheritDoc */
+  rename(from: string, to: string): void {
+    renameSync(join(this.path, from), join(this.path, to));
+  }
+
+  /** @inheritDoc */
   readLogStartOffset(): number | null {
     const file = join(dirname(this.path), LOG_START_OFFSET_CHECKPOINT);
     const text = readTextFile(file);

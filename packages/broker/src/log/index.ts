@@ -17,11 +17,21 @@ export {
   readBatchHeader,
 } from './batch.js';
 export {
+  type ActiveProducer,
+  CLEANER_SWAP_FILE,
+  type CleanableRange,
+  type CleanOptions,
+  type CleanResult,
+  needsCleaning,
+} from './cleaner.js';
+export {
+  type CleanupPolicy,
   DEFAULT_LOG_CONFIG,
   LOG_CONFIG_NAMES,
   type LogConfig,
   logConfig,
   logConfigFromTopicConfig,
+  parseCleanupPolicy,
   type TimestampType,
 } from './config.js';
 export {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { completeInterruptedSwap } from './cleaner.js';
 import type { LogConfig } from './config.js';
 import type { LeaderEpochCache } from './leader-epoch.js';
 import { LogSegment, type RecoveryResult } from './segment.js';
@@ -34,6 +35,7 @@ export function loadLog(
   const logs = new Set<number>();
   const indexes = new Map<number, string[]>();
   const txnIndexes = new Set<number>();
+  completeInterruptedSwap(dir);
   for (const name of dir.list()) {
     if (LEFTOVER.test(name)) {
       dir.remove(name);

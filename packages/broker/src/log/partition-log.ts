@@ -18,6 +18,13 @@ import {
   stampAsLeader,
 } from './append.js';
 import type { BatchHeader, Decompressor } from './batch.js';
+import {
+  type CleanableRange,
+  type CleanOptions,
+  type CleanResult,
+  cleanableRange,
+  cleanLog,
+} from './cleaner.js';
 import type { LogConfig } from './config.js';
 import { DiskLogDirectory, flushDirectory } from './disk.js';
 import { InconsistentTopicIdError, OffsetOutOfRangeError } from './errors.js';
@@ -81,6 +88,14 @@ export class PartitionLog {
   private _logEndOffset: number;
   private _topicId: string | null;
   private closed = false;
+  /**
+   * The log cleaner's checkpoint: offsets below it are clean. The broker keeps it in
+   * `cleaner-offset-checkpoint`; without it the first cleaning treats the whole log as dirty,
+   * which costs time but never correctness.
+   */
+  private firstDirtyOffset = 0;
+  /** The latest delete horizon the last cleaning left (-1: none), when tombstones expire. */
+  private latestDeleteHorizon = -1;
   /** The recovery run on the last segment at open (tests and logging). */
   readonly recovery: RecoveryResult;
 
@@ -405,6 +420,48 @@ export class PartitionLog {
     return best === null ? null : best.offsetOfMaxTimestamp(this.decompress);
   }
 
+  /** The log cleaner's checkpoint: offsets below it are clean (Kafka's `cleaner-offset-checkpoint`). */
+  get cleanerCheckpoint(): number {
+    return this.firstDirtyOffset;
+  }
+
+  /** Restores the log cleaner's checkpoint read back at start (kept within the log). */
+  restoreCleanerCheckpoint(offset: number): void {
+    this.firstDirtyOffset = Math.max(this._logStartOffset, Math.min(offset, this._logEndOffset));
+  }
+
+  /**
+   * The range the log cleaner may compact now and how dirty it is (see {@link cleanableRange});
+   * `lastStableOffset` bounds it, as no open transaction may be compacted.
+   */
+  cleanableRange(now: number, lastStableOffset: number): CleanableRange {
+    this.checkOpen();
+    return cleanableRange(this.segmentList, this.config, this._logStartOffset, {
+      now,
+      lastStableOffset,
+      firstDirtyOffset: this.firstDirtyOffset,
+    });
+  }
+
+  /**
+   * Compacts the log if it is due (`cleanup.policy=compact`, see `cleaner.ts`): the latest record
+   * of each key stays, at its offset; the segments below the cleanable end are rewritten with
+   * their indexes. Returns what was done, or `null` when nothing was due.
+   */
+  clean(options: Omit<CleanOptions, 'firstDirtyOffset' | 'latestDeleteHorizon'>): CleanResult | null {
+    this.checkOpen();
+    const result = cleanLog(this.segmentList, this.directory, this.config, this._logStartOffset, {
+      ...options,
+      firstDirtyOffset: this.firstDirtyOffset,
+      latestDeleteHorizon: this.latestDeleteHorizon,
+    });
+    if (result !== null) {
+      this.firstDirtyOffset = result.firstDirtyOffset;
+      this.latestDeleteHorizon = result.latestDeleteHorizon;
+    }
+    return result;
+  }
+
   /**
    * DeleteRecords: moves the log start offset up to `offset` and deletes the segments wholly
    * below it; returns the new log start offset (the low watermark). The new offset is
@@ -440,6 +497,9 @@ export class PartitionLog {
       highWatermark,
       (_, next) => next.baseOffset <= this._logStartOffset,
     );
+    // Retention by size and time is `cleanup.policy=delete`'s; a compacted-only log keeps its keys.
+    if (!this.config.cleanupPolicy.includes('delete'))
+      return { deleted, logStartOffset: this._logStartOffset };
     const { retentionBytes, retentionMs } = this.config;
     if (retentionBytes >= 0 && this.size >= retentionBytes) {
       let excess = this.size - retentionBytes;
@@ -513,6 +573,7 @@ export class PartitionLog {
       return true;
     }
     this.epochs.truncateFromEnd(offset);
+    this.firstDirtyOffset = Math.min(this.firstDirtyOffset, offset);
     while (this.activeSegment.baseOffset > offset) this.segmentList.pop()?.delete();
     this.activeSegment.truncateTo(offset, now);
     this._logEndOffset = offset;
@@ -530,6 +591,7 @@ export class PartitionLog {
     this.segmentList = [LogSegment.open(this.directory, offset, this.config.segmentIndexBytes, now)];
     this.epochs.clear();
     this._logEndOffset = offset;
+    this.firstDirtyOffset = offset;
     this.updateLogStartOffset(offset);
   }
 

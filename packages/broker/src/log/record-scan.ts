@@ -50,14 +50,21 @@ function bytesAt(buf: Uint8Array, at: number, end: number, nullable: boolean): n
   return after > end ? -1 : after;
 }
 
-/** Whether the fields of the record whose body is `[at, end)` exactly fill it. */
-function recordFills(buf: Uint8Array, at: number, end: number, index: number): boolean {
+/** Offset delta of the last record {@link recordFills} accepted. */
+let lastDelta = -1;
+
+/**
+ * Whether the fields of the record whose body is `[at, end)` exactly fill it; its offset delta
+ * must be `index`, or with `gaps` (a compacted batch) at least `index`.
+ */
+function recordFills(buf: Uint8Array, at: number, end: number, index: number, gaps = false): boolean {
   let p = at + 1; // attributes
   if (p > end) return false;
   p = zigzagAt(buf, p, end, 10); // timestamp delta
   if (p < 0) return false;
   p = zigzagAt(buf, p, end, 5); // offset delta
-  if (p < 0 || scanned !== index) return false;
+  if (p < 0 || (gaps ? scanned < index : scanned !== index)) return false;
+  lastDelta = scanned;
   p = bytesAt(buf, p, end, true); // key
   if (p < 0) return false;
   p = bytesAt(buf, p, end, true); // value
@@ -80,15 +87,23 @@ function recordFills(buf: Uint8Array, at: number, end: number, index: number): b
  * comment). No allocation; `false` says only that {@link recordStructureProblem} will find a
  * problem.
  */
-export function recordsWellFormed(buf: Uint8Array, start: number, end: number, count: number): boolean {
+export function recordsWellFormed(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  count: number,
+  gaps = false,
+): boolean {
   let at = start;
+  let next = 0;
   for (let i = 0; i < count; i++) {
     const body = zigzagAt(buf, at, end, 5);
     if (body < 0) return false;
     const length = scanned;
     if (length < 0 || body + length > end) return false;
     at = body + length;
-    if (!recordFills(buf, body, at, i)) return false;
+    if (!recordFills(buf, body, at, gaps ? next : i, gaps)) return false;
+    next = lastDelta + 1;
   }
   return at === end;
 }
@@ -128,12 +143,21 @@ function bytesProblem(
 }
 
 /** Checks one record's fields exactly fill `[s.at, end)`; returns what is wrong, or null. */
-function recordProblem(buf: Uint8Array, s: { at: number }, end: number, index: number): string | null {
+function recordProblem(
+  buf: Uint8Array,
+  s: { at: number; delta: number },
+  end: number,
+  index: number,
+  gaps: boolean,
+): string | null {
   s.at++; // attributes
   if (s.at > end) return 'no attributes';
   if (readZigzag(buf, s, end, 10) === null) return 'invalid timestamp delta';
   const offsetDelta = readZigzag(buf, s, end, 5);
-  if (offsetDelta !== index) return `offset delta ${offsetDelta}, expected ${index}`;
+  if (offsetDelta === null || (gaps ? offsetDelta < index : offsetDelta !== index)) {
+    return `offset delta ${offsetDelta}, expected ${gaps ? 'at least ' : ''}${index}`;
+  }
+  s.delta = offsetDelta;
   const problem = bytesProblem(buf, s, end, 'key', true) ?? bytesProblem(buf, s, end, 'value', true);
   if (problem !== null) return problem;
   const headers = readZigzag(buf, s, end, 5);
@@ -156,17 +180,37 @@ export function recordStructureProblem(
   start: number,
   end: number,
   count: number,
+  gaps = false,
 ): string | null {
-  const s = { at: start };
+  const s = { at: start, delta: -1 };
   for (let i = 0; i < count; i++) {
     const length = readZigzag(buf, s, end, 5);
     if (length === null) return `record ${i}: invalid record structure`;
     if (length < 0 || s.at + length > end) return `record ${i}: length ${length} runs past the batch`;
     const recordEnd = s.at + length;
-    const problem = recordProblem(buf, s, recordEnd, i);
+    const problem = recordProblem(buf, s, recordEnd, gaps ? s.delta + 1 : i, gaps);
     if (problem !== null) return `record ${i}: ${problem}`;
   }
   return s.at === end
     ? null
     : `records end at byte ${s.at - start} of ${end - start}: declared count ${count} is wrong`;
+}
+
+/**
+ * The index of the first record in `[start, end)` (`count` well-formed records, as
+ * {@link recordsWellFormed} accepted) whose key is null, or -1 when every record has a key: a
+ * compacted topic refuses keyless records, as Kafka's `LogValidator` does.
+ */
+export function firstRecordWithoutKey(buf: Uint8Array, start: number, end: number, count: number): number {
+  let at = start;
+  for (let i = 0; i < count; i++) {
+    const body = zigzagAt(buf, at, end, 5);
+    const length = scanned;
+    let p = zigzagAt(buf, body + 1, end, 10); // attributes, then timestamp delta
+    p = zigzagAt(buf, p, end, 5); // offset delta
+    zigzagAt(buf, p, end, 5); // key length
+    if (scanned < 0) return i;
+    at = body + length;
+  }
+  return -1;
 }

@@ -143,7 +143,8 @@ export class LogSegment {
 
   /**
    * Opens (creating if missing) the segment starting at `baseOffset` in `dir`; its `.txnindex` is
-   * opened only when `hasTxnIndex` (it exists), else created by its first entry.
+   * opened only when `hasTxnIndex` (it exists), else created by its first entry. `fileSuffix`
+   * follows every file name (the log cleaner writes a segment as `.cleaned` files first).
    */
   static open(
     dir: LogDirectory,
@@ -151,21 +152,15 @@ export class LogSegment {
     segmentIndexBytes: number,
     now: number,
     hasTxnIndex = false,
+    fileSuffix = '',
   ): LogSegment {
+    const name = (suffix: string) => segmentFileName(baseOffset, suffix) + fileSuffix;
     return new LogSegment(
       baseOffset,
-      dir.open(segmentFileName(baseOffset, SegmentSuffix.log)),
-      new OffsetIndex(
-        dir.open(segmentFileName(baseOffset, SegmentSuffix.index)),
-        baseOffset,
-        segmentIndexBytes,
-      ),
-      new TimeIndex(
-        dir.open(segmentFileName(baseOffset, SegmentSuffix.timeIndex)),
-        baseOffset,
-        segmentIndexBytes,
-      ),
-      new TransactionIndex(dir, segmentFileName(baseOffset, SegmentSuffix.txnIndex), hasTxnIndex),
+      dir.open(name(SegmentSuffix.log)),
+      new OffsetIndex(dir.open(name(SegmentSuffix.index)), baseOffset, segmentIndexBytes),
+      new TimeIndex(dir.open(name(SegmentSuffix.timeIndex)), baseOffset, segmentIndexBytes),
+      new TransactionIndex(dir, name(SegmentSuffix.txnIndex), hasTxnIndex),
       now,
     );
   }
@@ -300,6 +295,16 @@ export class LogSegment {
     const window = new FileWindow(this.log, RECOVERY_READ_AHEAD);
     for (const h of this.batchesFrom(window, 0))
       visit(window.get(h.position, RECORD_BATCH_OVERHEAD), h.position);
+  }
+
+  /**
+   * Every batch of the segment, in order: its header and its bytes (a view that stays valid, for
+   * the log cleaner, which reads whole segments batch by batch).
+   */
+  *batches(): Generator<{ header: BatchHeader; bytes: Buffer }> {
+    const window = new FileWindow(this.log, RECOVERY_READ_AHEAD);
+    for (const header of this.batchesFrom(window, 0))
+      yield { header, bytes: window.get(header.position, header.size) };
   }
 
   /** The first batch whose last offset is ≥ `offset`: index lookup, then a short forward scan. */

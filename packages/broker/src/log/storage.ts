@@ -51,6 +51,11 @@ export interface LogDirectory {
   writeText(name: string, text: string): void;
   /** Removes a file if present (segment files are removed through `SegmentFile.delete`). */
   remove(name: string): void;
+  /**
+   * Renames file `from` to `to`, replacing `to` (rename(2)); `SegmentFile` objects opened under
+   * either name must not be used afterwards (open `to` again).
+   */
+  rename(from: string, to: string): void;
   /** The log start offset checkpointed for this partition, or `null` if none. */
   readLogStartOffset(): number | null;
   /** Checkpoints the log start offset; `null` removes the entry (when the log is deleted). */
@@ -202,11 +207,13 @@ export class MemoryLogDirectory implements LogDirectory {
     if (!file) {
       file = new MemorySegmentFile();
       this.files.set(name, file);
-      // Deleting through the file also unlists it, as unlink does on disk.
+      // Deleting through the file also unlists it, under whatever name it has by then, as
+      // unlink does on disk.
       const remove = file.delete.bind(file);
+      const opened = file;
       file.delete = () => {
         remove();
-        this.files.delete(name);
+        for (const [n, f] of this.files) if (f === opened) this.files.delete(n);
       };
     }
     return file;
@@ -226,6 +233,14 @@ export class MemoryLogDirectory implements LogDirectory {
   remove(name: string): void {
     this.texts.delete(name);
     this.files.get(name)?.delete();
+  }
+
+  /** @inheritDoc */
+  rename(from: string, to: string): void {
+    const file = this.files.get(from);
+    if (file === undefined) throw new Error(`cannot rename ${from}: no such file`);
+    this.files.delete(from);
+    this.files.set(to, file);
   }
 
   /** @inheritDoc */

@@ -25,7 +25,7 @@ import {
   readInt64,
 } from './batch.js';
 import { LogError, LogErrorCode } from './errors.js';
-import { recordStructureProblem, recordsWellFormed } from './record-scan.js';
+import { firstRecordWithoutKey, recordStructureProblem, recordsWellFormed } from './record-scan.js';
 
 /** Largest compression codec id (zstd). */
 const MAX_COMPRESSION = 4;
@@ -69,6 +69,8 @@ export interface ValidateOptions {
   singleBatch?: boolean;
   /** Whether zstd is allowed: Produce before v7 must not carry it. Defaults to `true`. */
   allowZstd?: boolean;
+  /** The topic is compacted (`cleanup.policy` has `compact`): every record needs a key. */
+  compacted?: boolean;
 }
 
 /** A produce payload Kafka would reject, with the error code Kafka would answer. */
@@ -168,10 +170,12 @@ export function validateRecordBatches(buf: Buffer, options: ValidateOptions): Ba
     }
     if (compression === 0) {
       const start = at + RECORD_BATCH_OVERHEAD;
-      if (!recordsWellFormed(buf, start, at + size, summary.recordCount)) {
-        const problem = recordStructureProblem(buf, start, at + size, summary.recordCount);
+      // A leader's compacted batches have gaps between their records' offsets.
+      if (!recordsWellFormed(buf, start, at + size, summary.recordCount, !fromClient)) {
+        const problem = recordStructureProblem(buf, start, at + size, summary.recordCount, !fromClient);
         fail(LogErrorCode.INVALID_RECORD, problem ?? 'invalid record structure');
       }
+      if (fromClient && options.compacted) keyless(buf, start, at + size, summary.recordCount, fail);
     } else if (fromClient) {
       let records: Buffer;
       try {
@@ -186,11 +190,26 @@ export function validateRecordBatches(buf: Buffer, options: ValidateOptions): Ba
         const problem = recordStructureProblem(records, 0, records.length, summary.recordCount);
         fail(LogErrorCode.INVALID_RECORD, problem ?? 'invalid record structure');
       }
+      if (options.compacted) keyless(records, 0, records.length, summary.recordCount, fail);
     }
     summaries.push(summary);
     at += size;
   }
   return summaries;
+}
+
+/** Fails with Kafka's INVALID_RECORD when a record of a batch for a compacted topic has no key. */
+function keyless(
+  buf: Buffer,
+  start: number,
+  end: number,
+  count: number,
+  fail: (code: LogErrorCode, message: string) => never,
+): void {
+  const index = firstRecordWithoutKey(buf, start, end, count);
+  if (index >= 0) {
+    fail(LogErrorCode.INVALID_RECORD, `record ${index}: Compacted topic cannot accept message without key`);
+  }
 }
 
 /**

@@ -34,6 +34,7 @@ export * from './offset-commit.js';
 export * from './offset-delete.js';
 export * from './offset-fetch.js';
 export * from './offset-for-leader-epoch.js';
+export * from './partition-reassignments.js';
 export * from './produce.js';
 export * from './request-header.js';
 export * from './response-header.js';
