@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { ApiKey, ErrorCode } from '@tskafka/protocol';
 import type { ApiDef } from '@tskafka/protocol/internals';
 import { type Clock, systemClock } from './clock.js';
-import { type BrokerConfig, type BrokerProperties, parseBrokerConfig } from './config.js';
+import {
+  type BrokerConfig,
+  type BrokerProperties,
+  parseBrokerConfig,
+  withDynamicProperties,
+} from './config.js';
 import { Connection } from './connection.js';
 import { FaultInjector } from './faults.js';
 import { GroupCoordinator } from './group/coordinator.js';
@@ -69,8 +74,13 @@ export class BrokerNode {
   readonly host: string;
   /** The bound port (known after start). */
   port: number;
-  /** The parsed configuration. */
+  /**
+   * The configuration in effect: the static one with the dynamic broker configs over it (this
+   * broker's own over the cluster-wide default). Updated in place when they change.
+   */
   readonly config: BrokerConfig;
+  /** The configuration the broker was started with. */
+  readonly staticConfig: BrokerConfig;
   /** The shared cluster metadata (the controller). */
   readonly metadata: ClusterMetadata;
   /** The partitions this node hosts. */
@@ -109,8 +119,13 @@ export class BrokerNode {
     this.host = opts.host;
     this.requestedPort = opts.port;
     this.port = opts.port;
-    this.config = opts.config;
+    this.staticConfig = opts.config;
     this.metadata = opts.metadata;
+    this.config = this.effectiveConfig();
+    // Registered before the replica manager's listener, so logs reconfigure with the new values.
+    this.metadata.onChange((c) => {
+      if (c.type === 'dynamicConfigChanged') Object.assign(this.config, this.effectiveConfig());
+    });
     this.clock = opts.clock ?? systemClock;
     this.logLevel = LEVELS[opts.logLevel];
     this.logger =
@@ -119,8 +134,16 @@ export class BrokerNode {
     this.replicaManager = new ReplicaManager(this, opts.dataDir);
     this.groupCoordinator = new GroupCoordinator(this, { clock: this.clock });
     this.txnCoordinator = new TransactionCoordinator(this, { clock: this.clock });
-    this.sasl = new SaslAuthenticator(this.config);
+    this.sasl = new SaslAuthenticator(this.config, {
+      credentials: this.metadata.scramCredentials,
+      now: () => this.clock.now(),
+    });
     this.handlers = new Map(allHandlers.map((h) => [h.api.key, h as ApiHandler<ApiDef>]));
+  }
+
+  private effectiveConfig(): BrokerConfig {
+    const dynamic = this.metadata.dynamicConfigs;
+    return withDynamicProperties(this.staticConfig, dynamic.broker(''), dynamic.broker(String(this.nodeId)));
   }
 
   /** `host:port`. */
