@@ -8,6 +8,7 @@ import { Admin } from '@tskafka/admin';
 import { type RunningBroker, startBroker } from '@tskafka/broker';
 import { silentLogger } from '@tskafka/transport';
 import { Kafka, logLevel } from 'kafkajs';
+import { Kafka as TsKafkaJs } from 'tskafka/kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 /** An unsecured JWS (`header.claims.` with no signature), as librdkafka's unsecure.jwt makes one. */
@@ -77,6 +78,24 @@ it('authenticates KafkaJS with its oauthBearerProvider', async () => {
   await admin.connect();
   try {
     await admin.createTopics({ topics: [{ topic: 'oauth-kafkajs', numPartitions: 1 }] });
+    expect(await admin.listTopics()).toContain('oauth-kafkajs');
+  } finally {
+    await admin.disconnect();
+  }
+});
+
+it('authenticates tskafka/kafkajs with the same oauthBearerProvider', async () => {
+  const kafka = new TsKafkaJs({
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    sasl: {
+      mechanism: 'oauthbearer',
+      oauthBearerProvider: async () => ({ value: unsecuredJws({ sub: 'carol', exp: nowSeconds() + 60 }) }),
+    },
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
     expect(await admin.listTopics()).toContain('oauth-kafkajs');
   } finally {
     await admin.disconnect();
