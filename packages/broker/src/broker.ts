@@ -51,7 +51,13 @@ export interface StartBrokerOptions {
    * Kafka's (for a group whose members start together and should share the first assignment).
    */
   config?: BrokerProperties;
-  /** SASL users, `{ alice: 'alice-secret' }`; used when `sasl.enabled.mechanisms` is set. */
+  /**
+   * SASL users, `{ alice: 'alice-secret' }`; used when `sasl.enabled.mechanisms` is set. PLAIN
+   * checks these passwords; for SCRAM they are each user's initial credential per enabled
+   * mechanism (as `kafka-storage format --add-scram`), which AlterUserScramCredentials
+   * (`tskafka configs --entity-type users`) may change: with a `dataDir`, a credential the
+   * cluster already holds is kept on restart. OAUTHBEARER needs no users (unsecured JWS tokens).
+   */
   users?: Record<string, string>;
   /** Minimum level logged (default `warn`). */
   logLevel?: LogLevel;
