@@ -8,6 +8,7 @@ import { Admin } from '@tskafka/admin';
 import { type RunningBroker, startBroker } from '@tskafka/broker';
 import { silentLogger } from '@tskafka/transport';
 import { Kafka, logLevel } from 'kafkajs';
+import { Kafka as TsKafka } from 'tskafka';
 import { Kafka as TsKafkaJs } from 'tskafka/kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
@@ -99,5 +100,20 @@ it('authenticates tskafka/kafkajs with the same oauthBearerProvider', async () =
     expect(await admin.listTopics()).toContain('oauth-kafkajs');
   } finally {
     await admin.disconnect();
+  }
+});
+
+it('authenticates from properties with the unsecured OAuthBearerLoginModule, as Java clients configure it', async () => {
+  const admin = TsKafka.fromProperties({
+    'bootstrap.servers': bootstrap,
+    'security.protocol': 'SASL_PLAINTEXT',
+    'sasl.mechanism': 'OAUTHBEARER',
+    'sasl.jaas.config':
+      'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="dave";',
+  }).admin({ logger: silentLogger });
+  try {
+    expect(await admin.listTopics()).toContain('oauth-sdk');
+  } finally {
+    await admin.close();
   }
 });
