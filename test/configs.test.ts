@@ -48,6 +48,7 @@ afterAll(async () => {
 
 describe('dynamic broker configs', () => {
   it('applies the cluster default and a per-broker override in Kafka precedence', async () => {
+    await admin.createTopics([{ topic: 'before', numPartitions: 1, replicationFactor: 2 }]);
     await admin.incrementalAlterConfigs([
       { type: 'broker', name: '', configs: [{ name: 'log.retention.ms', value: '60000' }] },
     ]);
@@ -68,6 +69,10 @@ describe('dynamic broker configs', () => {
     // The brokers act on them: each one's retention is its own.
     expect(cluster.broker(1).config.logRetentionMs).toBe(60000);
     expect(cluster.broker(2).config.logRetentionMs).toBe(120000);
+    // Logs that existed before follow too, each replica with its broker's value.
+    const retentionOn = (id: number) =>
+      cluster.broker(id).replicaManager.getPartition('before', 0)?.log.config.retentionMs;
+    expect([retentionOn(1), retentionOn(2)]).toEqual([60000, 120000]);
   });
 
   it('refuses configs Kafka does not update dynamically, and ill-typed values', async () => {
