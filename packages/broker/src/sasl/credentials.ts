@@ -3,7 +3,7 @@
  * user AND per mechanism, so a user may have one password for SCRAM-SHA-256 and another for
  * SCRAM-SHA-512, each stored as salt, iterations, StoredKey and ServerKey, never the password.
  */
-import { ErrorCode } from '@tskafka/protocol';
+import { ErrorCode, KafkaClientError } from '@tskafka/protocol';
 import {
   SCRAM_MECHANISMS,
   type ScramCredential,
@@ -25,8 +25,8 @@ export function scramMechanismOfId(id: number): ScramMechanism | undefined {
 /** Kafka's upper bound on SCRAM iterations (ScramMechanism.maxIterations). */
 export const MAX_SCRAM_ITERATIONS = 16384;
 
-/** A refused credential change: the Kafka error code and message for its user. */
-export class ScramCredentialError extends Error {
+/** A refused credential change: the Kafka error code and message for its user. Not retriable. */
+export class ScramCredentialError extends KafkaClientError {
   /** UNSUPPORTED_SASL_MECHANISM, UNACCEPTABLE_CREDENTIAL, RESOURCE_NOT_FOUND or DUPLICATE_RESOURCE. */
   readonly code: number;
 

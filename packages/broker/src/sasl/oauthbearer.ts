@@ -9,11 +9,11 @@
  * success; on an invalid token, with the JSON error `{"status":"invalid_token"}`, after which the
  * client sends a lone `\x01` and the exchange fails.
  */
-import { ErrorCode } from '@tskafka/protocol';
+import { ErrorCode, KafkaClientError } from '@tskafka/protocol';
 import { SaslAuthenticationError, type SaslServerSession, SaslServerState } from './session.js';
 
-/** Why a token was refused (what Kafka's validator logs; the client gets the JSON status only). */
-export class OAuthBearerTokenError extends Error {}
+/** Why a token was refused (what Kafka's validator logs; the client gets the JSON status only). Not retriable. */
+export class OAuthBearerTokenError extends KafkaClientError {}
 
 /** The claims of an accepted unsecured token. */
 export interface OAuthBearerToken {
