@@ -40,6 +40,7 @@ import {
   retryCall,
   runPerItem,
 } from './requests.js';
+import * as scram from './scram.js';
 import * as transactions from './transactions.js';
 import type {
   AbortTransactionSpec,
@@ -53,6 +54,7 @@ import type {
   CreatePartitionsOptions,
   CreateTopicsOptions,
   DeletedRecords,
+  DescribeConfigsOptions,
   DescribeProducersOptions,
   ElectionType,
   GroupDescription,
@@ -76,6 +78,8 @@ import type {
   TopicDescription,
   TransactionDescription,
   TransactionListing,
+  UserScramCredentialAlteration,
+  UserScramCredentialsDescription,
 } from './types.js';
 
 /**
@@ -331,9 +335,20 @@ export class Admin {
 
   // ---- configs -----------------------------------------------------------------------------
 
-  /** Describes the configs of topics and brokers (DescribeConfigs), in the order given. */
-  async describeConfigs(resources: readonly ConfigResource[]): Promise<ConfigResourceDescription[]> {
-    return configs.describeConfigs(await this.begin('describeConfigs'), resources);
+  /**
+   * Describes the configs of topics, brokers and groups (DescribeConfigs), in the order given.
+   * A broker resource named by id goes to that broker; `''` describes the dynamic configs set
+   * as the cluster-wide default.
+   */
+  async describeConfigs(
+    resources: readonly ConfigResource[],
+    options: DescribeConfigsOptions = {},
+  ): Promise<ConfigResourceDescription[]> {
+    return configs.describeConfigs(
+      await this.begin('describeConfigs', options.timeoutMs),
+      resources,
+      options,
+    );
   }
 
   /**
@@ -353,6 +368,38 @@ export class Admin {
     options: AlterConfigsOptions = {},
   ): Promise<void> {
     return configs.incrementalAlterConfigs(await this.begin('incrementalAlterConfigs'), resources, options);
+  }
+
+  // ---- SCRAM credentials -------------------------------------------------------------------
+
+  /**
+   * The SCRAM credentials (mechanism and iterations, never secrets) of `users`, or of every user
+   * that has one when `users` is left out (DescribeUserScramCredentials). A user without any
+   * rejects with `ResourceNotFoundError`.
+   */
+  async describeUserScramCredentials(
+    users?: readonly string[],
+    options: TimeoutOptions = {},
+  ): Promise<UserScramCredentialsDescription[]> {
+    return scram.describeUserScramCredentials(
+      await this.begin('describeUserScramCredentials', options.timeoutMs),
+      users,
+    );
+  }
+
+  /**
+   * Sets or removes users' SCRAM credentials, each mechanism on its own
+   * (AlterUserScramCredentials): `{ type: 'upsert', user: 'alice', mechanism: 'SCRAM-SHA-512',
+   * password: '...' }`. The password is salted and hashed here; only the result is sent.
+   */
+  async alterUserScramCredentials(
+    alterations: readonly UserScramCredentialAlteration[],
+    options: TimeoutOptions = {},
+  ): Promise<void> {
+    return scram.alterUserScramCredentials(
+      await this.begin('alterUserScramCredentials', options.timeoutMs),
+      alterations,
+    );
   }
 
   // ---- cluster -----------------------------------------------------------------------------

@@ -17,14 +17,21 @@ import type {
   ConfigResourceDescription,
   ConfigResourceType,
   ConfigSource,
+  DescribeConfigsOptions,
   IncrementalAlterConfigsResource,
 } from './types.js';
 
-const RESOURCE_TYPE_CODE: Record<ConfigResourceType, number> = { topic: 2, broker: 4, 'broker-logger': 8 };
+const RESOURCE_TYPE_CODE: Record<ConfigResourceType, number> = {
+  topic: 2,
+  broker: 4,
+  'broker-logger': 8,
+  group: 32,
+};
 const RESOURCE_TYPE_NAME: Record<number, ConfigResourceType> = {
   2: 'topic',
   4: 'broker',
   8: 'broker-logger',
+  32: 'group',
 };
 const OP_CODE: Record<AlterConfigOpType, number> = { set: 0, delete: 1, append: 2, subtract: 3 };
 const SOURCES: readonly ConfigSource[] = [
@@ -48,7 +55,7 @@ const keyOf = (r: Resource): string => `${r.type}:${r.name}`;
 
 /** The broker a resource's request must go to: the named broker for broker resources, else any (-1). */
 function destinationOf(r: Resource): number {
-  if (r.type === 'topic' || r.name === '' || !/^\d+$/.test(r.name)) return -1;
+  if ((r.type !== 'broker' && r.type !== 'broker-logger') || !/^\d+$/.test(r.name)) return -1;
   return Number(r.name);
 }
 
@@ -76,6 +83,7 @@ function requestTo<A extends ApiDef>(
 export async function describeConfigs(
   ctx: AdminContext,
   resources: readonly ConfigResource[],
+  options: DescribeConfigsOptions = {},
 ): Promise<ConfigResourceDescription[]> {
   const results = await runPerItem<ConfigResource, ConfigResourceDescription>(
     ctx,
@@ -89,7 +97,7 @@ export async function describeConfigs(
             resourceName: r.name,
             configurationKeys: r.configNames === undefined ? null : [...r.configNames],
           })),
-          includeSynonyms: false,
+          includeSynonyms: options.includeSynonyms ?? false,
           includeDocumentation: false,
         });
         return res.results.map((r) => {
@@ -104,6 +112,11 @@ export async function describeConfigs(
               isDefault: c.configSource === -1 ? c.isDefault : source === 'default',
               source,
               isSensitive: c.isSensitive,
+              synonyms: (c.synonyms ?? []).map((syn) => ({
+                name: syn.name,
+                value: syn.value,
+                source: SOURCES[syn.source] ?? 'unknown',
+              })),
             };
           });
           return {

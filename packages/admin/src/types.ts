@@ -102,14 +102,17 @@ export interface CreatePartitionsOptions extends TimeoutOptions {
   validateOnly?: boolean;
 }
 
-/** What a config belongs to. */
-export type ConfigResourceType = 'topic' | 'broker' | 'broker-logger';
+/** What a config belongs to (`group`: a consumer group's configs, Kafka 4). */
+export type ConfigResourceType = 'topic' | 'broker' | 'broker-logger' | 'group';
 
-/** A topic or broker whose configs to describe or alter (Java's `ConfigResource`). */
+/** A topic, broker or group whose configs to describe or alter (Java's `ConfigResource`). */
 export interface ConfigResource {
   /** The kind of resource. */
   type: ConfigResourceType;
-  /** The topic name, or the broker id as a string (`'1'`; `''` for the cluster-wide default). */
+  /**
+   * The topic name, the group id, or the broker id as a string (`'1'`; `''` for the cluster-wide
+   * default of dynamic broker configs).
+   */
   name: string;
   /** Only these config names; default all. */
   configNames?: readonly string[];
@@ -141,7 +144,81 @@ export interface ConfigEntry {
   source: ConfigSource;
   /** Whether the value is a secret (then `value` is null). */
   isSensitive: boolean;
+  /**
+   * Every level the config is set at, highest precedence first (Java's `ConfigEntry.synonyms()`):
+   * `retention.ms=1000` on the topic, then `log.retention.hours=1` in the broker's configuration,
+   * then Kafka's default `log.retention.hours=168`. Empty unless
+   * {@link DescribeConfigsOptions.includeSynonyms}.
+   */
+  synonyms: ConfigSynonym[];
 }
+
+/** One level of a config (Java's `ConfigEntry.ConfigSynonym`). */
+export interface ConfigSynonym {
+  /** The name at that level, e.g. `log.retention.hours` for the topic config `retention.ms`. */
+  name: string;
+  /** The value as set there, in that property's own unit; null when sensitive. */
+  value: string | null;
+  /** The level. */
+  source: ConfigSource;
+}
+
+/** Options of `Admin.describeConfigs`. */
+export interface DescribeConfigsOptions extends TimeoutOptions {
+  /** Also return each config's {@link ConfigEntry.synonyms}; default false. */
+  includeSynonyms?: boolean;
+}
+
+/** A SCRAM mechanism (Java's `ScramMechanism`). */
+export type ScramMechanism = 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+
+/** One SCRAM credential of a user, without its secrets (Java's `ScramCredentialInfo`). */
+export interface ScramCredentialInfo {
+  /** The mechanism. */
+  mechanism: ScramMechanism;
+  /** The PBKDF2 iterations it was salted with. */
+  iterations: number;
+}
+
+/** A user's SCRAM credentials (Java's `UserScramCredentialsDescription`). */
+export interface UserScramCredentialsDescription {
+  /** The user name. */
+  user: string;
+  /** One per mechanism the user has a credential for. */
+  credentialInfos: ScramCredentialInfo[];
+}
+
+/**
+ * Sets a user's password for one SCRAM mechanism (Java's `UserScramCredentialUpsertion`). The
+ * client salts and hashes it; only the salted password travels.
+ */
+export interface UserScramCredentialUpsertion {
+  /** An upsertion. */
+  type: 'upsert';
+  /** The user name. */
+  user: string;
+  /** The mechanism the password is for; each mechanism keeps its own. */
+  mechanism: ScramMechanism;
+  /** The password. */
+  password: string;
+  /** PBKDF2 iterations, 4096 (the default, Kafka's minimum) to 16384. */
+  iterations?: number;
+  /** The salt; default random. */
+  salt?: Uint8Array;
+}
+
+/** Removes a user's credential for one SCRAM mechanism (Java's `UserScramCredentialDeletion`). */
+export interface UserScramCredentialDeletion {
+  /** A deletion. */
+  type: 'delete';
+  /** The user name. */
+  user: string;
+  /** The mechanism whose credential to remove. */
+  mechanism: ScramMechanism;
+}
+
+/** A change of `Admin.alterUserScramCredentials` (Java's `UserScramCredentialAlteration`). */
+export type UserScramCredentialAlteration = UserScramCredentialUpsertion | UserScramCredentialDeletion;
 
 /** The configs of one resource, from `Admin.describeConfigs`. */
 export interface ConfigResourceDescription {

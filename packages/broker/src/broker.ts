@@ -10,7 +10,13 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { ApiKey, ErrorCode } from '@tskafka/protocol';
 import type { ApiDef } from '@tskafka/protocol/internals';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
-import { type BrokerConfig, BrokerConfigError, type BrokerProperties, parseBrokerConfig } from './config.js';
+import {
+  type BrokerConfig,
+  BrokerConfigError,
+  type BrokerProperties,
+  parseBrokerConfig,
+  withDynamicProperties,
+} from './config.js';
 import { Connection } from './connection.js';
 import { FaultInjector } from './faults.js';
 import { GroupCoordinator } from './group/coordinator.js';
@@ -73,7 +79,11 @@ export interface StartBrokerOptions {
   config?: BrokerProperties;
   /**
    * SASL users, `{ alice: 'alice-secret' }`, for every SASL_PLAINTEXT and SASL_SSL listener
-   * (a listener's JAAS `user_<name>` entries add to them).
+   * (a listener's JAAS `user_<name>` entries add to them). PLAIN checks these passwords; for
+   * SCRAM they are each user's initial credential per enabled mechanism (as `kafka-storage format
+   * --add-scram`), which AlterUserScramCredentials (`tskafka configs --entity-type users`) may
+   * change: with a `dataDir`, a credential the cluster already holds is kept on restart.
+   * OAUTHBEARER needs no users (unsecured JWS tokens).
    */
   users?: Record<string, string>;
   /** Minimum level logged (default `warn`). */
@@ -121,8 +131,13 @@ export class BrokerNode {
   readonly listenerSpecs: readonly ListenerSpec[];
   /** The name of the listener brokers reach each other on (`inter.broker.listener.name`). */
   readonly interBrokerListenerName: string;
-  /** The parsed configuration. */
+  /**
+   * The configuration in effect: the static one with the dynamic broker configs over it (this
+   * broker's own over the cluster-wide default). Updated in place when they change.
+   */
   readonly config: BrokerConfig;
+  /** The configuration the broker was started with. */
+  readonly staticConfig: BrokerConfig;
   /** The shared cluster metadata (the controller). */
   readonly metadata: ClusterMetadata;
   /** The partitions this node hosts. */
@@ -164,8 +179,13 @@ export class BrokerNode {
     this.host = opts.listeners[0].advertisedHost;
     this.port = opts.listeners[0].advertisedPort || opts.listeners[0].port;
     this.interBrokerListenerName = interBrokerListener(opts.config, [...opts.listeners]).name;
-    this.config = opts.config;
+    this.staticConfig = opts.config;
     this.metadata = opts.metadata;
+    this.config = this.effectiveConfig();
+    // Registered before the replica manager's listener, so logs reconfigure with the new values.
+    this.metadata.onChange((c) => {
+      if (c.type === 'dynamicConfigChanged') Object.assign(this.config, this.effectiveConfig());
+    });
     this.clock = opts.clock ?? systemClock;
     this.logLevel = LEVELS[opts.logLevel];
     this.logger =
@@ -176,14 +196,22 @@ export class BrokerNode {
     this.txnCoordinator = new TransactionCoordinator(this, { clock: this.clock });
     this.authenticators = opts.listeners.map(
       (l) =>
-        new SaslAuthenticator({
-          ...this.config,
-          saslEnabledMechanisms: l.saslMechanisms,
-          saslUsers: l.saslUsers,
-        }),
+        new SaslAuthenticator(
+          {
+            ...this.config,
+            saslEnabledMechanisms: l.saslMechanisms,
+            saslUsers: l.saslUsers,
+          },
+          { credentials: this.metadata.scramCredentials, now: () => this.clock.now() },
+        ),
     );
     this.sasl = this.authenticators[0];
     this.handlers = new Map(allHandlers.map((h) => [h.api.key, h as ApiHandler<ApiDef>]));
+  }
+
+  private effectiveConfig(): BrokerConfig {
+    const dynamic = this.metadata.dynamicConfigs;
+    return withDynamicProperties(this.staticConfig, dynamic.broker(''), dynamic.broker(String(this.nodeId)));
   }
 
   /** `host:port` of the first listener. */

@@ -3,6 +3,7 @@
  * `startBroker({ config: { 'num.partitions': 3 } })` takes the names a Kafka operator knows.
  */
 import { KafkaClientError } from '@tskafka/protocol';
+import { ConfigSource, checkConfigValue, TOPIC_SYNONYMS } from './topic-config.js';
 
 /** Broker settings by Kafka property name; values may be given as strings, as in server.properties. */
 export type BrokerProperties = Record<string, string | number | boolean>;
@@ -124,6 +125,20 @@ export interface BrokerConfig {
    * `<mechanism>.sasl.jaas.config` may be overridden.
    */
   listenerOverrides: Record<string, Record<string, string>>;
+  /**
+   * Every broker property that is set, by Kafka name, with each level it is set at, highest
+   * precedence first (dynamic for this broker, dynamic cluster default, static): what
+   * DescribeConfigs lists as synonyms, and where topic defaults such as `log.cleanup.policy` come from.
+   */
+  properties: Readonly<Record<string, readonly BrokerPropertyValue[]>>;
+}
+
+/** A broker property's value at one level (Kafka's `ConfigSynonym` in a DescribeConfigs response). */
+export interface BrokerPropertyValue {
+  /** The value as set, in the property's own unit. */
+  readonly value: string;
+  /** Kafka's ConfigSource id: 2 dynamic per broker, 3 dynamic cluster default, 4 static. */
+  readonly source: number;
 }
 
 interface Setting {
@@ -237,7 +252,7 @@ export class BrokerConfigError extends KafkaClientError {}
 
 /** The configuration with every default. */
 export function defaultBrokerConfig(): BrokerConfig {
-  const c = { saslUsers: {}, listenerOverrides: {} } as unknown as BrokerConfig;
+  const c = { saslUsers: {}, listenerOverrides: {}, properties: {} } as unknown as BrokerConfig;
   for (const s of Object.values(SETTINGS)) (c as unknown as Record<string, unknown>)[s.key] = s.default;
   return c;
 }
@@ -254,7 +269,8 @@ export function parseBrokerConfig(
   c.saslUsers = { ...users };
   const overrides: Record<string, Record<string, string>> = {};
   c.listenerOverrides = overrides;
-  for (const [name, raw] of Object.entries(props)) {
+  const properties: Record<string, BrokerPropertyValue[]> = {};
+  for (const [name, raw] of byPrecedence(Object.entries(props))) {
     const prefixed = LISTENER_PREFIX.exec(name);
     if (prefixed) {
       const [, listener, property] = prefixed;
@@ -269,21 +285,16 @@ export function parseBrokerConfig(
       overrides[listener.toLowerCase()][property] = String(raw);
       continue;
     }
-    const s = SETTINGS[name];
-    if (!s && name === 'sasl.jaas.config') {
+    if (!SETTINGS[name] && name === 'sasl.jaas.config') {
       // Kafka brokers take it per listener and mechanism only.
       throw new BrokerConfigError(
         'sasl.jaas.config: a broker takes it per listener and mechanism, e.g. listener.name.sasl_plaintext.plain.sasl.jaas.config',
       );
     }
-    if (!s) {
-      const near = nearest(name, Object.keys(SETTINGS));
-      throw new BrokerConfigError(
-        `unknown broker config "${name}"${near ? ` (did you mean "${near}"?)` : ''}`,
-      );
-    }
-    c[s.key] = parseValue(name, s, raw);
+    setProperty(c, name, raw);
+    properties[name] = [{ value: String(raw), source: ConfigSource.StaticBroker }];
   }
+  c.properties = properties;
   // Kafka's validators: atLeast(1) and between(0, 100); a 0 s interval would spin the controller.
   if ((c.leaderImbalanceCheckIntervalMs as number) < 1000) {
     throw new BrokerConfigError('leader.imbalance.check.interval.seconds: must be at least 1');
@@ -294,11 +305,101 @@ export function parseBrokerConfig(
   }
   const mechs = c.saslEnabledMechanisms as string[];
   for (const m of mechs) {
-    if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(m)) {
+    if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'].includes(m)) {
       throw new BrokerConfigError(`sasl.enabled.mechanisms: unsupported mechanism "${m}"`);
     }
   }
   return c as unknown as BrokerConfig;
+}
+
+/** Every broker property name this broker knows, sorted (what DescribeConfigs lists for a broker). */
+export function brokerPropertyNames(): string[] {
+  return [...new Set([...Object.keys(SETTINGS), ...TOPIC_SYNONYMS.keys()])].sort();
+}
+
+/**
+ * Kafka's default of a broker property, in its own unit (null when Kafka has none, as
+ * `log.retention.ms`), and its type (Kafka's ConfigDef type name).
+ */
+export function brokerPropertyInfo(name: string): { default: string | null; type: string } {
+  const s = SETTINGS[name];
+  const syn = TOPIC_SYNONYMS.get(name);
+  // A topic config's broker synonym has Kafka's default in the table (none for .ms of a family
+  // whose .hours carries it, as log.retention.ms).
+  if (syn) {
+    const type = s?.type ?? (syn.synonym.scale ? 'int' : syn.topic.type);
+    return { default: syn.synonym.default ?? null, type };
+  }
+  if (!s) return { default: null, type: 'string' };
+  const d = s.default;
+  const value = Array.isArray(d) ? d.join(',') : s.scale ? String(Number(d) / s.scale) : String(d);
+  return { default: value, type: s.type };
+}
+
+/** Whether the broker knows `name` (its own settings, or a broker default of a topic config). */
+export function isBrokerProperty(name: string): boolean {
+  return name in SETTINGS || TOPIC_SYNONYMS.has(name);
+}
+
+/** Checks one property value; throws {@link BrokerConfigError} naming it. */
+export function validateBrokerProperty(name: string, raw: string): void {
+  setProperty({}, name, raw);
+}
+
+/**
+ * The configuration of one broker with dynamic properties over its static one (Kafka's
+ * DynamicBrokerConfig): the cluster-wide defaults, then this broker's own, which win.
+ */
+export function withDynamicProperties(
+  base: BrokerConfig,
+  clusterDefault: ReadonlyMap<string, string>,
+  perBroker: ReadonlyMap<string, string>,
+): BrokerConfig {
+  const c = { ...base } as unknown as Record<string, unknown>;
+  const properties: Record<string, BrokerPropertyValue[]> = {};
+  for (const [name, levels] of Object.entries(base.properties)) properties[name] = [...levels];
+  const add = (map: ReadonlyMap<string, string>, source: number) => {
+    for (const [name, value] of map) properties[name] = [{ value, source }, ...(properties[name] ?? [])];
+  };
+  // Lowest precedence first, so that each level prepends in front of the ones below it.
+  add(clusterDefault, ConfigSource.DynamicDefaultBroker);
+  add(perBroker, ConfigSource.DynamicBroker);
+  // Typed fields take the highest level of each property; units in ms/minutes/hours follow
+  // Kafka's precedence (ms over minutes over hours) through byPrecedence.
+  const top = Object.entries(properties).map(([name, levels]) => [name, levels[0].value] as [string, string]);
+  for (const [name, value] of byPrecedence(top.filter(([n]) => n in SETTINGS))) setProperty(c, name, value);
+  c.properties = properties;
+  return c as unknown as BrokerConfig;
+}
+
+/** Parses and stores one property; throws {@link BrokerConfigError} for an unknown or ill-typed one. */
+function setProperty(c: Record<string, unknown>, name: string, raw: string | number | boolean): void {
+  const s = SETTINGS[name];
+  if (s) {
+    c[s.key] = parseValue(name, s, raw);
+    return;
+  }
+  const synonym = TOPIC_SYNONYMS.get(name);
+  if (synonym) {
+    // A broker default of a topic config: checked as the topic config is (hours as integers).
+    const type = synonym.synonym.scale ? 'long' : synonym.topic.type;
+    const err = checkConfigValue({ type, values: synonym.topic.values }, name, String(raw));
+    if (err) throw new BrokerConfigError(err);
+    return;
+  }
+  const near = nearest(name, [...Object.keys(SETTINGS), ...TOPIC_SYNONYMS.keys()]);
+  throw new BrokerConfigError(`unknown broker config "${name}"${near ? ` (did you mean "${near}"?)` : ''}`);
+}
+
+// Kafka reads log.retention.ms before .minutes before .hours (and log.roll.ms before .hours):
+// applying the coarser ones first lets the finer one, when set, win.
+const COARSE_FIRST = ['hours', 'minutes', 'seconds'];
+function byPrecedence<T>(entries: [string, T][]): [string, T][] {
+  const rank = (name: string) => {
+    const i = COARSE_FIRST.indexOf(name.slice(name.lastIndexOf('.') + 1));
+    return i === -1 ? COARSE_FIRST.length : i;
+  };
+  return [...entries].sort((a, b) => rank(a[0]) - rank(b[0]));
 }
 
 function parseValue(name: string, s: Setting, raw: string | number | boolean): unknown {

@@ -7,11 +7,17 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrokerConfig } from './config.js';
+import type { DynamicConfigsSnapshot } from './dynamic-config.js';
 import { ClusterMetadata, type TopicState } from './metadata.js';
+import type { ScramCredentialsSnapshot } from './sasl/credentials.js';
 
 interface Snapshot {
   version: 1;
   nextProducerId?: number;
+  /** Dynamic broker and group configs (Kafka's ConfigRecords for BROKER and GROUP resources). */
+  dynamicConfigs?: DynamicConfigsSnapshot;
+  /** SCRAM credentials (Kafka's UserScramCredentialRecords): salted, never the passwords. */
+  scramCredentials?: ScramCredentialsSnapshot;
   topics: {
     name: string;
     topicId: string;
@@ -78,6 +84,8 @@ export class MetadataStore {
         md.restoreTopic(topic);
       }
       if (snap.nextProducerId) md.nextProducerId = snap.nextProducerId;
+      if (snap.dynamicConfigs) md.dynamicConfigs.restore(snap.dynamicConfigs);
+      if (snap.scramCredentials) md.scramCredentials.restore(snap.scramCredentials);
     }
     return md;
   }
@@ -96,6 +104,8 @@ export class MetadataStore {
     const snap: Snapshot = {
       version: 1,
       nextProducerId: md.nextProducerId,
+      dynamicConfigs: md.dynamicConfigs.snapshot(),
+      scramCredentials: md.scramCredentials.snapshot(),
       topics: [...md.topics.values()].map((t) => ({
         name: t.name,
         topicId: t.topicId,

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '@tskafka/protocol';
 import { ApiError } from './api-error.js';
 import type { BrokerConfig } from './config.js';
+import { DynamicConfigs } from './dynamic-config.js';
 import { InterBrokerConnections } from './inter-broker-connections.js';
 import {
   type CompletedReassignment,
@@ -20,6 +21,7 @@ import {
   startReassignment,
 } from './reassignment.js';
 import { validateManualAssignment } from './replica-assignment.js';
+import { ScramCredentialStore } from './sasl/credentials.js';
 import { validateTopicConfig } from './topic-config.js';
 
 /** A broker as the cluster knows it. */
@@ -105,7 +107,9 @@ export type MetadataChange =
   | { type: 'configChanged'; topic: TopicState }
   | { type: 'leaderChanged'; topic: TopicState; partition: PartitionState }
   | { type: 'isrChanged'; topic: TopicState; partition: PartitionState }
-  | { type: 'producerIdAllocated'; producerId: number };
+  | { type: 'producerIdAllocated'; producerId: number }
+  | { type: 'dynamicConfigChanged' }
+  | { type: 'scramCredentialsChanged' };
 
 /** Options of {@link ClusterMetadata.createTopic}. */
 export interface CreateTopicOptions {
@@ -189,6 +193,10 @@ export class ClusterMetadata {
   readonly interBrokerConnections = new InterBrokerConnections();
   private readonly listeners: ((c: MetadataChange) => void)[] = [];
   private nextAssignmentStart = 0;
+  /** Dynamic broker and group configs (`kafka-configs --entity-type brokers|groups`). */
+  readonly dynamicConfigs = new DynamicConfigs(() => this.emit({ type: 'dynamicConfigChanged' }));
+  /** SCRAM credentials per user and mechanism (AlterUserScramCredentials). */
+  readonly scramCredentials = new ScramCredentialStore(() => this.emit({ type: 'scramCredentialsChanged' }));
   /** The next producer id InitProducerId hands out; persisted with the snapshot. */
   nextProducerId = 1000;
   private readonly config: BrokerConfig;

@@ -180,6 +180,15 @@ export class ReplicaManager {
           this.partitions.get(`${c.topic.name}-${ps.partition}`)?.updateConfig(config);
         break;
       }
+      case 'dynamicConfigChanged':
+        // A broker default changed (the node has already applied it): every topic without its
+        // own override of that config follows, as Kafka's DynamicLogConfig reconfigures all logs.
+        for (const topic of this.node.metadata.topics.values()) {
+          const config = this.logConfig(topic);
+          for (const ps of topic.partitions)
+            this.partitions.get(`${topic.name}-${ps.partition}`)?.updateConfig(config);
+        }
+        break;
       case 'leaderChanged':
       case 'isrChanged':
         this.syncReplica(c.topic, c.partition, this.node.clock.now());

@@ -18,17 +18,14 @@ import { type ApiDef, encodeResponse, type MessageInput } from '@tskafka/protoco
 import type { BrokerConfig } from './config.js';
 import type { Connection } from './connection.js';
 import { NO_RESPONSE, type RequestContext } from './handler.js';
+import { ScramCredentialStore } from './sasl/credentials.js';
+import { OAuthBearerSaslServer } from './sasl/oauthbearer.js';
 import { PlainSaslServer } from './sasl/plain.js';
-import {
-  isScramMechanism,
-  SCRAM_MECHANISMS,
-  type ScramCredential,
-  type ScramMechanism,
-  ScramSaslServer,
-  scramCredential,
-} from './sasl/scram.js';
+import { isScramMechanism, SCRAM_MECHANISMS, ScramSaslServer, scramCredential } from './sasl/scram.js';
 import { SaslAuthenticationError, type SaslServerSession, SaslServerState } from './sasl/session.js';
 
+export { SCRAM_MECHANISM_IDS, ScramCredentialError, ScramCredentialStore } from './sasl/credentials.js';
+export { OAuthBearerSaslServer, validateUnsecuredJws } from './sasl/oauthbearer.js';
 export { PlainSaslServer } from './sasl/plain.js';
 export {
   SCRAM_MECHANISMS,
@@ -46,7 +43,12 @@ export {
 } from './sasl/session.js';
 
 /** The mechanisms this broker implements, in the order Kafka lists them. */
-export const SUPPORTED_SASL_MECHANISMS: readonly string[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
+export const SUPPORTED_SASL_MECHANISMS: readonly string[] = [
+  'PLAIN',
+  'SCRAM-SHA-256',
+  'SCRAM-SHA-512',
+  'OAUTHBEARER',
+];
 
 /** Kafka's default (and minimum) SCRAM iteration count, what `kafka-configs` uses unless told otherwise. */
 export const DEFAULT_SCRAM_ITERATIONS = 4096;
@@ -65,6 +67,13 @@ export interface SaslAuthenticatorOptions {
   scramSalt?: () => Buffer;
   /** PBKDF2 iterations of each derived SCRAM credential (default 4096, Kafka's minimum). */
   scramIterations?: number;
+  /**
+   * Where SCRAM credentials live: the cluster's (shared by its brokers, changed by
+   * AlterUserScramCredentials, persisted with the metadata). Default: a store of this authenticator's own.
+   */
+  credentials?: ScramCredentialStore;
+  /** The clock OAUTHBEARER checks token expiry against, ms (default `Date.now`). */
+  now?: () => number;
 }
 
 /** What to answer a SaslHandshake with, and whether to close the connection after. */
@@ -99,8 +108,10 @@ export class SaslAuthenticator {
   /** `sasl.enabled.mechanisms`; empty when the listener is PLAINTEXT. */
   readonly enabledMechanisms: readonly string[];
   private readonly users: Readonly<Record<string, string>>;
-  private readonly scramCredentials = new Map<ScramMechanism, Map<string, ScramCredential>>();
+  /** SCRAM credentials by user and mechanism. */
+  readonly scramCredentials: ScramCredentialStore;
   private readonly serverNonce: (() => string) | undefined;
+  private readonly now: () => number;
 
   /** Derives the credentials of `config.saslUsers` for every enabled mechanism. */
   constructor(config: BrokerConfig, options: SaslAuthenticatorOptions = {}) {
@@ -111,6 +122,8 @@ export class SaslAuthenticator {
     this.enabledMechanisms = [...new Set(config.saslEnabledMechanisms)];
     this.users = { ...config.saslUsers };
     this.serverNonce = options.serverNonce;
+    this.now = options.now ?? Date.now;
+    this.scramCredentials = options.credentials ?? new ScramCredentialStore(() => {});
     const iterations = options.scramIterations ?? DEFAULT_SCRAM_ITERATIONS;
     const salt = options.scramSalt ?? (() => randomBytes(16));
     for (const mechanism of this.enabledMechanisms) {
@@ -121,11 +134,13 @@ export class SaslAuthenticator {
           `SCRAM iterations ${iterations} is below the minimum ${SCRAM_MECHANISMS[mechanism].minIterations} for ${mechanism}`,
         );
       }
-      const byUser = new Map<string, ScramCredential>();
+      // The users given at start are the initial credentials (as `kafka-storage format
+      // --add-scram`); once the cluster has a credential for a user, that one stands, so a
+      // password changed through AlterUserScramCredentials survives a restart.
       for (const [user, password] of Object.entries(this.users)) {
-        byUser.set(user, scramCredential(mechanism, password, salt(), iterations));
+        if (this.scramCredentials.get(user, mechanism)) continue;
+        this.scramCredentials.seed(user, mechanism, scramCredential(mechanism, password, salt(), iterations));
       }
-      this.scramCredentials.set(mechanism, byUser);
     }
   }
 
@@ -138,12 +153,12 @@ export class SaslAuthenticator {
   newSession(mechanism: string): SaslServerSession {
     if (mechanism === 'PLAIN') return new PlainSaslServer(this.users);
     if (isScramMechanism(mechanism)) {
-      const credentials = this.scramCredentials.get(mechanism);
       return new ScramSaslServer(mechanism, {
-        credential: (user) => credentials?.get(user),
+        credential: (user) => this.scramCredentials.get(user, mechanism),
         serverNonce: this.serverNonce,
       });
     }
+    if (mechanism === 'OAUTHBEARER') return new OAuthBearerSaslServer(this.now);
     throw new Error(`SASL mechanism ${mechanism} is not implemented`);
   }
 

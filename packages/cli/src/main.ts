@@ -4,6 +4,7 @@
  */
 import { brokerCommand } from './commands/broker.js';
 import { oneLine } from './commands/common.js';
+import { configsCommand } from './commands/configs.js';
 import { consoleConsumerCommand } from './commands/console-consumer.js';
 import { consoleProducerCommand } from './commands/console-producer.js';
 import { consumerGroupsCommand } from './commands/consumer-groups.js';
@@ -19,6 +20,7 @@ export const USAGE = `Usage: tskafka <command> [options]
 Commands:
   broker              run the reference broker (tskafka broker --help)
   topics              create, list, describe, alter and delete topics
+  configs             describe and alter topic, broker and group configs and SCRAM credentials
   console-producer    send one record per line of standard input
   console-consumer    print records of a topic
   consumer-groups     list, describe, reset offsets of and delete consumer groups
@@ -50,6 +52,7 @@ export interface CliIo {
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<void>> = {
   broker: (argv, io) => brokerCommand(argv, io.stdout, io.signal, io.stderr),
   topics: (argv, io) => topicsCommand(argv, io.stdout),
+  configs: (argv, io) => configsCommand(argv, io.stdout),
   'console-producer': (argv, io) => consoleProducerCommand(argv, io.stdin, io.stdout),
   'console-consumer': (argv, io) => consoleConsumerCommand(argv, io.stdout, io.stderr, io.signal),
   'consumer-groups': (argv, io) => consumerGroupsCommand(argv, io.stdout),

@@ -53,6 +53,12 @@ import { SaslAuthenticateRequest, SaslAuthenticateResponse } from './messages/sa
 import { SaslHandshakeRequest, SaslHandshakeResponse } from './messages/sasl-handshake.js';
 import { SyncGroupRequest, SyncGroupResponse } from './messages/sync-group.js';
 import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from './messages/txn-offset-commit.js';
+import {
+  AlterUserScramCredentialsRequest,
+  AlterUserScramCredentialsResponse,
+  DescribeUserScramCredentialsRequest,
+  DescribeUserScramCredentialsResponse,
+} from './messages/user-scram-credentials.js';
 import { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from './messages/write-txn-markers.js';
 import type { MessageDef } from './schema/dsl.js';
 import { parseVersions } from './schema/versions.js';
@@ -170,6 +176,18 @@ export const Api = {
   ),
   /** OffsetDelete (key 47). */
   OffsetDelete: api('OffsetDelete', OffsetDeleteRequest, OffsetDeleteResponse),
+  /** DescribeUserScramCredentials (key 50). */
+  DescribeUserScramCredentials: api(
+    'DescribeUserScramCredentials',
+    DescribeUserScramCredentialsRequest,
+    DescribeUserScramCredentialsResponse,
+  ),
+  /** AlterUserScramCredentials (key 51). */
+  AlterUserScramCredentials: api(
+    'AlterUserScramCredentials',
+    AlterUserScramCredentialsRequest,
+    AlterUserScramCredentialsResponse,
+  ),
   /** DescribeCluster (key 60). */
   DescribeCluster: api('DescribeCluster', DescribeClusterRequest, DescribeClusterResponse),
   /** DescribeProducers (key 61). */
@@ -252,6 +270,10 @@ export const ApiKey = {
   IncrementalAlterConfigs: 44,
   /** OffsetDelete. */
   OffsetDelete: 47,
+  /** DescribeUserScramCredentials. */
+  DescribeUserScramCredentials: 50,
+  /** AlterUserScramCredentials. */
+  AlterUserScramCredentials: 51,
   /** DescribeCluster. */
   DescribeCluster: 60,
   /** DescribeProducers. */

@@ -37,6 +37,9 @@ export { type Logger, type LogLevel, silentLogger, stderrLogger } from './logger
 export {
   type CloseOptions,
   DEFAULT_CLOSE_TIMEOUT_MS,
+  type OAuthBearerSaslOptions,
+  type OAuthBearerToken,
+  type PasswordSaslOptions,
   type SaslMechanism,
   type SaslOptions,
   type SslOption,

@@ -9,16 +9,39 @@ import { type Clock, systemClock } from './clock.js';
 import { type Logger, stderrLogger } from './logger.js';
 
 /** The SASL mechanisms this client implements. */
-export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'oauthbearer';
 
-/** SASL credentials: `sasl.mechanism` plus the user and password of `sasl.jaas.config`. */
-export interface SaslOptions {
+/** SASL credentials: a mechanism and its user and password, or OAUTHBEARER and a token provider. */
+export type SaslOptions = PasswordSaslOptions | OAuthBearerSaslOptions;
+
+/** SASL with a password: `sasl.mechanism` plus the user and password of `sasl.jaas.config`. */
+export interface PasswordSaslOptions {
   /** The mechanism (`PLAIN`, `SCRAM-SHA-256`, `SCRAM-SHA-512` in Kafka's config; any case accepted). */
-  mechanism: SaslMechanism | Uppercase<SaslMechanism>;
+  mechanism: Exclude<SaslMechanism, 'oauthbearer'> | Uppercase<Exclude<SaslMechanism, 'oauthbearer'>>;
   /** The user name. */
   username: string;
   /** The password. */
   password: string;
+}
+
+/**
+ * SASL OAUTHBEARER (RFC 7628), as KafkaJS's `oauthBearerProvider`: the provider is called for
+ * each new connection and returns the token to present (a JWT from the application's identity
+ * provider; for a development broker, an unsecured one as Kafka's default validator accepts).
+ */
+export interface OAuthBearerSaslOptions {
+  /** OAUTHBEARER (any case). */
+  mechanism: 'oauthbearer' | 'OAUTHBEARER';
+  /** Returns the token to present; may be async (to fetch or refresh it). */
+  oauthBearerProvider: () => OAuthBearerToken | Promise<OAuthBearerToken>;
+}
+
+/** A token for {@link OAuthBearerSaslOptions} (KafkaJS's `OauthbearerProviderResponse`). */
+export interface OAuthBearerToken {
+  /** The token itself, e.g. a JWT in compact form. */
+  value: string;
+  /** SASL extensions sent with it (RFC 7628 key=value pairs), e.g. Confluent Cloud's `logicalCluster`. */
+  extensions?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -1,88 +1,152 @@
 /**
- * DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for topic configs (and read-only
- * broker configs), with Kafka's config sources and synonyms.
+ * DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for topics, brokers (dynamic broker
+ * configs, per broker or cluster-wide default) and consumer groups, with Kafka's config sources
+ * and synonyms.
  */
 
 import { ErrorCode } from '@tskafka/protocol';
 import { Api, type MessageInput } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
 import type { BrokerNode } from '../broker.js';
+import { brokerPropertyInfo, brokerPropertyNames } from '../config.js';
+import {
+  type ConfigChange,
+  ConfigResourceType,
+  DYNAMIC_BROKER_CONFIGS,
+  GROUP_CONFIGS,
+} from '../dynamic-config.js';
 import { defineHandler } from '../handler.js';
-import { ConfigSource, TOPIC_CONFIGS, topicConfigDefault } from '../topic-config.js';
+import {
+  ConfigSource,
+  TOPIC_CONFIGS,
+  TOPIC_SYNONYMS,
+  topicConfigDefault,
+  topicConfigSynonyms,
+} from '../topic-config.js';
 
-/** Kafka's ConfigResource.Type ids. */
-const RESOURCE_TOPIC = 2;
-const RESOURCE_BROKER = 4;
-const RESOURCE_BROKER_LOGGER = 8;
 /** Kafka's ConfigType ids for DescribeConfigs v3+. */
 const CONFIG_TYPE: Record<string, number> = { bool: 1, string: 2, int: 3, long: 5, double: 6, list: 7 };
 
 type DescribeResult = MessageInput<typeof Api.DescribeConfigs.response>['results'][number];
 type DescribedConfig = NonNullable<DescribeResult['configs']>[number];
+type Synonym = { name: string; value: string | null; source: number };
 
-/** The broker-level properties DescribeConfigs shows for a BROKER resource. */
-const BROKER_PROPERTIES: [string, (n: BrokerNode) => string][] = [
-  ['broker.id', (n) => String(n.nodeId)],
-  ['node.id', (n) => String(n.nodeId)],
-  ['num.partitions', (n) => String(n.config.numPartitions)],
-  ['default.replication.factor', (n) => String(n.config.defaultReplicationFactor)],
-  ['auto.create.topics.enable', (n) => String(n.config.autoCreateTopicsEnable)],
-  ['log.segment.bytes', (n) => String(n.config.logSegmentBytes)],
-  ['log.retention.ms', (n) => String(n.config.logRetentionMs)],
-  ['log.retention.bytes', (n) => String(n.config.logRetentionBytes)],
-  ['message.max.bytes', (n) => String(n.config.messageMaxBytes)],
-  ['min.insync.replicas', (n) => String(n.config.minInsyncReplicas)],
-  ['replica.lag.time.max.ms', (n) => String(n.config.replicaLagTimeMaxMs)],
-  ['offsets.topic.num.partitions', (n) => String(n.config.offsetsTopicNumPartitions)],
-  ['group.initial.rebalance.delay.ms', (n) => String(n.config.groupInitialRebalanceDelayMs)],
-];
-
-function describeTopic(
-  node: BrokerNode,
+function entry(
   name: string,
-  keys: string[] | null,
-  synonyms: boolean,
-  docs: boolean,
-): DescribedConfig[] {
+  value: string | null,
+  source: number,
+  type: string,
+  readOnly: boolean,
+  synonyms: Synonym[],
+): DescribedConfig {
+  return {
+    name,
+    value,
+    readOnly,
+    isDefault: source === ConfigSource.Default,
+    configSource: source,
+    isSensitive: false,
+    synonyms,
+    configType: CONFIG_TYPE[type] ?? 0,
+    documentation: null,
+  };
+}
+
+function describeTopic(node: BrokerNode, name: string, synonyms: boolean): DescribedConfig[] {
   const topic = node.metadata.topics.get(name);
   if (!topic) throw new ApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
-  return TOPIC_CONFIGS.filter((d) => !keys || keys.includes(d.name)).map((d) => {
+  return TOPIC_CONFIGS.map((d) => {
     const dflt = topicConfigDefault(d, node.config);
     const override = topic.configs.get(d.name);
-    const value = override ?? dflt.value;
-    const source = override !== undefined ? ConfigSource.DynamicTopic : dflt.source;
-    const syn = [];
-    if (synonyms) {
-      if (override !== undefined)
-        syn.push({ name: d.name, value: override, source: ConfigSource.DynamicTopic });
-      syn.push({ name: d.brokerKey ? brokerName(d.name) : d.name, value: dflt.value, source: dflt.source });
-    }
-    return {
-      name: d.name,
-      value,
-      readOnly: false,
-      isDefault: source === ConfigSource.Default,
-      configSource: source,
-      isSensitive: false,
-      synonyms: syn,
-      configType: CONFIG_TYPE[d.type] ?? 0,
-      documentation: docs ? null : null,
-    };
+    const syn = synonyms ? topicConfigSynonyms(d, node.config, override) : [];
+    if (override !== undefined) return entry(d.name, override, ConfigSource.DynamicTopic, d.type, false, syn);
+    return entry(d.name, dflt.value, dflt.source, d.type, false, syn);
   });
 }
 
-/** The broker property that supplies a topic config's default (Kafka's synonym). */
-function brokerName(topicConfig: string): string {
-  const map: Record<string, string> = {
-    'segment.bytes': 'log.segment.bytes',
-    'retention.ms': 'log.retention.ms',
-    'retention.bytes': 'log.retention.bytes',
-    'index.interval.bytes': 'log.index.interval.bytes',
-    'max.message.bytes': 'message.max.bytes',
-    'message.timestamp.type': 'log.message.timestamp.type',
-    'min.insync.replicas': 'min.insync.replicas',
-  };
-  return map[topicConfig] ?? topicConfig;
+/**
+ * The broker properties a property shares its value with (Kafka's `brokerConfigSynonyms`):
+ * `log.retention.ms`, `.minutes` and `.hours` are one config in three units.
+ */
+function brokerSynonymNames(name: string): string[] {
+  const syn = TOPIC_SYNONYMS.get(name);
+  const family = syn?.topic.synonyms ?? [];
+  if (family.length < 2 || name === 'log.flush.scheduler.interval.ms') return [name];
+  return family.map((s) => s.name);
+}
+
+function describeBroker(node: BrokerNode, name: string, synonyms: boolean): DescribedConfig[] {
+  if (name !== '' && name !== String(node.nodeId)) {
+    throw new ApiError(
+      ErrorCode.INVALID_REQUEST,
+      `Unexpected broker id, expected ${node.nodeId} but received ${name}`,
+    );
+  }
+  const props = node.config.properties;
+  const all = brokerPropertyNames().map((prop) => {
+    const info = brokerPropertyInfo(prop);
+    const own = props[prop]?.[0];
+    const syn: Synonym[] = [];
+    if (synonyms) {
+      const family = brokerSynonymNames(prop);
+      for (const f of family) for (const level of props[f] ?? []) syn.push({ name: f, ...level });
+      for (const f of family) {
+        const d = brokerPropertyInfo(f).default;
+        if (d !== null) syn.push({ name: f, value: d, source: ConfigSource.Default });
+      }
+    }
+    const readOnly = !DYNAMIC_BROKER_CONFIGS.has(prop);
+    return own
+      ? entry(prop, own.value, own.source, info.type, readOnly, syn)
+      : entry(prop, info.default, ConfigSource.Default, info.type, readOnly, syn);
+  });
+  all.push(entry('broker.id', String(node.nodeId), ConfigSource.StaticBroker, 'int', true, []));
+  all.push(entry('node.id', String(node.nodeId), ConfigSource.StaticBroker, 'int', true, []));
+  all.sort((a, b) => a.name.localeCompare(b.name));
+  if (name !== '') return all;
+  // The cluster-wide default resource holds only what is set at that level (Kafka does the same).
+  return all.flatMap((c) => {
+    const level = props[c.name]?.find((l) => l.source === ConfigSource.DynamicDefaultBroker);
+    if (!level) return [];
+    const syn = (c.synonyms ?? []).filter((x) => x.source !== ConfigSource.DynamicBroker);
+    return [{ ...c, value: level.value, configSource: level.source, isDefault: false, synonyms: syn }];
+  });
+}
+
+function describeGroup(node: BrokerNode, groupId: string, synonyms: boolean): DescribedConfig[] {
+  const set = node.metadata.dynamicConfigs.group(groupId);
+  return GROUP_CONFIGS.map((d) => {
+    const override = set.get(d.name);
+    const syn: Synonym[] = [];
+    if (synonyms) {
+      if (override !== undefined) syn.push({ name: d.name, value: override, source: ConfigSource.Group });
+      syn.push({ name: d.brokerSynonym, value: d.default, source: ConfigSource.Default });
+    }
+    return override !== undefined
+      ? entry(d.name, override, ConfigSource.Group, d.type, false, syn)
+      : entry(d.name, d.default, ConfigSource.Default, d.type, false, syn);
+  });
+}
+
+/** The configs of one resource; throws ApiError for what the resource answers with an error. */
+function describeResource(
+  node: BrokerNode,
+  resourceType: number,
+  resourceName: string,
+  synonyms: boolean,
+): DescribedConfig[] {
+  switch (resourceType) {
+    case ConfigResourceType.Topic:
+      return describeTopic(node, resourceName, synonyms);
+    case ConfigResourceType.Broker:
+      return describeBroker(node, resourceName, synonyms);
+    case ConfigResourceType.Group:
+      return describeGroup(node, resourceName, synonyms);
+    case ConfigResourceType.BrokerLogger:
+      return [];
+    default:
+      throw new ApiError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resourceType}`);
+  }
 }
 
 /** DescribeConfigs handler. */
@@ -96,42 +160,12 @@ export const describeConfigsHandler = defineHandler({
       throttleTimeMs: 0,
       results: req.resources.map((r): DescribeResult => {
         try {
-          let configs: DescribedConfig[];
-          if (r.resourceType === RESOURCE_TOPIC) {
-            configs = describeTopic(
-              node,
-              r.resourceName,
-              r.configurationKeys,
-              req.includeSynonyms,
-              req.includeDocumentation,
-            );
-            // isDefault exists in v0 only; v1+ carry the same fact as configSource DEFAULT_CONFIG.
-            if (ctx.apiVersion > 0) for (const c of configs) c.isDefault = false;
-          } else if (r.resourceType === RESOURCE_BROKER) {
-            if (r.resourceName !== '' && r.resourceName !== String(node.nodeId)) {
-              throw new ApiError(
-                ErrorCode.INVALID_REQUEST,
-                `Unexpected broker id, expected ${node.nodeId} but received ${r.resourceName}`,
-              );
-            }
-            configs = BROKER_PROPERTIES.filter(
-              ([k]) => !r.configurationKeys || r.configurationKeys.includes(k),
-            ).map(([k, f]) => ({
-              name: k,
-              value: f(node),
-              readOnly: true,
-              isDefault: false,
-              configSource: ConfigSource.StaticBroker,
-              isSensitive: false,
-              synonyms: [],
-              configType: 0,
-              documentation: null,
-            }));
-          } else if (r.resourceType === RESOURCE_BROKER_LOGGER) {
-            configs = [];
-          } else {
-            throw new ApiError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}`);
-          }
+          const keys = r.configurationKeys;
+          const configs = describeResource(node, r.resourceType, r.resourceName, req.includeSynonyms).filter(
+            (c) => !keys || keys.includes(c.name),
+          );
+          // isDefault exists in v0 only; v1+ carry the same fact as configSource DEFAULT_CONFIG.
+          if (ctx.apiVersion > 0) for (const c of configs) c.isDefault = false;
           return {
             errorCode: 0,
             errorMessage: null,
@@ -170,18 +204,24 @@ function alterOne(
   node: BrokerNode,
   resourceType: number,
   resourceName: string,
-  changes: { name: string; value: string | null; op: 'set' | 'delete' | 'append' | 'subtract' }[],
+  changes: ConfigChange[],
   incremental: boolean,
   validateOnly: boolean,
 ): { errorCode: number; errorMessage: string | null } {
   try {
-    if (resourceType !== RESOURCE_TOPIC) {
-      throw new ApiError(
-        ErrorCode.INVALID_REQUEST,
-        'The reference broker does not support dynamic broker configs; set them at start',
-      );
+    switch (resourceType) {
+      case ConfigResourceType.Topic:
+        node.metadata.alterTopicConfigs(resourceName, changes, incremental, validateOnly);
+        break;
+      case ConfigResourceType.Broker:
+        node.metadata.dynamicConfigs.alterBroker(resourceName, changes, incremental, validateOnly);
+        break;
+      case ConfigResourceType.Group:
+        node.metadata.dynamicConfigs.alterGroup(resourceName, changes, incremental, validateOnly);
+        break;
+      default:
+        throw new ApiError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resourceType}`);
     }
-    node.metadata.alterTopicConfigs(resourceName, changes, incremental, validateOnly);
     return { errorCode: 0, errorMessage: null };
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;

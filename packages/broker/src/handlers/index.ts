@@ -28,6 +28,10 @@ import {
 import { produceHandler } from './produce.js';
 import { saslAuthenticateHandler } from './sasl-authenticate.js';
 import { saslHandshakeHandler } from './sasl-handshake.js';
+import {
+  alterUserScramCredentialsHandler,
+  describeUserScramCredentialsHandler,
+} from './user-scram-credentials.js';
 import { writeTxnMarkersHandler } from './write-txn-markers.js';
 
 /** All handlers, keyed later by API key. */
@@ -55,6 +59,8 @@ export const allHandlers: readonly ApiHandler<ApiDef>[] = [
   alterConfigsHandler,
   incrementalAlterConfigsHandler,
   describeClusterHandler,
+  describeUserScramCredentialsHandler,
+  alterUserScramCredentialsHandler,
   saslHandshakeHandler,
   saslAuthenticateHandler,
   writeTxnMarkersHandler,

@@ -56,6 +56,20 @@ export function scramCredential(
   const { hash, keyLength } = SCRAM_MECHANISMS[mechanism];
   // Kafka does not SASLprep the password: it takes its UTF-8 bytes, and so do its clients.
   const saltedPassword = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, keyLength, hash);
+  return scramCredentialFromSaltedPassword(mechanism, saltedPassword, salt, iterations);
+}
+
+/**
+ * The stored credential from a salted password (`Hi(password, salt, i)`), which is what
+ * AlterUserScramCredentials carries: the broker never sees the password itself.
+ */
+export function scramCredentialFromSaltedPassword(
+  mechanism: ScramMechanism,
+  saltedPassword: Buffer,
+  salt: Buffer,
+  iterations: number,
+): ScramCredential {
+  const { hash } = SCRAM_MECHANISMS[mechanism];
   const clientKey = hmac(hash, saltedPassword, 'Client Key');
   return {
     salt,

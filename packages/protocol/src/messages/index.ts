@@ -42,4 +42,5 @@ export * from './sasl-authenticate.js';
 export * from './sasl-handshake.js';
 export * from './sync-group.js';
 export * from './txn-offset-commit.js';
+export * from './user-scram-credentials.js';
 export * from './write-txn-markers.js';

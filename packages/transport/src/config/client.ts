@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { Cluster } from '../cluster.js';
 import type { Logger } from '../logger.js';
-import type { ClusterOptions, SaslOptions, SslOption } from '../options.js';
+import type { ClusterOptions, OAuthBearerSaslOptions, SaslOptions, SslOption } from '../options.js';
 import { ConfigError } from './errors.js';
 import {
   isJaasConfig,
@@ -25,7 +25,7 @@ import { type ConfigOf, defineSchema } from './schema.js';
 export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
 
 /** `sasl.mechanism` values this client implements. */
-export type SaslMechanismName = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+export type SaslMechanismName = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER';
 
 /** Checks one `bootstrap.servers` entry: `host:port` or `[ipv6]:port`. */
 function brokerAddress(item: string): string | undefined {
@@ -105,12 +105,16 @@ export const commonClientKeys = {
       caseInsensitive: true,
     },
   ),
-  saslMechanism: enumKey('sasl.mechanism', ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const, {
-    doc: 'The SASL mechanism. Java defaults to GSSAPI (Kerberos), which this client does not implement; the default here is PLAIN.',
-    default: 'PLAIN',
-    caseInsensitive: true,
-    aliases: ['sasl.mechanisms'],
-  }),
+  saslMechanism: enumKey(
+    'sasl.mechanism',
+    ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const,
+    {
+      doc: 'The SASL mechanism. Java defaults to GSSAPI (Kerberos), which this client does not implement; the default here is PLAIN.',
+      default: 'PLAIN',
+      caseInsensitive: true,
+      aliases: ['sasl.mechanisms'],
+    },
+  ),
   saslJaasConfig: customKey<JaasConfig, JaasConfig, { doc: string; secret: true }>(
     'sasl.jaas.config',
     {
@@ -190,7 +194,7 @@ export function checkCommonClientConfig(config: CommonClientConfig): void {
 /** SASL credentials from the configuration, in the shape of the transport's SASL option. */
 export interface SaslCredentials {
   /** The mechanism. */
-  mechanism: SaslMechanismName;
+  mechanism: Exclude<SaslMechanismName, 'OAUTHBEARER'>;
   /** The user name. */
   username: string;
   /** The password. */
@@ -205,11 +209,14 @@ export interface SaslCredentials {
  * @throws ConfigError when SASL is on but the credentials are missing, or the login module does
  *   not fit `sasl.mechanism` (PlainLoginModule for PLAIN, ScramLoginModule for SCRAM-*).
  */
-export function saslFromConfig(config: CommonClientConfig): SaslCredentials | undefined {
+export function saslFromConfig(
+  config: CommonClientConfig,
+): SaslCredentials | OAuthBearerSaslOptions | undefined {
   if (config.securityProtocol !== 'SASL_PLAINTEXT' && config.securityProtocol !== 'SASL_SSL')
     return undefined;
   const mechanism = config.saslMechanism;
   const jaas = config.saslJaasConfig;
+  if (mechanism === 'OAUTHBEARER') return unsecuredOAuthBearerFromJaas(jaas);
   if (jaas !== undefined) {
     const wanted = mechanism === 'PLAIN' ? PLAIN_LOGIN_MODULE : SCRAM_LOGIN_MODULE;
     if (jaas.loginModule !== wanted) {
@@ -228,6 +235,55 @@ export function saslFromConfig(config: CommonClientConfig): SaslCredentials | un
     );
   }
   return { mechanism, username, password };
+}
+
+/** The OAUTHBEARER login module class. */
+const OAUTHBEARER_LOGIN_MODULE = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule';
+
+/**
+ * OAUTHBEARER from properties, as Java's default `OAuthBearerUnsecuredLoginCallbackHandler`:
+ * `sasl.jaas.config=...OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="alice";`
+ * makes an unsecured JWS (`alg: none`) with that `sub`, `iat`, `exp` after
+ * `unsecuredLoginLifetimeSeconds` (default 3600), and `unsecuredLoginExtension_<name>` SASL
+ * extensions; a fresh token for each connection. For development brokers only, as in Java; a
+ * real identity provider needs the `oauthBearerProvider` option.
+ */
+function unsecuredOAuthBearerFromJaas(jaas: JaasConfig | undefined): OAuthBearerSaslOptions {
+  if (jaas === undefined || jaas.loginModule !== OAUTHBEARER_LOGIN_MODULE) {
+    throw new ConfigError(
+      'sasl.jaas.config',
+      `sasl.mechanism=OAUTHBEARER from properties needs ${OAUTHBEARER_LOGIN_MODULE} with unsecuredLoginStringClaim_sub="..." (or pass the oauthBearerProvider option)`,
+    );
+  }
+  const o = jaas.options;
+  const sub = o.unsecuredLoginStringClaim_sub;
+  if (sub === undefined || sub === '') {
+    throw new ConfigError(
+      'sasl.jaas.config',
+      'OAuthBearerLoginModule needs unsecuredLoginStringClaim_sub="<principal>"',
+    );
+  }
+  const lifetime = Number(o.unsecuredLoginLifetimeSeconds ?? 3600);
+  if (!Number.isFinite(lifetime) || lifetime <= 0) {
+    throw new ConfigError('sasl.jaas.config', 'unsecuredLoginLifetimeSeconds must be a positive number');
+  }
+  const claims: Record<string, string> = {};
+  const extensions: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (k.startsWith('unsecuredLoginStringClaim_')) claims[k.slice('unsecuredLoginStringClaim_'.length)] = v;
+    if (k.startsWith('unsecuredLoginExtension_')) extensions[k.slice('unsecuredLoginExtension_'.length)] = v;
+  }
+  const part = (obj: object) => Buffer.from(JSON.stringify(obj)).toString('base64url');
+  return {
+    mechanism: 'OAUTHBEARER',
+    oauthBearerProvider: () => {
+      const iat = Date.now() / 1000;
+      return {
+        value: `${part({ alg: 'none' })}.${part({ ...claims, iat, exp: iat + lifetime })}.`,
+        extensions,
+      };
+    },
+  };
 }
 
 /**

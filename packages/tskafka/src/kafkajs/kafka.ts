@@ -13,15 +13,25 @@ import { KafkaJSNonRetriableError } from './errors.js';
 import { Producer, type ProducerConfig } from './producer.js';
 import { type logCreator, logLevel, type RetryOptions } from './types.js';
 
-/** SASL as KafkaJS takes it: `plain`, `scram-sha-256` or `scram-sha-512` with a user and password. */
-export interface SASLOptions {
-  /** The mechanism, KafkaJS's lower-case names. */
-  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-  /** The user name. */
-  username: string;
-  /** The password. */
-  password: string;
-}
+/**
+ * SASL as KafkaJS takes it: `plain`, `scram-sha-256` or `scram-sha-512` with a user and password,
+ * or `oauthbearer` with an `oauthBearerProvider`.
+ */
+export type SASLOptions =
+  | {
+      /** The mechanism, KafkaJS's lower-case names. */
+      mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+      /** The user name. */
+      username: string;
+      /** The password. */
+      password: string;
+    }
+  | {
+      /** OAUTHBEARER. */
+      mechanism: 'oauthbearer';
+      /** Returns the token (`{ value }`) for each new connection. */
+      oauthBearerProvider: () => Promise<{ value: string }>;
+    };
 
 /** KafkaJS's `KafkaConfig`. */
 export interface KafkaConfig {
@@ -98,7 +108,7 @@ export class KafkaContext {
     return {
       bootstrapServers: await this.bootstrapServers(),
       clientId: c.clientId ?? 'kafkajs',
-      sasl: c.sasl === undefined ? undefined : { ...c.sasl, mechanism: c.sasl.mechanism },
+      sasl: c.sasl,
       ssl: c.ssl,
       logger: this.logger(namespace),
       requestTimeoutMs: c.requestTimeout,
