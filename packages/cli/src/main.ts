@@ -46,7 +46,7 @@ export interface CliIo {
 }
 
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<void>> = {
-  broker: (argv, io) => brokerCommand(argv, io.stdout, io.signal),
+  broker: (argv, io) => brokerCommand(argv, io.stdout, io.signal, io.stderr),
   topics: (argv, io) => topicsCommand(argv, io.stdout),
   'console-producer': (argv, io) => consoleProducerCommand(argv, io.stdin, io.stdout),
   'console-consumer': (argv, io) => consoleConsumerCommand(argv, io.stdout, io.stderr, io.signal),

@@ -1,21 +1,34 @@
 /**
- * `tskafka broker [--port 9092] [--host H] [--data-dir DIR] [--brokers N] [--override k=v]...`:
- * runs the reference broker (or an in-process cluster) until SIGINT/SIGTERM, then stops cleanly.
+ * `tskafka broker [--port 9092] [--host H] [--data-dir DIR] [--brokers N] [--override k=v]...
+ * [--faults schedule.json]`: runs the reference broker (or an in-process cluster) until
+ * SIGINT/SIGTERM, then stops cleanly; with `--faults`, runs a fault schedule against it.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { BrokerConfigError, type BrokerProperties, startCluster } from '@tskafka/broker';
+import {
+  BrokerConfigError,
+  type BrokerProperties,
+  type FaultSchedule,
+  FaultScheduleError,
+  parseFaultSchedule,
+  runFaultSchedule,
+  startCluster,
+} from '@tskafka/broker';
 import { CliError } from '../errors.js';
 
 /** Usage text of the broker command. */
 export const BROKER_USAGE = `Usage: tskafka broker [--port 9092] [--host 127.0.0.1] [--data-dir DIR] [--brokers 1]
-                      [--override name=value]... [--user name=password]...
+                      [--override name=value]... [--user name=password]... [--faults FILE]
 Runs the tskafka reference broker until SIGINT or SIGTERM. Prints the bootstrap address on one line.
   --port       port of the first broker (default 9092; 0 picks a free one)
   --data-dir   keep the log in this directory (Kafka's layout); in memory without it
   --brokers    number of brokers in the cluster (default 1)
   --override   a broker property, e.g. --override num.partitions=3 (repeatable); Kafka's defaults
                but group.initial.rebalance.delay.ms=0 (Kafka: 3000; --override restores it)
-  --user       a SASL user, e.g. --user alice=secret (repeatable)`;
+  --user       a SASL user, e.g. --user alice=secret (repeatable)
+  --faults     run a fault schedule (JSON) against the cluster once it is up: {"steps": [{"atMs":
+               1000, "action": "stopBroker", "broker": 2}, ...]}, or {"seed": 7, "durationMs":
+               60000} for one drawn from a seed; each step is logged on stderr as it runs`;
 
 /**
  * Runs the broker command; resolves when the broker has stopped after SIGINT, SIGTERM or an abort
@@ -25,6 +38,7 @@ export async function brokerCommand(
   argv: string[],
   out: NodeJS.WritableStream = process.stdout,
   signal?: AbortSignal,
+  err: NodeJS.WritableStream = process.stderr,
 ): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -36,6 +50,7 @@ export async function brokerCommand(
       override: { type: 'string', multiple: true, default: [] },
       user: { type: 'string', multiple: true, default: [] },
       'log-level': { type: 'string', default: 'warn' },
+      faults: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -62,6 +77,13 @@ export async function brokerCommand(
     if (eq <= 0) throw new CliError(`--user: expected name=password, got "${u}"`);
     users[u.slice(0, eq)] = u.slice(eq + 1);
   }
+  const firstNodeId = 1;
+  const schedule = values.faults
+    ? readSchedule(
+        values.faults,
+        Array.from({ length: brokers }, (_, i) => firstNodeId + i),
+      )
+    : null;
   let cluster: Awaited<ReturnType<typeof startCluster>>;
   try {
     cluster = await startCluster({
@@ -79,12 +101,21 @@ export async function brokerCommand(
     if (code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use (try --port 0)`);
     throw e;
   }
+  const faults = schedule
+    ? runFaultSchedule(cluster, schedule, {
+        onEvent: (e) =>
+          err.write(
+            `[tskafka faults] +${e.ranAtMs}ms ${e.outcome} ${JSON.stringify(e.step)}${e.reason ? `: ${e.reason}` : ''}\n`,
+          ),
+      })
+    : null;
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       signal?.removeEventListener('abort', stop);
-      cluster.close().then(resolve, resolve);
+      const stopped = faults ? faults.stop() : Promise.resolve();
+      stopped.then(() => cluster.close()).then(resolve, resolve);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
@@ -94,4 +125,20 @@ export async function brokerCommand(
     if (signal?.aborted) stop();
     else signal?.addEventListener('abort', stop);
   });
+}
+
+/** Reads `--faults FILE`: a schedule, or a seed to draw one for these brokers. */
+function readSchedule(file: string, brokers: number[]): FaultSchedule {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CliError(`--faults: cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return parseFaultSchedule(json, { brokers });
+  } catch (e) {
+    if (e instanceof FaultScheduleError) throw new CliError(`--faults ${file}: ${e.message}`);
+    throw e;
+  }
 }
