@@ -305,8 +305,9 @@ export function randomFaultSchedule(opts: RandomFaultScheduleOptions): FaultSche
     switch (action) {
       case 'stopBroker':
       case 'isolate':
-        if (atMs < busyUntil || opts.brokers.length < 2) continue;
-        busyUntil = undoAt + 1;
+        if (atMs < busyUntil || (action === 'isolate' && opts.brokers.length < 2)) continue;
+        // Followers need a moment to rejoin the ISR before the next broker goes.
+        busyUntil = undoAt + mean / 2;
         steps.push({ atMs, action, broker });
         steps.push(
           action === 'stopBroker'
