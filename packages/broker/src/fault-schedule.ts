@@ -196,10 +196,11 @@ export function runFaultSchedule(
     for (const step of [...schedule.steps].sort((a, b) => a.atMs - b.atMs)) {
       await waitUntil(step.atMs);
       if (cancelled) break;
+      const ranAtMs = clock.now() - start;
       const reason = await apply(step);
       const event: FaultEvent = {
         step,
-        ranAtMs: clock.now() - start,
+        ranAtMs,
         outcome: reason === undefined ? 'applied' : 'skipped',
         ...(reason === undefined ? {} : { reason }),
       };

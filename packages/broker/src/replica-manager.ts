@@ -24,6 +24,9 @@ import {
 import type { MetadataChange, PartitionState, TopicState } from './metadata.js';
 import { Partition } from './partition.js';
 import { Purgatory } from './purgatory.js';
+
+/** How long a transaction marker waits for the ISR (Kafka: the broker's request.timeout.ms, 30 s). */
+const MARKER_REPLICATION_TIMEOUT_MS = 30_000;
 import { ReplicaFetcherManager } from './replica-fetcher.js';
 import { effectiveTopicConfig } from './topic-config.js';
 
@@ -379,15 +382,23 @@ export class ReplicaManager {
    * them (the last stable offset moves), and hands markers on `__consumer_offsets` partitions to
    * the group coordinator, which then commits or drops the producer's pending offsets. Called by
    * the WriteTxnMarkers handler and by the local transaction coordinator alike.
+   *
+   * As Kafka appends markers with acks=all, a partition's result is only NONE once its high
+   * watermark has passed the marker: a marker the leader alone held would be cut off by the next
+   * leader's log, leaving the transaction open there, so the following transaction of the
+   * producer would be taken as part of it (its committed records read as aborted, or aborted
+   * ones as committed). NOT_LEADER_OR_FOLLOWER (leadership moved) and REQUEST_TIMED_OUT make the
+   * coordinator write it again, at the new leader.
    */
   async writeTxnMarkers(req: TxnMarkerRequest): Promise<TxnMarkerResult[]> {
     const now = this.node.clock.now();
     const results: TxnMarkerResult[] = [];
+    const pending: { result: TxnMarkerResult; p: Partition; leaderEpoch: number; requiredOffset: number }[] = [];
     for (const { topic, partition } of req.partitions) {
       let errorCode: number = ErrorCode.NONE;
       try {
         const p = this.leaderPartition(topic, partition);
-        p.appendTxnMarker(
+        const markerOffset = p.appendTxnMarker(
           {
             producerId: req.producerId,
             producerEpoch: req.producerEpoch,
@@ -400,13 +411,54 @@ export class ReplicaManager {
         if (topic === GROUP_METADATA_TOPIC_NAME) {
           this.node.groupCoordinator.onTxnMarker(partition, req.producerId, req.committed);
         }
+        const result = { topic, partition, errorCode };
+        results.push(result);
+        pending.push({ result, p, leaderEpoch: p.leaderEpoch, requiredOffset: markerOffset + 1 });
+        continue;
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
         errorCode = e.code;
       }
       results.push({ topic, partition, errorCode });
     }
+    await this.awaitMarkersReplicated(pending);
     return results;
+  }
+
+  /** Waits until each marker is below its partition's high watermark (see writeTxnMarkers). */
+  private awaitMarkersReplicated(
+    pending: { result: TxnMarkerResult; p: Partition; leaderEpoch: number; requiredOffset: number }[],
+  ): Promise<void> {
+    const settle = (expired: boolean): boolean => {
+      let done = true;
+      for (const w of pending) {
+        if (w.result.errorCode !== ErrorCode.NONE) continue;
+        if (!w.p.isLeader || w.p.leaderEpoch !== w.leaderEpoch) w.result.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+        else if (w.p.highWatermark < w.requiredOffset) {
+          if (expired) w.result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
+          else done = false;
+        }
+      }
+      return done;
+    };
+    if (settle(false)) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.producePurgatory.tryCompleteElseWatch(
+        {
+          tryComplete() {
+            if (!settle(false)) return false;
+            resolve();
+            return true;
+          },
+          onExpire() {
+            settle(true);
+            resolve();
+          },
+        },
+        [...new Set(pending.map((w) => w.p.key))],
+        MARKER_REPLICATION_TIMEOUT_MS,
+      );
+    });
   }
 
   /** Deletes old segments of every hosted partition by time and size. */
