@@ -26,7 +26,7 @@ import { Partition } from './partition.js';
 import { Purgatory } from './purgatory.js';
 
 /** How long a transaction marker waits for the ISR (Kafka: the broker's request.timeout.ms, 30 s). */
-const MARKER_REPLICATION_TIMEOUT_MS = 30_000;
+export const MARKER_REPLICATION_TIMEOUT_MS = 30_000;
 import { ReplicaFetcherManager } from './replica-fetcher.js';
 import { effectiveTopicConfig } from './topic-config.js';
 
@@ -423,6 +423,41 @@ export class ReplicaManager {
     }
     await this.awaitMarkersReplicated(pending);
     return results;
+  }
+
+  /**
+   * Resolves with NONE once this broker's replica of `topic`-`partition` has its high watermark at
+   * `offset` or beyond (what was appended up to there is in the ISR), NOT_LEADER_OR_FOLLOWER when
+   * it stops leading it first, REQUEST_TIMED_OUT after `timeoutMs` (Kafka's acks=all append
+   * for the coordinators' own writes).
+   */
+  awaitHighWatermark(topic: string, partition: number, offset: number, timeoutMs: number): Promise<number> {
+    const p = this.getPartition(topic, partition);
+    if (!p?.isLeader) return Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const leaderEpoch = p.leaderEpoch;
+    const status = (): number | null => {
+      if (!p.isLeader || p.leaderEpoch !== leaderEpoch) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+      return p.highWatermark >= offset ? ErrorCode.NONE : null;
+    };
+    const now = status();
+    if (now !== null) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      this.producePurgatory.tryCompleteElseWatch(
+        {
+          tryComplete() {
+            const s = status();
+            if (s === null) return false;
+            resolve(s);
+            return true;
+          },
+          onExpire() {
+            resolve(status() ?? ErrorCode.REQUEST_TIMED_OUT);
+          },
+        },
+        [p.key],
+        timeoutMs,
+      );
+    });
   }
 
   /** Waits until each marker is below its partition's high watermark (see writeTxnMarkers). */

@@ -76,6 +76,8 @@ export interface DeliveryAuditResult {
   reports: DeliveryAuditReport[];
   /** True when every reader's report is. */
   ok: boolean;
+  /** Where the cluster's logs are kept for inspection after a failed audit (null after a clean one). */
+  dataDir: string | null;
 }
 
 const TOPIC = 'audit';
@@ -93,6 +95,7 @@ export async function runDeliveryAudit(opts: DeliveryAuditOptions): Promise<Deli
     opts.mode === 'kill9'
       ? await ChildProcessBroker.start(opts.tskafkaCommand ?? defaultTskafkaCommand(), dataDir)
       : await inProcessCluster(dataDir);
+  let keep = false;
   try {
     const kafka = new Kafka({ bootstrapServers: cluster.bootstrap, clientId: 'audit-admin', logger: opts.logger });
     const admin = kafka.admin();
@@ -136,6 +139,8 @@ export async function runDeliveryAudit(opts: DeliveryAuditOptions): Promise<Deli
       );
       reports.push(auditDelivery(reader.name, produced.acks, records));
     }
+    const ok = reports.every((r) => r.ok);
+    keep = !ok;
     return {
       seed: opts.seed,
       schedule,
@@ -145,11 +150,12 @@ export async function runDeliveryAudit(opts: DeliveryAuditOptions): Promise<Deli
       aborted: produced.aborted,
       producerErrors: produced.errors,
       reports,
-      ok: reports.every((r) => r.ok),
+      ok,
+      dataDir: ok ? null : dataDir,
     };
   } finally {
     await cluster.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!keep) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

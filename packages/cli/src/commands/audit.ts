@@ -86,7 +86,8 @@ export function auditSummary(r: DeliveryAuditResult): string {
     `seed ${r.seed}: ${r.ok ? 'OK' : 'FAILED'} - ${r.producer}, ${applied}/${r.schedule.steps.length} fault steps applied, ` +
     `${r.acknowledged} acknowledged, ${r.aborted} aborted on purpose, ${r.producerErrors.length} send failures`;
   const errors = r.producerErrors.slice(0, 3).map((e) => `  send failure: ${e}`);
-  return [head, ...errors, ...r.reports.map(formatAuditReport)].join('\n');
+  const kept = r.dataDir ? [`  the cluster's logs are kept in ${r.dataDir}`] : [];
+  return [head, ...errors, ...r.reports.map(formatAuditReport), ...kept].join('\n');
 }
 
 interface AuditPlan {
