@@ -20,6 +20,10 @@ const STEADY_MS = 4000;
 const DOWN_MS = 15_000;
 const AFTER_MS = 6000;
 /** STALL_SEED: run a seeded fault schedule (as the delivery audit does) instead of the coordinator stop. */
+/** STALL_COMMIT=1: commitSync after each poll instead of auto commit. */
+const COMMIT_SYNC = process.env.STALL_COMMIT === '1';
+/** STALL_JOIN=1: a new member joins the group just before the coordinator stops. */
+const JOIN = process.env.STALL_JOIN === '1';
 const SEED = process.env.STALL_SEED === undefined ? null : Number(process.env.STALL_SEED);
 /** Members of our consumer group (STALL_MEMBERS, default 2: a rebalance is part of the story). */
 const MEMBERS = Number(process.env.STALL_MEMBERS ?? 2);
@@ -103,7 +107,7 @@ async function round(): Promise<{ ours: number; peer: number }> {
   let consuming = true;
   const consumers = await Promise.all(
     Array.from({ length: MEMBERS }, async () => {
-      const consumer = kafka.consumer({ groupId: group, autoOffsetReset: 'latest' });
+      const consumer = kafka.consumer({ groupId: group, autoOffsetReset: 'latest', enableAutoCommit: !COMMIT_SYNC });
       await consumer.connect();
       await consumer.subscribe([TOPIC]);
       return consumer;
@@ -112,7 +116,10 @@ async function round(): Promise<{ ours: number; peer: number }> {
   const consumed = Promise.all(
     consumers.map(async (consumer) => {
       while (consuming) {
-        for (const r of await consumer.poll(100)) ours.add(r.partition, Date.now());
+        const records = await consumer.poll(100);
+        for (const r of records) ours.add(r.partition, Date.now());
+        // As an at-least-once loop does: commit what was processed before polling again.
+        if (COMMIT_SYNC && records.length > 0) await consumer.commitSync().catch(() => {});
       }
     }),
   );
@@ -135,6 +142,18 @@ async function round(): Promise<{ ours: number; peer: number }> {
   console.log(
     `stopping broker ${coordinator}: coordinator of ${group}${peerCoordinator === coordinator ? ` and ${peerGroup}` : ''}, leader of ${TOPIC} partition(s) ${leads?.join(',')}`,
   );
+  let joiner: Promise<void> = Promise.resolve();
+  if (JOIN) {
+    // A member joining just before the stop: the coordinator dies in the middle of a rebalance.
+    const extra = kafka.consumer({ groupId: group, autoOffsetReset: 'latest' });
+    consumers.push(extra);
+    joiner = (async () => {
+      await extra.connect();
+      await extra.subscribe([TOPIC]);
+      while (consuming) for (const r of await extra.poll(100)) ours.add(r.partition, Date.now());
+    })();
+    await sleep(150);
+  }
   const stoppedAt = Date.now();
   if (SEED === null) {
     await cluster.stopBroker(coordinator);
@@ -159,6 +178,7 @@ async function round(): Promise<{ ours: number; peer: number }> {
   consuming = false;
   await produced;
   await consumed;
+  await joiner;
   py.kill('SIGKILL');
   for (const c of consumers) await c.close().catch(() => {});
   await producer.close().catch(() => {});
