@@ -59,7 +59,9 @@ class Arrivals {
   }
   report(name: string, from: number, to: number): string {
     const parts = [...this.byPartition.keys()].sort((a, b) => a - b);
-    const per = parts.map((p) => `p${p} ${(Arrivals.longestGap(this.byPartition.get(p) ?? [], from, to) / 1000).toFixed(1)} s`);
+    const per = parts.map(
+      (p) => `p${p} ${(Arrivals.longestGap(this.byPartition.get(p) ?? [], from, to) / 1000).toFixed(1)} s`,
+    );
     return `${name}: longest stall ${(Arrivals.longestGap(this.all, from, to) / 1000).toFixed(1)} s (per partition: ${per.join(', ')}), ${this.all.length} records`;
   }
 }
@@ -83,7 +85,11 @@ async function round(): Promise<{ ours: number; peer: number }> {
     brokers: 3,
     dataDir,
     logLevel: 'error',
-    config: { 'offsets.topic.replication.factor': 3, 'offsets.topic.num.partitions': 3, 'min.insync.replicas': 2 },
+    config: {
+      'offsets.topic.replication.factor': 3,
+      'offsets.topic.num.partitions': 3,
+      'min.insync.replicas': 2,
+    },
   });
   const bootstrap = cluster.bootstrapServers;
   const kafka = new Kafka({ bootstrapServers: bootstrap, clientId: 'stall', logger: silentLogger });
@@ -107,7 +113,11 @@ async function round(): Promise<{ ours: number; peer: number }> {
   let consuming = true;
   const consumers = await Promise.all(
     Array.from({ length: MEMBERS }, async () => {
-      const consumer = kafka.consumer({ groupId: group, autoOffsetReset: 'latest', enableAutoCommit: !COMMIT_SYNC });
+      const consumer = kafka.consumer({
+        groupId: group,
+        autoOffsetReset: 'latest',
+        enableAutoCommit: !COMMIT_SYNC,
+      });
       await consumer.connect();
       await consumer.subscribe([TOPIC]);
       return consumer;
@@ -126,9 +136,13 @@ async function round(): Promise<{ ours: number; peer: number }> {
 
   const peer = new Arrivals();
   const peerGroup = 'stall-peer';
-  const py = spawn('/usr/bin/python3', ['-c', PYTHON_CONSUMER, bootstrap.join(','), TOPIC, peerGroup, String(MEMBERS)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const py = spawn(
+    '/usr/bin/python3',
+    ['-c', PYTHON_CONSUMER, bootstrap.join(','), TOPIC, peerGroup, String(MEMBERS)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   createInterface({ input: py.stdout }).on('line', (line) => {
     const [p, at] = line.split(' ').map(Number);
     peer.add(p, at);
@@ -138,7 +152,10 @@ async function round(): Promise<{ ours: number; peer: number }> {
   const offsets = cluster.metadata.topics.get('__consumer_offsets');
   const coordinator = offsets?.partitions[offsetsPartitionFor(group, 3)].leader ?? 1;
   const peerCoordinator = offsets?.partitions[offsetsPartitionFor(peerGroup, 3)].leader;
-  const leads = cluster.metadata.topics.get(TOPIC)?.partitions.filter((p) => p.leader === coordinator).map((p) => p.partition);
+  const leads = cluster.metadata.topics
+    .get(TOPIC)
+    ?.partitions.filter((p) => p.leader === coordinator)
+    .map((p) => p.partition);
   console.log(
     `stopping broker ${coordinator}: coordinator of ${group}${peerCoordinator === coordinator ? ` and ${peerGroup}` : ''}, leader of ${TOPIC} partition(s) ${leads?.join(',')}`,
   );

@@ -12,7 +12,13 @@
  * 100 seeds of each for release checks (see the README's "Delivery audit").
  */
 import { fileURLToPath } from 'node:url';
-import { type DeliveryAuditResult, auditSummary, confluentPythonProducer, runDeliveryAudit, tskafkaProducer } from '@tskafka/cli';
+import {
+  auditSummary,
+  confluentPythonProducer,
+  type DeliveryAuditResult,
+  runDeliveryAudit,
+  tskafkaProducer,
+} from '@tskafka/cli';
 import { describe, expect, it } from 'vitest';
 import { requirePythonClient } from './interop/python.js';
 
@@ -47,14 +53,23 @@ describe('delivery audit', { timeout: 60_000 }, () => {
   });
 
   it('transactions: every committed record once, no aborted record read at read_committed (seed 8)', async () => {
-    const r = await runDeliveryAudit({ seed: 8, ...SHORT, producer: tskafkaProducer({ transactionalId: 'audit-tx' }) });
+    const r = await runDeliveryAudit({
+      seed: 8,
+      ...SHORT,
+      producer: tskafkaProducer({ transactionalId: 'audit-tx' }),
+    });
     expectClean(r);
     expect(r.aborted).toBeGreaterThan(0);
     expect(applied(r, 'stopBroker') && applied(r, 'moveLeader')).toBe(true);
   });
 
   it('kill -9 of an on-disk broker process, restarted on its data, loses no acknowledged record (seed 1)', async () => {
-    const r = await runDeliveryAudit({ seed: 1, mode: 'kill9', ...SHORT, tskafkaCommand: TSKAFKA_FROM_SOURCE });
+    const r = await runDeliveryAudit({
+      seed: 1,
+      mode: 'kill9',
+      ...SHORT,
+      tskafkaCommand: TSKAFKA_FROM_SOURCE,
+    });
     expectClean(r);
     expect(applied(r, 'stopBroker') && applied(r, 'startBroker')).toBe(true);
   });

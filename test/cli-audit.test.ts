@@ -43,16 +43,22 @@ describe('tskafka broker --faults', () => {
     const schedule = file('seeded.json', { seed: 3, durationMs: 300, actions: ['latency'] });
     const r = await runCli(['broker', '--brokers', '2', '--port', '0', '--faults', schedule], '', 2000);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/\[tskafka faults\] \+\d+ms applied \{"atMs":\d+,"action":"latency","broker":[12],"ms":\d+\}/);
+    expect(r.stderr).toMatch(
+      /\[tskafka faults\] \+\d+ms applied \{"atMs":\d+,"action":"latency","broker":[12],"ms":\d+\}/,
+    );
     expect(r.stderr).toMatch(/applied \{"atMs":300,"action":"heal"\}/);
   });
 
   it('names the step and field of a schedule it cannot read, and starts nothing', async () => {
-    const bad = file('bad.json', { steps: [{ atMs: 0, action: 'dropRequests', broker: 1, api: 'Produse', count: 1 }] });
+    const bad = file('bad.json', {
+      steps: [{ atMs: 0, action: 'dropRequests', broker: 1, api: 'Produse', count: 1 }],
+    });
     const r = await runCli(['broker', '--port', '0', '--faults', bad]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^tskafka broker: --faults .*bad\.json: fault schedule step 0 \(dropRequests\): "api" must be an API name/);
+    expect(r.stderr).toMatch(
+      /^tskafka broker: --faults .*bad\.json: fault schedule step 0 \(dropRequests\): "api" must be an API name/,
+    );
     const missing = await runCli(['broker', '--port', '0', '--faults', join(dir, 'nope.json')]);
     expect(missing.stderr).toMatch(/^tskafka broker: --faults: cannot read .*nope\.json/);
   });

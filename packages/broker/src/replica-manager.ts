@@ -27,6 +27,7 @@ import { Purgatory } from './purgatory.js';
 
 /** How long a transaction marker waits for the ISR (Kafka: the broker's request.timeout.ms, 30 s). */
 export const MARKER_REPLICATION_TIMEOUT_MS = 30_000;
+
 import { ReplicaFetcherManager } from './replica-fetcher.js';
 import { effectiveTopicConfig } from './topic-config.js';
 
@@ -393,7 +394,8 @@ export class ReplicaManager {
   async writeTxnMarkers(req: TxnMarkerRequest): Promise<TxnMarkerResult[]> {
     const now = this.node.clock.now();
     const results: TxnMarkerResult[] = [];
-    const pending: { result: TxnMarkerResult; p: Partition; leaderEpoch: number; requiredOffset: number }[] = [];
+    const pending: { result: TxnMarkerResult; p: Partition; leaderEpoch: number; requiredOffset: number }[] =
+      [];
     for (const { topic, partition } of req.partitions) {
       let errorCode: number = ErrorCode.NONE;
       try {
@@ -468,7 +470,8 @@ export class ReplicaManager {
       let done = true;
       for (const w of pending) {
         if (w.result.errorCode !== ErrorCode.NONE) continue;
-        if (!w.p.isLeader || w.p.leaderEpoch !== w.leaderEpoch) w.result.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+        if (!w.p.isLeader || w.p.leaderEpoch !== w.leaderEpoch)
+          w.result.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
         else if (w.p.highWatermark < w.requiredOffset) {
           if (expired) w.result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
           else done = false;

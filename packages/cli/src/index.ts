@@ -16,8 +16,8 @@ export {
 } from './audit/analyze.js';
 export {
   type AuditProduceOptions,
-  type AuditProducer,
   type AuditProduceResult,
+  type AuditProducer,
   type AuditReader,
   confluentPythonProducer,
   kcatReader,

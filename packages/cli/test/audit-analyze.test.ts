@@ -5,10 +5,24 @@
  * allows them), pass.
  */
 import { describe, expect, it } from 'vitest';
-import { type AuditAck, type AuditLogRecord, auditDelivery, formatAuditReport } from '../src/audit/analyze.js';
+import {
+  type AuditAck,
+  type AuditLogRecord,
+  auditDelivery,
+  formatAuditReport,
+} from '../src/audit/analyze.js';
 
-const ack = (seq: number, partition: number, offset: number): AuditAck => ({ producer: 'p', seq, partition, offset });
-const rec = (partition: number, offset: number, value: string): AuditLogRecord => ({ partition, offset, value });
+const ack = (seq: number, partition: number, offset: number): AuditAck => ({
+  producer: 'p',
+  seq,
+  partition,
+  offset,
+});
+const rec = (partition: number, offset: number, value: string): AuditLogRecord => ({
+  partition,
+  offset,
+  value,
+});
 
 describe('auditDelivery', () => {
   const acks = [ack(0, 0, 0), ack(1, 1, 0), ack(2, 0, 1), ack(3, 1, 1)];
@@ -44,13 +58,22 @@ describe('auditDelivery', () => {
   });
 
   it('reports records of aborted transactions that were read, and values that are no audit record', () => {
-    const log = [rec(0, 0, 'p:0'), rec(0, 1, 'p:2'), rec(0, 2, 'p:7:a'), rec(1, 0, 'p:1'), rec(1, 1, 'p:3'), rec(1, 2, 'junk')];
+    const log = [
+      rec(0, 0, 'p:0'),
+      rec(0, 1, 'p:2'),
+      rec(0, 2, 'p:7:a'),
+      rec(1, 0, 'p:1'),
+      rec(1, 1, 'p:3'),
+      rec(1, 2, 'junk'),
+    ];
     const r = auditDelivery('test', acks, log);
     expect(r.ok).toBe(false);
     expect(r.partitions[0].abortedSeen).toEqual(['p:7']);
     expect(r.partitions[0].unacknowledged).toBe(0);
     expect(r.partitions[1].foreign).toEqual(['junk']);
-    expect(formatAuditReport(r)).toContain('test partition 0: acknowledged 2, read 3, lost 0, duplicated 0, reordered 0, offset mismatches 0, aborted seen 1 [p:7]');
+    expect(formatAuditReport(r)).toContain(
+      'test partition 0: acknowledged 2, read 3, lost 0, duplicated 0, reordered 0, offset mismatches 0, aborted seen 1 [p:7]',
+    );
     expect(formatAuditReport(r)).toMatch(/test: FAILED$/);
   });
 });

@@ -67,7 +67,12 @@ async function addTransaction(
     await afterTxnStateReplicated(
       ctx,
       tx.transactionalId,
-      coordinator.handleAddPartitionsToTransaction(tx.transactionalId, tx.producerId, tx.producerEpoch, partitions),
+      coordinator.handleAddPartitionsToTransaction(
+        tx.transactionalId,
+        tx.producerId,
+        tx.producerEpoch,
+        partitions,
+      ),
     ),
     ctx.apiVersion,
     2,

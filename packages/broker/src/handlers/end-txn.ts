@@ -16,7 +16,12 @@ export const endTxnHandler = defineHandler({
     const errorCode = await afterTxnStateReplicated(
       ctx,
       req.transactionalId,
-      ctx.node.txnCoordinator.handleEndTransaction(req.transactionalId, req.producerId, req.producerEpoch, req.committed),
+      ctx.node.txnCoordinator.handleEndTransaction(
+        req.transactionalId,
+        req.producerId,
+        req.producerEpoch,
+        req.committed,
+      ),
     );
     return { throttleTimeMs: 0, errorCode: fencedForVersion(errorCode, ctx.apiVersion, 2) };
   },

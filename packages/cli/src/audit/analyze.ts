@@ -158,7 +158,8 @@ export function auditDelivery(
 /** One line per partition, then the verdict: what a person reads after a run. */
 export function formatAuditReport(report: DeliveryAuditReport): string {
   const lines = report.partitions.map((p) => {
-    const few = (xs: readonly string[]) => (xs.length ? ` [${xs.slice(0, 5).join(' ')}${xs.length > 5 ? ' ...' : ''}]` : '');
+    const few = (xs: readonly string[]) =>
+      xs.length ? ` [${xs.slice(0, 5).join(' ')}${xs.length > 5 ? ' ...' : ''}]` : '';
     return (
       `  ${report.reader} partition ${p.partition}: acknowledged ${p.acknowledged}, read ${p.read}, ` +
       `lost ${p.lost.length}${few(p.lost)}, duplicated ${p.duplicated.length}${few(p.duplicated)}, ` +

@@ -80,7 +80,11 @@ export function tskafkaProducer(options: TskafkaAuditProducerOptions = {}): Audi
   return {
     name: transactional ? 'tskafka-transactional' : 'tskafka',
     async produce(o) {
-      const kafka = new Kafka({ bootstrapServers: o.bootstrap.split(','), clientId: `audit-${o.name}`, logger: options.logger ?? quiet });
+      const kafka = new Kafka({
+        bootstrapServers: o.bootstrap.split(','),
+        clientId: `audit-${o.name}`,
+        logger: options.logger ?? quiet,
+      });
       const acks: AuditAck[] = [];
       const errors: string[] = [];
       const producer = kafka.producer({
@@ -101,14 +105,16 @@ export function tskafkaProducer(options: TskafkaAuditProducerOptions = {}): Audi
           if (!transactional) {
             for (const seq of seqs) {
               pending.push(
-                producer.send({ topic: o.topic, partition: seq % o.partitions, value: `${o.name}:${seq}` }).then(
-                  (m) => {
-                    acks.push({ producer: o.name, seq, partition: m.partition, offset: m.offset });
-                  },
-                  (e: Error) => {
-                    errors.push(`send ${o.name}:${seq}: ${e.message}`);
-                  },
-                ),
+                producer
+                  .send({ topic: o.topic, partition: seq % o.partitions, value: `${o.name}:${seq}` })
+                  .then(
+                    (m) => {
+                      acks.push({ producer: o.name, seq, partition: m.partition, offset: m.offset });
+                    },
+                    (e: Error) => {
+                      errors.push(`send ${o.name}:${seq}: ${e.message}`);
+                    },
+                  ),
               );
             }
           } else {
@@ -118,7 +124,11 @@ export function tskafkaProducer(options: TskafkaAuditProducerOptions = {}): Audi
               await producer.beginTransaction();
               const sent = await Promise.all(
                 seqs.map((seq) =>
-                  producer.send({ topic: o.topic, partition: seq % o.partitions, value: `${o.name}:${seq}${suffix}` }),
+                  producer.send({
+                    topic: o.topic,
+                    partition: seq % o.partitions,
+                    value: `${o.name}:${seq}${suffix}`,
+                  }),
                 ),
               );
               if (abort) {
@@ -186,7 +196,16 @@ export function confluentPythonProducer(options: PythonAuditProducerOptions = {}
     async produce(o) {
       const child = spawn(
         options.python ?? '/usr/bin/python3',
-        ['-c', PYTHON_PRODUCER, o.bootstrap, o.topic, String(o.partitions), String(o.records), String(o.durationMs), o.name],
+        [
+          '-c',
+          PYTHON_PRODUCER,
+          o.bootstrap,
+          o.topic,
+          String(o.partitions),
+          String(o.records),
+          String(o.durationMs),
+          o.name,
+        ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       const acks: AuditAck[] = [];
@@ -199,13 +218,15 @@ export function confluentPythonProducer(options: PythonAuditProducerOptions = {}
       lines.on('line', (line) => {
         const r = JSON.parse(line) as { seq: number; partition?: number; offset?: number; error?: string };
         if (r.error !== undefined) errors.push(`send ${o.name}:${r.seq}: ${r.error}`);
-        else acks.push({ producer: o.name, seq: r.seq, partition: r.partition ?? -1, offset: r.offset ?? -1 });
+        else
+          acks.push({ producer: o.name, seq: r.seq, partition: r.partition ?? -1, offset: r.offset ?? -1 });
       });
       const code = await new Promise<number | null>((resolve, reject) => {
         child.once('error', reject);
         child.once('close', resolve);
       });
-      if (code !== 0) errors.push(`confluent-python producer exited with ${code}: ${stderr.trim().slice(-500)}`);
+      if (code !== 0)
+        errors.push(`confluent-python producer exited with ${code}: ${stderr.trim().slice(-500)}`);
       return { acks, errors, aborted: 0 };
     },
   };
@@ -217,10 +238,16 @@ export function tskafkaReader(logger: Logger = quiet): AuditReader {
     name: 'tskafka',
     async read(bootstrap, topic, partitions, isolationLevel) {
       const kafka = new Kafka({ bootstrapServers: bootstrap.split(','), clientId: 'audit-reader', logger });
-      const consumer = kafka.consumer<Buffer | null, string | null>({ isolationLevel, valueDeserializer: 'string' });
+      const consumer = kafka.consumer<Buffer | null, string | null>({
+        isolationLevel,
+        valueDeserializer: 'string',
+      });
       await consumer.connect();
       try {
-        const tps: TopicPartition[] = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
+        const tps: TopicPartition[] = Array.from({ length: partitions }, (_, partition) => ({
+          topic,
+          partition,
+        }));
         await consumer.assign(tps);
         consumer.seekToBeginning();
         const end = await consumer.endOffsets(tps);
@@ -244,7 +271,19 @@ export function kcatReader(command = 'kcat'): AuditReader {
   return {
     name: 'kcat',
     async read(bootstrap, topic, _partitions, isolation) {
-      const args = ['-b', bootstrap, '-X', `isolation.level=${isolation}`, '-C', '-t', topic, '-o', 'beginning', '-e', '-q'];
+      const args = [
+        '-b',
+        bootstrap,
+        '-X',
+        `isolation.level=${isolation}`,
+        '-C',
+        '-t',
+        topic,
+        '-o',
+        'beginning',
+        '-e',
+        '-q',
+      ];
       const child = spawn(command, [...args, '-f', '%p\\t%o\\t%s\\n'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
@@ -255,7 +294,9 @@ export function kcatReader(command = 'kcat'): AuditReader {
         stderr += s;
       });
       const code = await new Promise<number | null>((resolve, reject) => {
-        child.once('error', (e) => reject(new Error(`cannot run ${command} (apt-get install kcat): ${e.message}`)));
+        child.once('error', (e) =>
+          reject(new Error(`cannot run ${command} (apt-get install kcat): ${e.message}`)),
+        );
         child.once('close', resolve);
       });
       if (code !== 0) throw new Error(`kcat ${args.join(' ')} exited with ${code}: ${stderr.trim()}`);

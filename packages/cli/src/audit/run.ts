@@ -28,7 +28,13 @@ import {
 } from '@tskafka/broker';
 import { Kafka, type Logger } from 'tskafka';
 import { auditDelivery, type DeliveryAuditReport } from './analyze.js';
-import { type AuditProducer, type AuditReader, kcatReader, tskafkaProducer, tskafkaReader } from './clients.js';
+import {
+  type AuditProducer,
+  type AuditReader,
+  kcatReader,
+  tskafkaProducer,
+  tskafkaReader,
+} from './clients.js';
 
 /** Options of {@link runDeliveryAudit}. */
 export interface DeliveryAuditOptions {
@@ -97,7 +103,11 @@ export async function runDeliveryAudit(opts: DeliveryAuditOptions): Promise<Deli
       : await inProcessCluster(dataDir);
   let keep = false;
   try {
-    const kafka = new Kafka({ bootstrapServers: cluster.bootstrap, clientId: 'audit-admin', logger: opts.logger });
+    const kafka = new Kafka({
+      bootstrapServers: cluster.bootstrap,
+      clientId: 'audit-admin',
+      logger: opts.logger,
+    });
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -114,7 +124,9 @@ export async function runDeliveryAudit(opts: DeliveryAuditOptions): Promise<Deli
       partitions: Array.from({ length: partitions }, (_, partition) => ({ topic: TOPIC, partition })),
       ...(opts.mode === 'kill9' ? { actions: ['stopBroker'] as const } : {}),
     });
-    log(`seed ${opts.seed}: ${schedule.steps.length} fault steps over ${durationMs} ms, producer ${producer.name}`);
+    log(
+      `seed ${opts.seed}: ${schedule.steps.length} fault steps over ${durationMs} ms, producer ${producer.name}`,
+    );
     const run = runFaultSchedule(cluster.target, schedule, {
       onEvent: (e) =>
         log(`  +${e.ranAtMs}ms ${e.outcome} ${JSON.stringify(e.step)}${e.reason ? ` (${e.reason})` : ''}`),
@@ -204,7 +216,10 @@ class ChildProcessBroker implements FaultTarget {
     private readonly dataDir: string,
   ) {}
 
-  static async start(command: string[], dataDir: string): Promise<AuditCluster & { target: ChildProcessBroker }> {
+  static async start(
+    command: string[],
+    dataDir: string,
+  ): Promise<AuditCluster & { target: ChildProcessBroker }> {
     const broker = new ChildProcessBroker(command, dataDir);
     await broker.startBroker();
     return {

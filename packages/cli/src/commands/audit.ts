@@ -35,7 +35,10 @@ a record of an aborted transaction read at read_committed.
   --verbose     print each fault step as it runs`;
 
 /** Runs the audit command; throws a CliError (exit 1) when an audit fails. */
-export async function auditCommand(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<void> {
+export async function auditCommand(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -101,7 +104,8 @@ interface AuditPlan {
 
 function positive(name: string, text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new CliError(`--${name}: expected a positive integer, got "${text}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new CliError(`--${name}: expected a positive integer, got "${text}"`);
   return n;
 }
 
@@ -118,7 +122,8 @@ function planAudit(values: Record<string, string | boolean | undefined>): AuditP
           return n;
         });
   const mode = values.mode;
-  if (mode !== 'cluster' && mode !== 'kill9') throw new CliError(`--mode: expected cluster or kill9, got "${mode}"`);
+  if (mode !== 'cluster' && mode !== 'kill9')
+    throw new CliError(`--mode: expected cluster or kill9, got "${mode}"`);
   const producerName = values.producer;
   const producer = (seed: number): AuditProducer => {
     if (producerName === 'tskafka') return tskafkaProducer();
@@ -126,7 +131,9 @@ function planAudit(values: Record<string, string | boolean | undefined>): AuditP
     return confluentPythonProducer({ python: values.python as string });
   };
   if (!['tskafka', 'transactional', 'confluent-python'].includes(String(producerName)))
-    throw new CliError(`--producer: expected tskafka, transactional or confluent-python, got "${producerName}"`);
+    throw new CliError(
+      `--producer: expected tskafka, transactional or confluent-python, got "${producerName}"`,
+    );
   const readers = String(values.readers)
     .split(',')
     .map((name) => {
