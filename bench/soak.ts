@@ -125,7 +125,8 @@ while (Date.now() < deadline) {
 }
 await producing;
 await rebalancing;
-await extra?.stop();
+// (assigned in the rebalancing loop, which TypeScript's narrowing does not follow)
+await (extra as Awaited<ReturnType<typeof member>> | null)?.stop();
 await steady.stop();
 await producer.close();
 child.kill('SIGTERM');
