@@ -8,7 +8,9 @@
 // its own; producer and consumers run here. A rebalance: a second consumer joins the group, and
 // leaves it 30 s later, in turn.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -27,20 +29,16 @@ function rssOf(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
+// On disk with size retention, so the broker's memory is its own and not the data's (in memory,
+// the log itself would grow by the rate times the replication factor).
+const dataDir = mkdtempSync(join(tmpdir(), 'tskafka-soak-'));
 const child = spawn(
   process.execPath,
   [
-    '--import',
-    'tsx',
-    '--conditions=source',
-    CLI,
-    'broker',
-    '--brokers',
-    '3',
-    '--port',
-    '0',
-    '--log-level',
-    'error',
+    ...['--import', 'tsx', '--conditions=source', CLI, 'broker', '--brokers', '3', '--port', '0'],
+    ...['--data-dir', dataDir, '--log-level', 'error'],
+    ...['--override', 'log.segment.bytes=8388608', '--override', 'log.retention.bytes=33554432'],
+    ...['--override', 'log.retention.check.interval.ms=10000'],
   ],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
@@ -130,6 +128,8 @@ await (extra as Awaited<ReturnType<typeof member>> | null)?.stop();
 await steady.stop();
 await producer.close();
 child.kill('SIGTERM');
+await new Promise((resolve) => child.once('exit', resolve));
+rmSync(dataDir, { recursive: true, force: true });
 
 /** Least-squares slope of `ys` over `xs`, per hour (xs in minutes). */
 function slopePerHour(xs: number[], ys: number[]): number {
