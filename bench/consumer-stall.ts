@@ -24,6 +24,11 @@ const AFTER_MS = 6000;
 const COMMIT_SYNC = process.env.STALL_COMMIT === '1';
 /** STALL_JOIN=1: a new member joins the group just before the coordinator stops. */
 const JOIN = process.env.STALL_JOIN === '1';
+/**
+ * STALL_OFFSETS_RF=1: `__consumer_offsets` with one replica (the broker's default), so the group has
+ * no coordinator at all while its broker is down; the consumers should go on fetching meanwhile.
+ */
+const OFFSETS_RF = Number(process.env.STALL_OFFSETS_RF ?? 3);
 const SEED = process.env.STALL_SEED === undefined ? null : Number(process.env.STALL_SEED);
 /** Members of our consumer group (STALL_MEMBERS, default 2: a rebalance is part of the story). */
 const MEMBERS = Number(process.env.STALL_MEMBERS ?? 2);
@@ -86,7 +91,7 @@ async function round(): Promise<{ ours: number; peer: number }> {
     dataDir,
     logLevel: 'error',
     config: {
-      'offsets.topic.replication.factor': 3,
+      'offsets.topic.replication.factor': OFFSETS_RF,
       'offsets.topic.num.partitions': 3,
       'min.insync.replicas': 2,
     },
