@@ -209,7 +209,7 @@ export class Connection {
       if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
         body = handler.errorResponse(decoded.body, ErrorCode.UNSUPPORTED_VERSION, ctx);
       } else {
-        const fault = this.node.faults.next(apiKey);
+        const fault = this.node.faults.next(apiKey, fetchReplicaId(apiKey, decoded.body));
         // Injected latency runs on the broker's clock: with a manual clock the request is held
         // until the test moves time past it.
         if (fault?.delayMs) await new Promise<void>((r) => this.node.clock.setTimeout(r, fault.delayMs ?? 0));
@@ -292,6 +292,13 @@ export class Connection {
     this.socket.destroy();
     this.node.connectionClosed(this);
   }
+}
+
+/** The replica id of a follower's Fetch (v15+ carries it in `replicaState`); -1 otherwise. */
+function fetchReplicaId(apiKey: number, body: unknown): number {
+  if (apiKey !== ApiKey.Fetch) return -1;
+  const b = body as { replicaId?: number; replicaState?: { replicaId?: number } | null };
+  return Math.max(b.replicaId ?? -1, b.replicaState?.replicaId ?? -1);
 }
 
 /** What Node keeps of an accepted socket's handle; not part of its typed API. */

@@ -1,8 +1,10 @@
 /**
  * Fault injection at the wire level, in the spirit of franz-go's kfake `ControlKey`: return an
- * error code for the next N requests of an API, add latency, or drop connections. Tests use it to
- * show how clients behave under faults.
+ * error code for the next N requests of an API, add latency, drop connections, or cut a broker off
+ * from the replicas that fetch from it. Tests use it to show how clients behave under faults;
+ * {@link FaultSchedule} strings these into a timed, seeded run.
  */
+import { ApiKey } from '@tskafka/protocol';
 
 /** What to do with one incoming request. */
 export interface FaultAction {
@@ -25,6 +27,23 @@ export class FaultInjector {
   private readonly latency = new Map<number, number>();
   /** Latency added to every request, in ms. */
   globalLatencyMs = 0;
+  private isolatedReplicas: Set<number> | 'all' = new Set();
+
+  /**
+   * Drops the connection of every replica Fetch (one with a replica id, as followers send) from
+   * `replicas`, or from every follower with `'all'`: the broker is cut off from those followers
+   * while clients still reach it, so they fall out of its ISR after `replica.lag.time.max.ms`.
+   * An empty list heals the isolation.
+   */
+  isolateReplicas(replicas: readonly number[] | 'all'): void {
+    this.isolatedReplicas = replicas === 'all' ? 'all' : new Set(replicas);
+  }
+
+  /** Whether a Fetch from replica `replicaId` is cut off by {@link FaultInjector.isolateReplicas}. */
+  isIsolatedFrom(replicaId: number): boolean {
+    if (replicaId < 0) return false;
+    return this.isolatedReplicas === 'all' || this.isolatedReplicas.has(replicaId);
+  }
 
   /**
    * Answers the next `errors.length` requests of `apiKey` with these error codes, in order
@@ -69,10 +88,15 @@ export class FaultInjector {
     this.queued.clear();
     this.latency.clear();
     this.globalLatencyMs = 0;
+    this.isolatedReplicas = new Set();
   }
 
-  /** The action for the next request of `apiKey` (consumes one queued fault). */
-  next(apiKey: number): FaultAction | undefined {
+  /**
+   * The action for the next request of `apiKey` (consumes one queued fault); `replicaId` is the
+   * sender's replica id for a Fetch (-1 for a client).
+   */
+  next(apiKey: number, replicaId = -1): FaultAction | undefined {
+    if (apiKey === ApiKey.Fetch && this.isIsolatedFrom(replicaId)) return { drop: true };
     const q = this.queued.get(apiKey);
     const action: FaultAction = q?.length ? (q.shift() as FaultAction) : {};
     if (q && q.length === 0) this.queued.delete(apiKey);

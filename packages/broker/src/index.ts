@@ -22,6 +22,21 @@ export {
 } from './broker.js';
 export { type Clock, ManualClock, systemClock, type TimerHandle } from './clock.js';
 export { type BrokerConfig, BrokerConfigError, type BrokerProperties, parseBrokerConfig } from './config.js';
+export {
+  type FaultActionSpec,
+  type FaultApiName,
+  type FaultEvent,
+  type FaultSchedule,
+  FaultScheduleError,
+  type FaultScheduleRun,
+  type FaultStep,
+  type FaultTarget,
+  parseFaultSchedule,
+  type RandomFaultScheduleOptions,
+  type RunFaultScheduleOptions,
+  randomFaultSchedule,
+  runFaultSchedule,
+} from './fault-schedule.js';
 export { type FaultAction, FaultInjector } from './faults.js';
 export type {
   ListenerOptions,

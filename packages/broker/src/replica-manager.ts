@@ -25,6 +25,10 @@ import { cleanPartition } from './log-cleaner.js';
 import type { MetadataChange, PartitionState, TopicState } from './metadata.js';
 import { Partition } from './partition.js';
 import { Purgatory } from './purgatory.js';
+
+/** How long a transaction marker waits for the ISR (Kafka: the broker's request.timeout.ms, 30 s). */
+export const MARKER_REPLICATION_TIMEOUT_MS = 30_000;
+
 import { ReplicaFetcherManager } from './replica-fetcher.js';
 import { effectiveTopicConfig } from './topic-config.js';
 
@@ -432,15 +436,24 @@ export class ReplicaManager {
    * them (the last stable offset moves), and hands markers on `__consumer_offsets` partitions to
    * the group coordinator, which then commits or drops the producer's pending offsets. Called by
    * the WriteTxnMarkers handler and by the local transaction coordinator alike.
+   *
+   * As Kafka appends markers with acks=all, a partition's result is only NONE once its high
+   * watermark has passed the marker: a marker the leader alone held would be cut off by the next
+   * leader's log, leaving the transaction open there, so the following transaction of the
+   * producer would be taken as part of it (its committed records read as aborted, or aborted
+   * ones as committed). NOT_LEADER_OR_FOLLOWER (leadership moved) and REQUEST_TIMED_OUT make the
+   * coordinator write it again, at the new leader.
    */
   async writeTxnMarkers(req: TxnMarkerRequest): Promise<TxnMarkerResult[]> {
     const now = this.node.clock.now();
     const results: TxnMarkerResult[] = [];
+    const pending: { result: TxnMarkerResult; p: Partition; leaderEpoch: number; requiredOffset: number }[] =
+      [];
     for (const { topic, partition } of req.partitions) {
       let errorCode: number = ErrorCode.NONE;
       try {
         const p = this.leaderPartition(topic, partition);
-        p.appendTxnMarker(
+        const markerOffset = p.appendTxnMarker(
           {
             producerId: req.producerId,
             producerEpoch: req.producerEpoch,
@@ -453,12 +466,17 @@ export class ReplicaManager {
         if (topic === GROUP_METADATA_TOPIC_NAME) {
           this.node.groupCoordinator.onTxnMarker(partition, req.producerId, req.committed);
         }
+        const result = { topic, partition, errorCode };
+        results.push(result);
+        pending.push({ result, p, leaderEpoch: p.leaderEpoch, requiredOffset: markerOffset + 1 });
+        continue;
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
         errorCode = e.code;
       }
       results.push({ topic, partition, errorCode });
     }
+    await this.awaitMarkersReplicated(pending);
     return results;
   }
 
@@ -479,6 +497,78 @@ export class ReplicaManager {
       writeOffsetCheckpoint(this.dataDir, CLEANER_OFFSET_CHECKPOINT, entries);
     }
     return cleaned;
+  }
+
+  /**
+   * Resolves with NONE once this broker's replica of `topic`-`partition` has its high watermark at
+   * `offset` or beyond (what was appended up to there is in the ISR), NOT_LEADER_OR_FOLLOWER when
+   * it stops leading it first, REQUEST_TIMED_OUT after `timeoutMs` (Kafka's acks=all append
+   * for the coordinators' own writes).
+   */
+  awaitHighWatermark(topic: string, partition: number, offset: number, timeoutMs: number): Promise<number> {
+    const p = this.getPartition(topic, partition);
+    if (!p?.isLeader) return Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const leaderEpoch = p.leaderEpoch;
+    const status = (): number | null => {
+      if (!p.isLeader || p.leaderEpoch !== leaderEpoch) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+      return p.highWatermark >= offset ? ErrorCode.NONE : null;
+    };
+    const now = status();
+    if (now !== null) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      this.producePurgatory.tryCompleteElseWatch(
+        {
+          tryComplete() {
+            const s = status();
+            if (s === null) return false;
+            resolve(s);
+            return true;
+          },
+          onExpire() {
+            resolve(status() ?? ErrorCode.REQUEST_TIMED_OUT);
+          },
+        },
+        [p.key],
+        timeoutMs,
+      );
+    });
+  }
+
+  /** Waits until each marker is below its partition's high watermark (see writeTxnMarkers). */
+  private awaitMarkersReplicated(
+    pending: { result: TxnMarkerResult; p: Partition; leaderEpoch: number; requiredOffset: number }[],
+  ): Promise<void> {
+    const settle = (expired: boolean): boolean => {
+      let done = true;
+      for (const w of pending) {
+        if (w.result.errorCode !== ErrorCode.NONE) continue;
+        if (!w.p.isLeader || w.p.leaderEpoch !== w.leaderEpoch)
+          w.result.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+        else if (w.p.highWatermark < w.requiredOffset) {
+          if (expired) w.result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
+          else done = false;
+        }
+      }
+      return done;
+    };
+    if (settle(false)) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.producePurgatory.tryCompleteElseWatch(
+        {
+          tryComplete() {
+            if (!settle(false)) return false;
+            resolve();
+            return true;
+          },
+          onExpire() {
+            settle(true);
+            resolve();
+          },
+        },
+        [...new Set(pending.map((w) => w.p.key))],
+        MARKER_REPLICATION_TIMEOUT_MS,
+      );
+    });
   }
 
   /** Deletes old segments of every hosted partition by time and size. */

@@ -5,6 +5,29 @@
  * @packageDocumentation
  * @module @tskafka/cli
  */
+export {
+  type AuditAck,
+  type AuditLogRecord,
+  auditDelivery,
+  type DeliveryAuditReport,
+  formatAuditReport,
+  type OffsetMismatch,
+  type PartitionAudit,
+} from './audit/analyze.js';
+export {
+  type AuditProduceOptions,
+  type AuditProduceResult,
+  type AuditProducer,
+  type AuditReader,
+  confluentPythonProducer,
+  kcatReader,
+  type PythonAuditProducerOptions,
+  type TskafkaAuditProducerOptions,
+  tskafkaProducer,
+  tskafkaReader,
+} from './audit/clients.js';
+export { type DeliveryAuditOptions, type DeliveryAuditResult, runDeliveryAudit } from './audit/run.js';
+export { AUDIT_USAGE, auditCommand, auditSummary } from './commands/audit.js';
 export { BROKER_USAGE, brokerCommand } from './commands/broker.js';
 export {
   CONSOLE_CONSUMER_USAGE,

@@ -2,6 +2,7 @@
  * The `tskafka` command's dispatcher: one subcommand per Kafka shell tool. Errors become one line
  * on stderr and a non-zero exit code, never a stack trace.
  */
+import { auditCommand } from './commands/audit.js';
 import { brokerCommand } from './commands/broker.js';
 import { oneLine } from './commands/common.js';
 import { configsCommand } from './commands/configs.js';
@@ -29,6 +30,7 @@ Commands:
   transactions        list and describe transactions and producers; abort hanging ones
   leader-election     elect preferred (or unclean) leaders of partitions
   reassign-partitions move partition replicas between brokers (--generate, --execute, --verify)
+  audit               delivery audit: produce under seeded faults, read back, check every record
 Run "tskafka <command> --help" for a command's options.`;
 
 /**
@@ -61,6 +63,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<void>> = {
   transactions: (argv, io) => transactionsCommand(argv, io.stdout),
   'leader-election': (argv, io) => leaderElectionCommand(argv, io.stdout),
   'reassign-partitions': (argv, io) => reassignPartitionsCommand(argv, io.stdout),
+  audit: (argv, io) => auditCommand(argv, io.stdout),
 };
 
 /**

@@ -81,6 +81,8 @@ export class ConsumerCoordinator {
   private closed = false;
   private joinPrepared = false;
   private nextAutoCommit: number;
+  /** The background auto commit in flight (see maybeAutoCommit). */
+  private autoCommitInFlight: Promise<void> | null = null;
   private fatal: Error | null = null;
   private readonly offsets: GroupOffsets;
   /** As leader: the partition counts the last assignment was computed over. */
@@ -486,13 +488,21 @@ export class ConsumerCoordinator {
     }
   }
 
-  /** Auto commit, if on and due. */
+  /**
+   * Auto commit, if on and due: started in the background, one at a time, as Java's
+   * `maybeAutoCommitOffsetsAsync`. Awaiting it here stalled every poll for as long as the group
+   * had no coordinator (up to `request.timeout.ms`), while the partitions' leaders were there to
+   * fetch from; the next commit of any kind waits for it instead, so commits still land in order.
+   */
   async maybeAutoCommit(): Promise<void> {
-    if (!this.options.autoCommit) return;
+    if (!this.options.autoCommit || this.autoCommitInFlight !== null) return;
     const now = this.hooks.clock.now();
     if (now < this.nextAutoCommit) return;
     this.nextAutoCommit = now + this.options.autoCommitIntervalMs;
-    await this.commitAllConsumed();
+    const inFlight = this.commitAllConsumed().finally(() => {
+      if (this.autoCommitInFlight === inFlight) this.autoCommitInFlight = null;
+    });
+    this.autoCommitInFlight = inFlight;
   }
 
   /**
@@ -505,7 +515,15 @@ export class ConsumerCoordinator {
     timeoutMs: number,
     call: OffsetCallOptions = {},
   ): Promise<void> {
-    return this.offsets.commit(offsets, timeoutMs, call);
+    // After a background auto commit still in flight (an older commit must not land last), within
+    // this commit's own time.
+    const prior = this.autoCommitInFlight;
+    if (prior === null) return this.offsets.commit(offsets, timeoutMs, call);
+    const clock = this.hooks.clock;
+    const start = clock.now();
+    return raceTimer(clock, prior, timeoutMs, () => undefined).then(() =>
+      this.offsets.commit(offsets, Math.max(0, timeoutMs - (clock.now() - start)), call),
+    );
   }
 
   /** The committed offsets of `partitions` (null where none); `call` names the application's call. */

@@ -6,20 +6,24 @@
 import { Api } from '@tskafka/protocol/internals';
 import { GROUP_METADATA_TOPIC_NAME } from '../group/store.js';
 import { defineHandler } from '../handler.js';
-import { fencedForVersion } from './txn-errors.js';
+import { afterTxnStateReplicated, fencedForVersion } from './txn-errors.js';
 
 /** AddOffsetsToTxn handler (v0-4). */
 export const addOffsetsToTxnHandler = defineHandler({
   api: Api.AddOffsetsToTxn,
   minVersion: 0,
   maxVersion: 4,
-  handle(ctx, req) {
+  async handle(ctx, req) {
     const partition = ctx.node.groupCoordinator.groupManager.partitionFor(req.groupId);
-    const errorCode = ctx.node.txnCoordinator.handleAddPartitionsToTransaction(
+    const errorCode = await afterTxnStateReplicated(
+      ctx,
       req.transactionalId,
-      req.producerId,
-      req.producerEpoch,
-      [{ topic: GROUP_METADATA_TOPIC_NAME, partition }],
+      ctx.node.txnCoordinator.handleAddPartitionsToTransaction(
+        req.transactionalId,
+        req.producerId,
+        req.producerEpoch,
+        [{ topic: GROUP_METADATA_TOPIC_NAME, partition }],
+      ),
     );
     return { throttleTimeMs: 0, errorCode: fencedForVersion(errorCode, ctx.apiVersion, 2) };
   },

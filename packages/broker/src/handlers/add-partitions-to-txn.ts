@@ -9,7 +9,7 @@
 import { ErrorCode } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
 import { defineHandler, type RequestContext } from '../handler.js';
-import { fencedForVersion } from './txn-errors.js';
+import { afterTxnStateReplicated, fencedForVersion } from './txn-errors.js';
 
 type Topics = { name: string; partitions: number[] }[];
 type TopicResults = {
@@ -29,7 +29,7 @@ function results(topics: Topics, codeOf: (topic: string, partition: number) => n
 }
 
 /** Adds (or, with `verifyOnly`, checks) one transaction's partitions; the per-partition codes. */
-function addTransaction(
+async function addTransaction(
   ctx: RequestContext,
   tx: {
     transactionalId: string;
@@ -38,7 +38,7 @@ function addTransaction(
     verifyOnly: boolean;
     topics: Topics;
   },
-): TopicResults {
+): Promise<TopicResults> {
   const coordinator = ctx.node.txnCoordinator;
   const partitions = tx.topics.flatMap((t) =>
     t.partitions.map((partition) => ({ topic: t.name, partition })),
@@ -64,11 +64,15 @@ function addTransaction(
     );
   }
   const code = fencedForVersion(
-    coordinator.handleAddPartitionsToTransaction(
+    await afterTxnStateReplicated(
+      ctx,
       tx.transactionalId,
-      tx.producerId,
-      tx.producerEpoch,
-      partitions,
+      coordinator.handleAddPartitionsToTransaction(
+        tx.transactionalId,
+        tx.producerId,
+        tx.producerEpoch,
+        partitions,
+      ),
     ),
     ctx.apiVersion,
     2,
@@ -81,11 +85,11 @@ export const addPartitionsToTxnHandler = defineHandler({
   api: Api.AddPartitionsToTxn,
   minVersion: 0,
   maxVersion: 5,
-  handle(ctx, req) {
+  async handle(ctx, req) {
     if (ctx.apiVersion < 4) {
       return {
         throttleTimeMs: 0,
-        resultsByTopicV3AndBelow: addTransaction(ctx, {
+        resultsByTopicV3AndBelow: await addTransaction(ctx, {
           transactionalId: req.v3AndBelowTransactionalId,
           producerId: req.v3AndBelowProducerId,
           producerEpoch: req.v3AndBelowProducerEpoch,
@@ -97,10 +101,12 @@ export const addPartitionsToTxnHandler = defineHandler({
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
-      resultsByTransaction: req.transactions.map((tx) => ({
-        transactionalId: tx.transactionalId,
-        topicResults: addTransaction(ctx, tx),
-      })),
+      resultsByTransaction: await Promise.all(
+        req.transactions.map(async (tx) => ({
+          transactionalId: tx.transactionalId,
+          topicResults: await addTransaction(ctx, tx),
+        })),
+      ),
     };
   },
   errorResponse(req, errorCode, ctx) {

@@ -5,19 +5,23 @@
  */
 import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
-import { fencedForVersion } from './txn-errors.js';
+import { afterTxnStateReplicated, fencedForVersion } from './txn-errors.js';
 
 /** EndTxn handler (v0-4). */
 export const endTxnHandler = defineHandler({
   api: Api.EndTxn,
   minVersion: 0,
   maxVersion: 4,
-  handle(ctx, req) {
-    const errorCode = ctx.node.txnCoordinator.handleEndTransaction(
+  async handle(ctx, req) {
+    const errorCode = await afterTxnStateReplicated(
+      ctx,
       req.transactionalId,
-      req.producerId,
-      req.producerEpoch,
-      req.committed,
+      ctx.node.txnCoordinator.handleEndTransaction(
+        req.transactionalId,
+        req.producerId,
+        req.producerEpoch,
+        req.committed,
+      ),
     );
     return { throttleTimeMs: 0, errorCode: fencedForVersion(errorCode, ctx.apiVersion, 2) };
   },

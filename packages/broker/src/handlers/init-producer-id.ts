@@ -8,14 +8,14 @@ import { ErrorCode } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
 import { defineHandler } from '../handler.js';
 import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID } from '../txn/metadata.js';
-import { fencedForVersion } from './txn-errors.js';
+import { afterTxnStateReplicated, fencedForVersion } from './txn-errors.js';
 
 /** InitProducerId handler (v0-5). */
 export const initProducerIdHandler = defineHandler({
   api: Api.InitProducerId,
   minVersion: 0,
   maxVersion: 5,
-  handle(ctx, req) {
+  async handle(ctx, req) {
     if (req.transactionalId === null) {
       return {
         throttleTimeMs: 0,
@@ -36,6 +36,8 @@ export const initProducerIdHandler = defineHandler({
       req.transactionTimeoutMs,
       expected,
     );
+    const errorCode = await afterTxnStateReplicated(ctx, req.transactionalId, r.errorCode);
+    if (errorCode !== r.errorCode) return { throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 };
     return {
       throttleTimeMs: 0,
       errorCode: fencedForVersion(r.errorCode, ctx.apiVersion, 4),

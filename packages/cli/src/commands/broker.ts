@@ -1,15 +1,20 @@
 /**
  * `tskafka broker [server.properties] [--port 9092] [--host H] [--data-dir DIR] [--brokers N]
- * [--override k=v]... [--users-file FILE]`: runs the reference broker (or an in-process cluster)
- * until SIGINT/SIGTERM, then stops cleanly. Takes a `server.properties` file as Kafka's
- * `kafka-server-start.sh` does, with `listeners`, `ssl.*` and the rest by Kafka name.
+ * [--override k=v]... [--users-file FILE] [--faults schedule.json]`: runs the reference broker
+ * (or an in-process cluster) until SIGINT/SIGTERM, then stops cleanly. Takes a `server.properties`
+ * file as Kafka's `kafka-server-start.sh` does, with `listeners`, `ssl.*` and the rest by Kafka
+ * name; with `--faults`, runs a fault schedule against it.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   BrokerConfigError,
   type BrokerProperties,
+  type FaultSchedule,
+  FaultScheduleError,
+  parseFaultSchedule,
   parseJaasServerConfig,
+  runFaultSchedule,
   startCluster,
 } from '@tskafka/broker';
 import { parseProperties } from '@tskafka/transport';
@@ -17,7 +22,7 @@ import { CliError } from '../errors.js';
 
 /** Usage text of the broker command. */
 export const BROKER_USAGE = `Usage: tskafka broker [server.properties] [--port 9092] [--host 127.0.0.1] [--data-dir DIR]
-                      [--brokers 1] [--override name=value]... [--users-file FILE]
+                      [--brokers 1] [--override name=value]... [--users-file FILE] [--faults FILE]
 Runs the tskafka reference broker until SIGINT or SIGTERM. Prints the bootstrap address (of the
 first listener) on one line.
   server.properties  broker properties by Kafka name, as kafka-server-start.sh takes them
@@ -31,6 +36,9 @@ first listener) on one line.
                user_alice="alice-secret"; };) or a properties file of name=password lines
   --user       DEPRECATED: a SASL user, name=password; visible to every local user in the
                process list. Use --users-file or TSKAFKA_BROKER_USERS instead.
+  --faults     run a fault schedule (JSON) against the cluster once it is up: {"steps": [{"atMs":
+               1000, "action": "stopBroker", "broker": 2}, ...]}, or {"seed": 7, "durationMs":
+               60000} for one drawn from a seed; each step is logged on stderr as it runs
 Listeners, e.g. --override listeners=PLAINTEXT://:9092,SSL://:9093,SASL_SSL://:9094 with
   ssl.keystore.location (PEM: key and certificate chain), ssl.truststore.location (PEM CAs),
   ssl.client.auth=required|requested|none, listener.name.<name>.ssl.* per listener;
@@ -62,6 +70,7 @@ export async function brokerCommand(
       'users-file': { type: 'string' },
       user: { type: 'string', multiple: true, default: [] },
       'log-level': { type: 'string', default: 'warn' },
+      faults: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -104,6 +113,13 @@ export async function brokerCommand(
     if (eq <= 0) throw new CliError('--user: expected name=password');
     users[u.slice(0, eq)] = u.slice(eq + 1);
   }
+  const firstNodeId = 1;
+  const schedule = values.faults
+    ? readSchedule(
+        values.faults,
+        Array.from({ length: brokers }, (_, i) => firstNodeId + i),
+      )
+    : null;
   let cluster: Awaited<ReturnType<typeof startCluster>>;
   try {
     cluster = await startCluster({
@@ -124,12 +140,21 @@ export async function brokerCommand(
     }
     throw e;
   }
+  const faults = schedule
+    ? runFaultSchedule(cluster, schedule, {
+        onEvent: (e) =>
+          err.write(
+            `[tskafka faults] +${e.ranAtMs}ms ${e.outcome} ${JSON.stringify(e.step)}${e.reason ? `: ${e.reason}` : ''}\n`,
+          ),
+      })
+    : null;
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       signal?.removeEventListener('abort', stop);
-      cluster.close().then(resolve, resolve);
+      const stopped = faults ? faults.stop() : Promise.resolve();
+      stopped.then(() => cluster.close()).then(resolve, resolve);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
@@ -195,4 +220,21 @@ function pairs(text: string, source: string): Record<string, string> {
     users[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
   }
   return users;
+  return users;
+}
+
+/** Reads `--faults FILE`: a schedule, or a seed to draw one for these brokers. */
+function readSchedule(file: string, brokers: number[]): FaultSchedule {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CliError(`--faults: cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return parseFaultSchedule(json, { brokers });
+  } catch (e) {
+    if (e instanceof FaultScheduleError) throw new CliError(`--faults ${file}: ${e.message}`);
+    throw e;
+  }
 }
