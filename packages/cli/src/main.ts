@@ -4,6 +4,7 @@
  */
 import { brokerCommand } from './commands/broker.js';
 import { oneLine } from './commands/common.js';
+import { consoleCommand } from './commands/console.js';
 import { consoleConsumerCommand } from './commands/console-consumer.js';
 import { consoleProducerCommand } from './commands/console-producer.js';
 import { consumerGroupsCommand } from './commands/consumer-groups.js';
@@ -25,6 +26,7 @@ Commands:
   consumer-perf-test  measure consumer throughput
   transactions        list and describe transactions and producers; abort hanging ones
   leader-election     elect preferred (or unclean) leaders of partitions
+  console             serve a web console for a cluster (topics, groups, lag, charts)
 Run "tskafka <command> --help" for a command's options.`;
 
 /**
@@ -55,6 +57,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<void>> = {
   'consumer-perf-test': (argv, io) => consumerPerfTestCommand(argv, io.stdout),
   transactions: (argv, io) => transactionsCommand(argv, io.stdout),
   'leader-election': (argv, io) => leaderElectionCommand(argv, io.stdout),
+  console: (argv, io) => consoleCommand(argv, io.stdout, io.signal),
 };
 
 /**

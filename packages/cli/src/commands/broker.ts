@@ -4,7 +4,10 @@
  */
 import { parseArgs } from 'node:util';
 import { BrokerConfigError, type BrokerProperties, startCluster } from '@tskafka/broker';
+import type { RunningConsole } from '@tskafka/console';
 import { CliError } from '../errors.js';
+import { intFlag } from './common.js';
+import { consoleBanner, serveConsole } from './console.js';
 
 /** Usage text of the broker command. */
 export const BROKER_USAGE = `Usage: tskafka broker [--port 9092] [--host 127.0.0.1] [--data-dir DIR] [--brokers 1]
@@ -15,7 +18,10 @@ Runs the tskafka reference broker until SIGINT or SIGTERM. Prints the bootstrap 
   --brokers    number of brokers in the cluster (default 1)
   --override   a broker property, e.g. --override num.partitions=3 (repeatable); Kafka's defaults
                but group.initial.rebalance.delay.ms=0 (Kafka: 3000; --override restores it)
-  --user       a SASL user, e.g. --user alice=secret (repeatable)`;
+  --user       a SASL user, e.g. --user alice=secret (repeatable)
+  --console    also serve the web console (read-only) for the cluster; its URL is printed
+               on the line after the bootstrap address
+  --console-port  the console's port (default 8080; 0 picks a free one)`;
 
 /**
  * Runs the broker command; resolves when the broker has stopped after SIGINT, SIGTERM or an abort
@@ -36,6 +42,8 @@ export async function brokerCommand(
       override: { type: 'string', multiple: true, default: [] },
       user: { type: 'string', multiple: true, default: [] },
       'log-level': { type: 'string', default: 'warn' },
+      console: { type: 'boolean', default: false },
+      'console-port': { type: 'string', default: '8080' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -79,18 +87,36 @@ export async function brokerCommand(
     if (code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use (try --port 0)`);
     throw e;
   }
+  let webConsole: RunningConsole | undefined;
+  if (values.console) {
+    try {
+      webConsole = await serveConsole(
+        {
+          bootstrapServers: cluster.bootstrapServers,
+          port: intFlag(values['console-port'], '--console-port', 0),
+          host: values.host,
+        },
+        cluster.bootstrapServers.join(','),
+      );
+    } catch (e) {
+      await cluster.close();
+      throw e;
+    }
+  }
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       signal?.removeEventListener('abort', stop);
-      cluster.close().then(resolve, resolve);
+      const closing = webConsole === undefined ? Promise.resolve() : webConsole.close().catch(() => {});
+      closing.then(() => cluster.close()).then(resolve, resolve);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
     // Printed once the handlers are in place: a script that reads the address and then stops the
     // broker gets a clean stop, not the default death by signal.
     out.write(`${cluster.bootstrapServers.join(',')}\n`);
+    if (webConsole !== undefined) out.write(`${consoleBanner(webConsole)}\n`);
     if (signal?.aborted) stop();
     else signal?.addEventListener('abort', stop);
   });
