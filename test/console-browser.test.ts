@@ -28,9 +28,8 @@ let page: Page;
 
 /** The cells of a table on the page, row by row, as text. */
 async function cells(testId: string): Promise<string[][]> {
-  return page.$$eval(`table[data-testid="${testId}"] tbody tr`, (rows) =>
-    rows.map((r) => [...r.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())),
-  );
+  const rows = await page.locator(`table[data-testid="${testId}"] tbody tr`).all();
+  return Promise.all(rows.map(async (r) => (await r.locator('td').allTextContents()).map((c) => c.trim())));
 }
 
 async function shot(name: string): Promise<void> {
@@ -61,7 +60,11 @@ beforeAll(async () => {
     sampleIntervalMs: 60_000,
   });
   // A group that consumed some records and committed; then more records: it lags.
-  const consumer = kafka.consumer({ groupId: 'billing', autoOffsetReset: 'earliest', enableAutoCommit: false });
+  const consumer = kafka.consumer({
+    groupId: 'billing',
+    autoOffsetReset: 'earliest',
+    enableAutoCommit: false,
+  });
   await consumer.connect();
   await consumer.subscribe(['orders']);
   let read = 0;
@@ -76,8 +79,10 @@ beforeAll(async () => {
   await web.sample();
   // A broker goes away: its partitions lose a replica from the ISR.
   await cluster.stopBroker(3);
-  await until('the ISR shrank', async () =>
-    (await admin.describeTopics(['orders']))[0]?.partitions.every((p) => !p.isr.includes(3)) === true,
+  await until(
+    'the ISR shrank',
+    async () =>
+      (await admin.describeTopics(['orders']))[0]?.partitions.every((p) => !p.isr.includes(3)) === true,
   );
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -109,19 +114,26 @@ describe('the console in a browser', () => {
     expect(await stat('Offline')).toBe(String(partitions.filter((p) => p.leader < 0).length));
     expect(await stat('Partitions')).toBe(String(partitions.length));
     await page.waitForSelector('[data-chart][data-drawn="true"] canvas');
-    const size = await page.$eval('[data-chart] canvas', (c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
-    expect(size[0]).toBeGreaterThan(0);
-    expect(size[1]).toBeGreaterThan(0);
+    const box = await page.locator('[data-chart] canvas').first().boundingBox();
+    expect(box?.width).toBeGreaterThan(0);
+    expect(box?.height).toBeGreaterThan(0);
     expect(Number(await page.getAttribute('[data-chart]', 'data-points'))).toBeGreaterThanOrEqual(2);
     await shot('overview');
   });
 
   it('topic page: leader, replicas and ISR as `tskafka topics --describe` prints them', async () => {
-    const cli = await runCli(['topics', '--bootstrap-server', cluster.bootstrapServers.join(','), '--describe', '--topic', 'orders']);
+    const cli = await runCli([
+      'topics',
+      '--bootstrap-server',
+      cluster.bootstrapServers.join(','),
+      '--describe',
+      '--topic',
+      'orders',
+    ]);
     expect(cli.code).toBe(0);
-    const fromCli = [...cli.stdout.matchAll(/Partition: (\d+)\tLeader: (\S+)\tReplicas: (\S+)\tIsr: (\S+)/g)].map((m) =>
-      m.slice(1, 5),
-    );
+    const fromCli = [
+      ...cli.stdout.matchAll(/Partition: (\d+)\tLeader: (\S+)\tReplicas: (\S+)\tIsr: (\S+)/g),
+    ].map((m) => m.slice(1, 5));
     expect(fromCli).toHaveLength(3);
     await page.goto(`${web.url}/topics/orders`);
     const rows = await cells('partitions');
@@ -146,7 +158,14 @@ describe('the console in a browser', () => {
   });
 
   it('group page: offsets and lag as `tskafka consumer-groups --describe` prints them; the lag chart draws', async () => {
-    const cli = await runCli(['consumer-groups', '--bootstrap-server', cluster.bootstrapServers.join(','), '--describe', '--group', 'billing']);
+    const cli = await runCli([
+      'consumer-groups',
+      '--bootstrap-server',
+      cluster.bootstrapServers.join(','),
+      '--describe',
+      '--group',
+      'billing',
+    ]);
     expect(cli.code).toBe(0);
     const fromCli = cli.stdout
       .split('\n')
@@ -162,7 +181,14 @@ describe('the console in a browser', () => {
     await page.waitForSelector('[data-chart][data-drawn="true"] canvas');
     await shot('group');
     await page.goto(`${web.url}/groups`);
-    expect(await cells('groups')).toContainEqual(['billing', 'Empty', 'consumer', expect.any(String), '0', '30']);
+    expect(await cells('groups')).toContainEqual([
+      'billing',
+      'Empty',
+      'consumer',
+      expect.any(String),
+      '0',
+      '30',
+    ]);
     await shot('groups');
   });
 
@@ -185,15 +211,14 @@ describe('the console in a browser', () => {
     await page.click('details summary');
     await page.fill('form[data-kind="create-topic"] input[name="topic"]', 'from-browser');
     await page.click('form[data-kind="create-topic"] button');
-    await page.waitForFunction(() => (document.querySelector('form[data-kind="create-topic"] .result')?.textContent ?? '') !== '');
-    expect(await page.textContent('form[data-kind="create-topic"] .result')).toContain('token');
+    const result = page.locator('form[data-kind="create-topic"] .result');
+    await result.filter({ hasText: /./ }).waitFor();
+    expect(await result.textContent()).toContain('token');
     expect(await admin.listTopics()).not.toContain('from-browser');
     await page.fill('#auth-token', TOKEN);
     await page.dispatchEvent('#auth-token', 'change');
     await page.click('form[data-kind="create-topic"] button');
-    await page.waitForFunction(() =>
-      (document.querySelector('form[data-kind="create-topic"] .result')?.textContent ?? '').includes('from-browser'),
-    );
+    await result.filter({ hasText: 'from-browser' }).waitFor();
     expect(await admin.listTopics()).toContain('from-browser');
     await shot('create-topic');
   });
