@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * A TypeDoc plugin that files every public declaration under a group an application developer
- * looks for (Client, Producer, Consumer, Admin, Serialization, Partitioning, Errors, Protocol),
+ * looks for (Client, Producer, Consumer, Admin, Serialization, Partitioning, Errors, Protocol, Console),
  * by the source file that declares it, so the export lists stay plain `export { ... }` statements
  * and no source comment needs a `@group` tag. `typedoc.json`'s `groupOrder` puts Client, where
  * `Kafka` is, first.
@@ -24,6 +24,7 @@ const RULES = [
   [/^consumer\/src\//, 'Consumer'],
   [/^admin\/src\//, 'Admin'],
   [/^protocol\/src\//, 'Protocol'],
+  [/^console\/src\//, 'Console'],
   [/^transport\/src\/group-metadata\.ts$/, 'Consumer'],
   [/^transport\/src\//, 'Client'],
 ];

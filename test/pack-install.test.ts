@@ -237,9 +237,18 @@ afterAll(() => {
 });
 
 describe('the packed packages, installed with npm outside the workspace', () => {
-  it('installed all eight packages from the tarballs', () => {
+  it('installed all nine packages from the tarballs', () => {
     const scoped = readdirSync(path.join(app, 'node_modules/@tskafka')).sort();
-    expect(scoped).toEqual(['admin', 'broker', 'cli', 'consumer', 'producer', 'protocol', 'transport']);
+    expect(scoped).toEqual([
+      'admin',
+      'broker',
+      'cli',
+      'console',
+      'consumer',
+      'producer',
+      'protocol',
+      'transport',
+    ]);
     expect(readdirSync(path.join(app, 'node_modules'))).toContain('tskafka');
   });
 

@@ -6,6 +6,7 @@ import { auditCommand } from './commands/audit.js';
 import { brokerCommand } from './commands/broker.js';
 import { oneLine } from './commands/common.js';
 import { configsCommand } from './commands/configs.js';
+import { consoleCommand } from './commands/console.js';
 import { consoleConsumerCommand } from './commands/console-consumer.js';
 import { consoleProducerCommand } from './commands/console-producer.js';
 import { consumerGroupsCommand } from './commands/consumer-groups.js';
@@ -31,6 +32,7 @@ Commands:
   leader-election     elect preferred (or unclean) leaders of partitions
   reassign-partitions move partition replicas between brokers (--generate, --execute, --verify)
   audit               delivery audit: produce under seeded faults, read back, check every record
+  console             serve a web console for a cluster (topics, groups, lag, charts)
 Run "tskafka <command> --help" for a command's options.`;
 
 /**
@@ -64,6 +66,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<void>> = {
   'leader-election': (argv, io) => leaderElectionCommand(argv, io.stdout),
   'reassign-partitions': (argv, io) => reassignPartitionsCommand(argv, io.stdout),
   audit: (argv, io) => auditCommand(argv, io.stdout),
+  console: (argv, io) => consoleCommand(argv, io.stdout, io.signal),
 };
 
 /**

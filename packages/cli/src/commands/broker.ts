@@ -17,8 +17,11 @@ import {
   runFaultSchedule,
   startCluster,
 } from '@tskafka/broker';
+import type { RunningConsole } from '@tskafka/console';
 import { parseProperties } from '@tskafka/transport';
 import { CliError } from '../errors.js';
+import { intFlag } from './common.js';
+import { consoleBanner, serveConsole } from './console.js';
 
 /** Usage text of the broker command. */
 export const BROKER_USAGE = `Usage: tskafka broker [server.properties] [--port 9092] [--host 127.0.0.1] [--data-dir DIR]
@@ -39,6 +42,9 @@ first listener) on one line.
   --faults     run a fault schedule (JSON) against the cluster once it is up: {"steps": [{"atMs":
                1000, "action": "stopBroker", "broker": 2}, ...]}, or {"seed": 7, "durationMs":
                60000} for one drawn from a seed; each step is logged on stderr as it runs
+  --console    also serve the web console (read-only) for the cluster; its URL is printed
+               on the line after the bootstrap address
+  --console-port  the console's port (default 8080; 0 picks a free one)
 Listeners, e.g. --override listeners=PLAINTEXT://:9092,SSL://:9093,SASL_SSL://:9094 with
   ssl.keystore.location (PEM: key and certificate chain), ssl.truststore.location (PEM CAs),
   ssl.client.auth=required|requested|none, listener.name.<name>.ssl.* per listener;
@@ -71,6 +77,8 @@ export async function brokerCommand(
       user: { type: 'string', multiple: true, default: [] },
       'log-level': { type: 'string', default: 'warn' },
       faults: { type: 'string' },
+      console: { type: 'boolean', default: false },
+      'console-port': { type: 'string', default: '8080' },
       help: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -148,13 +156,32 @@ export async function brokerCommand(
           ),
       })
     : null;
+  let webConsole: RunningConsole | undefined;
+  if (values.console) {
+    try {
+      webConsole = await serveConsole(
+        {
+          bootstrapServers: cluster.bootstrapServers,
+          port: intFlag(values['console-port'], '--console-port', 0),
+          host: values.host,
+        },
+        cluster.bootstrapServers.join(','),
+      );
+    } catch (e) {
+      await cluster.close();
+      throw e;
+    }
+  }
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       signal?.removeEventListener('abort', stop);
       const stopped = faults ? faults.stop() : Promise.resolve();
-      stopped.then(() => cluster.close()).then(resolve, resolve);
+      stopped
+        .then(() => (webConsole === undefined ? undefined : webConsole.close().catch(() => {})))
+        .then(() => cluster.close())
+        .then(resolve, resolve);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
@@ -169,6 +196,7 @@ export async function brokerCommand(
         );
       }
     }
+    if (webConsole !== undefined) out.write(`${consoleBanner(webConsole)}\n`);
     if (signal?.aborted) stop();
     else signal?.addEventListener('abort', stop);
   });
