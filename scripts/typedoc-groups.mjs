@@ -24,6 +24,7 @@ const RULES = [
   [/^consumer\/src\//, 'Consumer'],
   [/^admin\/src\//, 'Admin'],
   [/^protocol\/src\//, 'Protocol'],
+  [/^opentelemetry\/src\/|^transport\/src\/metrics\.ts$/, 'Observability'],
   [/^transport\/src\/group-metadata\.ts$/, 'Consumer'],
   [/^transport\/src\//, 'Client'],
 ];
