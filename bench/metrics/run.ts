@@ -19,9 +19,13 @@ const records = arg('records', '300000');
 const rounds = Number(arg('rounds', '3'));
 
 const cli = here('../../packages/cli/src/bin.ts');
-const broker = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', cli, 'broker', '--port', '0'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const broker = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--conditions=source', cli, 'broker', '--port', '0'],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const bootstrap = await new Promise<string>((resolve) => {
   broker.stdout.setEncoding('utf8').once('data', (s: string) => resolve(s.trim().split('\n')[0] ?? ''));
 });
@@ -32,12 +36,26 @@ try {
     for (const mode of r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
       const { stdout } = await execFileAsync(
         process.execPath,
-        ['--import', 'tsx', '--conditions=source', here('client.ts'), bootstrap, `bench-metrics-${mode}-${r}`, records],
+        [
+          '--import',
+          'tsx',
+          '--conditions=source',
+          here('client.ts'),
+          bootstrap,
+          `bench-metrics-${mode}-${r}`,
+          records,
+        ],
         { env: { ...process.env, METRICS: mode }, maxBuffer: 1 << 20 },
       );
-      const res = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { records: number; cpuSeconds: number; seconds: number };
+      const res = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+        records: number;
+        cpuSeconds: number;
+        seconds: number;
+      };
       results[mode].push((res.cpuSeconds / res.records) * 1e6);
-      console.error(`${mode}: ${(res.records / res.seconds / 1e3).toFixed(0)}k records/s, ${((res.cpuSeconds / res.records) * 1e6).toFixed(3)} µs CPU/record`);
+      console.error(
+        `${mode}: ${(res.records / res.seconds / 1e3).toFixed(0)}k records/s, ${((res.cpuSeconds / res.records) * 1e6).toFixed(3)} µs CPU/record`,
+      );
     }
   }
 } finally {
@@ -46,4 +64,6 @@ try {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const on = median(results.on);
 const off = median(results.off);
-console.log(`metrics on: ${on.toFixed(3)} µs CPU/record; off: ${off.toFixed(3)} µs; overhead ${(((on - off) / off) * 100).toFixed(1)}%`);
+console.log(
+  `metrics on: ${on.toFixed(3)} µs CPU/record; off: ${off.toFixed(3)} µs; overhead ${(((on - off) / off) * 100).toFixed(1)}%`,
+);
