@@ -25,6 +25,7 @@ const RULES = [
   [/^admin\/src\//, 'Admin'],
   [/^protocol\/src\//, 'Protocol'],
   [/^console\/src\//, 'Console'],
+  [/^opentelemetry\/src\/|^transport\/src\/metrics\.ts$/, 'Observability'],
   [/^transport\/src\/group-metadata\.ts$/, 'Consumer'],
   [/^transport\/src\//, 'Client'],
 ];

@@ -237,7 +237,7 @@ afterAll(() => {
 });
 
 describe('the packed packages, installed with npm outside the workspace', () => {
-  it('installed all nine packages from the tarballs', () => {
+  it('installed all ten packages from the tarballs', () => {
     const scoped = readdirSync(path.join(app, 'node_modules/@tskafka')).sort();
     expect(scoped).toEqual([
       'admin',
@@ -245,6 +245,7 @@ describe('the packed packages, installed with npm outside the workspace', () => 
       'cli',
       'console',
       'consumer',
+      'opentelemetry',
       'producer',
       'protocol',
       'transport',

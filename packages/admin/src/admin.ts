@@ -11,6 +11,7 @@ import { createKafkaError, TopicAlreadyExistsError, UnknownTopicOrPartitionError
 import { Api, ZERO_UUID } from '@tskafka/protocol/internals';
 import {
   isRetriableError,
+  type KafkaMetric,
   type KafkaProperties,
   type Logger,
   type SaslOptions,
@@ -21,11 +22,13 @@ import {
   type AdminConfig,
   type adminKeys,
   adminSchema,
+  ClientNetworkMetrics,
   type CloseOptions,
   Cluster,
   type ConfigInputOf,
   clusterOptionsFromConfig,
   loadConfig,
+  Metrics,
 } from '@tskafka/transport/internals';
 import { describeCluster, metadataRequest } from './cluster.js';
 import * as configs from './configs.js';
@@ -116,6 +119,7 @@ export class Admin {
   /** The options after loading: every key with its value or Java's default. */
   readonly config: AdminConfig;
   private readonly cluster: Cluster;
+  private readonly registry: Metrics;
   private connecting: Promise<void> | null = null;
 
   /**
@@ -138,7 +142,29 @@ export class Admin {
       warn: (m) => log.warn(m),
     });
     const clusterOptions = clusterOptionsFromConfig(this.config, { sasl, ssl, logger: log }, 'tskafka-admin');
-    this.cluster = new Cluster(clusterOptions);
+    const clientId = clusterOptions.clientId ?? 'tskafka-admin';
+    this.registry = new Metrics();
+    const network = new ClientNetworkMetrics(this.registry, 'admin-client', clientId);
+    network.trackAllLatency(
+      this.registry.sensor(
+        'admin-client-metrics',
+        { 'client-id': clientId },
+        {
+          'request-latency-avg': ['avg', 'The average request latency in ms.'],
+          'request-latency-max': ['max', 'The maximum request latency in ms.'],
+        },
+      ),
+    );
+    this.cluster = new Cluster({ ...clusterOptions, networkMetrics: network });
+  }
+
+  /**
+   * The admin client's metrics, as Java's `admin-client-metrics`: `request-rate`,
+   * `request-total`, `response-rate`, `request-latency-avg`/`-max`, `outgoing-byte-rate`,
+   * `incoming-byte-rate` and their totals.
+   */
+  metrics(): KafkaMetric[] {
+    return this.registry.snapshot();
   }
 
   /**

@@ -7,10 +7,13 @@
  *
  * @module
  */
+
 import { Api } from '@tskafka/protocol/internals';
 import {
   type CloseOptions,
   DEFAULT_CLOSE_TIMEOUT_MS,
+  diagnosticChannels,
+  type KafkaMetric,
   type KafkaProperties,
   type Logger,
   stderrLogger,
@@ -28,6 +31,7 @@ import {
   resolveClasses,
 } from '@tskafka/transport/internals';
 import type { ConsumerPartitionAssignor } from './assignors/index.js';
+import { ConsumerMetrics } from './consumer-metrics.js';
 import { coordinatorOptions, fetcherOptions, loadPlugins } from './consumer-setup.js';
 import { ConsumerCoordinator } from './coordinator.js';
 import { Deserializers } from './deserializers.js';
@@ -75,6 +79,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   /** The options after loading: every key with its value or Java's default. */
   readonly config: ConsumerConfig;
   private readonly cluster: Cluster;
+  private readonly consumerMetrics: ConsumerMetrics;
   private readonly logger: Logger;
   private readonly clock: TimerClock;
   private readonly pending: Promise<ResolvedConsumerConfig>;
@@ -136,7 +141,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       { sasl, ssl, logger: this.logger },
       'tskafka-consumer',
     );
-    this.cluster = new Cluster(clusterOptions);
+    this.consumerMetrics = new ConsumerMetrics(c.clientId ?? 'tskafka-consumer', this.subscriptions, () =>
+      this.clock.now(),
+    );
+    this.cluster = new Cluster({ ...clusterOptions, networkMetrics: this.consumerMetrics.network });
     this.interceptors = new ConsumerInterceptors<K, V>([], this.logger);
     this.fetcher = new Fetcher(this.cluster, this.subscriptions, fetcherOptions(c), this.logger);
     this.pending = resolveClasses(consumerSchema, c);
@@ -297,6 +305,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     if (this.subscriptions.type === SubscriptionType.None)
       throw new ConsumerError('Consumer is not subscribed to any topics or assigned any partitions');
     this.polling = true;
+    this.consumerMetrics.polled();
     try {
       return await this.pollOnce(timeoutMs);
     } finally {
@@ -310,6 +319,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       if (this.closing !== null || this.stopRequested) return [];
       const coordinator = this.coordinator;
       if (coordinator !== null && this.subscriptions.hasAutoAssignment) {
+        const joining = coordinator.membership.needsJoin;
+        const joinStart = this.clock.now();
         if (
           this.subscriptions.type === SubscriptionType.AutoPattern &&
           this.clock.now() >= this.nextPatternMatch
@@ -317,6 +328,18 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
           if (await this.matchPattern()) coordinator.requestRejoin('topics matching the pattern changed');
         }
         await coordinator.ensureActiveGroup();
+        if (joining) {
+          const latencyMs = this.clock.now() - joinStart;
+          this.consumerMetrics.rebalanced(latencyMs);
+          if (diagnosticChannels.consumerRebalance.hasSubscribers)
+            diagnosticChannels.consumerRebalance.publish({
+              clientId: this.cluster.options.clientId,
+              groupId: this.config.groupId,
+              generationId: coordinator.membership.generationId,
+              assignment: this.subscriptions.assignment(),
+              latencyMs,
+            });
+        }
         await coordinator.maybeAutoCommit();
       } else if (coordinator !== null) {
         coordinator.membership.pollCalled(this.clock.now());
@@ -334,8 +357,26 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   }
 
   private toRecords(fetched: FetchedRecord[]): ConsumerRecord<K, V>[] {
+    this.consumerMetrics.consumed(fetched);
+    if (diagnosticChannels.consumerFetch.hasSubscribers)
+      diagnosticChannels.consumerFetch.publish({
+        clientId: this.cluster.options.clientId,
+        records: fetched.length,
+      });
     const out = this.deserializers.records(fetched);
     return this.interceptors.isEmpty ? out : this.interceptors.onConsume(out);
+  }
+
+  /**
+   * The consumer's metrics, with Java's names and meanings: `consumer-fetch-manager-metrics`
+   * (`records-consumed-rate`/`-total`, `bytes-consumed-rate`, `fetch-latency-avg`/`-max`,
+   * `fetch-rate`, `records-lag-max`, and `records-lag` per partition with `topic` and `partition`
+   * tags), `consumer-coordinator-metrics` (`commit-latency-avg`, `rebalance-latency-avg`,
+   * `rebalance-total`, `rebalance-rate-per-hour`), `consumer-metrics` (`last-poll-seconds-ago`,
+   * `time-between-poll-avg`) and the network's (`request-rate`, `incoming-byte-rate`, ...).
+   */
+  metrics(): KafkaMetric[] {
+    return this.consumerMetrics.snapshot();
   }
 
   /** Polls forever, one record at a time: `for await (const record of consumer)`; ends on `close()`. */

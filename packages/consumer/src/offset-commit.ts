@@ -7,7 +7,7 @@
 
 import { createKafkaError, ErrorCode, errorByCode } from '@tskafka/protocol';
 import { Api, type ApiDef } from '@tskafka/protocol/internals';
-import { type Cluster, COORDINATOR_CONNECTION_GROUP } from '@tskafka/transport/internals';
+import { type Cluster, COORDINATOR_CONNECTION_GROUP, diagnosticChannels } from '@tskafka/transport/internals';
 import { CommitFailedError } from './errors.js';
 import type { GroupMembership } from './membership.js';
 import type { SubscriptionState } from './subscription-state.js';
@@ -103,6 +103,43 @@ export class GroupOffsets {
       });
     }
     const inGroup = this.member.inGroup();
+    const started = Date.now();
+    let failure: unknown = null;
+    try {
+      await this.commitWithRetries(topics, inGroup, timeoutMs, call);
+    } catch (e) {
+      failure = e;
+      throw e;
+    } finally {
+      if (diagnosticChannels.consumerCommit.hasSubscribers)
+        diagnosticChannels.consumerCommit.publish({
+          groupId: this.groupId,
+          offsets: [...offsets].map(([tp, om]) => ({
+            topic: tp.topic,
+            partition: tp.partition,
+            offset: om.offset,
+          })),
+          error: failure,
+          latencyMs: Date.now() - started,
+        });
+    }
+    this.member.onCommit(offsets);
+  }
+
+  private async commitWithRetries(
+    topics: Map<
+      string,
+      {
+        partitionIndex: number;
+        committedOffset: number;
+        committedLeaderEpoch: number;
+        committedMetadata: string;
+      }[]
+    >,
+    inGroup: boolean,
+    timeoutMs: number,
+    call: OffsetCallOptions,
+  ): Promise<void> {
     await this.cluster.retry(
       async () => {
         const res = await this.cluster.requestCoordinator('group', this.groupId, Api.OffsetCommit, {
@@ -121,7 +158,6 @@ export class GroupOffsets {
       },
       { ...call, timeoutMs },
     );
-    this.member.onCommit(offsets);
   }
 
   private commitError(code: number, topic: string): never {

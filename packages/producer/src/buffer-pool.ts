@@ -86,6 +86,9 @@ export class BufferPool {
     this.poolableSize = options.poolableSize ?? 0;
   }
 
+  /** Milliseconds appends spent waiting for memory, in all (the `bufferpool-wait-time` metrics). */
+  waitTimeTotalMs = 0;
+
   /** Bytes not held by any batch or granted waiter. */
   get availableMemory(): number {
     return this.available;
@@ -209,6 +212,8 @@ export class BufferPool {
         if (w.size > this.available) break;
         this.available -= w.size;
         this.removeHead();
+        // The wait began max.block.ms before its deadline.
+        this.waitTimeTotalMs += this.clock.now() - (w.deadlineMs - this.maxBlockMs);
         w.granted();
         this.settled(1);
       }

@@ -194,6 +194,11 @@ export class ProducerBatch implements SendFutureOwner {
     return this.bytes !== null ? this.bytes.length : (this.builder as RecordBatchBuilder).sizeInBytes;
   }
 
+  /** Built size over the records' uncompressed size (1 before the batch is built, or without compression). */
+  get compressionRatio(): number {
+    return this.bytes !== null && this.uncompressedSize > 0 ? this.bytes.length / this.uncompressedSize : 1;
+  }
+
   /** Whether no more records go in: sealed, or the buffer is exactly used up. */
   get isFull(): boolean {
     if (this.state !== BatchState.Open) return true;

@@ -6,6 +6,7 @@
  *
  * @module
  */
+
 import { CompressionType } from '@tskafka/protocol';
 import type { Logger, SaslOptions, Serializer, SslOption, TimerClock } from '@tskafka/transport';
 import {
@@ -21,6 +22,7 @@ import { type ProducerInterceptor, ProducerInterceptors } from './interceptors.j
 import { type PartitionerName, partitionerFor } from './partitioner/index.js';
 import type { Partitioner, PartitionerCluster } from './partitioner/types.js';
 import { ProducerIo } from './producer-io.js';
+import { ProducerMetrics } from './producer-metrics.js';
 import { Sender } from './sender.js';
 import { TransactionManager } from './transactions.js';
 
@@ -53,6 +55,7 @@ export interface ProducerHooks {
 
 /** The parts of a producer, sharing one accumulator. */
 export interface ProducerParts {
+  readonly metrics: ProducerMetrics;
   readonly cluster: Cluster;
   readonly accumulator: RecordAccumulator;
   readonly transactions: TransactionManager | null;
@@ -68,7 +71,6 @@ export function buildProducerParts(
   hooks: ProducerHooks,
 ): ProducerParts {
   const { clock, ...objects } = transport;
-  const cluster = new Cluster(clusterOptionsFromConfig(c, objects, 'tskafka-producer'));
   const acks = c.acks === 'all' ? -1 : (c.acks as 0 | 1);
   const transactional = c.transactionalId !== undefined;
   const idempotence = c.idempotent ? new IdempotenceManager({ transactional }) : null;
@@ -91,6 +93,11 @@ export function buildProducerParts(
     idempotence,
     transactional: c.transactionalId !== undefined,
     clock,
+  });
+  const metrics = new ProducerMetrics(c.clientId ?? 'tskafka-producer', accumulator.pool, () => clock.now());
+  const cluster = new Cluster({
+    ...clusterOptionsFromConfig(c, objects, 'tskafka-producer'),
+    networkMetrics: metrics.network,
   });
   const transactions =
     c.transactionalId === undefined || idempotence === null
@@ -122,8 +129,10 @@ export function buildProducerParts(
     retryBackoffMaxMs: c.retryBackoffMaxMs,
     transactionalId: c.transactionalId ?? null,
     transactions,
+    metrics,
   });
   return {
+    metrics,
     cluster,
     accumulator,
     transactions,

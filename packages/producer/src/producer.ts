@@ -5,11 +5,14 @@
  *
  * @module
  */
+
 import type { RecordHeaderInput } from '@tskafka/protocol/internals';
 import {
   type CloseOptions,
   type ConsumerGroupMetadata,
   DEFAULT_CLOSE_TIMEOUT_MS,
+  diagnosticChannels,
+  type KafkaMetric,
   type KafkaProperties,
   type Logger,
   type RecordHeaders,
@@ -35,6 +38,7 @@ import { ProducerInterceptors } from './interceptors.js';
 import { type DeferredSend, MetadataWaits, type TopicWait } from './metadata-waits.js';
 import type { Partitioner, PartitionerCluster } from './partitioner/types.js';
 import type { ProducerIo } from './producer-io.js';
+import type { ProducerMetrics } from './producer-metrics.js';
 import { type ProducerOptions, ProducerState, type RawRecordData } from './producer-options.js';
 import { buildProducerParts, loadPlugins } from './producer-setup.js';
 import { abortOnClose, requireTransactions } from './producer-transactions.js';
@@ -87,6 +91,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
   private interceptors: ProducerInterceptors<K, V> = new ProducerInterceptors<K, V>([]);
   private readonly accumulator: RecordAccumulator;
   private readonly sender: Sender;
+  private readonly producerMetrics: ProducerMetrics;
   private readonly io: ProducerIo;
   private loop: SenderLoop | null = null;
   private connecting: Promise<void> | null = null;
@@ -142,6 +147,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     this.transactions = parts.transactions;
     this.io = parts.io;
     this.sender = parts.sender;
+    this.producerMetrics = parts.metrics;
     this.partitionerCluster = parts.partitionerCluster;
     this.metadataWaits = new MetadataWaits<K, V>(
       this.cluster,
@@ -231,6 +237,8 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     if (!this.sendOpen) return this.sendLater(record);
     let r = record;
     if (this.interceptors.hasOnSend) r = this.interceptors.onSend(r);
+    if (diagnosticChannels.producerSend.hasSubscribers)
+      diagnosticChannels.producerSend.publish({ clientId: this.cluster.options.clientId, record: r });
     const waiting = this.topicWaits.size !== 0 && this.topicWaits.has(r.topic);
     const count = waiting ? undefined : this.cluster.partitionCountFor(r.topic);
     if (count === undefined) return this.metadataWaits.add(r);
@@ -346,6 +354,19 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     if (deferred === null) return Promise.reject(error);
     deferred.complete(null, error);
     return deferred.future;
+  }
+
+  /**
+   * The producer's metrics, with Java's names and meanings (`producer-metrics`: `record-send-rate`
+   * and `-total`, `record-error-rate`, `record-retry-rate`, `request-latency-avg`/`-max`,
+   * `batch-size-avg`, `records-per-request-avg`, `compression-rate-avg`, `buffer-available-bytes`,
+   * `bufferpool-wait-ratio`, `produce-throttle-time-avg`, and the network's `request-rate`,
+   * `outgoing-byte-rate`, ...). Rates and averages cover the last 30 to 60 s, as Java's do; totals
+   * count since the producer was created. Cheap enough to read often; serve them to Prometheus
+   * with `metricsHandler` (from `tskafka`).
+   */
+  metrics(): KafkaMetric[] {
+    return this.producerMetrics.snapshot();
   }
 
   /**

@@ -12,6 +12,7 @@
  *
  * @module
  */
+
 import {
   createKafkaError,
   ErrorCode,
@@ -21,10 +22,12 @@ import {
   NetworkError,
   RetriableError,
 } from '@tskafka/protocol';
+import { diagnosticChannels } from '@tskafka/transport';
 import type { RecordAccumulator } from './accumulator.js';
 import { DeliveryTimeoutError, ProduceRequestError, ProducerError } from './errors.js';
 import type { ProducerIdAndEpoch } from './idempotence.js';
 import { BatchState, type ProducerBatch } from './producer-batch.js';
+import type { ProducerMetrics } from './producer-metrics.js';
 import type { SenderLoop } from './sender-loop.js';
 import type { TransactionIo, TransactionResponse } from './transaction-requests.js';
 import type { TransactionInFlight } from './transaction-state.js';
@@ -141,6 +144,8 @@ export interface SenderOptions {
   transactionalId?: string | null;
   /** The transaction manager of a transactional producer, polled each round. Default null. */
   transactions?: TransactionManager | null;
+  /** Where batch and request outcomes are counted (the producer's metrics). */
+  metrics?: ProducerMetrics;
   /** Random numbers in [0, 1) for the backoff's ±20% jitter. Default `Math.random`. */
   random?: () => number;
 }
@@ -203,6 +208,7 @@ export class Sender {
   private readonly transactionalId: string | null;
   /** The transaction manager, with a transactional id. */
   readonly transactions: TransactionManager | null;
+  private readonly metrics: ProducerMetrics | undefined;
   private readonly random: () => number;
   private readonly inFlight = new Set<ProduceInFlight>();
   private nextInFlightExpiryMs = Number.POSITIVE_INFINITY;
@@ -228,6 +234,7 @@ export class Sender {
     this.retryBackoffMaxMs = Math.max(options.retryBackoffMaxMs ?? 1000, this.retryBackoffMs);
     this.transactionalId = options.transactionalId ?? null;
     this.transactions = options.transactions ?? null;
+    this.metrics = options.metrics;
     this.random = options.random ?? Math.random;
   }
 
@@ -307,6 +314,7 @@ export class Sender {
       timeoutMs: this.requestTimeoutMs,
       topicData,
     };
+    this.metrics?.requestBuilt(batches);
     const inFlight = new ProduceInFlight(node, request, this.acks !== 0, batches, now);
     this.inFlight.add(inFlight);
     return inFlight;
@@ -452,6 +460,15 @@ export class Sender {
 
   private completeBatch(b: ProducerBatch, baseOffset: number, logAppendTime: number): void {
     this.accumulator.idempotence?.handleCompletedBatch(b, baseOffset);
+    this.metrics?.batchDone(b);
+    if (diagnosticChannels.producerAck.hasSubscribers)
+      diagnosticChannels.producerAck.publish({
+        topic: b.topic,
+        partition: b.partition,
+        baseOffset,
+        records: b.recordCount,
+        error: null,
+      });
     b.complete(baseOffset, logAppendTime);
     this.accumulator.deallocate(b);
   }
@@ -471,6 +488,7 @@ export class Sender {
       b.attempts < this.retries &&
       (idem !== null ? idem.canRetry(code, b) : isRetriable(code))
     ) {
+      this.metrics?.batchRetried(b);
       this.accumulator.reenqueue(b, now, now + this.backoff(b.attempts));
       return;
     }
@@ -481,6 +499,15 @@ export class Sender {
   private failBatch(b: ProducerBatch, error: Error, errorOf?: (i: number) => Error | undefined): void {
     this.accumulator.idempotence?.handleFailedBatch(b);
     this.transactions?.handleFailedBatch(b, error);
+    this.metrics?.batchFailed(b);
+    if (diagnosticChannels.producerAck.hasSubscribers)
+      diagnosticChannels.producerAck.publish({
+        topic: b.topic,
+        partition: b.partition,
+        baseOffset: -1,
+        records: b.recordCount,
+        error,
+      });
     b.fail(error, errorOf);
     this.accumulator.deallocate(b);
   }

@@ -95,6 +95,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         logger: o.logger,
         clock: o.clock,
         maxResponseSize: o.maxResponseSize,
+        networkMetrics: o.networkMetrics,
       },
       reconnectBackoffMs: o.reconnectBackoffMs,
       reconnectBackoffMaxMs: o.reconnectBackoffMaxMs,

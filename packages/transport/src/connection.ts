@@ -362,6 +362,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.socket === null) return Promise.reject(this.notReadyError(api));
     const now = this.clock.now();
     this.lastSendMs = now;
+    const metrics = this.options.networkMetrics;
+    if (metrics !== undefined) metrics.onRequest(api.key, frameBytes(frame));
     return new Promise<unknown>((resolve, reject) => {
       if (expectResponse) {
         const deadline = now + timeoutMs;
@@ -497,6 +499,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const version = q.versions[i];
     const resolve = q.resolves[i] as Resolver;
     const reject = q.rejects[i] as Rejecter;
+    const sentAt = (q.deadlines[i] ?? 0) - (q.timeouts[i] ?? 0);
     q.shift();
     let body: unknown;
     try {
@@ -509,6 +512,18 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       reject(error);
       this.close(error);
       return;
+    }
+    const metrics = this.options.networkMetrics;
+    if (metrics !== undefined) {
+      const throttle = (body as { throttleTimeMs?: unknown }).throttleTimeMs;
+      metrics.onResponse(
+        api.key,
+        api.name,
+        frame.length,
+        this.clock.now() - sentAt,
+        typeof throttle === 'number' ? throttle : -1,
+        this.broker,
+      );
     }
     resolve(body);
   };
@@ -607,4 +622,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       },
     };
   }
+}
+
+/** The bytes of a frame given as one buffer or as parts. */
+function frameBytes(frame: Buffer | readonly Buffer[]): number {
+  if (!Array.isArray(frame)) return (frame as Buffer).length;
+  let n = 0;
+  for (const part of frame as readonly Buffer[]) n += part.length;
+  return n;
 }

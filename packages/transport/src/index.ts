@@ -35,6 +35,15 @@ export {
 export type { ConsumerGroupMetadata } from './group-metadata.js';
 export { type Logger, type LogLevel, silentLogger, stderrLogger } from './logger.js';
 export {
+  diagnosticChannels,
+  type KafkaMetric,
+  type MetricsResponse,
+  type MetricsSource,
+  metricsHandler,
+  prometheusText,
+  type RequestEvent,
+} from './metrics.js';
+export {
   type CloseOptions,
   DEFAULT_CLOSE_TIMEOUT_MS,
   type OAuthBearerSaslOptions,

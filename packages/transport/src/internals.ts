@@ -21,6 +21,7 @@ export * from './errors.js';
 export * from './group-metadata.js';
 export * from './logger.js';
 export * from './metadata.js';
+export * from './metrics.js';
 export * from './options.js';
 export * from './pool.js';
 export * from './retry.js';

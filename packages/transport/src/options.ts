@@ -4,9 +4,11 @@
  *
  * @module
  */
+
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { type Clock, systemClock } from './clock.js';
 import { type Logger, stderrLogger } from './logger.js';
+import type { NetworkMetrics } from './metrics.js';
 
 /** The SASL mechanisms this client implements. */
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'oauthbearer';
@@ -86,6 +88,8 @@ export interface CommonTransportOptions {
   clock?: Clock;
   /** The largest response frame accepted, in bytes; default 100 MiB. */
   maxResponseSize?: number;
+  /** Where connections record request counts, bytes and latencies (the client's metrics). */
+  networkMetrics?: NetworkMetrics;
 }
 
 /** Options of a {@link Cluster}: Java's common client configs, camelCase, with Java's defaults. */
@@ -164,6 +168,8 @@ export interface ResolvedClusterOptions {
   readonly maxResponseSize: number;
   /** The jitter source. */
   readonly random: () => number;
+  /** Where connections record requests, bytes and latencies. */
+  readonly networkMetrics: NetworkMetrics | undefined;
 }
 
 /** Java's defaults, by option name. */
@@ -277,5 +283,6 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     clock: options.clock ?? systemClock,
     maxResponseSize: options.maxResponseSize ?? DEFAULTS.maxResponseSize,
     random: options.random ?? Math.random,
+    networkMetrics: options.networkMetrics,
   };
 }
