@@ -30,6 +30,7 @@ import type { TopicPartition } from '@tskafka/transport';
 import type { BufferPool, PoolWaiter } from './buffer-pool.js';
 import { PartitionSequences } from './idempotence.js';
 import { SendFuture, type SendFutureOwner } from './send-future.js';
+import type { SendGroup } from './send-group.js';
 import type { RecordMetadata } from './types.js';
 
 // One `TopicPartition` for the whole SDK, defined in the transport.
@@ -54,6 +55,8 @@ export class PartitionQueue implements TopicPartition {
   inTransaction = false;
   /** Sequence state, with idempotence. */
   readonly sequences: PartitionSequences | null;
+  /** Told when someone starts waiting for a record of the open batch (the accumulator's wakeup). */
+  onAwaited: (() => void) | null = null;
 
   /** An empty queue; `idempotent` gives it sequence state. */
   constructor(topic: string, partition: number, idempotent: boolean) {
@@ -68,6 +71,9 @@ export type HeaderList = readonly RecordHeaderInput[] | null | undefined;
 
 /** A per-record completion callback: exactly one of the two arguments is non-null. */
 export type SendCallback = (error: Error | null, metadata: RecordMetadata | null) => void;
+
+// How a record completes: the future `send` returned, a callback, or its `sendBatch` call's group.
+type Completion = SendFuture | SendCallback | SendGroup;
 
 /** The life cycle of a {@link ProducerBatch}; see the module comment for the transitions. */
 export const BatchState = {
@@ -141,6 +147,12 @@ export class ProducerBatch implements SendFutureOwner {
   baseSequence = -1;
   /** The last error the batch got, if any: the cause of a later delivery timeout. */
   lastError: Error | null = null;
+  /**
+   * Someone waits for one of its records (a `send` awaited, a `sendBatch`): an application that
+   * awaits what it sent sends no more meanwhile, so lingering for more records would only delay
+   * it; the batch goes as soon as its partition has nothing on the wire.
+   */
+  awaited = false;
 
   private builder: RecordBatchBuilder | null;
   private bytes: Buffer | null = null;
@@ -156,7 +168,9 @@ export class ProducerBatch implements SendFutureOwner {
   // Per record (the first `entries` slots): its timestamp, and its future or its callback.
   private entries = 0;
   private timestamps: Float64Array = NO_TIMESTAMPS;
-  private completions: (SendFuture | SendCallback)[] = [];
+  private completions: Completion[] = [];
+  // Per record of a `sendBatch` group: its index in the call (made with the first such record).
+  private groupIndexes: Int32Array | null = null;
   // The outcome, kept once done so a future listened to later still gets it.
   private resultBaseOffset = -1;
   private resultLogAppendTime = -1;
@@ -244,9 +258,29 @@ export class ProducerBatch implements SendFutureOwner {
       // A send that waited for memory: its future (maybe listened to already) moves in.
       f.owner = this;
       f.index = this.entries;
+      if (f.observed) this.awaited = true;
     }
     this.addEntry(timestamp, f);
     return f;
+  }
+
+  /**
+   * {@link ProducerBatch.tryAppend} for record `index` of a `sendBatch` call, which completes
+   * through `group`; false if it did not fit.
+   */
+  tryAppendToGroup(
+    timestamp: number,
+    key: RecordBytes,
+    value: RecordBytes,
+    headers: HeaderList,
+    group: SendGroup,
+    index: number,
+  ): boolean {
+    if (this.state !== BatchState.Open) return false;
+    if (!(this.builder as RecordBatchBuilder).tryAppend(timestamp, key, value, headers)) return false;
+    this.addEntry(timestamp, group, index);
+    this.awaited = true;
+    return true;
   }
 
   /** {@link ProducerBatch.tryAppend} with a callback instead of a promise; false if it did not fit. */
@@ -263,11 +297,15 @@ export class ProducerBatch implements SendFutureOwner {
     return true;
   }
 
-  private addEntry(timestamp: number, completion: SendFuture | SendCallback): void {
+  private addEntry(timestamp: number, completion: Completion, groupIndex = -1): void {
     const i = this.entries;
     if (i === this.timestamps.length) this.growEntries();
     this.timestamps[i] = timestamp;
     this.completions[i] = completion;
+    if (groupIndex >= 0) {
+      this.groupIndexes ??= new Int32Array(this.timestamps.length);
+      this.groupIndexes[i] = groupIndex;
+    }
     this.entries = i + 1;
   }
 
@@ -287,6 +325,11 @@ export class ProducerBatch implements SendFutureOwner {
     const timestamps = new Float64Array(capacity);
     timestamps.set(this.timestamps);
     this.timestamps = timestamps;
+    if (this.groupIndexes !== null) {
+      const indexes = new Int32Array(capacity);
+      indexes.set(this.groupIndexes);
+      this.groupIndexes = indexes;
+    }
     if (n === 0) this.completions = new Array(capacity);
   }
 
@@ -388,12 +431,13 @@ export class ProducerBatch implements SendFutureOwner {
     this.resultBaseOffset = baseOffset;
     this.resultLogAppendTime = logAppendTime;
     const completions = this.completions;
+    const groupIndexes = this.groupIndexes;
     const n = this.entries;
     this.releaseRecords();
     for (let i = 0; i < n; i++) {
       const c = completions[i];
       if (typeof c === 'function') callSafely(c, null, this.metadataOf(i));
-      else if (c.observed) c.settle(this.metadataOf(i), null);
+      else if (c.observed) c.settle(this.metadataOf(i), null, groupIndexes === null ? -1 : groupIndexes[i]);
     }
     this.notifyDone();
     return true;
@@ -410,6 +454,7 @@ export class ProducerBatch implements SendFutureOwner {
     this.failure = error;
     this.failureOf = errorOf;
     const completions = this.completions;
+    const groupIndexes = this.groupIndexes;
     const n = this.entries;
     this.releaseRecords();
     let unobserved = 0;
@@ -417,7 +462,7 @@ export class ProducerBatch implements SendFutureOwner {
       const c = completions[i];
       const e = (errorOf === undefined ? undefined : errorOf(i)) ?? error;
       if (typeof c === 'function') callSafely(c, e, null);
-      else if (c.observed) c.settle(null, e);
+      else if (c.observed) c.settle(null, e, groupIndexes === null ? -1 : groupIndexes[i]);
       else unobserved++;
     }
     if (unobserved > 0) ProducerBatch.onUnobservedFailure(this, error, unobserved);
@@ -434,6 +479,13 @@ export class ProducerBatch implements SendFutureOwner {
       `${n} record(s) for ${b.topic}-${b.partition} failed and nobody awaited their send(): ${e.message}`,
       'ProducerSendWarning',
     );
+
+  /** @internal Someone started waiting for one of the batch's records (see {@link ProducerBatch.awaited}). */
+  listened(): void {
+    if (this.awaited) return;
+    this.awaited = true;
+    if (this.state === BatchState.Open) this.queue.onAwaited?.();
+  }
 
   /** @internal The outcome of record `index` once the batch is done. */
   outcomeOf(index: number): { metadata: RecordMetadata } | { error: Error } | undefined {
@@ -489,12 +541,12 @@ export class ProducerBatch implements SendFutureOwner {
         parts.push(part);
       }
       const c = this.completions[i];
-      if (typeof c !== 'function') {
+      if (c instanceof SendFuture) {
         // The send's future follows its record into the part.
         c.owner = part;
         c.index = part.entries;
       }
-      part.addEntry(ts, c);
+      part.addEntry(ts, c, this.groupIndexes === null ? -1 : this.groupIndexes[i]);
     }
     parts[0].allocatedBytes = this.allocatedBytes;
     this.allocatedBytes = 0;
@@ -514,6 +566,7 @@ export class ProducerBatch implements SendFutureOwner {
   // The outcome stays (for futures listened to later); the records' bytes and completions go.
   private releaseRecords(): void {
     this.completions = [];
+    this.groupIndexes = null;
     if (this.state !== BatchState.Split) this.bytes = null;
   }
 
