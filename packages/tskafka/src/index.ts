@@ -138,6 +138,7 @@ export {
   type RecordSizeLimit,
   RecordTooLargeError,
   roundRobin,
+  SendBatchError,
   type StickyOptions,
   sticky,
   TransactionAbortedError,
