@@ -146,8 +146,7 @@ async function drive(sends: Sends): Promise<void> {
   else if (shape === 'chunks-send' && sends.one) {
     const one = sends.one;
     await chunked((values) => Promise.all(values.map(one)));
-  }
-  else if (shape.startsWith('burst')) await bursts(Number(shape.slice(5)), sends);
+  } else if (shape.startsWith('burst')) await bursts(Number(shape.slice(5)), sends);
   else if (shape === 'sampled' && sends.sampled) await sends.sampled();
   else throw new Error(`shape ${shape} is not defined for ${client}`);
   await sends.close();

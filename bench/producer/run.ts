@@ -188,7 +188,8 @@ for (const kind of brokers) {
         r.brokerCpuSeconds = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
         const stored = await storedRecords(target.bootstrap, nameOf(c));
         // The mock keeps ~5 MB per partition and drops older data; only fewer stored than sent on our broker is an error.
-        if (stored < r.records && kind !== 'mock') throw new Error(`only ${stored} of ${r.records} records stored`);
+        if (stored < r.records && kind !== 'mock')
+          throw new Error(`only ${stored} of ${r.records} records stored`);
         // Our broker keeps its logs on tmpfs, in memory the machine may limit: each case's topic
         // goes once counted, so a long run does not end on a broker short of memory.
         if (kind !== 'mock') await deleteTopic(target.bootstrap, nameOf(c));

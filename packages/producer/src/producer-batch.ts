@@ -107,8 +107,9 @@ export interface BatchBuildOptions {
 
 const INT32_MAX = 0x7fffffff;
 const NO_TIMESTAMPS = new Float64Array(0);
-// V8 makes `new Array(n)` a slow dictionary from about 100k elements on; more grow by doubling.
-const MAX_INITIAL_ENTRIES = 16384;
+// The per-record arrays start at most this long and grow by doubling: a large batch.size whose
+// batches go out part-full (an application awaiting its sends) must not pay for the whole size.
+const MAX_INITIAL_ENTRIES = 1024;
 
 /** Kafka's sequence numbers wrap from `INT32_MAX` to 0 (Java's `DefaultRecordBatch.incrementSequence`). */
 export function incrementSequence(sequence: number, increment: number): number {
