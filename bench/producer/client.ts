@@ -10,8 +10,9 @@
  * - `chunks-send` (tskafka only): the same with one `send()` per record, the chunk awaited with
  *   `Promise.all`;
  * - `burst10000`, `burst50000`: N records sent, all awaited, repeated: tskafka one `send()` per
- *   record (each observed, with `Promise.all`), the peers one `send()` of the N messages (a
- *   `send()` per message runs them at 1-2k records/s);
+ *   record (each observed, with `Promise.all`), the peers `send()` of arrays of at most
+ *   {@link PEER_CALL_BYTES} of values, all N in flight at once (a `send()` per message runs them
+ *   at 1-2k records/s);
  * - `sampled` (tskafka only): one `send()` per record, only one in 1024 observed, at most 4 MiB of
  *   values outstanding (the shape of the tables before 2026-12).
  * Values are random bytes from a pool made before timing starts; records are keyless.
@@ -35,6 +36,8 @@ if (!P.withResolvers) {
 
 const CHUNK = 1000;
 const CONCURRENCY = 4;
+/** Bursts: values per call of a peer's `send()` at most. */
+const PEER_CALL_BYTES = 512 * 1024;
 /** `sampled`: values outstanding at most (an eighth of `buffer.memory`). */
 const WINDOW_BYTES = 4 * 1024 * 1024;
 
@@ -73,7 +76,15 @@ async function bursts(n: number, sends: Sends): Promise<void> {
     const values: Buffer[] = [];
     for (let i = done; i < end; i++) values.push(pool[i & 1023]);
     if (sends.one) await Promise.all(values.map(sends.one));
-    else await (sends.many as (values: Buffer[]) => Promise<unknown>)(values);
+    else {
+      // One call per ≤ 512 KiB of values, all in flight at once: a single call of 50,000 (or of
+      // 10,000 at 1 KiB) asks for produce requests over the broker's 1 MiB message limit.
+      const many = sends.many as (values: Buffer[]) => Promise<unknown>;
+      const perCall = Math.max(1, Math.floor(PEER_CALL_BYTES / size));
+      const calls: Promise<unknown>[] = [];
+      for (let i = 0; i < values.length; i += perCall) calls.push(many(values.slice(i, i + perCall)));
+      await Promise.all(calls);
+    }
   }
 }
 

@@ -156,8 +156,8 @@ const fmt = (n: number, d = 0) =>
 const SHAPE_LABELS: Record<string, string> = {
   chunks: 'chunks 1000 × 4 in flight, all observed',
   'chunks-send': 'chunks 1000 × 4, one send() each (tskafka only)',
-  burst10000: 'burst 10,000 awaited (tskafka: a send() each; peers: one call)',
-  burst50000: 'burst 50,000 awaited (tskafka: a send() each; peers: one call)',
+  burst10000: 'burst 10,000 awaited (tskafka: a send() each; peers: arrays)',
+  burst50000: 'burst 50,000 awaited (tskafka: a send() each; peers: arrays)',
   sampled: '1 send in 1024 observed (tskafka only)',
 };
 
