@@ -16,6 +16,7 @@ import {
   decodeRecordBatches,
   NO_PRODUCER_ID,
   type RecordBatch,
+  readRecordBatchHeaders,
 } from '@tskafka/protocol/internals';
 import type { Logger } from '@tskafka/transport';
 import type { Cluster } from '@tskafka/transport/internals';
@@ -67,6 +68,8 @@ interface CompletedFetch {
   readonly fetchOffset: number;
   readonly data: Buffer;
   batches: RecordBatch[] | null;
+  /** Where the data's last complete batch ends (-1: none or malformed; -2: not read yet). */
+  end: number;
   batchIndex: number;
   recordIndex: number;
   /**
@@ -166,19 +169,19 @@ export class Fetcher {
   }
 
   // The offset after a buffered fetch's last batch (where the next fetch of its partition
-  // starts); -1 if its data cannot be decoded (collect reports that when it gets there).
+  // starts), read from the batch headers only: decoding the records ahead of `collect` would hold
+  // every record object of the buffer at once. -1 if the data is malformed (collect reports it).
   private endOffset(c: CompletedFetch): number {
-    if (c.batches === null) {
+    if (c.end === -2) {
       try {
-        c.batches = decodeRecordBatches(c.data, { verifyCrc: this.options.checkCrcs });
+        const { batches } = readRecordBatchHeaders(c.data);
+        const last = batches[batches.length - 1];
+        c.end = last === undefined ? -1 : last.baseOffset + last.lastOffsetDelta + 1;
       } catch {
-        return -1;
+        c.end = -1;
       }
     }
-    const last = c.batches[c.batches.length - 1];
-    const position = c.state.position as number;
-    if (last === undefined) return position;
-    return Math.max(position, last.baseOffset + last.lastOffsetDelta + 1);
+    return c.end < 0 ? -1 : Math.max(c.state.position as number, c.end);
   }
 
   private fetchFrom(node: number, states: { state: PartitionState; offset: number }[]): void {
@@ -261,6 +264,7 @@ export class Fetcher {
           fetchOffset,
           data: records,
           batches: null,
+          end: -2,
           batchIndex: 0,
           recordIndex: 0,
           abortedQueue: committedOnly
