@@ -19,11 +19,11 @@ import {
   removeExpired,
 } from './incomplete-batches.js';
 import { type LeaderLookup, LeaderQueues, type ReadyCheckResult } from './leader-queues.js';
+import { PendingAppend } from './pending-append.js';
 import {
   BatchState,
   type HeaderList,
   PartitionQueue,
-  PendingAppend,
   ProducerBatch,
   type SendCallback,
 } from './producer-batch.js';
