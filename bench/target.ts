@@ -33,10 +33,18 @@ function processCpuSeconds(pid: number): number | null {
   }
 }
 
-/** Starts `kind` ('mock' or our broker) with `topics` of `partitions` partitions each. */
+/**
+ * Starts `kind` ('mock' or our broker) with `topics` of `partitions` partitions each; a topic given
+ * as `name:N` has N partitions.
+ */
 export async function startTarget(kind: string, topics: string[], partitions: number): Promise<BenchTarget> {
   if (kind === 'mock') {
-    const mock = await startMockCluster({ topics: topics.map((name) => ({ name, partitions })) });
+    const mock = await startMockCluster({
+      topics: topics.map((t) => {
+        const [name, n] = t.split(':');
+        return { name, partitions: n === undefined ? partitions : Number(n) };
+      }),
+    });
     return { bootstrap: mock.bootstrapServers, cpuSeconds: () => null, close: () => mock.close() };
   }
   const script = fileURLToPath(new URL('./producer/broker.ts', import.meta.url));

@@ -10,7 +10,7 @@
  * instead, which keep every byte in fresh JavaScript memory: at 1 KiB its page faults and garbage
  * collections then set the pace.
  *
- *   tsx --conditions=source bench/producer/broker.ts <partitions> <topic>...
+ *   tsx --conditions=source bench/producer/broker.ts <partitions> <topic>[:<partitions>]...
  */
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +26,8 @@ const dataDir =
 if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 const broker = await startBroker({ logLevel: 'error', dataDir });
 for (const t of topics) {
-  broker.cluster.metadata.createTopic(t, { numPartitions: Number(partitions), replicationFactor: 1 });
+  const [name, n] = t.split(':');
+  broker.cluster.metadata.createTopic(name, { numPartitions: Number(n ?? partitions), replicationFactor: 1 });
 }
 console.log(broker.bootstrapServers.join(','));
 const stop = () =>

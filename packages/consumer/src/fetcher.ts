@@ -1,7 +1,8 @@
 /**
  * The fetcher (Java's `Fetcher` and `FetchCollector`): at most one Fetch in flight per broker,
- * sent again as soon as its data is handed out, so that the next records are on their way while
- * the user processes these. Completed fetches wait in a buffer; `collect` decodes them lazily
+ * sent again as soon as the last one is answered, for every partition (one fetched ahead of the
+ * data still buffered for it), so that the next records are on their way while the application
+ * processes these. Completed fetches wait in a buffer; `collect` decodes them lazily
  * and hands out records from the current position of each partition only.
  *
  * @module
@@ -15,6 +16,7 @@ import {
   decodeRecordBatches,
   NO_PRODUCER_ID,
   type RecordBatch,
+  readRecordBatchHeaders,
 } from '@tskafka/protocol/internals';
 import { BrokerProtocolError, type Logger } from '@tskafka/transport';
 import type { Cluster } from '@tskafka/transport/internals';
@@ -67,6 +69,8 @@ interface CompletedFetch {
   readonly fetchOffset: number;
   readonly data: Buffer;
   batches: RecordBatch[] | null;
+  /** Where the data's last complete batch ends (-1: none or malformed; -2: not read yet). */
+  end: number;
   batchIndex: number;
   recordIndex: number;
   /**
@@ -130,17 +134,35 @@ export class Fetcher {
   }
 
   /**
-   * Sends a Fetch to every leader of fetchable partitions that has none in flight, leaving out
-   * partitions with data still buffered (their next fetch goes out once it is handed out).
+   * Sends a Fetch to every leader of fetchable partitions that has none in flight. A partition
+   * whose data is still buffered is fetched ahead from where that data ends, once (at most two
+   * fetches of it buffered), while the buffer holds less than `fetch.max.bytes`: the next records
+   * are on their way while the application works on these, and each fetch asks for every
+   * partition of its broker instead of only those whose buffer just ran dry.
    */
   sendFetches(): void {
     if (this.closed) return;
-    const buffered = new Set<string>();
-    for (const c of this.completed) buffered.add(c.state.key);
-    const byNode = new Map<number, PartitionState[]>();
+    const buffered = new Map<string, CompletedFetch[]>();
+    let bufferedBytes = 0;
+    for (const c of this.completed) {
+      // Data of a partition sought since it was fetched is dropped by the next collect.
+      if (c.epoch !== c.state.epoch) continue;
+      const list = buffered.get(c.state.key);
+      if (list === undefined) buffered.set(c.state.key, [c]);
+      else list.push(c);
+      bufferedBytes += c.data.length;
+    }
+    const byNode = new Map<number, { state: PartitionState; offset: number }[]>();
     let unknownLeader = false;
     for (const s of this.subscriptions.fetchable()) {
-      if (buffered.has(s.key) || this.fetching.has(s.key)) continue;
+      if (this.fetching.has(s.key)) continue;
+      const held = buffered.get(s.key);
+      let offset = s.position as number;
+      if (held !== undefined) {
+        if (held.length > 1 || bufferedBytes >= this.options.maxBytes) continue;
+        offset = this.endOffset(held[0]);
+        if (offset < 0) continue;
+      }
       const leader = this.cluster.leaderFor(s.topic, s.partition);
       if (leader < 0) {
         unknownLeader = true;
@@ -152,15 +174,31 @@ export class Fetcher {
         list = [];
         byNode.set(leader, list);
       }
-      list.push(s);
+      list.push({ state: s, offset });
     }
     if (unknownLeader) this.cluster.requestMetadataUpdate();
     for (const [node, states] of byNode) this.fetchFrom(node, states);
   }
 
-  private fetchFrom(node: number, states: PartitionState[]): void {
+  // The offset after a buffered fetch's last batch (where the next fetch of its partition
+  // starts), read from the batch headers only: decoding the records ahead of `collect` would hold
+  // every record object of the buffer at once. -1 if the data is malformed (collect reports it).
+  private endOffset(c: CompletedFetch): number {
+    if (c.end === -2) {
+      try {
+        const { batches } = readRecordBatchHeaders(c.data);
+        const last = batches[batches.length - 1];
+        c.end = last === undefined ? -1 : last.baseOffset + last.lastOffsetDelta + 1;
+      } catch {
+        c.end = -1;
+      }
+    }
+    return c.end < 0 ? -1 : Math.max(c.state.position as number, c.end);
+  }
+
+  private fetchFrom(node: number, states: { state: PartitionState; offset: number }[]): void {
     const o = this.options;
-    const sent = states.map((s) => ({ state: s, epoch: s.epoch, offset: s.position as number }));
+    const sent = states.map(({ state, offset }) => ({ state, epoch: state.epoch, offset }));
     const topics = new Map<string, { partition: number; fetchOffset: number; partitionMaxBytes: number }[]>();
     for (const { state, offset } of sent) {
       let list = topics.get(state.topic);
@@ -209,6 +247,9 @@ export class Fetcher {
         this.inFlight.delete(node);
         for (const { state } of sent) this.fetching.delete(state.key);
         this.wake();
+        // The next fetch goes now, while the application works on this one's records (bounded
+        // by the buffer, see sendFetches), not at its next poll.
+        this.sendFetches();
       });
   }
 
@@ -267,6 +308,7 @@ export class Fetcher {
           fetchOffset,
           data: records,
           batches: null,
+          end: -2,
           batchIndex: 0,
           recordIndex: 0,
           abortedQueue: committedOnly
@@ -290,12 +332,16 @@ export class Fetcher {
     this.logger.warn(`fetch of ${state.key} failed: ${info.name}`);
   }
 
+  // Current: the partition is still ours, not moved by a seek, and the fetch starts where its
+  // position is, or where its data buffered ahead of the position ends (a fetch ahead).
   private isCurrent(state: PartitionState, epoch: number, fetchOffset: number): boolean {
-    return (
-      this.subscriptions.state(state.topic, state.partition) === state &&
-      state.epoch === epoch &&
-      state.position === fetchOffset
-    );
+    if (this.subscriptions.state(state.topic, state.partition) !== state || state.epoch !== epoch)
+      return false;
+    if (state.position === fetchOffset) return true;
+    for (const c of this.completed) {
+      if (c.state === state && c.epoch === epoch && this.endOffset(c) === fetchOffset) return true;
+    }
+    return false;
   }
 
   /**

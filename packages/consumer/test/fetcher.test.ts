@@ -204,12 +204,53 @@ describe('Fetcher', () => {
     fetcher.sendFetches();
     sent[0].respond([{ partition: 0, records: batch(0, 3) }]);
     await tick();
+    // The fetch ahead went out with the response, before the pause; it brings nothing new.
+    expect(sent).toHaveLength(2);
     s.paused = true;
+    sent[1].respond([{ partition: 0 }]);
+    await tick();
     expect(fetcher.collect(100)).toEqual([]);
     fetcher.sendFetches();
-    expect(sent).toHaveLength(1);
+    expect(sent).toHaveLength(2);
     s.paused = false;
     expect(fetcher.collect(100).map((r) => r.offset)).toEqual([0, 1, 2]);
+  });
+
+  it('fetches a partition ahead from where its buffered data ends, once, and hands out both in order', async () => {
+    const { sent, subscriptions, fetcher } = setup();
+    subscriptions.assignFromUser([{ topic: 't', partition: 0 }]);
+    const s = subscriptions.state('t', 0)!;
+    subscriptions.seek(s, 0);
+    fetcher.sendFetches();
+    sent[0].respond([{ partition: 0, records: batch(0, 3) }]);
+    await tick();
+    // While offsets 0-2 wait for the application, offset 3 on is already asked for.
+    expect(sent).toHaveLength(2);
+    expect(sent[1].body.topics[0].partitions[0].fetchOffset).toBe(3);
+    sent[1].respond([{ partition: 0, records: batch(3, 2) }]);
+    await tick();
+    // Two fetches of the partition buffered: no third until one is handed out.
+    expect(sent).toHaveLength(2);
+    expect(fetcher.collect(2).map((r) => r.offset)).toEqual([0, 1]);
+    expect(fetcher.collect(100).map((r) => r.offset)).toEqual([2, 3, 4]);
+    fetcher.sendFetches();
+    expect(sent[2].body.topics[0].partitions[0].fetchOffset).toBe(5);
+  });
+
+  it('drops data fetched ahead when the partition is sought meanwhile', async () => {
+    const { sent, subscriptions, fetcher } = setup();
+    subscriptions.assignFromUser([{ topic: 't', partition: 0 }]);
+    const s = subscriptions.state('t', 0)!;
+    subscriptions.seek(s, 0);
+    fetcher.sendFetches();
+    sent[0].respond([{ partition: 0, records: batch(0, 3) }]);
+    await tick();
+    subscriptions.seek(s, 1);
+    sent[1].respond([{ partition: 0, records: batch(3, 2) }]);
+    await tick();
+    expect(fetcher.collect(100)).toEqual([]);
+    fetcher.sendFetches();
+    expect(sent.at(-1)?.body.topics[0].partitions[0].fetchOffset).toBe(1);
   });
 
   it('OFFSET_OUT_OF_RANGE asks for a reset with auto.offset.reset', async () => {

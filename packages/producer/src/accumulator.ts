@@ -19,15 +19,16 @@ import {
   removeExpired,
 } from './incomplete-batches.js';
 import { type LeaderLookup, LeaderQueues, type ReadyCheckResult } from './leader-queues.js';
+import { PendingAppend } from './pending-append.js';
 import {
   BatchState,
   type HeaderList,
   PartitionQueue,
-  PendingAppend,
   ProducerBatch,
   type SendCallback,
 } from './producer-batch.js';
 import type { SendFuture } from './send-future.js';
+import type { SendGroup } from './send-group.js';
 import type { RecordMetadata } from './types.js';
 
 export type { LeaderLookup, ReadyCheckResult } from './leader-queues.js';
@@ -38,6 +39,8 @@ export interface AccumulatorListener {
   onBatchFull?(topic: string, partition: number): void;
   /** A new batch was opened (the sender should schedule its linger timer). */
   onNewBatch?(topic: string, partition: number): void;
+  /** Someone waits for a record of an open batch (the sender should run: it may go without lingering). */
+  onBatchAwaited?(): void;
 }
 
 /** Options of {@link RecordAccumulator}; defaults are Java's. */
@@ -215,6 +218,69 @@ export class RecordAccumulator {
   }
 
   /**
+   * {@link RecordAccumulator.append} of record `index` of a `sendBatch` call, which completes
+   * through `group` (with every record's metadata once all are done) instead of a promise each.
+   * With `abortOnNewBatch`, returns false and appends nothing if the record would open a new
+   * batch (as {@link RecordAccumulator.tryAppend}); else true.
+   */
+  appendToGroup(
+    topic: string,
+    partition: number,
+    timestamp: number,
+    key: RecordBytes,
+    value: RecordBytes,
+    headers: HeaderList,
+    now: number,
+    group: SendGroup,
+    index: number,
+    abortOnNewBatch = false,
+  ): boolean {
+    // A group record refused, or waiting in line for memory (where a sticky partitioner is not
+    // asked to move on), completes through a callback of its own.
+    if (this.state !== ProducerState.Open || this.pool.queued > 0 || !Number.isSafeInteger(timestamp)) {
+      this.appendWithCallback(
+        topic,
+        partition,
+        timestamp,
+        key,
+        value,
+        headers,
+        now,
+        groupCallback(group, index),
+      );
+      return true;
+    }
+    let q = this.lastQueue;
+    if (q === null || q.partition !== partition || q.topic !== topic) q = this.queueFor(topic, partition);
+    const batches = q.batches;
+    const last = batches.length > 0 ? batches[batches.length - 1] : undefined;
+    if (last !== undefined && last.state === BatchState.Open) {
+      if (last.tryAppendToGroup(timestamp, key, value, headers, group, index)) return true;
+      last.seal();
+      this.emitFull(q);
+    }
+    if (abortOnNewBatch) return false;
+    const size = this.newBatchSize(key, value, headers);
+    if (size >= 0 && this.pool.tryAllocate(size)) {
+      const batch = this.openBatch(q, size, now);
+      batch.tryAppendToGroup(timestamp, key, value, headers, group, index);
+      this.batchOpened(q, batch);
+      return true;
+    }
+    this.appendWithCallback(
+      topic,
+      partition,
+      timestamp,
+      key,
+      value,
+      headers,
+      now,
+      groupCallback(group, index),
+    );
+    return true;
+  }
+
+  /**
    * {@link RecordAccumulator.append} only if the record fits the partition's open batch: null if
    * it would open a new batch, so a sticky partitioner may choose another partition first
    * (KIP-480's `abortOnNewBatch`). While appends wait for memory the record joins the line.
@@ -290,10 +356,20 @@ export class RecordAccumulator {
     callback: SendCallback | null,
     future: SendFuture | null = null,
   ): Promise<RecordMetadata> | null {
-    const batch = new ProducerBatch(q, size, now, size, this.pool.takeBuffer(size));
+    const batch = this.openBatch(q, size, now);
     let p: Promise<RecordMetadata> | null = null;
     if (callback === null) p = batch.tryAppend(timestamp, key, value, headers, future);
     else batch.tryAppendWithCallback(timestamp, key, value, headers, callback);
+    this.batchOpened(q, batch);
+    return p;
+  }
+
+  private openBatch(q: PartitionQueue, size: number, now: number): ProducerBatch {
+    return new ProducerBatch(q, size, now, size, this.pool.takeBuffer(size));
+  }
+
+  // A new batch holds its first record: it joins its queue and the listeners hear of it.
+  private batchOpened(q: PartitionQueue, batch: ProducerBatch): void {
     q.batches.push(batch);
     this.incomplete.add(batch);
     if (batch.createdMs + this.deliveryTimeoutMs < this.nextExpiryMs) {
@@ -301,7 +377,6 @@ export class RecordAccumulator {
     }
     for (const l of this.listeners) l.onNewBatch?.(q.topic, q.partition);
     if (batch.isFull) this.emitFull(q);
-    return p;
   }
 
   // Bytes to reserve for a new batch holding this record; -1 if it can never be sent.
@@ -372,12 +447,17 @@ export class RecordAccumulator {
     let q = parts[partition];
     if (q === undefined) {
       q = new PartitionQueue(topic, partition, this.idempotence !== null);
+      q.onAwaited = this.emitAwaited;
       parts[partition] = q;
       this.queues.push(q);
     }
     this.lastQueue = q;
     return q;
   }
+
+  private readonly emitAwaited = (): void => {
+    for (const l of this.listeners) l.onBatchAwaited?.();
+  };
 
   private emitFull(q: PartitionQueue): void {
     for (const l of this.listeners) l.onBatchFull?.(q.topic, q.partition);
@@ -530,6 +610,11 @@ export class RecordAccumulator {
   abortUndrainedBatches(error: Error): void {
     abortUndrained(this, this.queues, error);
   }
+}
+
+// A group record that takes a slow path (waits for memory, or is refused) completes through this.
+function groupCallback(group: SendGroup, index: number): SendCallback {
+  return (error, metadata) => group.settle(metadata, error, index);
 }
 
 function failAppend(error: Error, callback: SendCallback | null): Promise<RecordMetadata> | null {

@@ -7,6 +7,7 @@
  * @module
  */
 import { KafkaClientError } from '@tskafka/protocol';
+import type { RecordMetadata } from './types.js';
 
 /** Options of {@link ProducerError}'s constructor (the same as {@link KafkaClientError}'s). */
 export interface ProducerErrorOptions {
@@ -205,5 +206,29 @@ export class TransactionAbortedError extends ProducerError {
   /** The error for a record of an aborted transaction. */
   constructor(message = 'the transaction was aborted before the record was sent', cause?: unknown) {
     super(message, { cause });
+  }
+}
+
+/**
+ * One or more records of a `sendBatch` call failed. The call settles once every record has its
+ * outcome, so `results` holds each record's metadata or error, in the order of the records
+ * given; `cause` is the first failure. Retriable if every failure is.
+ */
+export class SendBatchError extends ProducerError {
+  /** Per record, in call order: its metadata if it was written, else its error. */
+  readonly results: readonly (RecordMetadata | Error)[];
+  /** How many records failed. */
+  readonly failedCount: number;
+
+  /** The error for a `sendBatch` whose `results` hold `failedCount` errors, the first being `first`. */
+  constructor(results: readonly (RecordMetadata | Error)[], failedCount: number, first: Error) {
+    super(`${failedCount} of ${results.length} record(s) of sendBatch failed; the first: ${first.message}`, {
+      retriable: results.every(
+        (r) => !(r instanceof Error) || (r as { retriable?: boolean }).retriable === true,
+      ),
+      cause: first,
+    });
+    this.results = results;
+    this.failedCount = failedCount;
   }
 }

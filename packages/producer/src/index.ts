@@ -30,6 +30,7 @@ export {
   type ProducerErrorOptions,
   type RecordSizeLimit,
   RecordTooLargeError,
+  SendBatchError,
   TransactionAbortedError,
   TransactionStateError,
 } from './errors.js';

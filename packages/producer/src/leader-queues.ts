@@ -91,7 +91,9 @@ export class LeaderQueues {
       let waitUntil: number;
       if (first.attempts > 0 && now < first.retryAtMs && first.lastNodeId === leader) {
         waitUntil = first.retryAtMs;
-      } else if (forced || q.batches.length > 1 || first.isFull) {
+      } else if (forced || q.batches.length > 1 || first.isFull || (first.awaited && q.onWire === 0)) {
+        // An awaited batch lingers only while its partition has a request on the wire: its
+        // response wakes the sender, and records sent meanwhile ride along (as Nagle's algorithm).
         waitUntil = now;
       } else {
         waitUntil = first.createdMs + this.lingerMs;

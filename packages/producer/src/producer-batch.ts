@@ -11,8 +11,8 @@
  *     └─────drain──────┼───────────────┘  └──drain── Retry ◀──retriable error──┘
  *                      (split: a batch too large for the broker becomes several Sealed ones)
  *
- * Also here: the {@link PartitionQueue} of batches of one partition, and the
- * {@link PendingAppend} of a record waiting for `buffer.memory`.
+ * Also here: the {@link PartitionQueue} of batches of one partition (a record waiting for
+ * `buffer.memory` is a `PendingAppend`, in `pending-append.ts`).
  *
  * @module
  */
@@ -27,9 +27,10 @@ import {
   sizeOfRecord,
 } from '@tskafka/protocol/internals';
 import type { TopicPartition } from '@tskafka/transport';
-import type { BufferPool, PoolWaiter } from './buffer-pool.js';
+import type { BufferPool } from './buffer-pool.js';
 import { PartitionSequences } from './idempotence.js';
 import { SendFuture, type SendFutureOwner } from './send-future.js';
+import type { SendGroup } from './send-group.js';
 import type { RecordMetadata } from './types.js';
 
 // One `TopicPartition` for the whole SDK, defined in the transport.
@@ -54,6 +55,8 @@ export class PartitionQueue implements TopicPartition {
   inTransaction = false;
   /** Sequence state, with idempotence. */
   readonly sequences: PartitionSequences | null;
+  /** Told when someone starts waiting for a record of the open batch (the accumulator's wakeup). */
+  onAwaited: (() => void) | null = null;
 
   /** An empty queue; `idempotent` gives it sequence state. */
   constructor(topic: string, partition: number, idempotent: boolean) {
@@ -68,6 +71,9 @@ export type HeaderList = readonly RecordHeaderInput[] | null | undefined;
 
 /** A per-record completion callback: exactly one of the two arguments is non-null. */
 export type SendCallback = (error: Error | null, metadata: RecordMetadata | null) => void;
+
+// How a record completes: the future `send` returned, a callback, or its `sendBatch` call's group.
+type Completion = SendFuture | SendCallback | SendGroup;
 
 /** The life cycle of a {@link ProducerBatch}; see the module comment for the transitions. */
 export const BatchState = {
@@ -101,8 +107,9 @@ export interface BatchBuildOptions {
 
 const INT32_MAX = 0x7fffffff;
 const NO_TIMESTAMPS = new Float64Array(0);
-// V8 makes `new Array(n)` a slow dictionary from about 100k elements on; more grow by doubling.
-const MAX_INITIAL_ENTRIES = 16384;
+// The per-record arrays start at most this long and grow by doubling: a large batch.size whose
+// batches go out part-full (an application awaiting its sends) must not pay for the whole size.
+const MAX_INITIAL_ENTRIES = 1024;
 
 /** Kafka's sequence numbers wrap from `INT32_MAX` to 0 (Java's `DefaultRecordBatch.incrementSequence`). */
 export function incrementSequence(sequence: number, increment: number): number {
@@ -141,6 +148,12 @@ export class ProducerBatch implements SendFutureOwner {
   baseSequence = -1;
   /** The last error the batch got, if any: the cause of a later delivery timeout. */
   lastError: Error | null = null;
+  /**
+   * Someone waits for one of its records (a `send` awaited, a `sendBatch`): an application that
+   * awaits what it sent sends no more meanwhile, so lingering for more records would only delay
+   * it; the batch goes as soon as its partition has nothing on the wire.
+   */
+  awaited = false;
 
   private builder: RecordBatchBuilder | null;
   private bytes: Buffer | null = null;
@@ -156,7 +169,9 @@ export class ProducerBatch implements SendFutureOwner {
   // Per record (the first `entries` slots): its timestamp, and its future or its callback.
   private entries = 0;
   private timestamps: Float64Array = NO_TIMESTAMPS;
-  private completions: (SendFuture | SendCallback)[] = [];
+  private completions: Completion[] = [];
+  // Per record of a `sendBatch` group: its index in the call (made with the first such record).
+  private groupIndexes: Int32Array | null = null;
   // The outcome, kept once done so a future listened to later still gets it.
   private resultBaseOffset = -1;
   private resultLogAppendTime = -1;
@@ -249,9 +264,29 @@ export class ProducerBatch implements SendFutureOwner {
       // A send that waited for memory: its future (maybe listened to already) moves in.
       f.owner = this;
       f.index = this.entries;
+      if (f.observed) this.awaited = true;
     }
     this.addEntry(timestamp, f);
     return f;
+  }
+
+  /**
+   * {@link ProducerBatch.tryAppend} for record `index` of a `sendBatch` call, which completes
+   * through `group`; false if it did not fit.
+   */
+  tryAppendToGroup(
+    timestamp: number,
+    key: RecordBytes,
+    value: RecordBytes,
+    headers: HeaderList,
+    group: SendGroup,
+    index: number,
+  ): boolean {
+    if (this.state !== BatchState.Open) return false;
+    if (!(this.builder as RecordBatchBuilder).tryAppend(timestamp, key, value, headers)) return false;
+    this.addEntry(timestamp, group, index);
+    this.awaited = true;
+    return true;
   }
 
   /** {@link ProducerBatch.tryAppend} with a callback instead of a promise; false if it did not fit. */
@@ -268,11 +303,15 @@ export class ProducerBatch implements SendFutureOwner {
     return true;
   }
 
-  private addEntry(timestamp: number, completion: SendFuture | SendCallback): void {
+  private addEntry(timestamp: number, completion: Completion, groupIndex = -1): void {
     const i = this.entries;
     if (i === this.timestamps.length) this.growEntries();
     this.timestamps[i] = timestamp;
     this.completions[i] = completion;
+    if (groupIndex >= 0) {
+      this.groupIndexes ??= new Int32Array(this.timestamps.length);
+      this.groupIndexes[i] = groupIndex;
+    }
     this.entries = i + 1;
   }
 
@@ -292,6 +331,11 @@ export class ProducerBatch implements SendFutureOwner {
     const timestamps = new Float64Array(capacity);
     timestamps.set(this.timestamps);
     this.timestamps = timestamps;
+    if (this.groupIndexes !== null) {
+      const indexes = new Int32Array(capacity);
+      indexes.set(this.groupIndexes);
+      this.groupIndexes = indexes;
+    }
     if (n === 0) this.completions = new Array(capacity);
   }
 
@@ -393,12 +437,13 @@ export class ProducerBatch implements SendFutureOwner {
     this.resultBaseOffset = baseOffset;
     this.resultLogAppendTime = logAppendTime;
     const completions = this.completions;
+    const groupIndexes = this.groupIndexes;
     const n = this.entries;
     this.releaseRecords();
     for (let i = 0; i < n; i++) {
       const c = completions[i];
       if (typeof c === 'function') callSafely(c, null, this.metadataOf(i));
-      else if (c.observed) c.settle(this.metadataOf(i), null);
+      else if (c.observed) c.settle(this.metadataOf(i), null, groupIndexes === null ? -1 : groupIndexes[i]);
     }
     this.notifyDone();
     return true;
@@ -415,6 +460,7 @@ export class ProducerBatch implements SendFutureOwner {
     this.failure = error;
     this.failureOf = errorOf;
     const completions = this.completions;
+    const groupIndexes = this.groupIndexes;
     const n = this.entries;
     this.releaseRecords();
     let unobserved = 0;
@@ -422,7 +468,7 @@ export class ProducerBatch implements SendFutureOwner {
       const c = completions[i];
       const e = (errorOf === undefined ? undefined : errorOf(i)) ?? error;
       if (typeof c === 'function') callSafely(c, e, null);
-      else if (c.observed) c.settle(null, e);
+      else if (c.observed) c.settle(null, e, groupIndexes === null ? -1 : groupIndexes[i]);
       else unobserved++;
     }
     if (unobserved > 0) ProducerBatch.onUnobservedFailure(this, error, unobserved);
@@ -439,6 +485,13 @@ export class ProducerBatch implements SendFutureOwner {
       `${n} record(s) for ${b.topic}-${b.partition} failed and nobody awaited their send(): ${e.message}`,
       'ProducerSendWarning',
     );
+
+  /** @internal Someone started waiting for one of the batch's records (see {@link ProducerBatch.awaited}). */
+  listened(): void {
+    if (this.awaited) return;
+    this.awaited = true;
+    if (this.state === BatchState.Open) this.queue.onAwaited?.();
+  }
 
   /** @internal The outcome of record `index` once the batch is done. */
   outcomeOf(index: number): { metadata: RecordMetadata } | { error: Error } | undefined {
@@ -494,12 +547,12 @@ export class ProducerBatch implements SendFutureOwner {
         parts.push(part);
       }
       const c = this.completions[i];
-      if (typeof c !== 'function') {
+      if (c instanceof SendFuture) {
         // The send's future follows its record into the part.
         c.owner = part;
         c.index = part.entries;
       }
-      part.addEntry(ts, c);
+      part.addEntry(ts, c, this.groupIndexes === null ? -1 : this.groupIndexes[i]);
     }
     parts[0].allocatedBytes = this.allocatedBytes;
     this.allocatedBytes = 0;
@@ -519,6 +572,7 @@ export class ProducerBatch implements SendFutureOwner {
   // The outcome stays (for futures listened to later); the records' bytes and completions go.
   private releaseRecords(): void {
     this.completions = [];
+    this.groupIndexes = null;
     if (this.state !== BatchState.Split) this.bytes = null;
   }
 
@@ -530,75 +584,18 @@ export class ProducerBatch implements SendFutureOwner {
   }
 }
 
-// A throwing user callback must not keep the other records of the batch from completing; like
-// Java's "Error executing user-provided callback", it is reported, not rethrown.
-function callSafely(callback: SendCallback, error: Error | null, metadata: RecordMetadata | null): void {
+/**
+ * Calls a user's send callback. One that throws must not keep the other records of the batch from
+ * completing; like Java's "Error executing user-provided callback", it is reported, not rethrown.
+ */
+export function callSafely(
+  callback: SendCallback,
+  error: Error | null,
+  metadata: RecordMetadata | null,
+): void {
   try {
     callback(error, metadata);
   } catch (e) {
     process.emitWarning(e instanceof Error ? e : String(e), 'ProducerCallbackWarning');
-  }
-}
-
-/**
- * A record waiting in the memory pool's line for the bytes of a new batch: the only object
- * made per record, and only while `buffer.memory` is exhausted.
- */
-export class PendingAppend implements PoolWaiter, SendFutureOwner {
-  /** Set by the pool. */
-  deadlineMs = 0;
-  /** The record's future (null when it completes through a callback); moves into its batch once appended. */
-  readonly promise: SendFuture | null;
-  private failure: Error | null = null;
-
-  /** A record for `queue`'s partition that needs `size` bytes; `owner` appends it once granted. */
-  constructor(
-    private readonly owner: { completePendingAppend(pending: PendingAppend): void },
-    readonly queue: PartitionQueue,
-    readonly timestamp: number,
-    readonly key: RecordBytes,
-    readonly value: RecordBytes,
-    readonly headers: HeaderList,
-    readonly callback: SendCallback | null,
-    readonly size: number,
-    future: SendFuture | null = null,
-  ) {
-    if (future !== null) {
-      // A send that waited for metadata first: its future moves in.
-      future.owner = this;
-      future.index = 0;
-    }
-    this.promise = callback !== null ? null : (future ?? new SendFuture(this, 0));
-  }
-
-  /** @internal Pending: no outcome yet, unless the wait failed. */
-  outcomeOf(): { error: Error } | undefined {
-    return this.failure === null ? undefined : { error: this.failure };
-  }
-
-  /** The pool reserved `size` bytes: append now. */
-  granted(): void {
-    this.owner.completePendingAppend(this);
-  }
-
-  /** The wait ended without memory. */
-  rejected(error: Error): void {
-    this.fail(error);
-  }
-
-  /** Rejects the record. */
-  fail(error: Error): void {
-    if (this.callback !== null) {
-      callSafely(this.callback, error, null);
-      return;
-    }
-    this.failure = error;
-    const future = this.promise as SendFuture;
-    if (future.observed) future.settle(null, error);
-    else
-      process.emitWarning(
-        `a record for ${this.queue.topic}-${this.queue.partition} failed and nobody awaited its send(): ${error.message}`,
-        'ProducerSendWarning',
-      );
   }
 }

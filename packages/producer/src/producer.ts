@@ -42,6 +42,7 @@ import type { ProducerMetrics } from './producer-metrics.js';
 import { type ProducerOptions, ProducerState, type RawRecordData } from './producer-options.js';
 import { buildProducerParts, loadPlugins } from './producer-setup.js';
 import { abortOnClose, requireTransactions } from './producer-transactions.js';
+import { SendGroup } from './send-group.js';
 import type { Sender } from './sender.js';
 import { SenderLoop } from './sender-loop.js';
 import type { TransactionOffsets } from './transaction-requests.js';
@@ -242,7 +243,41 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     const waiting = this.topicWaits.size !== 0 && this.topicWaits.has(r.topic);
     const count = waiting ? undefined : this.cluster.partitionCountFor(r.topic);
     if (count === undefined) return this.metadataWaits.add(r);
-    return this.doSend(r, count);
+    return this.doSend(r, count) as Promise<RecordMetadata>; // null only with a group
+  }
+
+  /**
+   * Sends many records with one completion: each goes through the main path as with
+   * {@link Producer.send} (interceptors, serializers, partitioner, its partition's open batch),
+   * in the order given, and the promise settles once every record has its outcome. Resolves to
+   * each record's metadata, in the order of `records`; if any failed, rejects with a
+   * `SendBatchError` whose `results` hold, per record in that order, its metadata or its error.
+   * Records are batched with other sends as usual; what is saved is a promise per record (as
+   * KafkaJS's `send({ messages })`, or one callback per call in Java).
+   *
+   * ```ts
+   * const metas = await producer.sendBatch(orders.map((o) => ({ topic: 'orders', key: o.id, value: o.json })));
+   * ```
+   */
+  sendBatch(records: readonly ProducerRecord<K, V>[]): Promise<RecordMetadata[]> {
+    const n = records.length;
+    const group = new SendGroup(n);
+    // Not connected yet, or a callback per record: record by record, gathered into one result.
+    if (!this.sendOpen || this.interceptors.hasOnAcknowledgement) {
+      for (let i = 0; i < n; i++) forwardTo(this.send(records[i]), group, i);
+      return group.promise;
+    }
+    for (let i = 0; i < n; i++) {
+      let r = records[i];
+      if (this.interceptors.hasOnSend) r = this.interceptors.onSend(r);
+      const waiting = this.topicWaits.size !== 0 && this.topicWaits.has(r.topic);
+      const count = waiting ? undefined : this.cluster.partitionCountFor(r.topic);
+      if (count === undefined) forwardTo(this.metadataWaits.add(r), group, i);
+      else this.doSend(r, count, 0, null, group, i);
+    }
+    // The application waits for these records: the sender takes them without lingering.
+    if (n > 0) this.loop?.wakeup();
+    return group.promise;
   }
 
   private async sendLater(record: ProducerRecord<K, V>): Promise<RecordMetadata> {
@@ -254,17 +289,21 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
       return this.send(record);
     }
     const refused = this._state === ProducerState.Connected ? this.transactions?.sendError() : null;
-    if (refused !== null && refused !== undefined) return this.failSend(record, refused);
+    if (refused !== null && refused !== undefined)
+      return this.failSend(record, refused) as Promise<RecordMetadata>;
     throw new ProducerClosedError('cannot send after the producer is closed');
   }
 
   // `deferred`: a send that waited for metadata; its future is what the send returned.
+  // `group`: record `groupIndex` of a `sendBatch` call, which completes through it (returns null).
   private doSend(
     r: ProducerRecord<K, V>,
     count: number,
     blockedMs = 0,
     deferred: DeferredSend | null = null,
-  ): Promise<RecordMetadata> {
+    group: SendGroup | null = null,
+    groupIndex = -1,
+  ): Promise<RecordMetadata> | null {
     const topic = r.topic;
     let keyBytes: Uint8Array | string | null;
     let valueBytes: Uint8Array | string | null;
@@ -282,6 +321,8 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
             }),
         undefined,
         deferred,
+        group,
+        groupIndex,
       );
     }
     let partition = r.partition;
@@ -296,12 +337,39 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
         ),
         undefined,
         deferred,
+        group,
+        groupIndex,
       );
     }
     const now = Date.now();
     const timestamp = r.timestamp ?? now;
     const headers = r.headers === undefined ? null : headerList(r.headers);
     const acc = this.accumulator;
+    if (group !== null) {
+      const sticky = r.partition === undefined && partitioner.onNewBatch !== undefined;
+      if (
+        sticky &&
+        !acc.appendToGroup(
+          topic,
+          partition,
+          timestamp,
+          keyBytes,
+          valueBytes,
+          headers,
+          now,
+          group,
+          groupIndex,
+          true,
+        )
+      ) {
+        partitioner.onNewBatch?.(topic, this.partitionerCluster, partition);
+        partition = partitioner.partition(topic, r.key, keyBytes, r.value, this.partitionerCluster);
+        acc.appendToGroup(topic, partition, timestamp, keyBytes, valueBytes, headers, now, group, groupIndex);
+      } else if (!sticky) {
+        acc.appendToGroup(topic, partition, timestamp, keyBytes, valueBytes, headers, now, group, groupIndex);
+      }
+      return null;
+    }
     const future = deferred === null ? null : deferred.future;
     let p: Promise<RecordMetadata> | null = null;
     if (r.partition === undefined && partitioner.onNewBatch !== undefined) {
@@ -349,8 +417,14 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     error: Error,
     partition?: number,
     deferred: DeferredSend | null = null,
-  ): Promise<RecordMetadata> {
+    group: SendGroup | null = null,
+    groupIndex = -1,
+  ): Promise<RecordMetadata> | null {
     if (this.interceptors.hasOnAcknowledgement) this.interceptors.onSendError(r, partition, error);
+    if (group !== null) {
+      group.settle(null, error, groupIndex);
+      return null;
+    }
     if (deferred === null) return Promise.reject(error);
     deferred.complete(null, error);
     return deferred.future;
@@ -538,6 +612,14 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
       this.setState(ProducerState.Closed);
     }
   }
+}
+
+// A record of a `sendBatch` that took the per-record path reports into its group.
+function forwardTo(p: Promise<RecordMetadata>, group: SendGroup, index: number): void {
+  p.then(
+    (m) => group.settle(m, null, index),
+    (e: Error) => group.settle(null, e, index),
+  );
 }
 
 function headerList(headers: RecordHeaders): RecordHeaderInput[] | null {

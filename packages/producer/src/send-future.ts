@@ -16,6 +16,8 @@ import type { RecordMetadata } from './types.js';
 export interface SendFutureOwner {
   /** The record's outcome once its batch is done; undefined while pending. */
   outcomeOf(index: number): { metadata: RecordMetadata } | { error: Error } | undefined;
+  /** Someone started waiting for the pending record. */
+  listened?(): void;
 }
 
 /** The result of one `send`: a Promise, made lazily (see the module comment). */
@@ -64,8 +66,8 @@ export class SendFuture implements Promise<RecordMetadata> {
     return this.toPromise().finally(onfinally);
   }
 
-  /** @internal Called by the batch when the record is done. */
-  settle(metadata: RecordMetadata | null, error: Error | null): void {
+  /** @internal Called by the batch when the record is done (`_index`: a group's, unused here). */
+  settle(metadata: RecordMetadata | null, error: Error | null, _index?: number): void {
     const l = this.listened;
     if (l === null || l.resolve === null) return;
     if (error !== null) (l.reject as (e: Error) => void)(error);
@@ -83,6 +85,7 @@ export class SendFuture implements Promise<RecordMetadata> {
         l.resolve = resolve;
         l.reject = reject;
       });
+      this.owner.listened?.();
     } else if ('error' in outcome) {
       l.promise = Promise.reject(outcome.error);
     } else {

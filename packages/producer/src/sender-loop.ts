@@ -32,6 +32,7 @@ export class SenderLoop {
   // full one, now.
   private readonly listener = {
     onBatchFull: () => this.wakeup(),
+    onBatchAwaited: () => this.wakeup(),
     onNewBatch: () => this.schedule(this.sender.accumulator.lingerMs),
   };
 

@@ -62,12 +62,15 @@ const big = (tag: string) => tag.padEnd(100, '.');
 describe('Sender', () => {
   it('sends a batch once linger.ms has passed, and resolves its records with their offsets', async () => {
     const { clock, io, send } = setup();
-    const a = track(send('a', 0, 111));
-    const b = track(send('b', 0, 112));
+    // Nobody waits for them yet: the batch lingers for more.
+    const pa = send('a', 0, 111);
+    const pb = send('b', 0, 112);
     await clock.advance(9);
     expect(io.sent).toHaveLength(0);
     await clock.advance(1);
     expect(io.sent).toHaveLength(1);
+    const a = track(pa);
+    const b = track(pb);
     const { request, nodeId } = io.sent[0];
     expect(nodeId).toBe(1);
     expect(request).toMatchObject({ acks: -1, timeoutMs: 30000, transactionalId: null });
@@ -76,6 +79,38 @@ describe('Sender', () => {
     await clock.tick();
     expect(a.value).toEqual({ topic: 't', partition: 0, offset: 500, timestamp: 111 });
     expect(b.value).toEqual({ topic: 't', partition: 0, offset: 501, timestamp: 112 });
+  });
+
+  it('sends an awaited batch without lingering when its partition has nothing on the wire', async () => {
+    const { clock, io, send } = setup({ lingerMs: 60_000 });
+    const a = track(send('a'));
+    const b = track(send('b'));
+    await clock.tick();
+    // The application waits for its records: no more will come from it meanwhile.
+    expect(io.sent).toHaveLength(1);
+    expect(valuesOf(io.sent[0].request)).toEqual([['a', 'b']]);
+    io.sent[0].resolve(responseFor(io.sent[0].request, 0, 3));
+    await clock.tick();
+    expect([a.value?.offset, b.value?.offset]).toEqual([3, 4]);
+  });
+
+  it('holds an awaited batch while its partition has a request on the wire, and sends it with the response', async () => {
+    const { clock, io, send } = setup({ lingerMs: 60_000 });
+    const first = track(send('a'));
+    await clock.tick();
+    expect(io.sent).toHaveLength(1);
+    // Records awaited while 'a' is on the wire gather in one batch (as Nagle's algorithm would).
+    const later = [track(send('b')), track(send('c'))];
+    await clock.tick();
+    expect(io.sent).toHaveLength(1);
+    io.sent[0].resolve(responseFor(io.sent[0].request, 0, 10));
+    await clock.tick();
+    expect(first.value?.offset).toBe(10);
+    expect(io.sent).toHaveLength(2);
+    expect(valuesOf(io.sent[1].request)).toEqual([['b', 'c']]);
+    io.sent[1].resolve(responseFor(io.sent[1].request, 0, 11));
+    await clock.tick();
+    expect(later.map((r) => r.value?.offset)).toEqual([11, 12]);
   });
 
   it('builds requests the protocol codec accepts', () => {

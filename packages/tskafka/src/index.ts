@@ -150,6 +150,7 @@ export {
   type RecordSizeLimit,
   RecordTooLargeError,
   roundRobin,
+  SendBatchError,
   type StickyOptions,
   sticky,
   TransactionAbortedError,

@@ -100,7 +100,10 @@ export const producerKeys = {
     aliases: ['queue.buffering.max.ms'],
   }),
   batchSize: intKey('batch.size', {
-    doc: 'The size in bytes a batch of one partition grows to before it is sent (0: no batching).',
+    doc:
+      'The size in bytes a batch of one partition grows to before it is sent (0: no batching). ' +
+      "Java's default, kept by measurement: larger batches cut the CPU per small record by up to a third " +
+      'with few partitions and not at all with 32, while each open batch reserves batch.size of buffer.memory.',
     default: 16_384,
     min: 0,
   }),
