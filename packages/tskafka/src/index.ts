@@ -95,6 +95,7 @@ export {
   type OffsetAndMetadata,
   type OffsetResetStrategy,
   type OffsetsToCommit,
+  type PartitionInfo,
   RangeAssignor,
   RebalanceProtocol,
   RoundRobinAssignor,

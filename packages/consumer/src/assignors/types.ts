@@ -30,6 +30,19 @@ export interface Subscription {
   rackId?: string | null;
 }
 
+/**
+ * A partition and the racks of the brokers holding its replicas, as the rack-aware assignors read
+ * it (the parts of Java's `PartitionInfo` they use).
+ */
+export interface PartitionInfo {
+  /** The topic. */
+  topic: string;
+  /** The partition index. */
+  partition: number;
+  /** The rack of each replica's broker; null for a broker without `broker.rack`. Empty when unknown. */
+  replicaRacks?: readonly (string | null)[];
+}
+
 /** What one member receives in SyncGroup (ConsumerProtocolAssignment), decoded. */
 export interface Assignment {
   /** The partitions assigned to the member. */
