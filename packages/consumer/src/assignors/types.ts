@@ -86,12 +86,13 @@ export interface ConsumerPartitionAssignor {
    * @param partitionsPerTopic partition counts of the subscribed topics known to the leader;
    *   topics missing here are not assigned.
    * @param subscriptions every member's subscription, by member id.
-   * @returns every member's partitions; every member id of `subscriptions` is a key.
+   * @returns every member's partitions; every member id of `subscriptions` is a key. An assignor
+   *   may compute them asynchronously (KafkaJS's assigners do), returning a promise.
    */
   assign(
     partitionsPerTopic: Map<string, number>,
     subscriptions: Map<MemberId, Subscription>,
-  ): Map<MemberId, TopicPartition[]>;
+  ): Map<MemberId, TopicPartition[]> | Promise<Map<MemberId, TopicPartition[]>>;
   /** User data to put in this member's subscription for `topics`; null or absent for none. */
   subscriptionUserData?(topics: readonly string[]): Buffer | null;
   /** Called on every member when it receives its assignment in SyncGroup. */

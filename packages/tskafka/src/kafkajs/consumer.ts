@@ -9,8 +9,13 @@
 
 import type { Admin as TsAdmin } from '@tskafka/admin';
 import { Admin as TsAdminClass } from '@tskafka/admin';
-import { type ConsumerRecord, type TopicPartition, Consumer as TsConsumer } from '@tskafka/consumer';
-import { roundRobinAssigner } from './assigners.js';
+import {
+  type ConsumerPartitionAssignor,
+  type ConsumerRecord,
+  type TopicPartition,
+  Consumer as TsConsumer,
+} from '@tskafka/consumer';
+import { AssignerCluster, kafkaJSAssignor, PartitionAssigners } from './assigners.js';
 import {
   type ConsumerConfig,
   type ConsumerRunConfig,
@@ -64,6 +69,43 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents> {
     this.instrumentation.emit(ConsumerEvents.CONNECT);
   }
 
+  /**
+   * The configured assigners as tskafka assignors: KafkaJS assigner functions get a cluster view
+   * backed by this consumer's admin client.
+   */
+  private assignors(): ConsumerPartitionAssignor[] {
+    const cluster = new AssignerCluster(
+      async (topics) => {
+        const admin = this.requireAdmin();
+        const [described, cluster] = await Promise.all([admin.describeTopics(), admin.describeCluster()]);
+        const wanted = new Set(topics);
+        const partitions = new Map(
+          described
+            .filter((t) => wanted.has(t.name))
+            .map((t) => [
+              t.name,
+              t.partitions.map((p) => ({
+                partitionErrorCode: 0,
+                partitionId: p.partition,
+                leader: p.leader,
+                replicas: p.replicas,
+                isr: p.isr,
+                offlineReplicas: p.offlineReplicas,
+              })),
+            ]),
+        );
+        return { nodeIds: cluster.brokers.map((b) => b.nodeId), topics: partitions };
+      },
+      () => this.admin !== null,
+    );
+    const logger = this.context.logger('Assigner');
+    return (this.config.partitionAssigners ?? [PartitionAssigners.roundRobin]).map((a) =>
+      typeof a === 'function'
+        ? kafkaJSAssignor(a({ cluster, groupId: this.config.groupId, logger }), cluster)
+        : a,
+    );
+  }
+
   /** Subscribes to topics by name or pattern; call before `run`. */
   async subscribe(subscription: ConsumerSubscribeTopics | ConsumerSubscribeTopic): Promise<void> {
     await asKafkaJS(async () => {
@@ -94,7 +136,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents> {
         ...(await this.context.clientOptions('Consumer')),
         groupId: c.groupId,
         enableAutoCommit: false,
-        partitionAssignors: c.partitionAssigners ?? [roundRobinAssigner],
+        partitionAssignors: this.assignors(),
         autoOffsetReset: !mixed && starts.has(true) ? 'earliest' : 'latest',
         sessionTimeoutMs: c.sessionTimeout ?? 30_000,
         heartbeatIntervalMs: c.heartbeatInterval ?? 3_000,
