@@ -15,7 +15,7 @@ import {
   KafkaJSNonRetriableError,
   protocolInput,
 } from './errors.js';
-import { AdminEvents, InstrumentedClient } from './events.js';
+import { type AdminEventPayloads, AdminEvents, InstrumentedClient } from './events.js';
 import type { KafkaContext } from './kafka.js';
 import type { PartitionMetadata } from './partitioners.js';
 import type { RetryOptions } from './types.js';
@@ -59,7 +59,7 @@ export interface FetchOffsetsPartition {
 }
 
 /** KafkaJS's admin client. */
-export class Admin extends InstrumentedClient<typeof AdminEvents> {
+export class Admin extends InstrumentedClient<typeof AdminEvents, AdminEventPayloads> {
   private readonly context: KafkaContext;
   private readonly config: AdminConfig;
   private admin: TsAdmin | null = null;

@@ -27,14 +27,14 @@ import {
   toMessage,
 } from './consumer-types.js';
 import { asKafkaJS, KafkaJSNonRetriableError, toKafkaJSError } from './errors.js';
-import { ConsumerEvents, InstrumentedClient } from './events.js';
+import { type ConsumerEventPayloads, ConsumerEvents, InstrumentedClient } from './events.js';
 import type { KafkaContext } from './kafka.js';
 import type { TopicPartitionOffset } from './types.js';
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /** KafkaJS's consumer. */
-export class Consumer extends InstrumentedClient<typeof ConsumerEvents> {
+export class Consumer extends InstrumentedClient<typeof ConsumerEvents, ConsumerEventPayloads> {
   private readonly context: KafkaContext;
   private readonly config: ConsumerConfig;
   private readonly topics = new Map<string, boolean>();

@@ -105,11 +105,16 @@ export {
   type ProtocolErrorInput,
 } from './errors.js';
 export {
+  type AdminEventPayloads,
   AdminEvents,
+  type BatchEventPayload,
+  type ConsumerEventPayloads,
   ConsumerEvents,
   Instrumentation,
   type InstrumentationEvent,
   InstrumentedClient,
+  type PayloadOf,
+  type ProducerEventPayloads,
   ProducerEvents,
   type RemoveInstrumentationEventListener,
 } from './events.js';
@@ -126,6 +131,7 @@ export {
   type ProducerBatch,
   type ProducerConfig,
   type ProducerRecord,
+  type TopicMessages,
   type Transaction,
   type TxnOffsetCommitRequest,
 } from './producer.js';

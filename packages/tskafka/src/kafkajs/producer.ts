@@ -16,7 +16,7 @@ import {
 } from '@tskafka/producer';
 import type { RecordHeaders } from '@tskafka/transport';
 import { asKafkaJS, asKafkaJSRetried, KafkaJSNonRetriableError } from './errors.js';
-import { InstrumentedClient, ProducerEvents } from './events.js';
+import { InstrumentedClient, type ProducerEventPayloads, ProducerEvents } from './events.js';
 import type { KafkaContext } from './kafka.js';
 import { adaptPartitioner, type ICustomPartitioner, Partitioners } from './partitioners.js';
 import { CompressionTypes, type Message, type RecordMetadata, type RetryOptions } from './types.js';
@@ -55,6 +55,14 @@ export interface ProducerRecord {
   compression?: CompressionTypes;
 }
 
+/** One topic's messages in a {@link ProducerBatch}. */
+export interface TopicMessages {
+  /** The topic. */
+  topic: string;
+  /** Its messages. */
+  messages: Message[];
+}
+
 /** KafkaJS's `ProducerBatch`: messages for several topics in one call. */
 export interface ProducerBatch {
   /** As in {@link ProducerRecord}. */
@@ -64,7 +72,7 @@ export interface ProducerBatch {
   /** As in {@link ProducerRecord}. */
   compression?: CompressionTypes;
   /** Messages by topic. */
-  topicMessages?: { topic: string; messages: Message[] }[];
+  topicMessages?: TopicMessages[];
 }
 
 /** Offsets to commit with a transaction (KafkaJS's `TxnOffsetCommitRequest`). */
@@ -95,7 +103,7 @@ const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 type Data = Buffer | string | null;
 
 /** KafkaJS's producer. */
-export class Producer extends InstrumentedClient<typeof ProducerEvents> {
+export class Producer extends InstrumentedClient<typeof ProducerEvents, ProducerEventPayloads> {
   private readonly context: KafkaContext;
   private readonly config: ProducerConfig;
   private readonly producers = new Map<string, TsProducer<Data, Data>>();
