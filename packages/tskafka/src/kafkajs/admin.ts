@@ -77,14 +77,19 @@ export class Admin extends InstrumentedClient<typeof AdminEvents, AdminEventPayl
 
   /** Connects to the cluster. */
   async connect(): Promise<void> {
-    await asKafkaJS(async () => {
-      const admin = new TsAdmin({
-        ...(await this.context.clientOptions('Admin')),
-        retries: this.config.retry?.retries,
-      });
-      await admin.connect();
-      this.admin = admin;
-    });
+    // KafkaJS connects under its retrier: a broker it never reaches ends in KafkaJSNumberOfRetriesExceeded.
+    await asKafkaJSRetried(
+      this.context.retries,
+      async () => {
+        const admin = new TsAdmin({
+          ...(await this.context.clientOptions('Admin')),
+          retries: this.config.retry?.retries,
+        });
+        await admin.connect();
+        this.admin = admin;
+      },
+      { bail: true },
+    );
     this.instrumentation.emit(AdminEvents.CONNECT);
   }
 

@@ -15,7 +15,7 @@ import {
   type TopicPartition,
   Consumer as TsConsumer,
 } from '@tskafka/consumer';
-import { AssignerCluster, kafkaJSAssignor, PartitionAssigners } from './assigners.js';
+import { AssignerCluster, kafkaJSAssignor, PartitionAssigners, roundRobinAssigner } from './assigners.js';
 import {
   type ConsumerConfig,
   type ConsumerRunConfig,
@@ -26,7 +26,7 @@ import {
   type TopicPartitions,
   toMessage,
 } from './consumer-types.js';
-import { asKafkaJS, KafkaJSNonRetriableError, toKafkaJSError } from './errors.js';
+import { asKafkaJS, asKafkaJSRetried, KafkaJSNonRetriableError, toKafkaJSError } from './errors.js';
 import { type ConsumerEventPayloads, ConsumerEvents, InstrumentedClient } from './events.js';
 import type { KafkaContext } from './kafka.js';
 import type { TopicPartitionOffset } from './types.js';
@@ -61,11 +61,16 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
 
   /** Connects to the cluster. */
   async connect(): Promise<void> {
-    await asKafkaJS(async () => {
-      const admin = new TsAdminClass(await this.context.clientOptions('Consumer'));
-      await admin.connect();
-      this.admin = admin;
-    });
+    // KafkaJS connects under its retrier: a broker it never reaches ends in KafkaJSNumberOfRetriesExceeded.
+    await asKafkaJSRetried(
+      this.context.retries,
+      async () => {
+        const admin = new TsAdminClass(await this.context.clientOptions('Consumer'));
+        await admin.connect();
+        this.admin = admin;
+      },
+      { bail: true },
+    );
     this.instrumentation.emit(ConsumerEvents.CONNECT);
   }
 
@@ -100,9 +105,12 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
     );
     const logger = this.context.logger('Assigner');
     return (this.config.partitionAssigners ?? [PartitionAssigners.roundRobin]).map((a) =>
-      typeof a === 'function'
-        ? kafkaJSAssignor(a({ cluster, groupId: this.config.groupId, logger }), cluster)
-        : a,
+      // The built-in round robin needs no cluster view: the assignor runs without metadata calls.
+      a === PartitionAssigners.roundRobin
+        ? roundRobinAssigner
+        : typeof a === 'function'
+          ? kafkaJSAssignor(a({ cluster, groupId: this.config.groupId, logger }), cluster)
+          : a,
     );
   }
 

@@ -15,7 +15,7 @@ import {
   type RecordMetadata as TsRecordMetadata,
 } from '@tskafka/producer';
 import type { RecordHeaders } from '@tskafka/transport';
-import { asKafkaJS, asKafkaJSRetried, KafkaJSNonRetriableError } from './errors.js';
+import { asKafkaJS, asKafkaJSRetried, isProduceError, KafkaJSNonRetriableError } from './errors.js';
 import { InstrumentedClient, type ProducerEventPayloads, ProducerEvents } from './events.js';
 import type { KafkaContext } from './kafka.js';
 import { adaptPartitioner, type ICustomPartitioner, Partitioners } from './partitioners.js';
@@ -128,23 +128,28 @@ export class Producer extends InstrumentedClient<typeof ProducerEvents, Producer
 
   /** Connects to the cluster (resolving the brokers if they are a function). */
   async connect(): Promise<void> {
-    await asKafkaJS(async () => {
-      const c = this.config;
-      const transactional = c.transactionalId !== undefined;
-      this.base = {
-        ...(await this.context.clientOptions('Producer')),
-        lingerMs: 0,
-        idempotent: transactional || (c.idempotent ?? false),
-        transactionalId: c.transactionalId,
-        transactionTimeoutMs: c.transactionTimeout,
-        maxInFlightRequestsPerConnection: c.maxInFlightRequests,
-        metadataMaxAgeMs: c.metadataMaxAge,
-        retries: c.retry?.retries,
-        partitioner: adaptPartitioner(c.createPartitioner ?? Partitioners.DefaultPartitioner),
-      };
-      const first = await this.producerFor(-1, CompressionTypes.None);
-      if (transactional) await first.initTransactions();
-    });
+    // KafkaJS connects under its retrier: a broker it never reaches ends in KafkaJSNumberOfRetriesExceeded.
+    await asKafkaJSRetried(
+      this.context.retries,
+      async () => {
+        const c = this.config;
+        const transactional = c.transactionalId !== undefined;
+        this.base = {
+          ...(await this.context.clientOptions('Producer')),
+          lingerMs: 0,
+          idempotent: transactional || (c.idempotent ?? false),
+          transactionalId: c.transactionalId,
+          transactionTimeoutMs: c.transactionTimeout,
+          maxInFlightRequestsPerConnection: c.maxInFlightRequests,
+          metadataMaxAgeMs: c.metadataMaxAge,
+          retries: c.retry?.retries,
+          partitioner: adaptPartitioner(c.createPartitioner ?? Partitioners.DefaultPartitioner),
+        };
+        const first = await this.producerFor(-1, CompressionTypes.None);
+        if (transactional) await first.initTransactions();
+      },
+      { bail: true },
+    );
     this.instrumentation.emit(ProducerEvents.CONNECT);
   }
 
@@ -170,13 +175,17 @@ export class Producer extends InstrumentedClient<typeof ProducerEvents, Producer
 
   /** Sends messages to several topics; resolves with one entry per partition written to. */
   sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
-    return asKafkaJSRetried(this.context.retries, async () => {
-      if (this.config.transactionalId !== undefined && !this.transactionOpen)
-        throw new KafkaJSNonRetriableError(
-          'Transactional producers can only send within a transaction: use producer.transaction()',
-        );
-      return this.produce(batch);
-    });
+    return asKafkaJSRetried(
+      this.context.retries,
+      async () => {
+        if (this.config.transactionalId !== undefined && !this.transactionOpen)
+          throw new KafkaJSNonRetriableError(
+            'Transactional producers can only send within a transaction: use producer.transaction()',
+          );
+        return this.produce(batch);
+      },
+      { bail: isProduceError },
+    );
   }
 
   private async produce(batch: ProducerBatch): Promise<RecordMetadata[]> {
