@@ -13,7 +13,7 @@ const RULES = [
   // `tskafka/kafkajs`: one file per KafkaJS client, grouped as tskafka's own are.
   [/^tskafka\/src\/kafkajs\/errors\.ts$/, 'Errors'],
   [/^tskafka\/src\/kafkajs\/producer\.ts$/, 'Producer'],
-  [/^tskafka\/src\/kafkajs\/(consumer|assigners)\.ts$/, 'Consumer'],
+  [/^tskafka\/src\/kafkajs\/(consumer|assigners|assigner-protocol)\.ts$/, 'Consumer'],
   [/^tskafka\/src\/kafkajs\/admin\.ts$/, 'Admin'],
   [/^tskafka\/src\/kafkajs\/partitioners\.ts$/, 'Partitioning'],
   [/^tskafka\/src\//, 'Client'],

@@ -13,7 +13,6 @@ const NOT_BUILT = {
     'AclOperationTypes',
     'AclPermissionTypes',
     'AclResourceTypes',
-    'AssignerProtocol',
     'CompressionCodecs',
     'ConfigResourceTypes',
     'ConfigSource',

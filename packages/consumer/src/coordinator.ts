@@ -17,7 +17,7 @@ import {
   decodeAssignment,
   decodeSubscription,
   encodeSubscription,
-  performAssignment,
+  performAssignmentAsync,
   RebalanceProtocol,
   rebalanceProtocolOf,
 } from './assignors/index.js';
@@ -297,7 +297,7 @@ export class ConsumerCoordinator {
       if (n !== undefined && n > 0) partitionsPerTopic.set(t, n);
     }
     this.assignedCounts = partitionsPerTopic;
-    const result = performAssignment(assignor, partitionsPerTopic, members);
+    const result = await performAssignmentAsync(assignor, partitionsPerTopic, members);
     this.logger.debug('assignment computed', { assignor: assignor.name, members: members.length });
     return [...result].map(([memberId, assignment]) => ({ memberId, assignment }));
   }

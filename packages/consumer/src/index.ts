@@ -28,6 +28,7 @@ export {
   type ConsumerPartitionAssignor,
   type GroupGeneration,
   type MemberId,
+  type PartitionInfo,
   RebalanceProtocol,
   type Subscription,
 } from './assignors/types.js';

@@ -106,6 +106,7 @@ export {
   type OffsetAndMetadata,
   type OffsetResetStrategy,
   type OffsetsToCommit,
+  type PartitionInfo,
   RangeAssignor,
   RebalanceProtocol,
   RecordFetchError,

@@ -106,8 +106,22 @@ export function encodeSubscription(
 
 /** Decodes JoinGroup protocol metadata written by any consumer (Java, librdkafka, KafkaJS, ours). */
 export function decodeSubscriptionVersioned(bytes: Buffer): VersionedSubscription {
-  const { version, readAs } = readVersion(bytes, SUBSCRIPTION_MAX_VERSION, 'ConsumerProtocolSubscription');
-  const v = decodeMessage(ConsumerProtocolSubscription, readAs, new Reader(bytes, 2), false);
+  const { version, readAs: claimed } = readVersion(
+    bytes,
+    SUBSCRIPTION_MAX_VERSION,
+    'ConsumerProtocolSubscription',
+  );
+  let readAs = claimed;
+  let v: ReturnType<typeof decodeMessage<typeof ConsumerProtocolSubscription>>;
+  try {
+    v = decodeMessage(ConsumerProtocolSubscription, readAs, new Reader(bytes, 2), false);
+  } catch (e) {
+    // KafkaJS writes its assigner's own version (often 1) in front of the v0 layout (topics and
+    // user data only). Read such metadata as v0 rather than fail the whole group's assignment.
+    if (readAs === 0) throw e;
+    readAs = 0;
+    v = decodeMessage(ConsumerProtocolSubscription, 0, new Reader(bytes, 2), false);
+  }
   const subscription: Subscription = { topics: v.topics, userData: v.userData };
   if (readAs >= 1) subscription.ownedPartitions = toTopicPartitions(v.ownedPartitions);
   if (readAs >= 2) subscription.generationId = v.generationId;

@@ -17,6 +17,7 @@ import {
   type ConsumerPartitionAssignor,
   type GroupGeneration,
   type MemberId,
+  type PartitionInfo,
   RebalanceProtocol,
   type Subscription,
   type TopicPartition,
@@ -62,34 +63,46 @@ export class CooperativeStickyAssignor extends AbstractStickyAssignor {
     return { partitions, generation: decodeCooperativeUserData(userData) };
   }
 
-  /** The sticky assignment minus the partitions that change owner in this round. */
-  override assign(
-    partitionsPerTopic: Map<string, number>,
+  /**
+   * The sticky assignment minus the partitions that change owner in this round (Java's
+   * `adjustAssignment`): on the constrained path those the builder recorded, on the general path
+   * those assigned to one member while another gives them up.
+   */
+  override assignPartitions(
+    partitionsPerTopic: Map<string, readonly PartitionInfo[]>,
     subscriptions: Map<MemberId, Subscription>,
   ): Map<MemberId, TopicPartition[]> {
-    const assignment = super.assign(partitionsPerTopic, subscriptions);
-    const transferring = new Set<string>();
-    if (this.partitionsTransferringOwnership) {
-      for (const [key, { member }] of this.partitionsTransferringOwnership)
-        transferring.add(`${member}\0${key}`);
-    }
-    // Also, on either path: a partition going to a member other than one that holds it now.
-    const holders = currentHolders(this, subscriptions);
-    for (const [member, partitions] of assignment) {
-      for (const tp of partitions) {
-        const key = partitionKey(tp);
-        const owners = holders.get(key);
-        if (owners && [...owners].some((o) => o !== member)) transferring.add(`${member}\0${key}`);
-      }
-    }
-    for (const [member, partitions] of assignment) {
-      assignment.set(
-        member,
-        partitions.filter((tp) => !transferring.has(`${member}\0${partitionKey(tp)}`)),
-      );
+    const assignment = super.assignPartitions(partitionsPerTopic, subscriptions);
+    const transferring =
+      this.partitionsTransferringOwnership === null
+        ? computePartitionsTransferringOwnership(subscriptions, assignment)
+        : new Map([...this.partitionsTransferringOwnership].map(([k, v]) => [k, v.member]));
+    for (const [key, member] of transferring) {
+      const list = assignment.get(member);
+      if (!list) continue;
+      const i = list.findIndex((tp) => partitionKey(tp) === key);
+      if (i >= 0) list.splice(i, 1);
     }
     return assignment;
   }
+}
+
+/** Partitions added to one member that another member owned and loses, with the member they go to. */
+function computePartitionsTransferringOwnership(
+  subscriptions: Map<MemberId, Subscription>,
+  assignment: Map<MemberId, TopicPartition[]>,
+): Map<string, MemberId> {
+  const added = new Map<string, MemberId>();
+  const revoked = new Set<string>();
+  for (const [member, assigned] of assignment) {
+    const owned = (subscriptions.get(member)?.ownedPartitions ?? []).map(partitionKey);
+    const ownedSet = new Set(owned);
+    const assignedSet = new Set(assigned.map(partitionKey));
+    for (const key of assignedSet) if (!ownedSet.has(key)) added.set(key, member);
+    for (const key of owned) if (!assignedSet.has(key)) revoked.add(key);
+  }
+  for (const key of [...added.keys()]) if (!revoked.has(key)) added.delete(key);
+  return added;
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   type MemberId,
   RebalanceProtocol,
   type Subscription,
+  type TopicPartition,
 } from './types.js';
 
 export * from './abstract-sticky.js';
@@ -106,23 +107,19 @@ export interface JoinedMember {
   metadata: Buffer;
 }
 
-/**
- * What the elected leader does between JoinGroup and SyncGroup: decode every member's
- * subscription, run the assignor, encode every member's assignment.
- * @param partitionsPerTopic partition counts of the subscribed topics, from metadata.
- * @returns the SyncGroup assignment bytes for every member.
- */
-export function performAssignment(
-  assignor: ConsumerPartitionAssignor,
-  partitionsPerTopic: Map<string, number>,
-  members: readonly JoinedMember[],
-  assignmentVersion?: number,
-): Map<MemberId, Buffer> {
+function decodeMembers(members: readonly JoinedMember[]): Map<MemberId, Subscription> {
   const subscriptions = new Map<MemberId, Subscription>();
   for (const m of members) {
     subscriptions.set(m.memberId, { ...decodeSubscription(m.metadata), groupInstanceId: m.groupInstanceId });
   }
-  const assignment = assignor.assign(partitionsPerTopic, subscriptions);
+  return subscriptions;
+}
+
+function encodeAssignments(
+  members: readonly JoinedMember[],
+  assignment: Map<MemberId, TopicPartition[]>,
+  assignmentVersion?: number,
+): Map<MemberId, Buffer> {
   const out = new Map<MemberId, Buffer>();
   for (const m of members) {
     out.set(
@@ -131,4 +128,34 @@ export function performAssignment(
     );
   }
   return out;
+}
+
+/**
+ * What the elected leader does between JoinGroup and SyncGroup: decode every member's
+ * subscription, run the assignor, encode every member's assignment.
+ * @param partitionsPerTopic partition counts of the subscribed topics, from metadata.
+ * @returns the SyncGroup assignment bytes for every member.
+ * @throws ConsumerError when the assignor answers asynchronously; use {@link performAssignmentAsync}.
+ */
+export function performAssignment(
+  assignor: ConsumerPartitionAssignor,
+  partitionsPerTopic: Map<string, number>,
+  members: readonly JoinedMember[],
+  assignmentVersion?: number,
+): Map<MemberId, Buffer> {
+  const assignment = assignor.assign(partitionsPerTopic, decodeMembers(members));
+  if (assignment instanceof Promise)
+    throw new ConsumerError(`assignor ${assignor.name} is asynchronous: use performAssignmentAsync`);
+  return encodeAssignments(members, assignment, assignmentVersion);
+}
+
+/** {@link performAssignment} for any assignor, synchronous or not (what the group leader runs). */
+export async function performAssignmentAsync(
+  assignor: ConsumerPartitionAssignor,
+  partitionsPerTopic: Map<string, number>,
+  members: readonly JoinedMember[],
+  assignmentVersion?: number,
+): Promise<Map<MemberId, Buffer>> {
+  const assignment = await assignor.assign(partitionsPerTopic, decodeMembers(members));
+  return encodeAssignments(members, assignment, assignmentVersion);
 }

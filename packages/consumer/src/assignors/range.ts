@@ -50,4 +50,4 @@ export class RangeAssignor implements ConsumerPartitionAssignor {
 }
 
 /** The shared `range` assignor. */
-export const range: ConsumerPartitionAssignor = new RangeAssignor();
+export const range: RangeAssignor = new RangeAssignor();

@@ -43,4 +43,4 @@ export class RoundRobinAssignor implements ConsumerPartitionAssignor {
 }
 
 /** The shared `roundrobin` assignor. */
-export const roundRobin: ConsumerPartitionAssignor = new RoundRobinAssignor();
+export const roundRobin: RoundRobinAssignor = new RoundRobinAssignor();

@@ -30,6 +30,19 @@ export interface Subscription {
   rackId?: string | null;
 }
 
+/**
+ * A partition and the racks of the brokers holding its replicas, as the rack-aware assignors read
+ * it (the parts of Java's `PartitionInfo` they use).
+ */
+export interface PartitionInfo {
+  /** The topic. */
+  topic: string;
+  /** The partition index. */
+  partition: number;
+  /** The rack of each replica's broker; null for a broker without `broker.rack`. Empty when unknown. */
+  replicaRacks?: readonly (string | null)[];
+}
+
 /** What one member receives in SyncGroup (ConsumerProtocolAssignment), decoded. */
 export interface Assignment {
   /** The partitions assigned to the member. */
@@ -73,12 +86,13 @@ export interface ConsumerPartitionAssignor {
    * @param partitionsPerTopic partition counts of the subscribed topics known to the leader;
    *   topics missing here are not assigned.
    * @param subscriptions every member's subscription, by member id.
-   * @returns every member's partitions; every member id of `subscriptions` is a key.
+   * @returns every member's partitions; every member id of `subscriptions` is a key. An assignor
+   *   may compute them asynchronously (KafkaJS's assigners do), returning a promise.
    */
   assign(
     partitionsPerTopic: Map<string, number>,
     subscriptions: Map<MemberId, Subscription>,
-  ): Map<MemberId, TopicPartition[]>;
+  ): Map<MemberId, TopicPartition[]> | Promise<Map<MemberId, TopicPartition[]>>;
   /** User data to put in this member's subscription for `topics`; null or absent for none. */
   subscriptionUserData?(topics: readonly string[]): Buffer | null;
   /** Called on every member when it receives its assignment in SyncGroup. */

@@ -81,3 +81,23 @@ export function javaHashMapOrder(keys: readonly string[]): string[] {
     .sort((x, y) => x.b - y.b || x.i - y.i)
     .map((x) => x.k);
 }
+
+/**
+ * The element a `java.util.HashSet` holding `elements` (in insertion order) returns first from its
+ * iterator, for the element hash `hash`.
+ */
+export function javaHashSetFirst<T>(elements: readonly T[], hash: (e: T) => number): T {
+  let capacity = 16;
+  while (elements.length > capacity * 0.75) capacity *= 2;
+  let best = elements[0];
+  let bestBucket = Number.POSITIVE_INFINITY;
+  for (const e of elements) {
+    const h = hash(e);
+    const b = (h ^ (h >>> 16)) & (capacity - 1);
+    if (b < bestBucket) {
+      best = e;
+      bestBucket = b;
+    }
+  }
+  return best;
+}

@@ -1,7 +1,13 @@
+/*
+ * Ported from Apache Kafka's AbstractStickyAssignorTest (clients/src/test/java/org/apache/kafka/
+ * clients/consumer/internals/AbstractStickyAssignorTest.java, trunk), Copyright the Apache Software
+ * Foundation, licensed under the Apache License, Version 2.0
+ * (http://www.apache.org/licenses/LICENSE-2.0). Test names are Kafka's.
+ */
 /**
- * More scenarios of Apache Kafka's AbstractStickyAssignorTest: random groups, deleted topics,
- * stickiness, and owned partitions claimed across generations; run against both `sticky` and
- * `cooperative-sticky`.
+ * More scenarios of AbstractStickyAssignorTest: random groups, deleted topics, stickiness, and
+ * owned partitions claimed across generations; run against both `sticky` and `cooperative-sticky`
+ * under each rack config, as Kafka does. Java's `new Random()` is a seeded PRNG here.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -14,10 +20,12 @@ import {
 } from '../../src/assignors/index.js';
 import {
   asSet,
+  initializeRacks,
   isFullyBalanced,
   isSticky,
   mapOf,
   padded,
+  RACK_CONFIGS,
   sub,
   subV2,
   tp,
@@ -45,10 +53,15 @@ function prng(seed: number): (n: number) => number {
   };
 }
 
-describe.each([
-  ['sticky', () => new StickyAssignor() as AbstractStickyAssignor],
-  ['cooperative-sticky', () => new CooperativeStickyAssignor() as AbstractStickyAssignor],
-])('%s (AbstractStickyAssignorTest, continued)', (_name, create) => {
+const ASSIGNORS: [string, () => AbstractStickyAssignor][] = [
+  ['sticky', () => new StickyAssignor()],
+  ['cooperative-sticky', () => new CooperativeStickyAssignor()],
+];
+
+describe.each(
+  ASSIGNORS.flatMap(([name, make]) => RACK_CONFIGS.map((rackConfig) => [name, rackConfig, make] as const)),
+)('%s, rackConfig = %s (AbstractStickyAssignorTest, continued)', (_name, rackConfig, make) => {
+  const create = () => initializeRacks(make(), rackConfig);
   const v2 = (a: AbstractStickyAssignor, topics: string[], ps: TopicPartition[], gen = generationId) =>
     subV2(a, topics, ps, gen);
 
@@ -69,6 +82,7 @@ describe.each([
     for (let i = 0; i < 50; i++) subs.delete(padded('c', rand(200), 200));
     const r2 = verifyValidityAndBalance(a, subs, a.assign(ppt, subs), ppt);
     expect(isSticky(r1, r2)).toBe(true);
+    expect(a.isSticky()).toBe(true);
   });
 
   it('testNewSubscription', () => {
@@ -87,6 +101,7 @@ describe.each([
     subs.set(padded('c', 0, 3), { ...c0, topics: [...c0.topics, padded('t', 1, 5)] });
     const r2 = verifyValidityAndBalance(a, subs, a.assign(ppt, subs), ppt);
     expect(isSticky(r1, r2)).toBe(true);
+    expect(a.isSticky()).toBe(true);
   });
 
   it('testMoveExistingAssignments', () => {
@@ -175,6 +190,7 @@ describe.each([
       }
       const r2 = verifyValidityAndBalance(a, subs2, a.assign(ppt, subs2), ppt);
       expect(isSticky(r1, r2)).toBe(true);
+      expect(a.isSticky()).toBe(true);
     }
   });
 

@@ -231,4 +231,10 @@ describe('the subscription version we send: the lowest that carries what we have
       '0000' + '00000001' + '0001' + '74' + 'ffffffff',
     );
   });
+
+  it("reads KafkaJS assigner metadata: the assigner's version (1) in front of the v0 layout", () => {
+    // KafkaJS's AssignerProtocol.MemberMetadata.encode({ version: 1, topics: ['t'], userData: 'ab' })
+    const bytes = Buffer.from('0001' + '00000001' + '0001' + '74' + '00000002' + '6162', 'hex');
+    expect(decodeSubscription(bytes)).toEqual({ topics: ['t'], userData: Buffer.from('ab') });
+  });
 });

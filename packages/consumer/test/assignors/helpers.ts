@@ -10,6 +10,7 @@ import {
   encodeCooperativeUserData,
   encodeStickyUserData,
   type MemberId,
+  type PartitionInfo,
   type Subscription,
   type TopicPartition,
 } from '../../src/assignors/index.js';
@@ -225,4 +226,158 @@ export function transferring(assignor: AbstractStickyAssignor): Record<string, s
   const t = assignor.partitionsTransferringOwnership;
   if (t === null) return null;
   return Object.fromEntries([...t.values()].map(({ partition, member }) => [str(partition), member]));
+}
+
+/** Java's `AbstractPartitionAssignorTest.RackConfig`. */
+export const RACK_CONFIGS = ['NO_BROKER_RACK', 'NO_CONSUMER_RACK', 'BROKER_AND_CONSUMER_RACK'] as const;
+/** One of {@link RACK_CONFIGS}. */
+export type RackConfig = (typeof RACK_CONFIGS)[number];
+/** Java's `ALL_RACKS`. */
+export const ALL_RACKS = ['a', 'b', 'c', 'd', 'e', 'f'];
+
+/** Java's `racks(n)`. */
+export const racks = (n: number) => Array.from({ length: n }, (_, i) => ALL_RACKS[i % ALL_RACKS.length]);
+/** Java's `nullRacks(n)`. */
+export const nullRacks = (n: number): (string | null)[] => Array.from({ length: n }, () => null);
+
+/**
+ * Java's `AbstractPartitionAssignorTest.partitionInfos(topic, n, replicationFactor, brokerRacks,
+ * nextNodeIndex)`: partition i's replicas are brokers i+nextNodeIndex ... (mod the broker count).
+ */
+export function partitionInfos(
+  topic: string,
+  n: number,
+  replicationFactor: number,
+  brokerRacks: readonly (string | null)[],
+  nextNodeIndex: number,
+): PartitionInfo[] {
+  return Array.from({ length: n }, (_, partition) => ({
+    topic,
+    partition,
+    replicaRacks: Array.from(
+      { length: replicationFactor },
+      (_, j) => brokerRacks[(partition + j + nextNodeIndex) % brokerRacks.length],
+    ),
+  }));
+}
+
+/** Java's `partitionInfos(topic, n, replicationFactor, numBrokerRacks, nextNodeIndex)`. */
+export function partitionInfosOnRacks(
+  topic: string,
+  n: number,
+  replicationFactor: number,
+  numBrokerRacks: number,
+  nextNodeIndex: number,
+): PartitionInfo[] {
+  const numBrokers = numBrokerRacks <= 0 ? replicationFactor : numBrokerRacks * replicationFactor;
+  const brokerRacks = Array.from({ length: numBrokers }, (_, i) =>
+    numBrokerRacks <= 0 ? null : ALL_RACKS[i % numBrokerRacks],
+  );
+  return partitionInfos(topic, n, replicationFactor, brokerRacks, nextNodeIndex);
+}
+
+/**
+ * The consumer index a Java test gives a member (`consumer1` is 0, `consumer` is 0, `c05` is 5),
+ * which picks its rack in `consumerRackId(consumerIndex)`.
+ */
+function consumerIndex(member: string): number {
+  const m = /^consumer(\d+)$/.exec(member);
+  if (m) return Number(m[1]) - 1;
+  const c = /^c(\d+)$/.exec(member);
+  if (c) return Number(c[1]);
+  return 0;
+}
+
+/**
+ * Java's `initializeRacks(rackConfig)` for an assignor: from now on its `assign` runs Java's
+ * `assignPartitions` over partitions with replicas on 3 racks (unless NO_BROKER_RACK, replication
+ * factor 3) and members with racks (unless NO_CONSUMER_RACK), with `preferRackAwareLogic` on.
+ * The tests' expectations hold for every rack config.
+ */
+export function initializeRacks<A extends AbstractStickyAssignor>(assignor: A, rackConfig: RackConfig): A {
+  const numBrokerRacks = rackConfig !== 'NO_BROKER_RACK' ? 3 : 0;
+  const hasConsumerRack = rackConfig !== 'NO_CONSUMER_RACK';
+  assignor.preferRackAwareLogic = true;
+  assignor.assign = (ppt, subs) => {
+    let next = 0;
+    const infos = new Map<string, PartitionInfo[]>();
+    for (const [topic, n] of ppt)
+      infos.set(topic, partitionInfosOnRacks(topic, n, 3, numBrokerRacks, next++));
+    const numRacks = numBrokerRacks > 0 ? numBrokerRacks : ALL_RACKS.length;
+    const withRacks = new Map(
+      [...subs].map(([m, s]) => [
+        m,
+        { ...s, rackId: hasConsumerRack ? ALL_RACKS[consumerIndex(m) % numRacks] : null },
+      ]),
+    );
+    return assignor.assignPartitions(infos, withRacks);
+  };
+  return assignor;
+}
+
+/** Partitions as Java's `toSortedString`: `t1-0, t1-3, ...` sorted as strings. */
+export const toSortedString = (ps: readonly TopicPartition[]) => ps.map(str).sort().join(', ');
+
+/** Parses `t1-0, t2-3` (Java's `ownedPartitions` helper). */
+export function parsePartitions(s: string | undefined): TopicPartition[] {
+  if (!s) return [];
+  return s
+    .split(', ')
+    .map((p) => tp(p.slice(0, p.lastIndexOf('-')), Number(p.slice(p.lastIndexOf('-') + 1))));
+}
+
+/**
+ * Java's `AbstractPartitionAssignorTest.verifyRackAssignment`: members `consumer0..` with the given
+ * racks, topics and owned partitions (generation unknown), partitions with replicas on
+ * `brokerRacks`; checks the assignment and, unless `numPartitionsWithRackMismatch` is negative,
+ * how many assigned partitions have no replica on their member's rack.
+ */
+export function verifyRackAssignment(
+  assignor: AbstractStickyAssignor,
+  numPartitionsPerTopic: Map<string, number>,
+  replicationFactor: number,
+  brokerRacks: readonly (string | null)[],
+  consumerRacks: readonly (string | null)[],
+  consumerTopics: readonly string[][],
+  consumerOwnedPartitions: readonly string[] | null,
+  expectedAssignments: readonly string[],
+  numPartitionsWithRackMismatch: number,
+): void {
+  const consumers = consumerRacks.map((_, i) => `consumer${i}`);
+  const subscriptions = new Map<MemberId, Subscription>(
+    consumers.map((c, i) => [
+      c,
+      {
+        topics: consumerTopics[i],
+        userData: null,
+        ownedPartitions: parsePartitions(consumerOwnedPartitions?.[i]),
+        generationId: -1,
+        rackId: consumerRacks[i],
+      },
+    ]),
+  );
+  const partitionsPerTopic = new Map<string, PartitionInfo[]>();
+  let next = 0;
+  for (const [topic, n] of numPartitionsPerTopic) {
+    partitionsPerTopic.set(topic, partitionInfos(topic, n, replicationFactor, brokerRacks, next));
+    next += n;
+  }
+  const assignment = assignor.assignPartitions(partitionsPerTopic, subscriptions);
+  expect(Object.fromEntries(consumers.map((c) => [c, toSortedString(assignment.get(c) ?? [])]))).toEqual(
+    Object.fromEntries(consumers.map((c, i) => [c, expectedAssignments[i]])),
+  );
+  if (numPartitionsWithRackMismatch >= 0) {
+    const mismatched: string[] = [];
+    consumers.forEach((c, i) => {
+      const rack = consumerRacks[i];
+      if (rack == null) return;
+      for (const p of assignment.get(c) ?? []) {
+        const info = partitionsPerTopic.get(p.topic)!.find((x) => x.partition === p.partition)!;
+        if (!(info.replicaRacks ?? []).includes(rack)) mismatched.push(str(p));
+      }
+    });
+    expect(mismatched.length, `partitions with rack mismatch ${mismatched}`).toBe(
+      numPartitionsWithRackMismatch,
+    );
+  }
 }

@@ -68,6 +68,17 @@ function expectedPartitions(ppt: Map<string, number>, subs: Map<MemberId, Subscr
   return out.sort();
 }
 
+/** Runs a built-in (synchronous) assignor by name. */
+function assignWith(
+  name: string,
+  ppt: Map<string, number>,
+  subs: Map<MemberId, Subscription>,
+): Map<MemberId, TopicPartition[]> {
+  const assignment = assignorFor(name).assign(ppt, subs);
+  if (assignment instanceof Promise) throw new Error(`${name} answered asynchronously`);
+  return assignment;
+}
+
 function checkValid(subs: Map<MemberId, Subscription>, assignment: Map<MemberId, TopicPartition[]>): void {
   expect([...assignment.keys()].sort()).toEqual([...subs.keys()].sort());
   for (const [m, ps] of assignment) for (const p of ps) expect(subs.get(m)!.topics).toContain(p.topic);
@@ -77,7 +88,7 @@ describe.each(ASSIGNOR_NAMES)('%s: properties', (name) => {
   it('assigns every partition exactly once, only to members subscribed to its topic', () => {
     fc.assert(
       fc.property(partitionsPerTopic, subscriptions, (ppt, subs) => {
-        const assignment = assignorFor(name).assign(ppt, subs);
+        const assignment = assignWith(name, ppt, subs);
         checkValid(subs, assignment);
         const all = [...assignment.values()].flat().map(str).sort();
         expect(all).toEqual(expectedPartitions(ppt, subs));
@@ -93,7 +104,7 @@ describe.each(ASSIGNOR_NAMES)('%s: properties', (name) => {
         fc.subarray(TOPICS, { minLength: 1 }),
         (ppt, subs, topics) => {
           for (const s of subs.values()) s.topics = topics;
-          const assignment = assignorFor(name).assign(ppt, subs);
+          const assignment = assignWith(name, ppt, subs);
           const counts = (filter: (p: TopicPartition) => boolean) =>
             [...assignment.values()].map((ps) => ps.filter(filter).length);
           const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
@@ -172,11 +183,14 @@ describe('sticky assignors: balance and stickiness properties', () => {
           );
           const assignment = a.assign(ppt, withOwned);
           checkValid(withOwned, assignment);
-          // No partition goes to a member while another member may still hold it.
+          // No partition goes to a new owner while another member may still hold it. (A member
+          // that claims the partition itself is not a new owner: when two members claim one, which
+          // is invalid input, Java's cooperative assignor may leave it with either claimant.)
           const holders = currentHolders(a, withOwned);
           for (const [m, ps] of assignment) {
             for (const p of ps) {
-              const others = [...(holders.get(`${p.partition}:${p.topic}`) ?? [])].filter((h) => h !== m);
+              if (withOwned.get(m)!.ownedPartitions!.some((q) => str(q) === str(p))) continue;
+              const others = [...(holders.get(`${p.partition}:${p.topic}`) ?? [])];
               expect(others, `${str(p)} given to ${m} while held by ${others}`).toEqual([]);
             }
           }

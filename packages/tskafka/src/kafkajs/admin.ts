@@ -15,7 +15,7 @@ import {
   KafkaJSNonRetriableError,
   protocolInput,
 } from './errors.js';
-import { AdminEvents, InstrumentedClient } from './events.js';
+import { type AdminEventPayloads, AdminEvents, InstrumentedClient } from './events.js';
 import type { KafkaContext } from './kafka.js';
 import type { PartitionMetadata } from './partitioners.js';
 import type { RetryOptions } from './types.js';
@@ -59,7 +59,7 @@ export interface FetchOffsetsPartition {
 }
 
 /** KafkaJS's admin client. */
-export class Admin extends InstrumentedClient<typeof AdminEvents> {
+export class Admin extends InstrumentedClient<typeof AdminEvents, AdminEventPayloads> {
   private readonly context: KafkaContext;
   private readonly config: AdminConfig;
   private admin: TsAdmin | null = null;
@@ -77,14 +77,19 @@ export class Admin extends InstrumentedClient<typeof AdminEvents> {
 
   /** Connects to the cluster. */
   async connect(): Promise<void> {
-    await asKafkaJS(async () => {
-      const admin = new TsAdmin({
-        ...(await this.context.clientOptions('Admin')),
-        retries: this.config.retry?.retries,
-      });
-      await admin.connect();
-      this.admin = admin;
-    });
+    // KafkaJS connects under its retrier: a broker it never reaches ends in KafkaJSNumberOfRetriesExceeded.
+    await asKafkaJSRetried(
+      this.context.retries,
+      async () => {
+        const admin = new TsAdmin({
+          ...(await this.context.clientOptions('Admin')),
+          retries: this.config.retry?.retries,
+        });
+        await admin.connect();
+        this.admin = admin;
+      },
+      { bail: true },
+    );
     this.instrumentation.emit(AdminEvents.CONNECT);
   }
 

@@ -6,6 +6,7 @@
  */
 import type { ConsumerPartitionAssignor, ConsumerRecord } from '@tskafka/consumer';
 import type { RecordHeader } from '@tskafka/protocol';
+import type { PartitionAssigner } from './assigners.js';
 import type { KafkaMessage, RetryOptions } from './types.js';
 
 /** KafkaJS's `ConsumerConfig`. */
@@ -32,9 +33,10 @@ export interface ConsumerConfig {
   retry?: RetryOptions;
   /**
    * The assigners, preferred first; default `[PartitionAssigners.roundRobin]` (KafkaJS's
-   * `RoundRobinAssigner`). KafkaJS's own assigner functions are not accepted; tskafka assignors are.
+   * `RoundRobinAssigner`). KafkaJS assigner functions (`({ cluster }) => ({ name, version, assign,
+   * protocol })`) and tskafka assignors are both accepted.
    */
-  partitionAssigners?: ConsumerPartitionAssignor[];
+  partitionAssigners?: (PartitionAssigner | ConsumerPartitionAssignor)[];
   /** Whether subscribing to a missing topic creates it. */
   allowAutoTopicCreation?: boolean;
   /** Read records of open and aborted transactions too (`read_uncommitted`); default false. */

@@ -9,8 +9,13 @@
 
 import type { Admin as TsAdmin } from '@tskafka/admin';
 import { Admin as TsAdminClass } from '@tskafka/admin';
-import { type ConsumerRecord, type TopicPartition, Consumer as TsConsumer } from '@tskafka/consumer';
-import { roundRobinAssigner } from './assigners.js';
+import {
+  type ConsumerPartitionAssignor,
+  type ConsumerRecord,
+  type TopicPartition,
+  Consumer as TsConsumer,
+} from '@tskafka/consumer';
+import { AssignerCluster, kafkaJSAssignor, PartitionAssigners, roundRobinAssigner } from './assigners.js';
 import {
   type ConsumerConfig,
   type ConsumerRunConfig,
@@ -21,15 +26,15 @@ import {
   type TopicPartitions,
   toMessage,
 } from './consumer-types.js';
-import { asKafkaJS, KafkaJSNonRetriableError, toKafkaJSError } from './errors.js';
-import { ConsumerEvents, InstrumentedClient } from './events.js';
+import { asKafkaJS, asKafkaJSRetried, KafkaJSNonRetriableError, toKafkaJSError } from './errors.js';
+import { type ConsumerEventPayloads, ConsumerEvents, InstrumentedClient } from './events.js';
 import type { KafkaContext } from './kafka.js';
 import type { TopicPartitionOffset } from './types.js';
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /** KafkaJS's consumer. */
-export class Consumer extends InstrumentedClient<typeof ConsumerEvents> {
+export class Consumer extends InstrumentedClient<typeof ConsumerEvents, ConsumerEventPayloads> {
   private readonly context: KafkaContext;
   private readonly config: ConsumerConfig;
   private readonly topics = new Map<string, boolean>();
@@ -56,12 +61,57 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents> {
 
   /** Connects to the cluster. */
   async connect(): Promise<void> {
-    await asKafkaJS(async () => {
-      const admin = new TsAdminClass(await this.context.clientOptions('Consumer'));
-      await admin.connect();
-      this.admin = admin;
-    });
+    // KafkaJS connects under its retrier: a broker it never reaches ends in KafkaJSNumberOfRetriesExceeded.
+    await asKafkaJSRetried(
+      this.context.retries,
+      async () => {
+        const admin = new TsAdminClass(await this.context.clientOptions('Consumer'));
+        await admin.connect();
+        this.admin = admin;
+      },
+      { bail: true },
+    );
     this.instrumentation.emit(ConsumerEvents.CONNECT);
+  }
+
+  /**
+   * The configured assigners as tskafka assignors: KafkaJS assigner functions get a cluster view
+   * backed by this consumer's admin client.
+   */
+  private assignors(): ConsumerPartitionAssignor[] {
+    const cluster = new AssignerCluster(
+      async (topics) => {
+        const admin = this.requireAdmin();
+        const [described, cluster] = await Promise.all([admin.describeTopics(), admin.describeCluster()]);
+        const wanted = new Set(topics);
+        const partitions = new Map(
+          described
+            .filter((t) => wanted.has(t.name))
+            .map((t) => [
+              t.name,
+              t.partitions.map((p) => ({
+                partitionErrorCode: 0,
+                partitionId: p.partition,
+                leader: p.leader,
+                replicas: p.replicas,
+                isr: p.isr,
+                offlineReplicas: p.offlineReplicas,
+              })),
+            ]),
+        );
+        return { nodeIds: cluster.brokers.map((b) => b.nodeId), topics: partitions };
+      },
+      () => this.admin !== null,
+    );
+    const logger = this.context.logger('Assigner');
+    return (this.config.partitionAssigners ?? [PartitionAssigners.roundRobin]).map((a) =>
+      // The built-in round robin needs no cluster view: the assignor runs without metadata calls.
+      a === PartitionAssigners.roundRobin
+        ? roundRobinAssigner
+        : typeof a === 'function'
+          ? kafkaJSAssignor(a({ cluster, groupId: this.config.groupId, logger }), cluster)
+          : a,
+    );
   }
 
   /** Subscribes to topics by name or pattern; call before `run`. */
@@ -94,7 +144,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents> {
         ...(await this.context.clientOptions('Consumer')),
         groupId: c.groupId,
         enableAutoCommit: false,
-        partitionAssignors: c.partitionAssigners ?? [roundRobinAssigner],
+        partitionAssignors: this.assignors(),
         autoOffsetReset: !mixed && starts.has(true) ? 'earliest' : 'latest',
         sessionTimeoutMs: c.sessionTimeout ?? 30_000,
         heartbeatIntervalMs: c.heartbeatInterval ?? 3_000,

@@ -417,6 +417,15 @@ function findCause<T extends Error>(e: Error, type: abstract new (...args: never
   return undefined;
 }
 
+/**
+ * Whether `e` is a broker's error in a Produce response: there KafkaJS's producer bails out of its
+ * retrier with the error itself (a failure fetching metadata first is wrapped instead).
+ */
+export function isProduceError(e: unknown): boolean {
+  const protocol = e instanceof Error ? findCause(e, KafkaError) : undefined;
+  return protocol?.apiName === 'Produce';
+}
+
 /** Runs `fn`, turning what it throws into KafkaJS's errors. */
 export async function asKafkaJS<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -448,14 +457,23 @@ export class KafkaJSCreateTopicError extends KafkaJSProtocolError {
  * {@link KafkaJSProtocolError} with its `type`) as `cause`. (tskafka has retried already, within
  * its own timeouts.)
  */
-export async function asKafkaJSRetried<T>(retries: number, fn: () => Promise<T>): Promise<T> {
+export async function asKafkaJSRetried<T>(
+  retries: number,
+  fn: () => Promise<T>,
+  options: { bail?: boolean | ((e: unknown) => boolean) } = {},
+): Promise<T> {
   try {
     return await fn();
   } catch (e) {
+    if (e instanceof KafkaJSAggregateError) throw e;
     const error = toKafkaJSError(e);
     if (error instanceof KafkaJSNumberOfRetriesExceeded) throw error;
     if (error.retriable)
       throw new KafkaJSNumberOfRetriesExceeded(error, { retryCount: retries, retryTime: 0 });
+    // Where KafkaJS's operation bails out of its retrier (the producer's send, connecting), the
+    // application sees the error itself, e.g. the KafkaJSProtocolError with its `type`.
+    const bail = typeof options.bail === 'function' ? options.bail(e) : options.bail === true;
+    if (bail) throw error;
     throw new KafkaJSNonRetriableError(error, { cause: error });
   }
 }

@@ -80,6 +80,72 @@ export const AdminEvents = {
   ...network('admin'),
 } as const;
 
+/** What a batch event says about its batch (KafkaJS's offsets as strings). */
+export interface BatchEventPayload {
+  /** The topic. */
+  topic: string;
+  /** The partition. */
+  partition: number;
+  /** The partition's high watermark. */
+  highWatermark: string;
+  /** Records after the batch's last one. */
+  offsetLag: string;
+  /** Records after the batch's first one. */
+  offsetLagLow: string;
+  /** Records in the batch. */
+  batchSize: number;
+  /** The first record's offset. */
+  firstOffset: string;
+  /** The last record's offset. */
+  lastOffset: string;
+}
+
+/** The payloads of the consumer events `tskafka/kafkajs` emits, by event name (as KafkaJS types them). */
+export interface ConsumerEventPayloads {
+  /** Connected. */
+  'consumer.connect': null;
+  /** Disconnected. */
+  'consumer.disconnect': null;
+  /** Stopped. */
+  'consumer.stop': null;
+  /** The run loop failed; `restart` says whether it carries on. */
+  'consumer.crash': { error: Error; groupId: string; restart: boolean };
+  /** The group is rebalancing. */
+  'consumer.rebalancing': { groupId: string; memberId: string };
+  /** The consumer joined the group: its partitions by topic. */
+  'consumer.group_join': { groupId: string; memberId: string; memberAssignment: Record<string, number[]> };
+  /** Offsets were committed. */
+  'consumer.commit_offsets': {
+    groupId: string;
+    memberId: string;
+    groupGenerationId: number;
+    topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+  };
+  /** A batch is about to be handled. */
+  'consumer.start_batch_process': BatchEventPayload;
+  /** A batch was handled, in `duration` ms. */
+  'consumer.end_batch_process': BatchEventPayload & { duration: number };
+}
+
+/** The payloads of the producer's events. */
+export interface ProducerEventPayloads {
+  /** Connected. */
+  'producer.connect': null;
+  /** Disconnected. */
+  'producer.disconnect': null;
+}
+
+/** The payloads of the admin client's events. */
+export interface AdminEventPayloads {
+  /** Connected. */
+  'admin.connect': null;
+  /** Disconnected. */
+  'admin.disconnect': null;
+}
+
+/** The payload type of event `K`: known for the events emitted, `unknown` for the others. */
+export type PayloadOf<P, K> = K extends keyof P ? P[K] : unknown;
+
 let nextId = 0;
 
 /** Where a client's events go: KafkaJS's `on(eventName, listener)`. */
@@ -122,7 +188,10 @@ export class Instrumentation {
 }
 
 /** What KafkaJS's producer, consumer and admin client have alike: `events`, `on()` and `logger()`. */
-export abstract class InstrumentedClient<E extends Readonly<Record<string, string>>> {
+export abstract class InstrumentedClient<
+  E extends Readonly<Record<string, string>>,
+  P = Record<never, never>,
+> {
   /** The event names {@link InstrumentedClient.on} takes. */
   readonly events: E;
   /** Where the client's events go. */
@@ -137,11 +206,11 @@ export abstract class InstrumentedClient<E extends Readonly<Record<string, strin
   }
 
   /** Calls `listener` on each `eventName` event (one of {@link InstrumentedClient.events}); returns its remover. */
-  on(
-    eventName: string,
-    listener: (event: InstrumentationEvent<unknown>) => void,
+  on<K extends E[keyof E]>(
+    eventName: K,
+    listener: (event: InstrumentationEvent<PayloadOf<P, K>>) => void,
   ): RemoveInstrumentationEventListener {
-    return this.instrumentation.on(eventName, listener);
+    return this.instrumentation.on(eventName, listener as (event: InstrumentationEvent<unknown>) => void);
   }
 
   /** The client's logger. */

@@ -15,14 +15,15 @@
  * `seek`, `pause`, `resume`, `paused`, `stop`, `describeGroup`; the admin's `createTopics`,
  * `deleteTopics`, `createPartitions`, `listTopics`, `fetchTopicMetadata`, `fetchTopicOffsets`,
  * `fetchOffsets`, `describeGroups`, `listGroups`; `PartitionAssigners.roundRobin` (KafkaJS's
- * `RoundRobinAssigner`, so a group can mix KafkaJS and `tskafka/kafkajs` members).
+ * `RoundRobinAssigner`, so a group can mix KafkaJS and `tskafka/kafkajs` members); custom
+ * `partitionAssigners` written for KafkaJS (`({ cluster }) => ({ name, version, assign, protocol })`)
+ * with `AssignerProtocol`, and tskafka assignors.
  *
  * Instrumentation events (`consumer.on(consumer.events.CRASH, ...)`) by KafkaJS's names: connect,
  * disconnect, stop, crash, group join, rebalancing, commit offsets, start and end of batch.
  *
  * Not built yet: the network, heartbeat and fetch events (named, never emitted), headers with several values on send, `logStartOffset` and `logAppendTime` in send results
- * (always `'-1'`), KafkaJS-style custom `partitionAssigners` (tskafka assignors are accepted),
- * the admin's ACL, config, reassignment and record-deletion calls, `socketFactory`, SASL
+ * (always `'-1'`), the admin's ACL, config, reassignment and record-deletion calls, `socketFactory`, SASL
  * `oauthbearer` and `aws`. A handler that throws
  * is retried from its first unresolved message after `retry.initialRetryTime`, without
  * KafkaJS's crash-and-restart cycle.
@@ -38,7 +39,23 @@ export {
   type ITopicConfig,
   type ITopicMetadata,
 } from './admin.js';
-export { PartitionAssigners, roundRobinAssigner } from './assigners.js';
+export {
+  AssignerProtocol,
+  type Assignment,
+  type ISerializer,
+  type MemberAssignment,
+  type MemberMetadata,
+} from './assigner-protocol.js';
+export {
+  type Assigner,
+  type Cluster,
+  type GroupMember,
+  type GroupMemberAssignment,
+  type GroupState,
+  type PartitionAssigner,
+  PartitionAssigners,
+  roundRobinAssigner,
+} from './assigners.js';
 export { Consumer } from './consumer.js';
 export type {
   Batch,
@@ -88,11 +105,16 @@ export {
   type ProtocolErrorInput,
 } from './errors.js';
 export {
+  type AdminEventPayloads,
   AdminEvents,
+  type BatchEventPayload,
+  type ConsumerEventPayloads,
   ConsumerEvents,
   Instrumentation,
   type InstrumentationEvent,
   InstrumentedClient,
+  type PayloadOf,
+  type ProducerEventPayloads,
   ProducerEvents,
   type RemoveInstrumentationEventListener,
 } from './events.js';
@@ -109,6 +131,7 @@ export {
   type ProducerBatch,
   type ProducerConfig,
   type ProducerRecord,
+  type TopicMessages,
   type Transaction,
   type TxnOffsetCommitRequest,
 } from './producer.js';

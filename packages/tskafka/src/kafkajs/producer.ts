@@ -15,8 +15,8 @@ import {
   type RecordMetadata as TsRecordMetadata,
 } from '@tskafka/producer';
 import type { RecordHeaders } from '@tskafka/transport';
-import { asKafkaJS, asKafkaJSRetried, KafkaJSNonRetriableError } from './errors.js';
-import { InstrumentedClient, ProducerEvents } from './events.js';
+import { asKafkaJS, asKafkaJSRetried, isProduceError, KafkaJSNonRetriableError } from './errors.js';
+import { InstrumentedClient, type ProducerEventPayloads, ProducerEvents } from './events.js';
 import type { KafkaContext } from './kafka.js';
 import { adaptPartitioner, type ICustomPartitioner, Partitioners } from './partitioners.js';
 import { CompressionTypes, type Message, type RecordMetadata, type RetryOptions } from './types.js';
@@ -55,6 +55,14 @@ export interface ProducerRecord {
   compression?: CompressionTypes;
 }
 
+/** One topic's messages in a {@link ProducerBatch}. */
+export interface TopicMessages {
+  /** The topic. */
+  topic: string;
+  /** Its messages. */
+  messages: Message[];
+}
+
 /** KafkaJS's `ProducerBatch`: messages for several topics in one call. */
 export interface ProducerBatch {
   /** As in {@link ProducerRecord}. */
@@ -64,7 +72,7 @@ export interface ProducerBatch {
   /** As in {@link ProducerRecord}. */
   compression?: CompressionTypes;
   /** Messages by topic. */
-  topicMessages?: { topic: string; messages: Message[] }[];
+  topicMessages?: TopicMessages[];
 }
 
 /** Offsets to commit with a transaction (KafkaJS's `TxnOffsetCommitRequest`). */
@@ -95,7 +103,7 @@ const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 type Data = Buffer | string | null;
 
 /** KafkaJS's producer. */
-export class Producer extends InstrumentedClient<typeof ProducerEvents> {
+export class Producer extends InstrumentedClient<typeof ProducerEvents, ProducerEventPayloads> {
   private readonly context: KafkaContext;
   private readonly config: ProducerConfig;
   private readonly producers = new Map<string, TsProducer<Data, Data>>();
@@ -120,23 +128,28 @@ export class Producer extends InstrumentedClient<typeof ProducerEvents> {
 
   /** Connects to the cluster (resolving the brokers if they are a function). */
   async connect(): Promise<void> {
-    await asKafkaJS(async () => {
-      const c = this.config;
-      const transactional = c.transactionalId !== undefined;
-      this.base = {
-        ...(await this.context.clientOptions('Producer')),
-        lingerMs: 0,
-        idempotent: transactional || (c.idempotent ?? false),
-        transactionalId: c.transactionalId,
-        transactionTimeoutMs: c.transactionTimeout,
-        maxInFlightRequestsPerConnection: c.maxInFlightRequests,
-        metadataMaxAgeMs: c.metadataMaxAge,
-        retries: c.retry?.retries,
-        partitioner: adaptPartitioner(c.createPartitioner ?? Partitioners.DefaultPartitioner),
-      };
-      const first = await this.producerFor(-1, CompressionTypes.None);
-      if (transactional) await first.initTransactions();
-    });
+    // KafkaJS connects under its retrier: a broker it never reaches ends in KafkaJSNumberOfRetriesExceeded.
+    await asKafkaJSRetried(
+      this.context.retries,
+      async () => {
+        const c = this.config;
+        const transactional = c.transactionalId !== undefined;
+        this.base = {
+          ...(await this.context.clientOptions('Producer')),
+          lingerMs: 0,
+          idempotent: transactional || (c.idempotent ?? false),
+          transactionalId: c.transactionalId,
+          transactionTimeoutMs: c.transactionTimeout,
+          maxInFlightRequestsPerConnection: c.maxInFlightRequests,
+          metadataMaxAgeMs: c.metadataMaxAge,
+          retries: c.retry?.retries,
+          partitioner: adaptPartitioner(c.createPartitioner ?? Partitioners.DefaultPartitioner),
+        };
+        const first = await this.producerFor(-1, CompressionTypes.None);
+        if (transactional) await first.initTransactions();
+      },
+      { bail: true },
+    );
     this.instrumentation.emit(ProducerEvents.CONNECT);
   }
 
@@ -162,13 +175,17 @@ export class Producer extends InstrumentedClient<typeof ProducerEvents> {
 
   /** Sends messages to several topics; resolves with one entry per partition written to. */
   sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
-    return asKafkaJSRetried(this.context.retries, async () => {
-      if (this.config.transactionalId !== undefined && !this.transactionOpen)
-        throw new KafkaJSNonRetriableError(
-          'Transactional producers can only send within a transaction: use producer.transaction()',
-        );
-      return this.produce(batch);
-    });
+    return asKafkaJSRetried(
+      this.context.retries,
+      async () => {
+        if (this.config.transactionalId !== undefined && !this.transactionOpen)
+          throw new KafkaJSNonRetriableError(
+            'Transactional producers can only send within a transaction: use producer.transaction()',
+          );
+        return this.produce(batch);
+      },
+      { bail: isProduceError },
+    );
   }
 
   private async produce(batch: ProducerBatch): Promise<RecordMetadata[]> {
