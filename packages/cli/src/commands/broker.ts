@@ -248,7 +248,6 @@ function pairs(text: string, source: string): Record<string, string> {
     users[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
   }
   return users;
-  return users;
 }
 
 /** Reads `--faults FILE`: a schedule, or a seed to draw one for these brokers. */
