@@ -8,6 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { ApiKey, ErrorCode } from '@tskafka/protocol';
 import type { ApiDef } from '@tskafka/protocol/internals';
+import { StandardAuthorizer } from './auth/authorizer.js';
 import { type Clock, systemClock } from './clock.js';
 import { type BrokerConfig, type BrokerProperties, parseBrokerConfig } from './config.js';
 import { Connection } from './connection.js';
@@ -81,6 +82,8 @@ export class BrokerNode {
   readonly txnCoordinator: TransactionCoordinator;
   /** SASL authentication. */
   readonly sasl: SaslAuthenticator;
+  /** The cluster's authorizer; null (no `authorizer.class.name`) authorizes everything. */
+  readonly authorizer: StandardAuthorizer | null;
   /** Wire-level fault injection. */
   readonly faults = new FaultInjector();
   /** Time and timers (the cluster's clock). */
@@ -104,6 +107,7 @@ export class BrokerNode {
     logLevel: LogLevel;
     logger?: BrokerLogger;
     clock?: Clock;
+    authorizer?: StandardAuthorizer | null;
   }) {
     this.nodeId = opts.nodeId;
     this.host = opts.host;
@@ -112,6 +116,7 @@ export class BrokerNode {
     this.config = opts.config;
     this.metadata = opts.metadata;
     this.clock = opts.clock ?? systemClock;
+    this.authorizer = opts.authorizer ?? null;
     this.logLevel = LEVELS[opts.logLevel];
     this.logger =
       opts.logger ??
@@ -266,6 +271,14 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
   const store = opts.dataDir ? new MetadataStore(opts.dataDir) : null;
   const metadata = store ? store.load(config) : new ClusterMetadata(config);
   if (store) store.attach(metadata);
+  // One authorizer for the cluster: ACLs are cluster metadata in Kafka, the same on every broker.
+  const authorizer = config.authorizerClassName
+    ? new StandardAuthorizer({
+        superUsers: config.superUsers,
+        allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound,
+        file: opts.dataDir ? join(opts.dataDir, 'tskafka-acls.json') : null,
+      })
+    : null;
   const nodeDir = (id: number): string | null => {
     if (!opts.dataDir) return null;
     const dir = count === 1 ? opts.dataDir : join(opts.dataDir, `broker-${id}`);
@@ -283,6 +296,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
       logLevel: opts.logLevel ?? 'warn',
       logger: opts.logger,
       clock,
+      authorizer,
     });
   const brokers: BrokerNode[] = [];
   const first = opts.firstNodeId ?? 1;

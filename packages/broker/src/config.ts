@@ -83,13 +83,31 @@ export interface BrokerConfig {
   saslEnabledMechanisms: string[];
   /** Users for SASL: `{ alice: 'secret' }` (PLAIN and SCRAM credentials are derived from it). */
   saslUsers: Record<string, string>;
+  /**
+   * `authorizer.class.name`: empty (Kafka's default) authorizes every request; Kafka's
+   * `org.apache.kafka.metadata.authorizer.StandardAuthorizer` (or the older
+   * `kafka.security.authorizer.AclAuthorizer`) turns ACL checks on.
+   */
+  authorizerClassName: string;
+  /** `super.users`: principals allowed everything, `User:admin;User:ops` (semicolon-separated). */
+  superUsers: string[];
+  /** `allow.everyone.if.no.acl.found`: a resource without any ACL is open to everyone. */
+  allowEveryoneIfNoAclFound: boolean;
 }
+
+/** The authorizer classes of Kafka that `authorizer.class.name` accepts; each gives the same ACL semantics. */
+export const AUTHORIZER_CLASS_NAMES: readonly string[] = [
+  'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+  'kafka.security.authorizer.AclAuthorizer',
+];
 
 interface Setting {
   key: keyof BrokerConfig;
   type: 'int' | 'long' | 'bool' | 'string' | 'list';
   default: BrokerConfig[keyof BrokerConfig];
   scale?: number;
+  /** A list's separator (default `,`). */
+  separator?: string;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -164,6 +182,9 @@ const SETTINGS: Record<string, Setting> = {
     default: 10,
   },
   'sasl.enabled.mechanisms': { key: 'saslEnabledMechanisms', type: 'list', default: [] },
+  'authorizer.class.name': { key: 'authorizerClassName', type: 'string', default: '' },
+  'super.users': { key: 'superUsers', type: 'list', default: [], separator: ';' },
+  'allow.everyone.if.no.acl.found': { key: 'allowEveryoneIfNoAclFound', type: 'bool', default: false },
 };
 
 /** Raised for an unknown or ill-typed broker property; names the key and the nearest valid one. Not retriable. */
@@ -231,13 +252,18 @@ function parseValue(name: string, s: Setting, raw: string | number | boolean): u
     }
     case 'list':
       return String(raw)
-        .split(',')
+        .split(s.separator ?? ',')
         .map((x) => x.trim())
         .filter(Boolean);
     default: {
       const v = String(raw);
       if (name === 'log.message.timestamp.type' && v !== 'CreateTime' && v !== 'LogAppendTime') {
         throw new BrokerConfigError(`${name}: expected CreateTime or LogAppendTime, got "${v}"`);
+      }
+      if (name === 'authorizer.class.name' && v !== '' && !AUTHORIZER_CLASS_NAMES.includes(v)) {
+        throw new BrokerConfigError(
+          `${name}: expected one of ${AUTHORIZER_CLASS_NAMES.join(', ')}, got "${v}"`,
+        );
       }
       return v;
     }

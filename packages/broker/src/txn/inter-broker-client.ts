@@ -16,6 +16,7 @@ import {
   type MessageValue,
   peekCorrelationId,
 } from '@tskafka/protocol/internals';
+import { registerInterBrokerSocket } from '../auth/request-auth.js';
 
 /** Raised when the connection fails or closes before a response arrives. Retriable, as a client's `ConnectionError`. */
 export class InterBrokerConnectionError extends KafkaClientError {
@@ -124,6 +125,7 @@ export class InterBrokerClient {
       socket.destroy();
       throw new InterBrokerConnectionError(`cannot connect to ${this.address}: ${e.message}`, { cause: e });
     });
+    registerInterBrokerSocket(socket);
     socket.on('data', (chunk) => {
       try {
         decoder.push(chunk, (frame) => this.onFrame(frame));

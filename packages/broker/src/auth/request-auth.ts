@@ -1,0 +1,89 @@
+/**
+ * What handlers call to authorize a request (Kafka's `AuthHelper`): one check per operation and
+ * resource, true for everything when no authorizer is configured (`authorizer.class.name` unset),
+ * as in Kafka. The request's principal is `User:<name>` after SASL, `User:ANONYMOUS` on a
+ * plaintext connection; its host is the client's IP address.
+ */
+import type { Socket } from 'node:net';
+import { AclOperation, aclEnumName, ResourceType } from '@tskafka/protocol';
+import type { Connection } from '../connection.js';
+import type { RequestContext } from '../handler.js';
+import { CLUSTER_NAME, supportedOperations } from './acl-binding.js';
+import { type AuthorizableRequest, describeResource } from './authorizer.js';
+
+/** Kafka's principal of an unauthenticated connection. */
+export const ANONYMOUS_PRINCIPAL = 'User:ANONYMOUS';
+
+/** The local `host:port` of the sockets this process's brokers opened to each other. */
+const interBrokerEndpoints = new Set<string>();
+
+/**
+ * Marks `socket` (connected) as one broker's connection to another: the brokers of the in-process
+ * cluster act as Kafka's broker principal, a super user, for follower fetches and transaction
+ * markers. Forgotten when the socket closes.
+ */
+export function registerInterBrokerSocket(socket: Socket): void {
+  const endpoint = `${socket.localAddress}:${socket.localPort}`;
+  interBrokerEndpoints.add(endpoint);
+  socket.once('close', () => interBrokerEndpoints.delete(endpoint));
+}
+
+/** The principal and host of `connection` as the authorizer sees them. */
+export function requestIdentity(connection: Pick<Connection, 'principal' | 'remote'>): AuthorizableRequest {
+  const p = connection.principal;
+  const principal = p === null ? ANONYMOUS_PRINCIPAL : p.startsWith('User:') ? p : `User:${p}`;
+  let host = connection.remote.slice(0, connection.remote.lastIndexOf(':'));
+  if (host.startsWith('::ffff:')) host = host.slice(7);
+  return { principal, host };
+}
+
+/** Whether the request's principal may do `operation` on the resource `resourceType`/`name`. */
+export function authorize(
+  ctx: RequestContext,
+  operation: number,
+  resourceType: number,
+  name: string,
+): boolean {
+  const authorizer = ctx.node.authorizer;
+  if (!authorizer || interBrokerEndpoints.has(ctx.connection.remote)) return true;
+  const who = requestIdentity(ctx.connection);
+  const allowed = authorizer.authorize(who, operation, resourceType, name);
+  if (!allowed) {
+    // Kafka's authorizer logger line for a denial.
+    ctx.node.log(
+      'info',
+      `Principal = ${who.principal} is Denied operation = ${aclEnumName(AclOperation, operation)} from host = ${who.host} on resource = ${describeResource(resourceType, name)}`,
+    );
+  }
+  return allowed;
+}
+
+/** Whether the request's principal may do `operation` on the cluster. */
+export function authorizeCluster(ctx: RequestContext, operation: number): boolean {
+  return authorize(ctx, operation, ResourceType.CLUSTER, CLUSTER_NAME);
+}
+
+/** Whether the request's principal may do `operation` on some resource of `resourceType`. */
+export function authorizeByResourceType(
+  ctx: RequestContext,
+  operation: number,
+  resourceType: number,
+): boolean {
+  const authorizer = ctx.node.authorizer;
+  if (!authorizer || interBrokerEndpoints.has(ctx.connection.remote)) return true;
+  return authorizer.authorizeByResourceType(requestIdentity(ctx.connection), operation, resourceType);
+}
+
+/**
+ * The 32-bit field of operations the request's principal may do on the resource (every
+ * supported one without an authorizer), for `includeTopicAuthorizedOperations` and the like.
+ */
+export function authorizedOperations(ctx: RequestContext, resourceType: number, name: string): number {
+  const authorizer = ctx.node.authorizer;
+  if (!authorizer) {
+    let bits = 0;
+    for (const op of supportedOperations(resourceType)) bits |= 1 << op;
+    return bits;
+  }
+  return authorizer.authorizedOperations(requestIdentity(ctx.connection), resourceType, name);
+}
