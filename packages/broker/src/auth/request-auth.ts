@@ -5,9 +5,11 @@
  * plaintext connection; its host is the client's IP address.
  */
 import type { Socket } from 'node:net';
-import { AclOperation, aclEnumName, ResourceType } from '@tskafka/protocol';
+import { AclOperation, aclEnumName, ErrorCode, ResourceType } from '@tskafka/protocol';
+import type { ApiDef, MessageValue } from '@tskafka/protocol/internals';
+import { ApiError } from '../api-error.js';
 import type { Connection } from '../connection.js';
-import type { RequestContext } from '../handler.js';
+import type { ApiHandler, RequestContext } from '../handler.js';
 import { CLUSTER_NAME, supportedOperations } from './acl-binding.js';
 import { type AuthorizableRequest, describeResource } from './authorizer.js';
 
@@ -86,4 +88,45 @@ export function authorizedOperations(ctx: RequestContext, resourceType: number, 
     return bits;
   }
   return authorizer.authorizedOperations(requestIdentity(ctx.connection), resourceType, name);
+}
+
+/** TOPIC_AUTHORIZATION_FAILED for `topic`, with Kafka's message. */
+export function notAuthorized(topic: string): ApiError {
+  return new ApiError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `Not authorized to access topics: [${topic}]`);
+}
+
+/**
+ * `handler`, answering its whole-request error response with the code `check` returns instead of
+ * handling the request when that code is not null: for the APIs Kafka refuses as a whole
+ * (JoinGroup without READ on the group, EndTxn without WRITE on the transactional id, ...).
+ */
+export function withAuthorization<A extends ApiDef>(
+  handler: ApiHandler<A>,
+  check: (ctx: RequestContext, request: MessageValue<A['request']>) => number | null,
+): ApiHandler<A> {
+  return {
+    ...handler,
+    handle(ctx, request) {
+      const errorCode = check(ctx, request);
+      return errorCode === null
+        ? handler.handle(ctx, request)
+        : handler.errorResponse(request, errorCode, ctx);
+    },
+  };
+}
+
+/** GROUP_AUTHORIZATION_FAILED unless the principal may do `operation` on `group`. */
+export function checkGroup(ctx: RequestContext, operation: number, group: string): number | null {
+  return authorize(ctx, operation, ResourceType.GROUP, group) ? null : ErrorCode.GROUP_AUTHORIZATION_FAILED;
+}
+
+/** TRANSACTIONAL_ID_AUTHORIZATION_FAILED unless the principal may do `operation` on `transactionalId`. */
+export function checkTransactionalId(
+  ctx: RequestContext,
+  operation: number,
+  transactionalId: string,
+): number | null {
+  return authorize(ctx, operation, ResourceType.TRANSACTIONAL_ID, transactionalId)
+    ? null
+    : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
 }
