@@ -130,3 +130,33 @@ export function checkTransactionalId(
     ? null
     : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
 }
+
+/**
+ * The error for a config resource (DescribeConfigs, AlterConfigs, IncrementalAlterConfigs) the
+ * principal may not do `operation` (DESCRIBE_CONFIGS or ALTER_CONFIGS) on, null when it may: a
+ * topic's own ACLs, a group's for a group, the cluster's for brokers, broker loggers and the rest.
+ */
+export function configAuthorizationError(
+  ctx: RequestContext,
+  operation: number,
+  resource: { resourceType: number; resourceName: string },
+): { errorCode: number; errorMessage: string | null } | null {
+  const { resourceType: type, resourceName: name } = resource;
+  if (type === CONFIG_RESOURCE_TOPIC) {
+    return authorize(ctx, operation, ResourceType.TOPIC, name)
+      ? null
+      : { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null };
+  }
+  if (type === CONFIG_RESOURCE_GROUP) {
+    return authorize(ctx, operation, ResourceType.GROUP, name)
+      ? null
+      : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null };
+  }
+  return authorizeCluster(ctx, operation)
+    ? null
+    : { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null };
+}
+
+/** Config resource types (Java's `ConfigResource.Type`) with resources of their own. */
+const CONFIG_RESOURCE_TOPIC = 2;
+const CONFIG_RESOURCE_GROUP = 32;
