@@ -23,6 +23,7 @@ const RULES = [
   [/^producer\/src\//, 'Producer'],
   [/^consumer\/src\//, 'Consumer'],
   [/^admin\/src\//, 'Admin'],
+  [/^protocol\/src\/acl\.ts$/, 'Admin'],
   [/^protocol\/src\//, 'Protocol'],
   [/^transport\/src\/group-metadata\.ts$/, 'Consumer'],
   [/^transport\/src\//, 'Client'],
