@@ -6,7 +6,7 @@
  * not describe; the ACLs survive a restart on the same data directory. Users log in with SASL
  * PLAIN, so the principal is `User:<name>`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Admin } from '@tskafka/admin';
@@ -28,6 +28,7 @@ import {
   ResourcePatternTypes,
 } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../packages/cli/test/run-cli.js';
 import { requirePythonClient, runPython } from './python.js';
 
 const USERS = { admin: 'admin-secret', alice: 'alice-secret' };
@@ -225,5 +226,60 @@ describe('ACLs with KafkaJS 2.2.4', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+});
+
+describe('tskafka acls, as kafka-acls.sh', () => {
+  it('adds, lists and removes ACLs with the flags and lines of kafka-acls.sh', async () => {
+    const config = join(dataDir, 'admin.properties');
+    writeFileSync(
+      config,
+      [
+        'security.protocol=SASL_PLAINTEXT',
+        'sasl.mechanism=PLAIN',
+        `sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="${USERS.admin}";`,
+      ].join('\n'),
+    );
+    const acls = (...args: string[]) =>
+      runCli(['acls', '--bootstrap-server', bootstrap, '--command-config', config, ...args]);
+    const added = await acls(
+      '--add',
+      '--allow-principal',
+      'User:alice',
+      '--operation',
+      'Read',
+      '--operation',
+      'Describe',
+      '--group',
+      'billing',
+    );
+    expect(added.code, added.stderr).toBe(0);
+    const resource = 'ResourcePattern(resourceType=GROUP, name=billing, patternType=LITERAL)';
+    const entries = [
+      '(principal=User:alice, host=*, operation=READ, permissionType=ALLOW)',
+      '(principal=User:alice, host=*, operation=DESCRIBE, permissionType=ALLOW)',
+    ];
+    expect(added.stdout).toBe(
+      `Adding ACLs for resource \`${resource}\`: \n \t${entries.join('\n \t')} \n\n` +
+        `Current ACLs for resource \`${resource}\`: \n \t${entries.join('\n \t')} \n\n`,
+    );
+    const listed = await acls('--list', '--group', 'billing');
+    expect(listed.stdout).toBe(
+      `Current ACLs for resource \`${resource}\`: \n \t${entries.join('\n \t')} \n\n`,
+    );
+    const removed = await acls(
+      '--remove',
+      '--force',
+      '--group',
+      'billing',
+      '--allow-principal',
+      'User:alice',
+      '--operation',
+      'Read',
+    );
+    expect(removed.code, removed.stderr).toBe(0);
+    expect((await acls('--list')).stdout).toBe(
+      `Current ACLs for resource \`${resource}\`: \n \t${entries[1]} \n\n`,
+    );
   });
 });

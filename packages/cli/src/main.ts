@@ -2,6 +2,7 @@
  * The `tskafka` command's dispatcher: one subcommand per Kafka shell tool. Errors become one line
  * on stderr and a non-zero exit code, never a stack trace.
  */
+import { aclsCommand } from './commands/acls.js';
 import { brokerCommand } from './commands/broker.js';
 import { oneLine } from './commands/common.js';
 import { consoleConsumerCommand } from './commands/console-consumer.js';
@@ -25,6 +26,7 @@ Commands:
   consumer-perf-test  measure consumer throughput
   transactions        list and describe transactions and producers; abort hanging ones
   leader-election     elect preferred (or unclean) leaders of partitions
+  acls                add, remove and list ACLs
 Run "tskafka <command> --help" for a command's options.`;
 
 /**
@@ -55,6 +57,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<void>> = {
   'consumer-perf-test': (argv, io) => consumerPerfTestCommand(argv, io.stdout),
   transactions: (argv, io) => transactionsCommand(argv, io.stdout),
   'leader-election': (argv, io) => leaderElectionCommand(argv, io.stdout),
+  acls: (argv, io) => aclsCommand(argv, io.stdout),
 };
 
 /**
