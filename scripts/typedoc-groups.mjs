@@ -14,7 +14,7 @@ const RULES = [
   [/^tskafka\/src\/kafkajs\/errors\.ts$/, 'Errors'],
   [/^tskafka\/src\/kafkajs\/producer\.ts$/, 'Producer'],
   [/^tskafka\/src\/kafkajs\/(consumer|assigners)\.ts$/, 'Consumer'],
-  [/^tskafka\/src\/kafkajs\/admin\.ts$/, 'Admin'],
+  [/^tskafka\/src\/kafkajs\/(admin|acls)\.ts$/, 'Admin'],
   [/^tskafka\/src\/kafkajs\/partitioners\.ts$/, 'Partitioning'],
   [/^tskafka\/src\//, 'Client'],
   [/\/errors(\/|\.ts$)|\/src\/config\/errors\.ts$/, 'Errors'],
