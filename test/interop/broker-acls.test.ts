@@ -27,6 +27,7 @@ import {
   logLevel,
   ResourcePatternTypes,
 } from 'kafkajs';
+import { Kafka as TsKafka } from 'tskafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/cli/test/run-cli.js';
 import { requirePythonClient, runPython } from './python.js';
@@ -126,6 +127,21 @@ describe('ACLs with confluent-kafka-python and the tskafka admin client', () => 
       ).rejects.toBeInstanceOf(ClusterAuthorizationFailedError);
     } finally {
       await alice.close();
+    }
+    // An idempotent producer (the default) may start: WRITE on some topic stands in for
+    // IDEMPOTENT_WRITE on the cluster (KIP-679); its sends to a topic it may not write fail.
+    const producer = new TsKafka({
+      bootstrapServers: bootstrap,
+      sasl: { mechanism: 'plain', username: 'alice', password: USERS.alice },
+    }).producer({ acks: 'all', deliveryTimeoutMs: 5000, requestTimeoutMs: 4000, lingerMs: 0 });
+    try {
+      await producer.connect();
+      expect((await producer.send({ topic: 'open-orders', value: 'x' })).offset).toBe(1);
+      await expect(producer.send({ topic: 'secret', value: 'x' })).rejects.toBeInstanceOf(
+        TopicAuthorizationFailedError,
+      );
+    } finally {
+      await producer.close();
     }
   });
 
