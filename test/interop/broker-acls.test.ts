@@ -299,3 +299,54 @@ describe('tskafka acls, as kafka-acls.sh', () => {
     );
   });
 });
+
+describe('ACLs on a cluster of brokers', () => {
+  it('replicates between brokers while clients lack CLUSTER_ACTION: the brokers act as super users', async () => {
+    const { startCluster } = await import('@tskafka/broker');
+    const cluster = await startCluster({
+      brokers: 2,
+      logLevel: 'error',
+      config: {
+        'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+        'allow.everyone.if.no.acl.found': true,
+        'super.users': 'User:admin',
+      },
+    });
+    try {
+      const servers = cluster.bootstrapServers.join(',');
+      // An ACL on the cluster: anonymous clients may create topics, and so no longer do anything
+      // else there (CLUSTER_ACTION included); topics have no ACLs, so they are open.
+      cluster.brokers[0].authorizer?.createAcls([
+        {
+          resourceType: ResourceType.CLUSTER,
+          resourceName: 'kafka-cluster',
+          patternType: PatternType.LITERAL,
+          principal: 'User:ANONYMOUS',
+          host: '*',
+          operation: AclOperation.CREATE,
+          permissionType: AclPermissionType.ALLOW,
+        },
+      ]);
+      const admin = new Admin({ bootstrapServers: servers, defaultApiTimeoutMs: 10_000 });
+      await admin.createTopics([{ topic: 'replicated', numPartitions: 1, replicationFactor: 2 }]);
+      await expect(admin.describeCluster()).rejects.toBeInstanceOf(ClusterAuthorizationFailedError);
+      await admin.close();
+      const producer = new TsKafka({ bootstrapServers: servers }).producer({
+        acks: 'all',
+        idempotent: false,
+        deliveryTimeoutMs: 10_000,
+        requestTimeoutMs: 8000,
+        lingerMs: 0,
+      });
+      await producer.connect();
+      try {
+        // acks=all is answered once the follower fetched the record: its fetch was authorized.
+        expect((await producer.send({ topic: 'replicated', value: 'v' })).offset).toBe(0);
+      } finally {
+        await producer.close();
+      }
+    } finally {
+      await cluster.close();
+    }
+  });
+});
