@@ -15,9 +15,11 @@ import {
   AclOperation,
   AclPermissionType,
   ClusterAuthorizationFailedError,
+  GroupAuthorizationFailedError,
   PatternType,
   ResourceType,
   TopicAuthorizationFailedError,
+  TransactionalIdAuthorizationFailedError,
 } from '@tskafka/protocol';
 import {
   AclOperationTypes,
@@ -74,7 +76,7 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('ACLs with confluent-kafka-python and the tskafka admin client', () => {
+describe('ACLs with confluent-kafka-python and the tskafka clients', () => {
   it('a super user creates ACLs; a restricted user is refused and sees only the topics it may describe', async () => {
     const admin = adminAs('admin');
     try {
@@ -109,11 +111,12 @@ describe('ACLs with confluent-kafka-python and the tskafka admin client', () => 
     ]);
   });
 
-  it('the same answers reach the tskafka admin client as typed errors', async () => {
+  it('the tskafka clients get typed errors: topic, group, cluster and transactional id authorization', async () => {
     const alice = adminAs('alice');
     try {
       await expect(alice.describeTopics(['secret'])).rejects.toBeInstanceOf(TopicAuthorizationFailedError);
       await expect(alice.deleteTopics(['open-orders'])).rejects.toBeInstanceOf(TopicAuthorizationFailedError);
+      await expect(alice.describeGroups(['billing'])).rejects.toBeInstanceOf(GroupAuthorizationFailedError);
       await expect(
         alice.createAcls([
           {
@@ -142,6 +145,18 @@ describe('ACLs with confluent-kafka-python and the tskafka admin client', () => 
       );
     } finally {
       await producer.close();
+    }
+    const transactional = new TsKafka({
+      bootstrapServers: bootstrap,
+      sasl: { mechanism: 'plain', username: 'alice', password: USERS.alice },
+    }).producer({ transactionalId: 'alice-tx', maxBlockMs: 5000 });
+    try {
+      await transactional.connect();
+      await expect(transactional.initTransactions()).rejects.toBeInstanceOf(
+        TransactionalIdAuthorizationFailedError,
+      );
+    } finally {
+      await transactional.close();
     }
   });
 
