@@ -28,6 +28,9 @@ Options:
                             DescribeConfigs, AlterConfigs, IdempotentWrite, All; repeatable (default All)
   --topic T | --group G | --transactional-id ID | --cluster    the resources; repeatable
   --resource-pattern-type TYPE  literal (default), prefixed; with --list/--remove also any, match
+  --producer                what a producer needs: WRITE, DESCRIBE, CREATE on --topic, WRITE,
+                            DESCRIBE on --transactional-id (--idempotent: IDEMPOTENT_WRITE on the cluster)
+  --consumer                what a consumer needs: READ, DESCRIBE on --topic, READ on --group
   --principal P             with --list: only the ACLs of this principal
   --force                   with --remove: no confirmation (none is asked)
   --command-config FILE     admin client properties (SASL, TLS) from a file`;
@@ -62,6 +65,9 @@ const OPTIONS = {
   'resource-pattern-type': { type: 'string' },
   principal: { type: 'string' },
   force: { type: 'boolean', default: false },
+  producer: { type: 'boolean', default: false },
+  consumer: { type: 'boolean', default: false },
+  idempotent: { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } satisfies NonNullable<ParseArgsConfig['options']>;
 
@@ -110,6 +116,7 @@ export function planAcls(argv: string[]): AclsPlan | 'help' {
   }
   if (resources.length === 0)
     throw new CliError('at least one of --topic, --group, --transactional-id or --cluster is required', 2);
+  const operationsFor = convenienceOperations(values.producer, values.consumer, values.idempotent, resources);
   const operations = (values.operation.length ? values.operation : ['All']).map((name) => {
     const op = aclEnumCode(AclOperation, name.replace(/([a-z])([A-Z])/g, '$1_$2')) as
       | AclOperation
@@ -125,9 +132,9 @@ export function planAcls(argv: string[]): AclsPlan | 'help' {
   ];
   if (action === 'add') {
     if (entries.length === 0) throw new CliError('--add needs --allow-principal or --deny-principal', 2);
-    const bindings = resources.flatMap((r) =>
+    const bindings = withIdempotence(resources, values.producer && values.idempotent).flatMap((r) =>
       entries.flatMap((e) =>
-        operations.map((operation) => ({
+        (operationsFor?.(r) ?? operations).map((operation) => ({
           ...r,
           resourceName: r.resourceName as string,
           patternType,
@@ -139,12 +146,55 @@ export function planAcls(argv: string[]): AclsPlan | 'help' {
     return { action, bindings };
   }
   // --remove without principals removes every ACL of the resources.
-  const filters: AclBindingFilter[] = resources.flatMap((r) =>
+  const filters: AclBindingFilter[] = withIdempotence(
+    resources,
+    values.producer && values.idempotent,
+  ).flatMap((r) =>
     entries.length === 0
       ? [{ ...r, patternType }]
-      : entries.flatMap((e) => operations.map((operation) => ({ ...r, patternType, ...e, operation }))),
+      : entries.flatMap((e) =>
+          (operationsFor?.(r) ?? operations).map((operation) => ({ ...r, patternType, ...e, operation })),
+        ),
   );
   return { action, filters };
+}
+
+/**
+ * The operations of kafka-acls.sh's `--producer` (WRITE, DESCRIBE, CREATE on topics; WRITE,
+ * DESCRIBE on transactional ids; IDEMPOTENT_WRITE on the cluster with `--idempotent`) and
+ * `--consumer` (READ, DESCRIBE on topics; READ on groups, which it needs) per resource; null
+ * without either, when `--operation` decides.
+ */
+function convenienceOperations(
+  producer: boolean,
+  consumer: boolean,
+  idempotent: boolean,
+  resources: readonly Resource[],
+): ((r: Resource) => AclOperation[]) | null {
+  if (!producer && !consumer) {
+    if (idempotent) throw new CliError('--idempotent goes with --producer', 2);
+    return null;
+  }
+  if (producer && consumer) throw new CliError('--producer and --consumer are used one at a time', 2);
+  const has = (t: ResourceType) => resources.some((r) => r.resourceType === t);
+  if (!has(ResourceType.TOPIC))
+    throw new CliError(`--${producer ? 'producer' : 'consumer'} needs --topic`, 2);
+  if (consumer && !has(ResourceType.GROUP)) throw new CliError('--consumer needs --group', 2);
+  const O = AclOperation;
+  return (r) => {
+    if (r.resourceType === ResourceType.CLUSTER) return [O.IDEMPOTENT_WRITE];
+    if (producer)
+      return r.resourceType === ResourceType.TOPIC ? [O.WRITE, O.DESCRIBE, O.CREATE] : [O.WRITE, O.DESCRIBE];
+    return r.resourceType === ResourceType.TOPIC ? [O.READ, O.DESCRIBE] : [O.READ];
+  };
+}
+
+/** `resources`, plus the cluster when a producer is to be idempotent. */
+function withIdempotence(resources: readonly Resource[], idempotent: boolean): Resource[] {
+  const hasCluster = resources.some((r) => r.resourceType === ResourceType.CLUSTER);
+  return idempotent && !hasCluster
+    ? [...resources, { resourceType: ResourceType.CLUSTER, resourceName: 'kafka-cluster' }]
+    : [...resources];
 }
 
 function entriesFor(principals: string[], hosts: string[], permissionType: AclPermissionType) {
