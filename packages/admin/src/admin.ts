@@ -30,6 +30,7 @@ import {
   loadConfig,
   Metrics,
 } from '@tskafka/transport/internals';
+import * as acls from './acls.js';
 import { describeCluster, metadataRequest } from './cluster.js';
 import * as configs from './configs.js';
 import * as groups from './groups.js';
@@ -426,6 +427,27 @@ export class Admin {
       await this.begin('alterUserScramCredentials', options.timeoutMs),
       alterations,
     );
+  }
+
+  // ---- ACLs --------------------------------------------------------------------------------
+
+  /**
+   * Creates ACLs (CreateAcls), as Java's `createAcls`; rejects with the first refusal, e.g.
+   * `ClusterAuthorizationFailedError` without ALTER on the cluster, `SecurityDisabledError` when
+   * the brokers have no authorizer.
+   */
+  async createAcls(bindings: readonly acls.AclBinding[]): Promise<void> {
+    return acls.createAcls(await this.begin('createAcls'), bindings);
+  }
+
+  /** The ACLs `filter` matches (DescribeAcls), as Java's `describeAcls`; `{}` lists every ACL. */
+  async describeAcls(filter: acls.AclBindingFilter = {}): Promise<acls.DescribedAcl[]> {
+    return acls.describeAcls(await this.begin('describeAcls'), filter);
+  }
+
+  /** Deletes the ACLs each filter matches (DeleteAcls), as Java's `deleteAcls`: what each deleted. */
+  async deleteAcls(filters: readonly acls.AclBindingFilter[]): Promise<acls.DeletedAcls[]> {
+    return acls.deleteAcls(await this.begin('deleteAcls'), filters);
   }
 
   // ---- cluster -----------------------------------------------------------------------------

@@ -12,6 +12,15 @@
  * @packageDocumentation
  * @module @tskafka/admin
  */
+export {
+  AclOperation,
+  AclPermissionType,
+  aclEnumCode,
+  aclEnumName,
+  PatternType,
+  ResourceType,
+} from '@tskafka/protocol';
+export type { AclBinding, AclBindingFilter, DeletedAcls, DescribedAcl } from './acls.js';
 export { Admin, type AdminOptions } from './admin.js';
 export type {
   AbortTransactionSpec,

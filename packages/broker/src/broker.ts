@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { ApiKey, ErrorCode } from '@tskafka/protocol';
 import type { ApiDef } from '@tskafka/protocol/internals';
+import { StandardAuthorizer } from './auth/authorizer.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import {
   type BrokerConfig,
@@ -148,6 +149,8 @@ export class BrokerNode {
   readonly txnCoordinator: TransactionCoordinator;
   /** SASL authentication of the first listener (each listener has its own, see {@link BrokerListener.sasl}). */
   readonly sasl: SaslAuthenticator;
+  /** The cluster's authorizer; null (no `authorizer.class.name`) authorizes everything. */
+  readonly authorizer: StandardAuthorizer | null;
   /** Wire-level fault injection. */
   readonly faults = new FaultInjector();
   /** Time and timers (the cluster's clock). */
@@ -173,6 +176,7 @@ export class BrokerNode {
     logLevel: LogLevel;
     logger?: BrokerLogger;
     clock?: Clock;
+    authorizer?: StandardAuthorizer | null;
   }) {
     this.nodeId = opts.nodeId;
     this.listenerSpecs = opts.listeners;
@@ -187,6 +191,7 @@ export class BrokerNode {
       if (c.type === 'dynamicConfigChanged') Object.assign(this.config, this.effectiveConfig());
     });
     this.clock = opts.clock ?? systemClock;
+    this.authorizer = opts.authorizer ?? null;
     this.logLevel = LEVELS[opts.logLevel];
     this.logger =
       opts.logger ??
@@ -502,6 +507,14 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
   const store = opts.dataDir ? new MetadataStore(opts.dataDir) : null;
   const metadata = store ? store.load(config) : new ClusterMetadata(config);
   if (store) store.attach(metadata);
+  // One authorizer for the cluster: ACLs are cluster metadata in Kafka, the same on every broker.
+  const authorizer = config.authorizerClassName
+    ? new StandardAuthorizer({
+        superUsers: config.superUsers,
+        allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound,
+        file: opts.dataDir ? join(opts.dataDir, 'tskafka-acls.json') : null,
+      })
+    : null;
   const nodeDir = (id: number): string | null => {
     if (!opts.dataDir) return null;
     const dir = count === 1 ? opts.dataDir : join(opts.dataDir, `broker-${id}`);
@@ -518,6 +531,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
       logLevel: opts.logLevel ?? 'warn',
       logger: opts.logger,
       clock,
+      authorizer,
     });
   const brokers: BrokerNode[] = [];
   for (const b of given) {

@@ -89,6 +89,16 @@ export interface BrokerConfig {
   /** Users for SASL: `{ alice: 'secret' }` (PLAIN and SCRAM credentials are derived from it). */
   saslUsers: Record<string, string>;
   /**
+   * `authorizer.class.name`: empty (Kafka's default) authorizes every request; Kafka's
+   * `org.apache.kafka.metadata.authorizer.StandardAuthorizer` (or the older
+   * `kafka.security.authorizer.AclAuthorizer`) turns ACL checks on.
+   */
+  authorizerClassName: string;
+  /** `super.users`: principals allowed everything, `User:admin;User:ops` (semicolon-separated). */
+  superUsers: string[];
+  /** `allow.everyone.if.no.acl.found`: a resource without any ACL is open to everyone. */
+  allowEveryoneIfNoAclFound: boolean;
+  /**
    * `listeners`: `NAME://host:port` entries, comma-separated, e.g.
    * `PLAINTEXT://:9092,SSL://:9093`; empty means one listener from the `port`/`host` options.
    */
@@ -141,11 +151,19 @@ export interface BrokerPropertyValue {
   readonly source: number;
 }
 
+/** The authorizer classes of Kafka that `authorizer.class.name` accepts; each gives the same ACL semantics. */
+export const AUTHORIZER_CLASS_NAMES: readonly string[] = [
+  'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+  'kafka.security.authorizer.AclAuthorizer',
+];
+
 interface Setting {
   key: keyof BrokerConfig;
   type: 'int' | 'long' | 'bool' | 'string' | 'list';
   default: BrokerConfig[keyof BrokerConfig];
   scale?: number;
+  /** A list's separator (default `,`). */
+  separator?: string;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -240,6 +258,9 @@ const SETTINGS: Record<string, Setting> = {
   'ssl.truststore.location': { key: 'sslTruststoreLocation', type: 'string', default: '' },
   'ssl.truststore.certificates': { key: 'sslTruststoreCertificates', type: 'string', default: '' },
   'ssl.client.auth': { key: 'sslClientAuth', type: 'string', default: 'none' },
+  'authorizer.class.name': { key: 'authorizerClassName', type: 'string', default: '' },
+  'super.users': { key: 'superUsers', type: 'list', default: [], separator: ';' },
+  'allow.everyone.if.no.acl.found': { key: 'allowEveryoneIfNoAclFound', type: 'bool', default: false },
 };
 
 /** Kafka's `listener.name.<name>.<property>` prefix. */
@@ -420,7 +441,7 @@ function parseValue(name: string, s: Setting, raw: string | number | boolean): u
     }
     case 'list':
       return String(raw)
-        .split(',')
+        .split(s.separator ?? ',')
         .map((x) => x.trim())
         .filter(Boolean);
     default: {
@@ -434,6 +455,11 @@ function parseValue(name: string, s: Setting, raw: string | number | boolean): u
       // Only PEM: there is no JVM here to read JKS or PKCS12 stores.
       if (name.endsWith('store.type') && v.toUpperCase() !== 'PEM') {
         throw new BrokerConfigError(`${name}: only PEM is supported, got "${v}"`);
+      }
+      if (name === 'authorizer.class.name' && v !== '' && !AUTHORIZER_CLASS_NAMES.includes(v)) {
+        throw new BrokerConfigError(
+          `${name}: expected one of ${AUTHORIZER_CLASS_NAMES.join(', ')}, got "${v}"`,
+        );
       }
       return v;
     }

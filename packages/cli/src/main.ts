@@ -2,6 +2,8 @@
  * The `tskafka` command's dispatcher: one subcommand per Kafka shell tool. Errors become one line
  * on stderr and a non-zero exit code, never a stack trace.
  */
+
+import { aclsCommand } from './commands/acls.js';
 import { auditCommand } from './commands/audit.js';
 import { brokerCommand } from './commands/broker.js';
 import { oneLine } from './commands/common.js';
@@ -33,6 +35,7 @@ Commands:
   reassign-partitions move partition replicas between brokers (--generate, --execute, --verify)
   audit               delivery audit: produce under seeded faults, read back, check every record
   console             serve a web console for a cluster (topics, groups, lag, charts)
+  acls                add, remove and list ACLs
 Run "tskafka <command> --help" for a command's options.`;
 
 /**
@@ -67,6 +70,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<void>> = {
   'reassign-partitions': (argv, io) => reassignPartitionsCommand(argv, io.stdout),
   audit: (argv, io) => auditCommand(argv, io.stdout),
   console: (argv, io) => consoleCommand(argv, io.stdout, io.signal),
+  acls: (argv, io) => aclsCommand(argv, io.stdout),
 };
 
 /**

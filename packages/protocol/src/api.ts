@@ -6,11 +6,14 @@ import { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from './messages/add-
 import { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from './messages/add-partitions-to-txn.js';
 import { AlterConfigsRequest, AlterConfigsResponse } from './messages/alter-configs.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from './messages/api-versions.js';
+import { CreateAclsRequest, CreateAclsResponse } from './messages/create-acls.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from './messages/create-partitions.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from './messages/create-topics.js';
+import { DeleteAclsRequest, DeleteAclsResponse } from './messages/delete-acls.js';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './messages/delete-groups.js';
 import { DeleteRecordsRequest, DeleteRecordsResponse } from './messages/delete-records.js';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from './messages/delete-topics.js';
+import { DescribeAclsRequest, DescribeAclsResponse } from './messages/describe-acls.js';
 import { DescribeClusterRequest, DescribeClusterResponse } from './messages/describe-cluster.js';
 import { DescribeConfigsRequest, DescribeConfigsResponse } from './messages/describe-configs.js';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from './messages/describe-groups.js';
@@ -144,6 +147,12 @@ export const Api = {
   WriteTxnMarkers: api('WriteTxnMarkers', WriteTxnMarkersRequest, WriteTxnMarkersResponse),
   /** TxnOffsetCommit (key 28). */
   TxnOffsetCommit: api('TxnOffsetCommit', TxnOffsetCommitRequest, TxnOffsetCommitResponse),
+  /** DescribeAcls (key 29). */
+  DescribeAcls: api('DescribeAcls', DescribeAclsRequest, DescribeAclsResponse),
+  /** CreateAcls (key 30). */
+  CreateAcls: api('CreateAcls', CreateAclsRequest, CreateAclsResponse),
+  /** DeleteAcls (key 31). */
+  DeleteAcls: api('DeleteAcls', DeleteAclsRequest, DeleteAclsResponse),
   /** DescribeConfigs (key 32). */
   DescribeConfigs: api('DescribeConfigs', DescribeConfigsRequest, DescribeConfigsResponse),
   /** AlterConfigs (key 33). */
@@ -254,6 +263,12 @@ export const ApiKey = {
   WriteTxnMarkers: 27,
   /** TxnOffsetCommit. */
   TxnOffsetCommit: 28,
+  /** DescribeAcls. */
+  DescribeAcls: 29,
+  /** CreateAcls. */
+  CreateAcls: 30,
+  /** DeleteAcls. */
+  DeleteAcls: 31,
   /** DescribeConfigs. */
   DescribeConfigs: 32,
   /** AlterConfigs. */

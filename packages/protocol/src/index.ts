@@ -11,6 +11,14 @@
  * @packageDocumentation
  * @module @tskafka/protocol
  */
+export {
+  AclOperation,
+  AclPermissionType,
+  aclEnumCode,
+  aclEnumName,
+  PatternType,
+  ResourceType,
+} from './acl.js';
 export { ApiKey } from './api.js';
 export {
   CompressionError,

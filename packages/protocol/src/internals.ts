@@ -11,6 +11,7 @@
  *
  * @module
  */
+export * from './acl.js';
 export * from './api.js';
 export * from './compression/index.js';
 export * from './crc32c.js';

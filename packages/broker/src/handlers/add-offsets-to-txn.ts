@@ -3,13 +3,15 @@
  * (sendOffsetsToTransaction); the group's `__consumer_offsets` partition joins the transaction so it
  * gets the marker that makes those offsets visible (or drops them).
  */
+import { AclOperation } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
+import { checkGroup, checkTransactionalId, withAuthorization } from '../auth/request-auth.js';
 import { GROUP_METADATA_TOPIC_NAME } from '../group/store.js';
 import { defineHandler } from '../handler.js';
 import { afterTxnStateReplicated, fencedForVersion } from './txn-errors.js';
 
 /** AddOffsetsToTxn handler (v0-4). */
-export const addOffsetsToTxnHandler = defineHandler({
+const addOffsetsToTxnApi = defineHandler({
   api: Api.AddOffsetsToTxn,
   minVersion: 0,
   maxVersion: 4,
@@ -31,3 +33,11 @@ export const addOffsetsToTxnHandler = defineHandler({
     return { throttleTimeMs: 0, errorCode };
   },
 });
+
+/** The AddOffsetsToTxn handler, refusing a principal without WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED) or READ on the group (GROUP_AUTHORIZATION_FAILED). */
+export const addOffsetsToTxnHandler = withAuthorization(
+  addOffsetsToTxnApi,
+  (ctx, req) =>
+    checkTransactionalId(ctx, AclOperation.WRITE, req.transactionalId) ??
+    checkGroup(ctx, AclOperation.READ, req.groupId),
+);

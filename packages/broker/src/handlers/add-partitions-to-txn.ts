@@ -6,8 +6,9 @@
  * and the others OPERATION_NOT_ATTEMPTED.
  */
 
-import { ErrorCode } from '@tskafka/protocol';
+import { AclOperation, ErrorCode, ResourceType } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
+import { authorize, authorizeCluster, checkTransactionalId } from '../auth/request-auth.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { afterTxnStateReplicated, fencedForVersion } from './txn-errors.js';
 
@@ -40,6 +41,8 @@ async function addTransaction(
   },
 ): Promise<TopicResults> {
   const coordinator = ctx.node.txnCoordinator;
+  const denied = checkTransactionalId(ctx, AclOperation.WRITE, tx.transactionalId);
+  if (denied !== null) return results(tx.topics, () => denied);
   const partitions = tx.topics.flatMap((t) =>
     t.partitions.map((partition) => ({ topic: t.name, partition })),
   );
@@ -58,9 +61,19 @@ async function addTransaction(
     const topic = md.topics.get(t);
     return !topic || p < 0 || p >= topic.partitions.length;
   };
-  if (partitions.some((p) => unknown(p.topic, p.partition))) {
+  const unauthorized = new Set(
+    tx.topics
+      .filter((t) => !authorize(ctx, AclOperation.WRITE, ResourceType.TOPIC, t.name))
+      .map((t) => t.name),
+  );
+  // Any partition refused fails the whole request; the others are OPERATION_NOT_ATTEMPTED.
+  if (unauthorized.size > 0 || partitions.some((p) => unknown(p.topic, p.partition))) {
     return results(tx.topics, (t, p) =>
-      unknown(t, p) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED,
+      unauthorized.has(t)
+        ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+        : unknown(t, p)
+          ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+          : ErrorCode.OPERATION_NOT_ATTEMPTED,
     );
   }
   const code = fencedForVersion(
@@ -96,6 +109,14 @@ export const addPartitionsToTxnHandler = defineHandler({
           verifyOnly: false,
           topics: req.v3AndBelowTopics,
         }),
+      };
+    }
+    // v4+ is the brokers' own verification request (KIP-890): CLUSTER_ACTION.
+    if (!authorizeCluster(ctx, AclOperation.CLUSTER_ACTION)) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        resultsByTransaction: [],
       };
     }
     return {

@@ -4,9 +4,10 @@
  * and synonyms.
  */
 
-import { ErrorCode } from '@tskafka/protocol';
+import { AclOperation, ErrorCode } from '@tskafka/protocol';
 import { Api, type MessageInput } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
+import { configAuthorizationError } from '../auth/request-auth.js';
 import type { BrokerNode } from '../broker.js';
 import { brokerPropertyInfo, brokerPropertyNames } from '../config.js';
 import {
@@ -160,6 +161,8 @@ export const describeConfigsHandler = defineHandler({
       throttleTimeMs: 0,
       results: req.resources.map((r): DescribeResult => {
         try {
+          const denied = configAuthorizationError(ctx, AclOperation.DESCRIBE_CONFIGS, r);
+          if (denied) throw new ApiError(denied.errorCode, 'Authorization failed.');
           const keys = r.configurationKeys;
           const configs = describeResource(node, r.resourceType, r.resourceName, req.includeSynonyms).filter(
             (c) => !keys || keys.includes(c.name),
@@ -238,14 +241,15 @@ export const alterConfigsHandler = defineHandler({
     return {
       throttleTimeMs: 0,
       responses: req.resources.map((r) => ({
-        ...alterOne(
-          ctx.node,
-          r.resourceType,
-          r.resourceName,
-          r.configs.map((c) => ({ name: c.name, value: c.value, op: c.value === null ? 'delete' : 'set' })),
-          false,
-          req.validateOnly,
-        ),
+        ...(configAuthorizationError(ctx, AclOperation.ALTER_CONFIGS, r) ??
+          alterOne(
+            ctx.node,
+            r.resourceType,
+            r.resourceName,
+            r.configs.map((c) => ({ name: c.name, value: c.value, op: c.value === null ? 'delete' : 'set' })),
+            false,
+            req.validateOnly,
+          )),
         resourceType: r.resourceType,
         resourceName: r.resourceName,
       })),
@@ -276,19 +280,21 @@ export const incrementalAlterConfigsHandler = defineHandler({
       throttleTimeMs: 0,
       responses: req.resources.map((r) => {
         const bad = r.configs.find((c) => OPS[c.configOperation] === undefined);
-        const result = bad
-          ? {
-              errorCode: ErrorCode.INVALID_REQUEST,
-              errorMessage: `Unknown config operation ${bad.configOperation}`,
-            }
-          : alterOne(
-              ctx.node,
-              r.resourceType,
-              r.resourceName,
-              r.configs.map((c) => ({ name: c.name, value: c.value, op: OPS[c.configOperation] })),
-              true,
-              req.validateOnly,
-            );
+        const result =
+          configAuthorizationError(ctx, AclOperation.ALTER_CONFIGS, r) ??
+          (bad
+            ? {
+                errorCode: ErrorCode.INVALID_REQUEST,
+                errorMessage: `Unknown config operation ${bad.configOperation}`,
+              }
+            : alterOne(
+                ctx.node,
+                r.resourceType,
+                r.resourceName,
+                r.configs.map((c) => ({ name: c.name, value: c.value, op: OPS[c.configOperation] })),
+                true,
+                req.validateOnly,
+              ));
         return { ...result, resourceType: r.resourceType, resourceName: r.resourceName };
       }),
     };

@@ -1,6 +1,8 @@
 /** CreatePartitions: grows topics, with optional explicit assignments and validate-only. */
+import { AclOperation, ResourceType } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
+import { authorize, notAuthorized } from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 
 /** CreatePartitions handler. */
@@ -13,6 +15,7 @@ export const createPartitionsHandler = defineHandler({
       throttleTimeMs: 0,
       results: req.topics.map((t) => {
         try {
+          if (!authorize(ctx, AclOperation.ALTER, ResourceType.TOPIC, t.name)) throw notAuthorized(t.name);
           ctx.node.metadata.createPartitions(
             t.name,
             t.count,

@@ -1,6 +1,8 @@
 /** CreateTopics: validates names, partitions, replication and configs as Kafka does; optional validate-only. */
+import { AclOperation, ErrorCode, ResourceType } from '@tskafka/protocol';
 import { Api, type MessageInput } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
+import { authorize, authorizeCluster } from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 import { MAX_PARTITIONS_PER_BATCH, tooManyPartitions } from '../metadata.js';
 import { ConfigSource, effectiveTopicConfig, topicConfigDef, topicConfigDefault } from '../topic-config.js';
@@ -25,6 +27,7 @@ export const createTopicsHandler = defineHandler({
     if (total > MAX_PARTITIONS_PER_BATCH) {
       return { throttleTimeMs: 0, topics: req.topics.map((t) => fail(t.name, tooManyPartitions())) };
     }
+    const clusterCreate = authorizeCluster(ctx, AclOperation.CREATE);
     const topics: TopicResult[] = req.topics.map((t) => {
       if ((seen.get(t.name) ?? 0) > 1) {
         return fail(
@@ -34,6 +37,9 @@ export const createTopicsHandler = defineHandler({
             `Create topics request from client contains duplicate topic ${t.name}.`,
           ),
         );
+      }
+      if (!clusterCreate && !authorize(ctx, AclOperation.CREATE, ResourceType.TOPIC, t.name)) {
+        return fail(t.name, new ApiError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
       }
       try {
         const hasAssignments = t.assignments.length > 0;
@@ -54,6 +60,19 @@ export const createTopicsHandler = defineHandler({
           configs,
           validateOnly: req.validateOnly,
         });
+        // The created topic's configs are only shown to whom may describe them.
+        if (!authorize(ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name)) {
+          return {
+            name: t.name,
+            topicId: topic.topicId,
+            errorCode: 0,
+            errorMessage: null,
+            topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+            numPartitions: topic.partitions.length,
+            replicationFactor: topic.partitions[0]?.replicas.length ?? 0,
+            configs: [],
+          };
+        }
         const effective = effectiveTopicConfig(topic.configs, node.config);
         return {
           name: t.name,

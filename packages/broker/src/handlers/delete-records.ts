@@ -1,6 +1,8 @@
 /** DeleteRecords: moves a partition's log start offset; -1 means up to the high watermark. */
+import { AclOperation, ResourceType } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
+import { authorize, notAuthorized } from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 
 /** DeleteRecords handler. */
@@ -15,6 +17,7 @@ export const deleteRecordsHandler = defineHandler({
         name: t.name,
         partitions: t.partitions.map((p) => {
           try {
+            if (!authorize(ctx, AclOperation.DELETE, ResourceType.TOPIC, t.name)) throw notAuthorized(t.name);
             const part = ctx.node.replicaManager.leaderPartition(t.name, p.partitionIndex);
             const low = part.deleteRecordsBefore(p.offset === -1 ? part.highWatermark : p.offset);
             return { partitionIndex: p.partitionIndex, lowWatermark: low, errorCode: 0 };

@@ -1,8 +1,9 @@
 /** DeleteTopics: by name (all versions) or by topic id (v6+). */
 
-import { ErrorCode } from '@tskafka/protocol';
+import { AclOperation, ErrorCode, ResourceType } from '@tskafka/protocol';
 import { Api, type MessageInput, ZERO_UUID } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
+import { authorize, notAuthorized } from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 
 type Result = MessageInput<typeof Api.DeleteTopics.response>['responses'][number];
@@ -19,6 +20,11 @@ export const deleteTopicsHandler = defineHandler({
     const responses: Result[] = wanted.map(({ name, topicId }) => {
       const topic = name !== null ? md.topics.get(name) : md.topicsById.get(topicId);
       try {
+        // Kafka checks DELETE before existence, so an unauthorized caller learns nothing.
+        const known = topic?.name ?? name;
+        if (known !== null && !authorize(ctx, AclOperation.DELETE, ResourceType.TOPIC, known)) {
+          throw notAuthorized(known);
+        }
         if (!topic) {
           throw name !== null
             ? new ApiError(

@@ -1,5 +1,8 @@
 /** DescribeCluster: cluster id, controller and live brokers. */
+import { AclOperation, ErrorCode, ResourceType } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
+import { CLUSTER_NAME } from '../auth/acl-binding.js';
+import { authorizeCluster, authorizedOperations } from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 import { endpointFor } from '../metadata.js';
 
@@ -10,6 +13,16 @@ export const describeClusterHandler = defineHandler({
   maxVersion: 1,
   handle(ctx, req) {
     const md = ctx.node.metadata;
+    if (!authorizeCluster(ctx, AclOperation.DESCRIBE)) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        errorMessage: null,
+        clusterId: '',
+        controllerId: -1,
+        brokers: [],
+      };
+    }
     return {
       throttleTimeMs: 0,
       errorCode: 0,
@@ -21,7 +34,9 @@ export const describeClusterHandler = defineHandler({
         const at = endpointFor(b, ctx.connection.listenerName);
         return at ? [{ brokerId: b.nodeId, host: at.host, port: at.port, rack: b.rack }] : [];
       }),
-      clusterAuthorizedOperations: -2147483648,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
+        ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME)
+        : -2147483648,
     };
   },
   errorResponse(_req, errorCode) {

@@ -2,11 +2,11 @@
  * DescribeGroups: state, protocol and members of groups this broker coordinates. Member metadata
  * and assignments are shown once the group is Stable, as Kafka does; an unknown group is Dead.
  */
+import { AclOperation, ResourceType } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
+import { authorizedOperations, checkGroup } from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 
-/** What a group allows without an authorizer: READ (3), DELETE (6), DESCRIBE (8), as a bitfield. */
-const GROUP_AUTHORIZED_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
 /** Kafka's "not requested" value of authorizedOperations. */
 const OPERATIONS_NOT_REQUESTED = -2147483648;
 
@@ -20,6 +20,18 @@ export const describeGroupsHandler = defineHandler({
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((groupId) => {
+        const denied = checkGroup(ctx, AclOperation.DESCRIBE, groupId);
+        if (denied !== null) {
+          return {
+            errorCode: denied,
+            groupId,
+            groupState: '',
+            protocolType: '',
+            protocolData: '',
+            members: [],
+            authorizedOperations: OPERATIONS_NOT_REQUESTED,
+          };
+        }
         const d = ops.describeGroup(groupId);
         return {
           errorCode: d.errorCode,
@@ -36,7 +48,7 @@ export const describeGroupsHandler = defineHandler({
             memberAssignment: m.assignment,
           })),
           authorizedOperations: req.includeAuthorizedOperations
-            ? GROUP_AUTHORIZED_OPERATIONS
+            ? authorizedOperations(ctx, ResourceType.GROUP, groupId)
             : OPERATIONS_NOT_REQUESTED,
         };
       }),

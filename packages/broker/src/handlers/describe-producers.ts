@@ -10,9 +10,10 @@
  * any replica's log; ours hold no log on followers, so only the leader can answer truthfully.)
  */
 
-import { ErrorCode } from '@tskafka/protocol';
+import { AclOperation, ErrorCode, ResourceType } from '@tskafka/protocol';
 import { Api, type MessageInput } from '@tskafka/protocol/internals';
 import { ApiError } from '../api-error.js';
+import { authorize } from '../auth/request-auth.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import type { ProducerEntry } from '../producer-state.js';
 
@@ -61,17 +62,25 @@ export const describeProducersHandler = defineHandler({
       throttleTimeMs: 0,
       topics: req.topics.map((t) => {
         const known = ctx.node.metadata.topics.has(t.name);
+        const allowed = authorize(ctx, AclOperation.READ, ResourceType.TOPIC, t.name);
         return {
           name: t.name,
           partitions: t.partitionIndexes.map((partitionIndex) =>
-            known
-              ? describePartition(ctx, t.name, partitionIndex)
-              : {
+            !allowed
+              ? {
                   partitionIndex,
-                  errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-                  errorMessage: 'This server does not host this topic-partition.',
+                  errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+                  errorMessage: null,
                   activeProducers: [],
-                },
+                }
+              : known
+                ? describePartition(ctx, t.name, partitionIndex)
+                : {
+                    partitionIndex,
+                    errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+                    errorMessage: 'This server does not host this topic-partition.',
+                    activeProducers: [],
+                  },
           ),
         };
       }),

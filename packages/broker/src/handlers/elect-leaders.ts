@@ -4,9 +4,10 @@
  * partitions that needed no election are left out of the answer.
  */
 
-import { ErrorCode } from '@tskafka/protocol';
-import { Api } from '@tskafka/protocol/internals';
+import { AclOperation, ErrorCode } from '@tskafka/protocol';
+import { Api, type ElectLeadersRequest } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
+import { authorizeCluster } from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 import type { ClusterMetadata } from '../metadata.js';
 
@@ -46,6 +47,8 @@ export const electLeadersHandler = defineHandler({
     if (type !== PREFERRED && type !== UNCLEAN) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, replicaElectionResults: [] };
     }
+    if (!authorizeCluster(ctx, AclOperation.ALTER))
+      return errorBody(req, ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     const metadata = ctx.node.metadata;
     const unclean = type === UNCLEAN;
     if (req.topicPartitions === null) {
@@ -69,14 +72,17 @@ export const electLeadersHandler = defineHandler({
       })),
     };
   },
-  errorResponse(req, errorCode) {
-    return {
-      throttleTimeMs: 0,
-      errorCode,
-      replicaElectionResults: (req.topicPartitions ?? []).map((t) => ({
-        topic: t.topic,
-        partitionResult: t.partitions.map((p) => ({ partitionId: p, errorCode, errorMessage: null })),
-      })),
-    };
-  },
+  errorResponse: (req, errorCode) => errorBody(req, errorCode),
 });
+
+/** One error for the request and each partition it names. */
+function errorBody(req: ElectLeadersRequest, errorCode: number) {
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    replicaElectionResults: (req.topicPartitions ?? []).map((t) => ({
+      topic: t.topic,
+      partitionResult: t.partitions.map((p) => ({ partitionId: p, errorCode, errorMessage: null })),
+    })),
+  };
+}

@@ -3,12 +3,14 @@
  * is in `__transaction_state`; the coordinator then writes the markers. v5 (a new epoch per
  * transaction, KIP-890 part 2) is not served.
  */
+import { AclOperation } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
+import { checkTransactionalId, withAuthorization } from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 import { afterTxnStateReplicated, fencedForVersion } from './txn-errors.js';
 
 /** EndTxn handler (v0-4). */
-export const endTxnHandler = defineHandler({
+const endTxnApi = defineHandler({
   api: Api.EndTxn,
   minVersion: 0,
   maxVersion: 4,
@@ -29,3 +31,8 @@ export const endTxnHandler = defineHandler({
     return { throttleTimeMs: 0, errorCode };
   },
 });
+
+/** The EndTxn handler, refusing with TRANSACTIONAL_ID_AUTHORIZATION_FAILED a principal without WRITE on the transactional id. */
+export const endTxnHandler = withAuthorization(endTxnApi, (ctx, req) =>
+  checkTransactionalId(ctx, AclOperation.WRITE, req.transactionalId),
+);

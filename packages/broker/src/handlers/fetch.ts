@@ -13,9 +13,10 @@
  * fetches only" (KIP-227 allows it).
  */
 
-import { ErrorCode } from '@tskafka/protocol';
+import { AclOperation, ErrorCode, ResourceType } from '@tskafka/protocol';
 import { Api, type MessageInput, type MessageValue, ZERO_UUID } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
+import { authorize, authorizeCluster } from '../auth/request-auth.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import type { Partition } from '../partition.js';
 
@@ -72,6 +73,15 @@ function readAll(ctx: RequestContext, req: Request, first: boolean): FetchResult
       topic: topic?.name ?? t.topic,
       topicId: t.topicId,
       partitions: t.partitions.map((p): PartitionResponse => {
+        if (
+          (topic || apiVersion < 13) &&
+          !(isFollower
+            ? authorizeCluster(ctx, AclOperation.CLUSTER_ACTION)
+            : authorize(ctx, AclOperation.READ, ResourceType.TOPIC, topic?.name ?? t.topic))
+        ) {
+          hasError = true;
+          return partitionError(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        }
         if (!topic) {
           hasError = true;
           return partitionError(

@@ -5,8 +5,9 @@
  * several keys at once.
  */
 
-import { ErrorCode } from '@tskafka/protocol';
+import { AclOperation, ErrorCode } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
+import { checkGroup, checkTransactionalId } from '../auth/request-auth.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import { endpointFor } from '../metadata.js';
 
@@ -16,6 +17,14 @@ const TRANSACTION = 1;
 
 function lookup(ctx: RequestContext, key: string, keyType: number) {
   const node = ctx.node;
+  // DESCRIBE on the group or transactional id, as Kafka checks before looking the coordinator up.
+  const denied =
+    keyType === GROUP
+      ? checkGroup(ctx, AclOperation.DESCRIBE, key)
+      : keyType === TRANSACTION
+        ? checkTransactionalId(ctx, AclOperation.DESCRIBE, key)
+        : null;
+  if (denied !== null) return { errorCode: denied, errorMessage: null, nodeId: -1, host: '', port: -1 };
   const found =
     keyType === GROUP
       ? node.groupCoordinator.findCoordinator(key)

@@ -4,14 +4,20 @@
  * from v3: the request carries the producer id and epoch the client had).
  */
 
-import { ErrorCode } from '@tskafka/protocol';
+import { AclOperation, ErrorCode, ResourceType } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
+import {
+  authorizeByResourceType,
+  authorizeCluster,
+  checkTransactionalId,
+  withAuthorization,
+} from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID } from '../txn/metadata.js';
 import { afterTxnStateReplicated, fencedForVersion } from './txn-errors.js';
 
 /** InitProducerId handler (v0-5). */
-export const initProducerIdHandler = defineHandler({
+const initProducerIdApi = defineHandler({
   api: Api.InitProducerId,
   minVersion: 0,
   maxVersion: 5,
@@ -48,4 +54,14 @@ export const initProducerIdHandler = defineHandler({
   errorResponse(_req, errorCode) {
     return { throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 };
   },
+});
+
+/** The InitProducerId handler: WRITE on the transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED); without one, IDEMPOTENT_WRITE on the cluster or WRITE on any topic (else CLUSTER_AUTHORIZATION_FAILED). */
+export const initProducerIdHandler = withAuthorization(initProducerIdApi, (ctx, req) => {
+  if (req.transactionalId !== null) return checkTransactionalId(ctx, AclOperation.WRITE, req.transactionalId);
+  // An idempotent producer: IDEMPOTENT_WRITE on the cluster, or WRITE on some topic (KIP-679).
+  return authorizeCluster(ctx, AclOperation.IDEMPOTENT_WRITE) ||
+    authorizeByResourceType(ctx, AclOperation.WRITE, ResourceType.TOPIC)
+    ? null
+    : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
 });

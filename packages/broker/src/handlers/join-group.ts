@@ -4,7 +4,9 @@
  * (KIP-394), v5+ static members carry a group.instance.id (KIP-345), v9 may tell a static leader
  * to skip the assignment (KIP-814).
  */
+import { AclOperation } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
+import { checkGroup, withAuthorization } from '../auth/request-auth.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 
 /** The client's address as Kafka's `InetAddress.toString` shows it: `/127.0.0.1`. */
@@ -16,7 +18,7 @@ export function clientHostOf(ctx: RequestContext): string {
 }
 
 /** JoinGroup handler (v0-9). */
-export const joinGroupHandler = defineHandler({
+const joinGroupApi = defineHandler({
   api: Api.JoinGroup,
   minVersion: 0,
   maxVersion: 9,
@@ -61,3 +63,8 @@ export const joinGroupHandler = defineHandler({
     };
   },
 });
+
+/** The JoinGroup handler, refusing with GROUP_AUTHORIZATION_FAILED a principal without READ on the group. */
+export const joinGroupHandler = withAuthorization(joinGroupApi, (ctx, req) =>
+  checkGroup(ctx, AclOperation.READ, req.groupId),
+);

@@ -2,11 +2,13 @@
  * LeaveGroup: members leave and the rest rebalance. v0-2 name one member and answer with one
  * error; v3+ name several (by member id, or by group.instance.id alone to remove a static member).
  */
+import { AclOperation } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
+import { checkGroup, withAuthorization } from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 
 /** LeaveGroup handler (v0-5). */
-export const leaveGroupHandler = defineHandler({
+const leaveGroupApi = defineHandler({
   api: Api.LeaveGroup,
   minVersion: 0,
   maxVersion: 5,
@@ -30,3 +32,8 @@ export const leaveGroupHandler = defineHandler({
     return { errorCode, members: [] };
   },
 });
+
+/** The LeaveGroup handler, refusing with GROUP_AUTHORIZATION_FAILED a principal without READ on the group. */
+export const leaveGroupHandler = withAuthorization(leaveGroupApi, (ctx, req) =>
+  checkGroup(ctx, AclOperation.READ, req.groupId),
+);

@@ -12,9 +12,10 @@
  * start of the leader's epoch.
  */
 
-import { ErrorCode } from '@tskafka/protocol';
+import { AclOperation, ErrorCode, ResourceType } from '@tskafka/protocol';
 import { Api, type MessageInput } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
+import { authorize, notAuthorized } from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 import type { Partition } from '../partition.js';
 
@@ -37,79 +38,83 @@ export const listOffsetsHandler = defineHandler({
     const { node } = ctx;
     return {
       throttleTimeMs: 0,
-      topics: req.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p): PartitionResponse => {
-          try {
-            const part = node.replicaManager.leaderPartition(t.name, p.partitionIndex);
-            part.checkLeaderEpoch(p.currentLeaderEpoch);
-            if (ctx.apiVersion === 0) {
-              return {
+      topics: req.topics.map((t) => {
+        const allowed = authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name);
+        return {
+          name: t.name,
+          partitions: t.partitions.map((p): PartitionResponse => {
+            try {
+              if (!allowed) throw notAuthorized(t.name);
+              const part = node.replicaManager.leaderPartition(t.name, p.partitionIndex);
+              part.checkLeaderEpoch(p.currentLeaderEpoch);
+              if (ctx.apiVersion === 0) {
+                return {
+                  partitionIndex: p.partitionIndex,
+                  errorCode: 0,
+                  oldStyleOffsets: legacyOffsets(
+                    part,
+                    p.timestamp,
+                    p.maxNumOffsets,
+                    req.replicaId === -1,
+                    ctx.now,
+                  ),
+                };
+              }
+              // Kafka's lastFetchableOffset: what a consumer of this isolation level may read.
+              const lastFetchable = req.isolationLevel === 1 ? part.lastStableOffset : part.highWatermark;
+              const notAvailable = () =>
+                new ApiError(
+                  ErrorCode.OFFSET_NOT_AVAILABLE,
+                  `the high watermark ${part.highWatermark} of ${t.name}-${p.partitionIndex} is behind the start of leader epoch ${part.leaderEpoch}`,
+                );
+              // Only a consumer's request waits for it (Kafka's isolationLevel.isDefined).
+              const lagging = req.replicaId === -1 && part.highWatermarkBehindEpochStart;
+              const found = (offset: number, timestamp = -1) => ({
                 partitionIndex: p.partitionIndex,
                 errorCode: 0,
-                oldStyleOffsets: legacyOffsets(
-                  part,
-                  p.timestamp,
-                  p.maxNumOffsets,
-                  req.replicaId === -1,
-                  ctx.now,
-                ),
+                timestamp,
+                offset,
+                // leaderEpoch is on the wire from v4 only, and is not ignorable.
+                leaderEpoch: ctx.apiVersion >= 4 ? part.leaderEpoch : -1,
+              });
+              switch (p.timestamp) {
+                case LATEST:
+                  if (lagging) throw notAvailable();
+                  return found(lastFetchable);
+                case EARLIEST:
+                case EARLIEST_LOCAL:
+                  return found(part.logStartOffset);
+                case LATEST_TIERED:
+                  return found(-1);
+                case MAX_TIMESTAMP: {
+                  const m = part.log.offsetOfMaxTimestamp();
+                  return m ? found(m.offset, m.timestamp) : found(-1);
+                }
+                default: {
+                  if (p.timestamp < 0) {
+                    throw new ApiError(ErrorCode.INVALID_REQUEST, `Invalid timestamp ${p.timestamp}`);
+                  }
+                  const r = part.log.offsetForTimestamp(p.timestamp);
+                  // Nothing at or after the timestamp: Kafka answers offset -1, timestamp -1.
+                  if (r && r.offset < lastFetchable) return found(r.offset, r.timestamp);
+                  if (lagging) throw notAvailable();
+                  return found(-1);
+                }
+              }
+            } catch (e) {
+              if (!(e instanceof ApiError)) throw e;
+              return {
+                partitionIndex: p.partitionIndex,
+                errorCode: errorCodeOf(e),
+                oldStyleOffsets: [],
+                timestamp: -1,
+                offset: -1,
+                leaderEpoch: -1,
               };
             }
-            // Kafka's lastFetchableOffset: what a consumer of this isolation level may read.
-            const lastFetchable = req.isolationLevel === 1 ? part.lastStableOffset : part.highWatermark;
-            const notAvailable = () =>
-              new ApiError(
-                ErrorCode.OFFSET_NOT_AVAILABLE,
-                `the high watermark ${part.highWatermark} of ${t.name}-${p.partitionIndex} is behind the start of leader epoch ${part.leaderEpoch}`,
-              );
-            // Only a consumer's request waits for it (Kafka's isolationLevel.isDefined).
-            const lagging = req.replicaId === -1 && part.highWatermarkBehindEpochStart;
-            const found = (offset: number, timestamp = -1) => ({
-              partitionIndex: p.partitionIndex,
-              errorCode: 0,
-              timestamp,
-              offset,
-              // leaderEpoch is on the wire from v4 only, and is not ignorable.
-              leaderEpoch: ctx.apiVersion >= 4 ? part.leaderEpoch : -1,
-            });
-            switch (p.timestamp) {
-              case LATEST:
-                if (lagging) throw notAvailable();
-                return found(lastFetchable);
-              case EARLIEST:
-              case EARLIEST_LOCAL:
-                return found(part.logStartOffset);
-              case LATEST_TIERED:
-                return found(-1);
-              case MAX_TIMESTAMP: {
-                const m = part.log.offsetOfMaxTimestamp();
-                return m ? found(m.offset, m.timestamp) : found(-1);
-              }
-              default: {
-                if (p.timestamp < 0) {
-                  throw new ApiError(ErrorCode.INVALID_REQUEST, `Invalid timestamp ${p.timestamp}`);
-                }
-                const r = part.log.offsetForTimestamp(p.timestamp);
-                // Nothing at or after the timestamp: Kafka answers offset -1, timestamp -1.
-                if (r && r.offset < lastFetchable) return found(r.offset, r.timestamp);
-                if (lagging) throw notAvailable();
-                return found(-1);
-              }
-            }
-          } catch (e) {
-            if (!(e instanceof ApiError)) throw e;
-            return {
-              partitionIndex: p.partitionIndex,
-              errorCode: errorCodeOf(e),
-              oldStyleOffsets: [],
-              timestamp: -1,
-              offset: -1,
-              leaderEpoch: -1,
-            };
-          }
-        }),
-      })),
+          }),
+        };
+      }),
     };
   },
   errorResponse(req, errorCode) {

@@ -3,9 +3,11 @@
  * ISR. Unknown topics are created when both the request and `auto.create.topics.enable` allow it.
  */
 
-import { ErrorCode } from '@tskafka/protocol';
+import { AclOperation, ErrorCode, ResourceType } from '@tskafka/protocol';
 import { Api, type MessageInput, ZERO_UUID } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
+import { CLUSTER_NAME } from '../auth/acl-binding.js';
+import { authorize, authorizeCluster, authorizedOperations } from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 import { endpointFor, type TopicState, validateTopicName } from '../metadata.js';
 
@@ -47,12 +49,28 @@ export const metadataHandler = defineHandler({
     const all = req.topics === null || (apiVersion === 0 && req.topics.length === 0);
     const topics: TopicResponse[] = [];
     if (all) {
-      for (const t of md.topics.values()) topics.push(describeTopic(t, aliveIds));
+      // Topics the principal may not describe are left out, as if they did not exist.
+      for (const t of md.topics.values())
+        if (authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name))
+          topics.push(describeTopic(t, aliveIds));
     } else {
       const autoCreate = (apiVersion < 4 || req.allowAutoTopicCreation) && node.config.autoCreateTopicsEnable;
       for (const rt of req.topics ?? []) {
         const byId = rt.name === null && rt.topicId !== ZERO_UUID;
         const existing = byId ? md.topicsById.get(rt.topicId) : md.topics.get(rt.name ?? '');
+        // Checked before existence, so that a topic one may not describe is not disclosed; by id,
+        // the id is answered back without the name.
+        const name = existing?.name ?? rt.name;
+        if (name !== null && !authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
+          topics.push(
+            errorTopic(
+              byId ? null : name,
+              byId ? rt.topicId : ZERO_UUID,
+              ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+            ),
+          );
+          continue;
+        }
         if (existing) {
           topics.push(describeTopic(existing, aliveIds));
           continue;
@@ -69,6 +87,14 @@ export const metadataHandler = defineHandler({
           topics.push(errorTopic(rt.name, ZERO_UUID, code));
           continue;
         }
+        // Auto-creation needs CREATE on the cluster or on the topic.
+        if (
+          !authorizeCluster(ctx, AclOperation.CREATE) &&
+          !authorize(ctx, AclOperation.CREATE, ResourceType.TOPIC, rt.name)
+        ) {
+          topics.push(errorTopic(rt.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+          continue;
+        }
         try {
           const created = md.createTopic(rt.name, {
             numPartitions: -1,
@@ -81,6 +107,11 @@ export const metadataHandler = defineHandler({
         }
       }
     }
+    if (apiVersion >= 8 && req.includeTopicAuthorizedOperations) {
+      for (const t of topics)
+        if (t.errorCode === 0 && t.name)
+          t.topicAuthorizedOperations = authorizedOperations(ctx, ResourceType.TOPIC, t.name);
+    }
     return {
       throttleTimeMs: 0,
       // The addresses of the listener this request came in on; brokers without it are left out.
@@ -91,7 +122,10 @@ export const metadataHandler = defineHandler({
       clusterId: md.clusterId,
       controllerId: md.controllerId,
       topics,
-      clusterAuthorizedOperations: OPS_NOT_REQUESTED,
+      clusterAuthorizedOperations:
+        apiVersion >= 8 && apiVersion <= 10 && req.includeClusterAuthorizedOperations
+          ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME)
+          : OPS_NOT_REQUESTED,
     };
   },
   errorResponse(req, errorCode) {

@@ -29,11 +29,17 @@ export function commitKnownPartitions<P extends CommitPartition>(
   topics: readonly { name: string; partitions: readonly P[] }[],
   offsetOf: (p: P) => OffsetAndMetadata,
   commit: (entries: OffsetCommitEntry[]) => number[],
+  topicAllowed: (topic: string) => boolean = () => true,
 ): CommitTopicResult[] {
   const errors: number[][] = [];
   const entries: OffsetCommitEntry[] = [];
   const slots: [number, number][] = [];
   for (const [ti, topic] of topics.entries()) {
+    // READ on the topic is checked first, as Kafka does, so its existence is not disclosed.
+    if (!topicAllowed(topic.name)) {
+      errors.push(topic.partitions.map(() => ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+      continue;
+    }
     const known = metadata.topics.get(topic.name);
     errors.push(topic.partitions.map(() => ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
     for (const [pi, p] of topic.partitions.entries()) {

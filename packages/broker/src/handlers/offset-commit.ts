@@ -4,12 +4,14 @@
  * to `__consumer_offsets` before the answer. Partitions of unknown topics are refused with
  * UNKNOWN_TOPIC_OR_PARTITION before the coordinator sees them, as Kafka's request handler does.
  */
+import { AclOperation, ResourceType } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
+import { authorize, checkGroup, withAuthorization } from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 import { allPartitionsFailed, commitKnownPartitions } from './offset-commit-entries.js';
 
 /** OffsetCommit handler (v0-9; v0/v1 are deprecated in Kafka but still served). */
-export const offsetCommitHandler = defineHandler({
+const offsetCommitApi = defineHandler({
   api: Api.OffsetCommit,
   minVersion: 0,
   maxVersion: 9,
@@ -39,6 +41,7 @@ export const offsetCommitHandler = defineHandler({
           apiVersion: v,
           offsets,
         }),
+      (topic) => authorize(ctx, AclOperation.READ, ResourceType.TOPIC, topic),
     );
     return { throttleTimeMs: 0, topics };
   },
@@ -46,3 +49,8 @@ export const offsetCommitHandler = defineHandler({
     return { topics: allPartitionsFailed(req.topics, errorCode) };
   },
 });
+
+/** The OffsetCommit handler, refusing with GROUP_AUTHORIZATION_FAILED a principal without READ on the group. */
+export const offsetCommitHandler = withAuthorization(offsetCommitApi, (ctx, req) =>
+  checkGroup(ctx, AclOperation.READ, req.groupId),
+);

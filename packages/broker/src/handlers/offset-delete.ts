@@ -3,12 +3,13 @@
  * partitions of topics its members subscribe to answer GROUP_SUBSCRIBED_TO_TOPIC.
  */
 
-import { ErrorCode } from '@tskafka/protocol';
+import { AclOperation, ErrorCode, ResourceType } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
+import { authorize, checkGroup, withAuthorization } from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 
 /** OffsetDelete handler (v0). */
-export const offsetDeleteHandler = defineHandler({
+const offsetDeleteApi = defineHandler({
   api: Api.OffsetDelete,
   minVersion: 0,
   maxVersion: 0,
@@ -25,8 +26,10 @@ export const offsetDeleteHandler = defineHandler({
     const known: { topic: string; partition: number }[] = [];
     for (const t of req.topics) {
       const topic = ctx.node.metadata.topics.get(t.name);
+      const allowed = authorize(ctx, AclOperation.READ, ResourceType.TOPIC, t.name);
       for (const p of t.partitions) {
-        if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions.length) {
+        if (!allowed) set(t.name, p.partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        else if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions.length) {
           set(t.name, p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         } else known.push({ topic: t.name, partition: p.partitionIndex });
       }
@@ -47,3 +50,8 @@ export const offsetDeleteHandler = defineHandler({
     return { errorCode, throttleTimeMs: 0, topics: [] };
   },
 });
+
+/** The OffsetDelete handler, refusing with GROUP_AUTHORIZATION_FAILED a principal without DELETE on the group. */
+export const offsetDeleteHandler = withAuthorization(offsetDeleteApi, (ctx, req) =>
+  checkGroup(ctx, AclOperation.DELETE, req.groupId),
+);

@@ -3,9 +3,11 @@
  * of the group's partitions (null topics); v7 adds `requireStable` (pending transactional commits
  * answer UNSTABLE_OFFSET_COMMIT); v8+ fetch for several groups at once.
  */
+import { AclOperation, ErrorCode, ResourceType } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
+import { authorize, checkGroup, withAuthorization } from '../auth/request-auth.js';
 import type { FetchedOffset } from '../group/offset-ops.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler, type RequestContext } from '../handler.js';
 
 /** Groups fetched offsets by topic, in the order they come. */
 function byTopic(offsets: FetchedOffset[]): { name: string; partitions: FetchedOffset[] }[] {
@@ -24,8 +26,30 @@ function partitionsOf(topics: { name: string; partitionIndexes: number[] }[] | n
     : topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
 }
 
+/**
+ * The offsets of topics the principal may describe: of all topics (`all`), the others are left
+ * out; asked for by name, they answer TOPIC_AUTHORIZATION_FAILED.
+ */
+function describable(ctx: RequestContext, offsets: FetchedOffset[], all: boolean): FetchedOffset[] {
+  const allowed = new Map<string, boolean>();
+  const may = (topic: string) => {
+    let a = allowed.get(topic);
+    if (a === undefined) {
+      a = authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, topic);
+      allowed.set(topic, a);
+    }
+    return a;
+  };
+  if (all) return offsets.filter((o) => may(o.topic));
+  return offsets.map((o) =>
+    may(o.topic)
+      ? o
+      : { ...o, offset: -1, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED },
+  );
+}
+
 /** OffsetFetch handler (v0-9). */
-export const offsetFetchHandler = defineHandler({
+const offsetFetchApi = defineHandler({
   api: Api.OffsetFetch,
   minVersion: 0,
   maxVersion: 9,
@@ -37,11 +61,13 @@ export const offsetFetchHandler = defineHandler({
       return {
         throttleTimeMs: 0,
         groups: req.groups.map((g) => {
+          const denied = checkGroup(ctx, AclOperation.DESCRIBE, g.groupId);
+          if (denied !== null) return { groupId: g.groupId, errorCode: denied, topics: [] };
           const r = ops.fetchOffsets(g.groupId, requireStable, partitionsOf(g.topics));
           return {
             groupId: g.groupId,
             errorCode: r.errorCode,
-            topics: byTopic(r.offsets).map((t) => ({
+            topics: byTopic(describable(ctx, r.offsets, g.topics === null)).map((t) => ({
               name: t.name,
               partitions: t.partitions.map((o) => ({
                 partitionIndex: o.partition,
@@ -67,7 +93,7 @@ export const offsetFetchHandler = defineHandler({
             metadata: '',
             errorCode: r.errorCode,
           }))
-        : r.offsets;
+        : describable(ctx, r.offsets, requested === null);
     return {
       throttleTimeMs: 0,
       errorCode: r.errorCode,
@@ -101,3 +127,11 @@ export const offsetFetchHandler = defineHandler({
     return { errorCode, topics };
   },
 });
+
+/**
+ * The OffsetFetch handler: before v8 (one group), a principal without DESCRIBE on the group is
+ * refused as a whole with GROUP_AUTHORIZATION_FAILED; from v8 each group is checked on its own.
+ */
+export const offsetFetchHandler = withAuthorization(offsetFetchApi, (ctx, req) =>
+  ctx.apiVersion >= 8 ? null : checkGroup(ctx, AclOperation.DESCRIBE, req.groupId),
+);

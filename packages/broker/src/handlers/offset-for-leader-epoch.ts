@@ -6,9 +6,10 @@
  * NOT_LEADER_OR_FOLLOWER when it exists elsewhere, else UNKNOWN_TOPIC_OR_PARTITION.
  */
 
-import { ErrorCode } from '@tskafka/protocol';
+import { AclOperation, ErrorCode, ResourceType } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
+import { authorize, notAuthorized } from '../auth/request-auth.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 
 /** One partition's answer. */
@@ -18,6 +19,7 @@ function endOffset(
   p: { partition: number; currentLeaderEpoch: number; leaderEpoch: number },
 ) {
   try {
+    if (!authorize(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, topic)) throw notAuthorized(topic);
     const part = ctx.node.replicaManager.getPartition(topic, p.partition);
     if (!part) {
       const exists = ctx.node.metadata.topics.get(topic)?.partitions[p.partition] !== undefined;

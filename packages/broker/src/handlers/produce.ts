@@ -7,9 +7,10 @@
  * replica), or answers REQUEST_TIMED_OUT after the request's `timeoutMs`.
  */
 
-import { ErrorCode } from '@tskafka/protocol';
+import { AclOperation, ErrorCode, ResourceType } from '@tskafka/protocol';
 import { Api, type MessageInput } from '@tskafka/protocol/internals';
 import { ApiError, errorCodeOf } from '../api-error.js';
+import { authorize, notAuthorized } from '../auth/request-auth.js';
 import { defineHandler, NO_RESPONSE } from '../handler.js';
 import type { TopicState } from '../metadata.js';
 import type { Partition } from '../partition.js';
@@ -95,14 +96,36 @@ export const produceHandler = defineHandler({
     let anyError = false;
     const adopt = mayAdoptRecords(req);
     const pending: PendingAck[] = [];
+    if (
+      req.transactionalId !== null &&
+      !authorize(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)
+    ) {
+      if (acks === 0) {
+        ctx.connection.fail('acks=0 produce failed: transactional id not authorized');
+        return NO_RESPONSE;
+      }
+      return {
+        throttleTimeMs: 0,
+        responses: req.topicData.map((t) => ({
+          name: t.name,
+          partitionResponses: t.partitionData.map((p) =>
+            errorPartition(p.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
+          ),
+        })),
+      };
+    }
     const responses = req.topicData.map((t) => {
       const topic = node.metadata.topics.get(t.name);
+      const allowed = authorize(ctx, AclOperation.WRITE, ResourceType.TOPIC, t.name);
       return {
         name: t.name,
         partitionResponses: t.partitionData.map((p): PartitionResponse => {
           try {
             if (acks !== 0 && acks !== 1 && acks !== -1) {
               throw new ApiError(ErrorCode.INVALID_REQUIRED_ACKS, `Invalid required acks ${acks}`);
+            }
+            if (!allowed) {
+              throw notAuthorized(t.name);
             }
             if (!topic) {
               throw new ApiError(

@@ -3,12 +3,13 @@
  * its own. Followers' answers wait until the leader's assignment is stored.
  */
 
-import { ErrorCode } from '@tskafka/protocol';
+import { AclOperation, ErrorCode } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
+import { checkGroup, withAuthorization } from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 
 /** SyncGroup handler (v0-5). */
-export const syncGroupHandler = defineHandler({
+const syncGroupApi = defineHandler({
   api: Api.SyncGroup,
   minVersion: 0,
   maxVersion: 5,
@@ -42,3 +43,8 @@ export const syncGroupHandler = defineHandler({
     return { errorCode, assignment: Buffer.alloc(0) };
   },
 });
+
+/** The SyncGroup handler, refusing with GROUP_AUTHORIZATION_FAILED a principal without READ on the group. */
+export const syncGroupHandler = withAuthorization(syncGroupApi, (ctx, req) =>
+  checkGroup(ctx, AclOperation.READ, req.groupId),
+);

@@ -6,12 +6,14 @@
  * Partitions of unknown topics are refused before the coordinator sees them (see
  * {@link commitKnownPartitions}).
  */
+import { AclOperation, ResourceType } from '@tskafka/protocol';
 import { Api } from '@tskafka/protocol/internals';
+import { authorize, checkGroup, checkTransactionalId, withAuthorization } from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 import { allPartitionsFailed, commitKnownPartitions } from './offset-commit-entries.js';
 
 /** TxnOffsetCommit handler (v0-4; v3 adds the member id, generation and instance id). */
-export const txnOffsetCommitHandler = defineHandler({
+const txnOffsetCommitApi = defineHandler({
   api: Api.TxnOffsetCommit,
   minVersion: 0,
   maxVersion: 4,
@@ -38,6 +40,7 @@ export const txnOffsetCommitHandler = defineHandler({
           generationId: req.generationId,
           offsets,
         }),
+      (topic) => authorize(ctx, AclOperation.READ, ResourceType.TOPIC, topic),
     );
     return { throttleTimeMs: 0, topics };
   },
@@ -45,3 +48,11 @@ export const txnOffsetCommitHandler = defineHandler({
     return { throttleTimeMs: 0, topics: allPartitionsFailed(req.topics, errorCode) };
   },
 });
+
+/** The TxnOffsetCommit handler, refusing a principal without WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED) or READ on the group (GROUP_AUTHORIZATION_FAILED). */
+export const txnOffsetCommitHandler = withAuthorization(
+  txnOffsetCommitApi,
+  (ctx, req) =>
+    checkTransactionalId(ctx, AclOperation.WRITE, req.transactionalId) ??
+    checkGroup(ctx, AclOperation.READ, req.groupId),
+);

@@ -5,14 +5,16 @@
  * transaction there, moves the last stable offset and, on `__consumer_offsets`, settles the
  * transaction's pending offset commits. Errors are per partition.
  */
+import { AclOperation, ErrorCode } from '@tskafka/protocol';
 import { Api, type MessageInput } from '@tskafka/protocol/internals';
+import { authorizeCluster, withAuthorization } from '../auth/request-auth.js';
 import { defineHandler } from '../handler.js';
 
 type Response = MessageInput<typeof Api.WriteTxnMarkers.response>;
 type MarkerResult = Response['markers'][number];
 
 /** WriteTxnMarkers handler (v0-1). */
-export const writeTxnMarkersHandler = defineHandler({
+const writeTxnMarkersApi = defineHandler({
   api: Api.WriteTxnMarkers,
   minVersion: 0,
   maxVersion: 1,
@@ -54,3 +56,8 @@ export const writeTxnMarkersHandler = defineHandler({
     };
   },
 });
+
+/** The WriteTxnMarkers handler, for the brokers only: CLUSTER_ACTION on the cluster, else CLUSTER_AUTHORIZATION_FAILED. */
+export const writeTxnMarkersHandler = withAuthorization(writeTxnMarkersApi, (ctx) =>
+  authorizeCluster(ctx, AclOperation.CLUSTER_ACTION) ? null : ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+);

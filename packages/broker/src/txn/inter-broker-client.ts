@@ -17,6 +17,7 @@ import {
   type MessageValue,
   peekCorrelationId,
 } from '@tskafka/protocol/internals';
+import { registerInterBrokerSocket } from '../auth/request-auth.js';
 import type { InterBrokerConnections } from '../inter-broker-connections.js';
 
 /** Raised when the connection fails or closes before a response arrives. Retriable, as a client's `ConnectionError`. */
@@ -155,6 +156,7 @@ export class InterBrokerClient {
       throw new InterBrokerConnectionError(`cannot connect to ${this.address}: ${e.message}`, { cause: e });
     });
     this.from.registry.register(socket, this.from.nodeId);
+    registerInterBrokerSocket(socket);
     socket.on('data', (chunk) => {
       try {
         decoder.push(chunk, (frame) => this.onFrame(frame));

@@ -6,6 +6,7 @@
  */
 import { Admin as TsAdmin } from '@tskafka/admin';
 import { KafkaError } from '@tskafka/protocol';
+import * as acls from './acls.js';
 import type { GroupDescription } from './consumer-types.js';
 import {
   asKafkaJS,
@@ -376,6 +377,25 @@ export class Admin extends InstrumentedClient<typeof AdminEvents, AdminEventPayl
         })),
       );
     });
+  }
+
+  /** Creates ACLs; resolves true. */
+  createAcls(options: { acl: acls.AclEntry[] }): Promise<boolean> {
+    return asKafkaJSRetried(this.context.retries, async () => acls.createAcls(this.client(), options.acl));
+  }
+
+  /** The ACLs a filter matches, grouped by resource pattern. */
+  describeAcls(filter: acls.AclFilter): Promise<{ resources: acls.DescribeAclResource[] }> {
+    return asKafkaJSRetried(this.context.retries, async () => acls.describeAcls(this.client(), filter));
+  }
+
+  /** Deletes the ACLs each filter matches; per filter, the ACLs deleted. */
+  deleteAcls(options: {
+    filters: acls.AclFilter[];
+  }): Promise<{ filterResponses: acls.DeleteAclFilterResponses[] }> {
+    return asKafkaJSRetried(this.context.retries, async () =>
+      acls.deleteAcls(this.client(), options.filters),
+    );
   }
 
   private client(): TsAdmin {

@@ -23,7 +23,7 @@
  * disconnect, stop, crash, group join, rebalancing, commit offsets, start and end of batch.
  *
  * Not built yet: the network, heartbeat and fetch events (named, never emitted), headers with several values on send, `logStartOffset` and `logAppendTime` in send results
- * (always `'-1'`), the admin's ACL, config, reassignment and record-deletion calls, `socketFactory`, SASL
+ * (always `'-1'`), the admin's config, reassignment and record-deletion calls, `socketFactory`, SASL
  * `oauthbearer` and `aws`. A handler that throws
  * is retried from its first unresolved message after `retry.initialRetryTime`, without
  * KafkaJS's crash-and-restart cycle.
@@ -32,6 +32,17 @@
  * @module tskafka/kafkajs
  */
 
+export {
+  type Acl,
+  type AclEntry,
+  type AclFilter,
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  type DeleteAclFilterResponses,
+  type DescribeAclResource,
+  ResourcePatternTypes,
+} from './acls.js';
 export {
   Admin,
   type AdminConfig,
