@@ -58,6 +58,7 @@ beforeAll(async () => {
     readWrite: true,
     authToken: TOKEN,
     sampleIntervalMs: 60_000,
+    brokerRequests: () => cluster.requestCounts(),
   });
   // A group that consumed some records and committed; then more records: it lags.
   const consumer = kafka.consumer({
@@ -118,6 +119,8 @@ describe('the console in a browser', () => {
     expect(box?.width).toBeGreaterThan(0);
     expect(box?.height).toBeGreaterThan(0);
     expect(Number(await page.getAttribute('[data-chart]', 'data-points'))).toBeGreaterThanOrEqual(2);
+    // The reference brokers' own request rates: the 30 records sent between the last two samples.
+    expect((await cells('broker-requests')).map((r) => r[0])).toContain('Produce');
     await shot('overview');
   });
 

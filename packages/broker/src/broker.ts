@@ -157,6 +157,12 @@ export class BrokerNode {
   readonly clock: Clock;
   /** Handlers by API key. */
   readonly handlers: Map<number, ApiHandler<ApiDef>>;
+  /**
+   * Requests this broker has handled since it was created, by API name (Kafka's
+   * `kafka.network:type=RequestMetrics,name=RequestsPerSec,request=<api>` counts): what the web
+   * console turns into request rates.
+   */
+  readonly requestCounts = new Map<string, number>();
   private servers: Server[] = [];
   /** TCP sockets of TLS listeners still in their handshake (no Connection yet); stop() drops them too. */
   private readonly handshaking = new Set<Socket>();
@@ -404,6 +410,16 @@ export class BrokerNode {
   }
 }
 
+/** How many requests of one API a broker has handled. */
+export interface BrokerRequestCount {
+  /** The broker. */
+  readonly nodeId: number;
+  /** The API, e.g. `Produce`, `Fetch`. */
+  readonly api: string;
+  /** Requests handled since the broker was created. */
+  readonly count: number;
+}
+
 /** A running cluster of one or more brokers in this process. */
 export interface Cluster {
   /** `host:port` of every broker's first listener, for `bootstrap.servers`. */
@@ -416,6 +432,8 @@ export interface Cluster {
   readonly metadata: ClusterMetadata;
   /** The broker with `nodeId`. */
   broker(nodeId: number): BrokerNode;
+  /** Requests handled so far per broker and API (see {@link BrokerNode.requestCounts}). */
+  requestCounts(): BrokerRequestCount[];
   /**
    * Stops one broker (its port closes; clients see it go away). The controller fences it: each
    * partition it led gets a new leader from the live ISR, with the leader epoch bumped (leader -1,
@@ -563,6 +581,11 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
     },
     brokers,
     metadata,
+    requestCounts() {
+      return brokers.flatMap((b) =>
+        [...b.requestCounts].map(([api, count]) => ({ nodeId: b.nodeId, api, count })),
+      );
+    },
     broker(nodeId) {
       const b = brokers.find((x) => x.nodeId === nodeId);
       if (!b)

@@ -192,6 +192,8 @@ export class Connection {
       return;
     }
     this.clientId = decoded.header.clientId;
+    const counts = this.node.requestCounts;
+    counts.set(api.name, (counts.get(api.name) ?? 0) + 1);
     const ctx: RequestContext = {
       node: this.node,
       connection: this,

@@ -11,6 +11,7 @@ export {
   type BrokerListener,
   type BrokerLogger,
   BrokerNode,
+  type BrokerRequestCount,
   type Cluster,
   type ClusterBrokerOptions,
   type LogLevel,

@@ -29,7 +29,7 @@ export type {
   TopicSummary,
   TopicView,
 } from './model.js';
-export type { Series } from './sampler.js';
+export type { BrokerRequestRates, BrokerRequestSample, Series } from './sampler.js';
 export { API_INDEX, type ConsoleOptions, type RunningConsole, startConsole } from './server.js';
 export {
   ConsoleRequestError,

@@ -5,6 +5,7 @@
  */
 import type { BrowseResult, BytesView, ProducerView, TransactionView } from './browse.js';
 import type { ClusterView, GroupSummary, GroupView, Page, TopicSummary, TopicView } from './model.js';
+import type { BrokerRequestRates } from './sampler.js';
 
 /** Escapes text for HTML. */
 export function esc(value: unknown): string {
@@ -78,7 +79,7 @@ function chart(series: string, title: string, columns: string[]): string {
 }
 
 /** The overview page. */
-export function overviewPage(ctx: PageContext, c: ClusterView): string {
+export function overviewPage(ctx: PageContext, c: ClusterView, requests?: BrokerRequestRates): string {
   const stats = [
     ['Brokers', c.brokers.length],
     ['Topics', c.topics],
@@ -109,8 +110,24 @@ export function overviewPage(ctx: PageContext, c: ClusterView): string {
     'Overview',
     `<section class="stats">${stats}</section>
 ${chart('/api/series/cluster', 'Messages per second (all topics)', ['in', 'out'])}
-<h2>Brokers</h2>${brokers}`,
+<h2>Brokers</h2>${brokers}${requests?.available ? brokerRequestsSection(requests) : ''}`,
   );
+}
+
+/** The reference brokers' own request rates (only when the console runs beside them). */
+function brokerRequestsSection(r: BrokerRequestRates): string {
+  const byApi = table(
+    ['API', 'Requests/s'],
+    r.byApi.map((x) => [esc(x.api), rate(x.perSec)]),
+    'broker-requests',
+  );
+  const byBroker = table(
+    ['Broker', 'Requests/s'],
+    r.byBroker.map((x) => [String(x.nodeId), rate(x.perSec)]),
+    'broker-requests-by-broker',
+  );
+  return `<h2>Broker requests</h2>
+${chart('/api/series/broker-requests', 'Requests per second handled by the brokers', ['requests'])}${byBroker}${byApi}`;
 }
 
 /** The topic list page. */

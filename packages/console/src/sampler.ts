@@ -46,6 +46,26 @@ export interface OffsetSnapshot {
   committed: Map<string, Map<string, number>>;
 }
 
+/** Requests a broker has handled so far, by API (what an in-process reference broker reports). */
+export interface BrokerRequestSample {
+  /** The broker. */
+  readonly nodeId: number;
+  /** The API name, e.g. `Produce`. */
+  readonly api: string;
+  /** Requests handled so far. */
+  readonly count: number;
+}
+
+/** Brokers' request rates from the last two samples (`GET /api/broker-requests`). */
+export interface BrokerRequestRates {
+  /** Whether the console can see the brokers' own counts (an in-process reference cluster). */
+  available: boolean;
+  /** Requests per second by API, busiest first. */
+  byApi: { api: string; perSec: number }[];
+  /** Requests per second by broker. */
+  byBroker: { nodeId: number; perSec: number }[];
+}
+
 /** The key of a partition in the snapshot maps. */
 export function tpKey(topic: string, partition: number): string {
   return `${topic}\0${partition}`;
@@ -61,12 +81,24 @@ export class Sampler {
   private readonly groups = new Map<string, GroupPoint[]>();
   private readonly cluster: { t: number; end: number; committed: number }[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly brokerRequests: (() => readonly BrokerRequestSample[]) | undefined;
+  private lastRequests: { t: number; counts: readonly BrokerRequestSample[] } | undefined;
+  private requestRates: BrokerRequestRates = { available: false, byApi: [], byBroker: [] };
+  private readonly requestSeries: { t: number; perSec: number }[] = [];
   private running: Promise<void> | undefined;
   /** The last snapshot. */
   snapshot: OffsetSnapshot = { at: 0, ends: new Map(), starts: new Map(), committed: new Map() };
 
-  constructor(admin: Admin, intervalMs: number, historyMs: number, logger: Logger) {
+  constructor(
+    admin: Admin,
+    intervalMs: number,
+    historyMs: number,
+    logger: Logger,
+    brokerRequests?: () => readonly BrokerRequestSample[],
+  ) {
     this.admin = admin;
+    this.brokerRequests = brokerRequests;
+    if (brokerRequests !== undefined) this.requestRates = { available: true, byApi: [], byBroker: [] };
     this.intervalMs = intervalMs;
     this.historyMs = historyMs;
     this.logger = logger;
@@ -98,6 +130,7 @@ export class Sampler {
 
   private async takeSample(): Promise<void> {
     const t = Date.now();
+    this.sampleRequests(t);
     const described = await this.admin.describeTopics();
     const partitions: AdminTopicPartition[] = [];
     for (const d of described)
@@ -166,6 +199,48 @@ export class Sampler {
         if (points.length === 0) map.delete(key);
       }
     trim(this.cluster, cutoff);
+  }
+
+  /** Turns the brokers' request counts into rates since the previous sample. */
+  private sampleRequests(t: number): void {
+    if (this.brokerRequests === undefined) return;
+    const counts = this.brokerRequests();
+    const prev = this.lastRequests;
+    this.lastRequests = { t, counts };
+    if (prev === undefined || t <= prev.t) return;
+    const dt = (t - prev.t) / 1000;
+    const before = new Map(prev.counts.map((c) => [`${c.nodeId}\0${c.api}`, c.count]));
+    const byApi = new Map<string, number>();
+    const byBroker = new Map<number, number>();
+    let total = 0;
+    for (const c of counts) {
+      const delta = Math.max(0, c.count - (before.get(`${c.nodeId}\0${c.api}`) ?? 0));
+      byApi.set(c.api, (byApi.get(c.api) ?? 0) + delta / dt);
+      byBroker.set(c.nodeId, (byBroker.get(c.nodeId) ?? 0) + delta / dt);
+      total += delta / dt;
+    }
+    this.requestRates = {
+      available: true,
+      byApi: [...byApi].map(([api, perSec]) => ({ api, perSec })).sort((a, b) => b.perSec - a.perSec),
+      byBroker: [...byBroker]
+        .map(([nodeId, perSec]) => ({ nodeId, perSec }))
+        .sort((a, b) => a.nodeId - b.nodeId),
+    };
+    this.requestSeries.push({ t, perSec: total });
+    trim(this.requestSeries, t - this.historyMs);
+  }
+
+  /** The brokers' request rates from the last two samples. */
+  brokerRequestRates(): BrokerRequestRates {
+    return this.requestRates;
+  }
+
+  /** Requests per second handled by all brokers, over the window. */
+  brokerRequestSeries(): Series {
+    return {
+      t: this.requestSeries.map((p) => p.t / 1000),
+      values: { requests: this.requestSeries.map((p) => p.perSec) },
+    };
   }
 
   /** Messages in and out per second of a topic over the window. */

@@ -16,7 +16,7 @@ import { Kafka } from 'tskafka';
 import { browse, transactionsView } from './browse.js';
 import { clusterView, groupList, groupView, type ListQuery, topicList, topicView } from './model.js';
 import * as pages from './pages.js';
-import { Sampler } from './sampler.js';
+import { type BrokerRequestSample, Sampler } from './sampler.js';
 import {
   alterTopicConfigs,
   ConsoleRequestError,
@@ -48,6 +48,17 @@ export interface ConsoleOptions {
   historyMs?: number;
   /** Where warnings go; default stderr. */
   logger?: Logger;
+  /**
+   * How long to try the bootstrap servers before giving up at start; default the admin client's
+   * `default.api.timeout.ms` (60 s).
+   */
+  connectTimeoutMs?: number;
+  /**
+   * The brokers' own request counts, when the console runs beside an in-process reference cluster
+   * (`() => cluster.requestCounts()`): the overview then shows request rates per API and broker.
+   * Kafka's brokers publish these through JMX, which a Kafka client cannot read.
+   */
+  brokerRequests?: () => readonly BrokerRequestSample[];
 }
 
 /** A running console. */
@@ -95,6 +106,10 @@ export const API_INDEX = {
   'GET /api/transactions':
     'transactions with state and partitions; producers of the partitions of open transactions',
   'GET /api/series/cluster': 'messages in/out per second over the last hour',
+  'GET /api/broker-requests':
+    "the brokers' request rates by API and by broker (an in-process reference cluster only; else available: false)",
+  'GET /api/series/broker-requests':
+    'requests per second handled by all brokers over the last hour (in-process reference cluster only)',
   'GET /api/series/topics/:topic': "a topic's messages in/out per second over the last hour",
   'GET /api/series/groups/:group': "a group's total lag over the last hour",
   'POST /api/topics':
@@ -124,11 +139,17 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     throw new ConsoleRequestError(400, 'startConsole: bootstrapServers (or bootstrap.servers) is required');
   const kafka = Kafka.fromProperties({ 'client.id': 'tskafka-console', ...properties });
   const admin = kafka.admin({ logger: silentLogger });
-  await admin.connect();
+  await admin.connect(options.connectTimeoutMs === undefined ? {} : { timeoutMs: options.connectTimeoutMs });
   const readWrite = options.readWrite === true;
   const authToken = readWrite ? (options.authToken ?? randomBytes(16).toString('hex')) : null;
   const sampleIntervalMs = options.sampleIntervalMs ?? 10_000;
-  const sampler = new Sampler(admin, sampleIntervalMs, options.historyMs ?? 3_600_000, logger);
+  const sampler = new Sampler(
+    admin,
+    sampleIntervalMs,
+    options.historyMs ?? 3_600_000,
+    logger,
+    options.brokerRequests,
+  );
   const ctx: pages.PageContext = {
     readWrite,
     bootstrap: String(properties['bootstrap.servers']),
@@ -170,6 +191,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       return found(await groupView(admin, name), 'group', name);
     if (kind === 'transactions' && name === undefined) return transactionsView(admin);
     if (kind === 'series' && name === 'cluster') return sampler.clusterSeries();
+    if (kind === 'series' && name === 'broker-requests') return sampler.brokerRequestSeries();
+    if (kind === 'broker-requests' && name === undefined) return sampler.brokerRequestRates();
     if (kind === 'series' && name === 'topics' && sub !== undefined) return sampler.topicSeries(sub);
     if (kind === 'series' && name === 'groups' && sub !== undefined) return sampler.groupSeries(sub);
     throw new ConsoleRequestError(404, `no API at /api/${parts.join('/')}; GET /api lists them`);
@@ -178,7 +201,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   async function page(parts: string[], url: URL, query: ListQuery): Promise<string> {
     const [kind, name, sub] = parts;
     const q = url.searchParams.get('q') ?? undefined;
-    if (kind === undefined) return pages.overviewPage(ctx, await clusterView(admin, sampler));
+    if (kind === undefined)
+      return pages.overviewPage(ctx, await clusterView(admin, sampler), sampler.brokerRequestRates());
     if (kind === 'topics' && name === undefined)
       return pages.topicsPage(ctx, await topicList(admin, sampler, query), q);
     if (kind === 'topics' && name !== undefined) {

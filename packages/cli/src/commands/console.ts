@@ -58,6 +58,8 @@ export async function consoleCommand(
       readWrite: values['read-write'],
       ...(values['auth-token'] === undefined ? {} : { authToken: values['auth-token'] }),
       sampleIntervalMs,
+      // As the other commands: an address nobody answers on fails within seconds.
+      ...(props['default.api.timeout.ms'] === undefined ? { connectTimeoutMs: 2000 } : {}),
     },
     props['bootstrap.servers'] ?? '',
   );
