@@ -35,6 +35,7 @@ import { describeCluster, metadataRequest } from './cluster.js';
 import * as configs from './configs.js';
 import * as groups from './groups.js';
 import * as leaders from './leaders.js';
+import { describeLogDirs, type LogDirDescription } from './log-dirs.js';
 import * as reassignmentsApi from './reassignments.js';
 import * as records from './records.js';
 import {
@@ -459,6 +460,15 @@ export class Admin {
    */
   async describeCluster(): Promise<ClusterDescription> {
     return describeCluster(await this.begin('describeCluster'));
+  }
+
+  /**
+   * Each broker's log directories and the replicas in them with their size in bytes
+   * (DescribeLogDirs, to each broker), as Java's `describeLogDirs`; every live broker when
+   * `brokerIds` is left out.
+   */
+  async describeLogDirs(brokerIds?: readonly number[]): Promise<LogDirDescription[]> {
+    return describeLogDirs(await this.begin('describeLogDirs'), brokerIds);
   }
 
   // ---- offsets and records -----------------------------------------------------------------

@@ -22,6 +22,7 @@ export {
 } from '@tskafka/protocol';
 export type { AclBinding, AclBindingFilter, DeletedAcls, DescribedAcl } from './acls.js';
 export { Admin, type AdminOptions } from './admin.js';
+export type { LogDirDescription, LogDirReplica } from './log-dirs.js';
 export type {
   AbortTransactionSpec,
   ActiveProducer,

@@ -89,6 +89,11 @@ export class ReplicaManager {
     return this.dataDir === null;
   }
 
+  /** Where the logs are, as DescribeLogDirs names it: the data dir, or `memory:broker-<id>`. */
+  get logDir(): string {
+    return this.dataDir ?? `memory:broker-${this.node.nodeId}`;
+  }
+
   /** Partitions of `node`, in memory or under `dataDir`. */
   constructor(node: BrokerNode, dataDir: string | null) {
     this.node = node;

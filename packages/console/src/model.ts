@@ -60,6 +60,8 @@ export interface TopicSummary {
   underReplicated: number;
   /** Records kept (log end minus log start, summed), from the last sample; null before it. */
   records: number | null;
+  /** Bytes of its leader replicas' logs (DescribeLogDirs), from the last sample; null when unknown. */
+  bytes: number | null;
   /** Messages produced per second; null before two samples. */
   messagesInPerSec: number | null;
 }
@@ -266,6 +268,7 @@ function topicSummary(t: TopicDescription, sampler: Sampler): TopicSummary {
     replicationFactor: t.partitions[0]?.replicas.length ?? 0,
     underReplicated: t.partitions.filter((p) => p.isr.length < p.replicas.length).length,
     records,
+    bytes: snap.sizes.get(t.name) ?? null,
     messagesInPerSec: sampler.topicRates(t.name).in,
   };
 }

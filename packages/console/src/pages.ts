@@ -33,6 +33,18 @@ function rate(v: number | null): string {
   return v === null ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(1);
 }
 
+/** Bytes as B, KiB, MiB or GiB. */
+function size(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
+}
+
 function layout(ctx: PageContext, title: string, active: string, body: string): string {
   const nav = [
     ['/', 'Overview'],
@@ -138,6 +150,7 @@ export function topicsPage(ctx: PageContext, page: Page<TopicSummary>, q: string
     String(t.replicationFactor),
     String(t.underReplicated),
     t.records === null ? '–' : String(t.records),
+    t.bytes === null ? '–' : size(t.bytes),
     rate(t.messagesInPerSec),
   ]);
   const create = ctx.readWrite
@@ -149,7 +162,7 @@ export function topicsPage(ctx: PageContext, page: Page<TopicSummary>, q: string
     ctx,
     'Topics',
     'Topics',
-    `${search('/topics', q)}${create}${table(['Topic', 'Partitions', 'Replication factor', 'Under-replicated', 'Records', 'Messages in/s'], rows, 'topics')}${pager(page, '/topics', q)}`,
+    `${search('/topics', q)}${create}${table(['Topic', 'Partitions', 'Replication factor', 'Under-replicated', 'Records', 'Size', 'Messages in/s'], rows, 'topics')}${pager(page, '/topics', q)}`,
   );
 }
 

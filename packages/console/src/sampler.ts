@@ -44,6 +44,8 @@ export interface OffsetSnapshot {
   starts: Map<string, number>;
   /** Per group: committed offsets by `topic\0partition`. */
   committed: Map<string, Map<string, number>>;
+  /** Bytes of each topic's leader replicas (DescribeLogDirs); empty when the brokers do not answer it. */
+  sizes: Map<string, number>;
 }
 
 /** Requests a broker has handled so far, by API (what an in-process reference broker reports). */
@@ -87,7 +89,13 @@ export class Sampler {
   private readonly requestSeries: { t: number; perSec: number }[] = [];
   private running: Promise<void> | undefined;
   /** The last snapshot. */
-  snapshot: OffsetSnapshot = { at: 0, ends: new Map(), starts: new Map(), committed: new Map() };
+  snapshot: OffsetSnapshot = {
+    at: 0,
+    ends: new Map(),
+    starts: new Map(),
+    committed: new Map(),
+    sizes: new Map(),
+  };
 
   constructor(
     admin: Admin,
@@ -139,7 +147,13 @@ export class Sampler {
       partitions.length === 0 ? [] : this.admin.listOffsets(partitions, 'latest'),
       partitions.length === 0 ? [] : this.admin.listOffsets(partitions, 'earliest'),
     ]);
-    const snapshot: OffsetSnapshot = { at: t, ends: new Map(), starts: new Map(), committed: new Map() };
+    const snapshot: OffsetSnapshot = {
+      at: t,
+      ends: new Map(),
+      starts: new Map(),
+      committed: new Map(),
+      sizes: await this.topicSizes(described),
+    };
     for (const o of ends) snapshot.ends.set(tpKey(o.topic, o.partition), o.offset);
     for (const o of starts) snapshot.starts.set(tpKey(o.topic, o.partition), o.offset);
     const groups = await this.admin.listGroups();
@@ -158,6 +172,22 @@ export class Sampler {
       described.map((d) => d.name),
       snapshot,
     );
+  }
+
+  /** Bytes of each topic's leader replicas, from every broker's log dirs; empty if unsupported. */
+  private async topicSizes(
+    described: { name: string; partitions: { partition: number; leader: number }[] }[],
+  ): Promise<Map<string, number>> {
+    const sizes = new Map<string, number>();
+    const dirs = await this.admin.describeLogDirs().catch(() => []);
+    const leaderOf = new Map<string, number>();
+    for (const d of described)
+      for (const p of d.partitions) leaderOf.set(tpKey(d.name, p.partition), p.leader);
+    for (const dir of dirs)
+      for (const r of dir.replicas)
+        if (!r.isFuture && leaderOf.get(tpKey(r.topic, r.partition)) === dir.brokerId)
+          sizes.set(r.topic, (sizes.get(r.topic) ?? 0) + r.size);
+    return sizes;
   }
 
   /** Appends this sample's points to the histories and drops what is older than the window. */

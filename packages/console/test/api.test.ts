@@ -125,7 +125,9 @@ describe('console JSON API', () => {
       records: 30,
       internal: false,
     });
-    expect(byName.get('audit')).toMatchObject({ partitions: 1, replicationFactor: 2, records: 0 });
+    expect(byName.get('audit')).toMatchObject({ partitions: 1, replicationFactor: 2, records: 0, bytes: 0 });
+    // The leaders' log bytes (DescribeLogDirs): 30 records of about 10 bytes, with batch overhead.
+    expect(byName.get('orders')?.bytes).toBeGreaterThan(300);
     const filtered = await get<Page<TopicSummary>>(readOnly, '/api/topics?q=aud');
     expect(filtered.body.items.map((t) => t.name)).toEqual(['audit']);
     const paged = await get<Page<TopicSummary>>(readOnly, '/api/topics?pageSize=1&page=2');

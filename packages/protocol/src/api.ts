@@ -17,6 +17,7 @@ import { DescribeAclsRequest, DescribeAclsResponse } from './messages/describe-a
 import { DescribeClusterRequest, DescribeClusterResponse } from './messages/describe-cluster.js';
 import { DescribeConfigsRequest, DescribeConfigsResponse } from './messages/describe-configs.js';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from './messages/describe-groups.js';
+import { DescribeLogDirsRequest, DescribeLogDirsResponse } from './messages/describe-log-dirs.js';
 import { DescribeProducersRequest, DescribeProducersResponse } from './messages/describe-producers.js';
 import {
   DescribeTransactionsRequest,
@@ -157,6 +158,8 @@ export const Api = {
   DescribeConfigs: api('DescribeConfigs', DescribeConfigsRequest, DescribeConfigsResponse),
   /** AlterConfigs (key 33). */
   AlterConfigs: api('AlterConfigs', AlterConfigsRequest, AlterConfigsResponse),
+  /** DescribeLogDirs (key 35). */
+  DescribeLogDirs: api('DescribeLogDirs', DescribeLogDirsRequest, DescribeLogDirsResponse),
   /** SaslAuthenticate (key 36). */
   SaslAuthenticate: api('SaslAuthenticate', SaslAuthenticateRequest, SaslAuthenticateResponse),
   /** CreatePartitions (key 37). */
@@ -273,6 +276,8 @@ export const ApiKey = {
   DescribeConfigs: 32,
   /** AlterConfigs. */
   AlterConfigs: 33,
+  /** DescribeLogDirs. */
+  DescribeLogDirs: 35,
   /** SaslAuthenticate. */
   SaslAuthenticate: 36,
   /** CreatePartitions. */

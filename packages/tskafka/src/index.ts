@@ -63,6 +63,8 @@ export {
   type ListedOffset,
   type ListTopicsOptions,
   type ListTransactionsOptions,
+  type LogDirDescription,
+  type LogDirReplica,
   type NewPartitionReassignment,
   type NewPartitions,
   type NewTopic,

@@ -13,6 +13,7 @@ import { deleteRecordsHandler } from './delete-records.js';
 import { deleteTopicsHandler } from './delete-topics.js';
 import { describeAclsHandler } from './describe-acls.js';
 import { describeClusterHandler } from './describe-cluster.js';
+import { describeLogDirsHandler } from './describe-log-dirs.js';
 import { describeProducersHandler } from './describe-producers.js';
 import { describeTransactionsHandler } from './describe-transactions.js';
 import { electLeadersHandler } from './elect-leaders.js';
@@ -48,6 +49,7 @@ export const allHandlers: readonly ApiHandler<ApiDef>[] = [
   deleteTopicsHandler,
   createPartitionsHandler,
   deleteRecordsHandler,
+  describeLogDirsHandler,
   electLeadersHandler,
   alterPartitionReassignmentsHandler,
   listPartitionReassignmentsHandler,

@@ -18,6 +18,7 @@ export * from './describe-acls.js';
 export * from './describe-cluster.js';
 export * from './describe-configs.js';
 export * from './describe-groups.js';
+export * from './describe-log-dirs.js';
 export * from './describe-producers.js';
 export * from './describe-transactions.js';
 export * from './elect-leaders.js';
