@@ -223,9 +223,11 @@ export class Fetcher {
       // v12: topics by name (v13+ wants topic ids), flexible; every broker from 2.8 to 4.x has it.
       { maxVersion: 12, timeoutMs: o.requestTimeoutMs + o.maxWaitMs },
     );
+    let answered = false;
     request
       .then(
         (response) => {
+          answered = true;
           const byKey = new Map(sent.map((x) => [x.state.key, x]));
           for (const t of response.responses) {
             for (const p of t.partitions) {
@@ -248,8 +250,9 @@ export class Fetcher {
         for (const { state } of sent) this.fetching.delete(state.key);
         this.wake();
         // The next fetch goes now, while the application works on this one's records (bounded
-        // by the buffer, see sendFetches), not at its next poll.
-        this.sendFetches();
+        // by the buffer, see sendFetches), not at its next poll. After a failed fetch it waits
+        // for the next poll instead: a broker that keeps failing is not asked again in a loop.
+        if (answered) this.sendFetches();
       });
   }
 
