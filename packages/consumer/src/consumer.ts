@@ -153,15 +153,17 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
 
   /**
    * Connects to the cluster and imports plugins named by module path. Resolves when the consumer
-   * can subscribe, assign and poll.
+   * can subscribe, assign and poll. Tries the bootstrap servers in turn, with backoff, for
+   * `options.timeoutMs` (default `default.api.timeout.ms`), then rejects with a `ConnectionError`
+   * naming the addresses tried.
    */
-  connect(): Promise<void> {
+  connect(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.closing !== null) return Promise.reject(new ConsumerClosedError('the consumer is closed'));
-    this.connecting ??= this.doConnect();
+    this.connecting ??= this.doConnect(options.timeoutMs);
     return this.connecting;
   }
 
-  private async doConnect(): Promise<void> {
+  private async doConnect(timeoutMs: number | undefined): Promise<void> {
     const plugins = await this.pending;
     const c = this.config;
     const loaded = loadPlugins<K, V>(
@@ -188,7 +190,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       );
     }
     try {
-      await this.cluster.connect();
+      await this.cluster.connect(timeoutMs === undefined ? {} : { timeoutMs });
     } catch (e) {
       this.connecting = null;
       throw e;

@@ -194,16 +194,18 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
   /**
    * Connects to the cluster (bootstrap and metadata), imports plugins named by module path, and,
    * with idempotence, starts obtaining a producer id. Resolves when the producer can send.
+   * Tries the bootstrap servers in turn, with backoff, for `options.timeoutMs` (default
+   * `max.block.ms`), then rejects with a `ConnectionError` naming the addresses tried.
    */
-  connect(): Promise<void> {
+  connect(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.connecting === null) {
       this.setState(ProducerState.Connecting);
-      this.connecting = this.doConnect();
+      this.connecting = this.doConnect(options.timeoutMs ?? this.config.maxBlockMs);
     }
     return this.connecting;
   }
 
-  private async doConnect(): Promise<void> {
+  private async doConnect(connectTimeoutMs: number): Promise<void> {
     const plugins = loadPlugins<K, V>(await this.pending, this.logger);
     this.keySerializer = plugins.keySerializer;
     this.valueSerializer = plugins.valueSerializer;
@@ -211,7 +213,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     this.interceptors = plugins.interceptors;
     try {
       // As Java's producer blocks for metadata: up to max.block.ms.
-      await this.cluster.connect({ timeoutMs: this.config.maxBlockMs });
+      await this.cluster.connect({ timeoutMs: connectTimeoutMs });
     } catch (e) {
       this.setState(ProducerState.Created);
       this.connecting = null;

@@ -86,7 +86,7 @@ export class Admin extends InstrumentedClient<typeof AdminEvents, AdminEventPayl
           ...(await this.context.clientOptions('Admin')),
           retries: this.config.retry?.retries,
         });
-        await admin.connect();
+        await admin.connect({ timeoutMs: this.context.connectAttemptMs });
         this.admin = admin;
       },
       { bail: true },

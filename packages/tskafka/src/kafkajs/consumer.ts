@@ -66,7 +66,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
       this.context.retries,
       async () => {
         const admin = new TsAdminClass(await this.context.clientOptions('Consumer'));
-        await admin.connect();
+        await admin.connect({ timeoutMs: this.context.connectAttemptMs });
         this.admin = admin;
       },
       { bail: true },
@@ -157,7 +157,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
         isolationLevel: c.readUncommitted === true ? 'read_uncommitted' : 'read_committed',
       });
       this.consumer = consumer;
-      await consumer.connect();
+      await consumer.connect({ timeoutMs: this.context.connectAttemptMs });
       await consumer.subscribe([...this.topics.keys()], {
         onPartitionsRevoked: async () => {
           this.instrumentation.emit(ConsumerEvents.REBALANCING, {

@@ -117,6 +117,14 @@ export class KafkaContext {
     };
   }
 
+  /**
+   * How long one connect attempt may try the brokers: KafkaJS's `connectionTimeout` (default
+   * 1000 ms); its retrier, not tskafka's bootstrap backoff, decides whether to try again.
+   */
+  get connectAttemptMs(): number {
+    return this.config.connectionTimeout ?? 1000;
+  }
+
   /** A tskafka `Logger` writing through the config's `logCreator` at its `logLevel`. */
   logger(namespace: string): Logger {
     const level = this.config.logLevel ?? logLevel.INFO;

@@ -273,7 +273,7 @@ export class Producer extends InstrumentedClient<typeof ProducerEvents, Producer
         compression: codec,
       });
       this.producers.set(key, producer);
-      await producer.connect();
+      await producer.connect({ timeoutMs: this.context.connectAttemptMs });
     }
     return producer;
   }
