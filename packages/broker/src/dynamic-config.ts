@@ -234,19 +234,25 @@ export function applyChanges(
       next.delete(c.name);
       continue;
     }
-    let value = c.value;
-    if (c.op === 'append' || c.op === 'subtract') {
-      const list = (next.get(c.name) ?? '').split(',').filter(Boolean);
-      const items = value.split(',').map((s) => s.trim());
-      value = (
-        c.op === 'append'
-          ? [...list, ...items.filter((x) => !list.includes(x))]
-          : list.filter((x) => !items.includes(x))
-      ).join(',');
-    }
+    const value = applyListOp(c.op, next.get(c.name), c.value);
     const err = check(c.name, value);
     if (err) throw new ApiError(ErrorCode.INVALID_CONFIG, err);
     next.set(c.name, value);
   }
   return next;
+}
+
+/**
+ * The value a config gets from one IncrementalAlterConfigs change: APPEND adds the items (comma-
+ * separated) not yet in the current list, SUBTRACT removes them, SET replaces the value.
+ */
+export function applyListOp(op: string, current: string | undefined, value: string): string {
+  if (op !== 'append' && op !== 'subtract') return value;
+  const list = (current ?? '').split(',').filter(Boolean);
+  const items = value.split(',').map((s) => s.trim());
+  return (
+    op === 'append'
+      ? [...list, ...items.filter((x) => !list.includes(x))]
+      : list.filter((x) => !items.includes(x))
+  ).join(',');
 }

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '@tskafka/protocol';
 import { ApiError } from './api-error.js';
 import type { BrokerConfig } from './config.js';
-import { DynamicConfigs } from './dynamic-config.js';
+import { applyListOp, DynamicConfigs } from './dynamic-config.js';
 import { InterBrokerConnections } from './inter-broker-connections.js';
 import {
   type CompletedReassignment,
@@ -655,16 +655,7 @@ export class ClusterMetadata {
         else throw new ApiError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${c.name}`);
         continue;
       }
-      let value = c.value;
-      if (c.op === 'append' || c.op === 'subtract') {
-        const list = (next.get(c.name) ?? '').split(',').filter(Boolean);
-        const items = value.split(',').map((s) => s.trim());
-        value = (
-          c.op === 'append'
-            ? [...list, ...items.filter((x) => !list.includes(x))]
-            : list.filter((x) => !items.includes(x))
-        ).join(',');
-      }
+      const value = applyListOp(c.op ?? 'set', next.get(c.name), c.value);
       const err = validateTopicConfig(c.name, value);
       if (err) throw new ApiError(ErrorCode.INVALID_CONFIG, err);
       next.set(c.name, value);
