@@ -42,6 +42,18 @@ export const metadataHandler = defineHandler({
   maxVersion: 12,
   handle(ctx, req) {
     const { node, apiVersion } = ctx;
+    // Topic ids (and so null names) in requests came with v12; below it, Kafka refuses the request
+    // as invalid (KafkaApis' "Topic name can not be null for version ...").
+    if (apiVersion < 12 && req.topics?.some((t) => t.name === null || t.topicId !== ZERO_UUID)) {
+      return {
+        throttleTimeMs: 0,
+        brokers: [],
+        clusterId: null,
+        controllerId: -1,
+        topics: req.topics.map((t) => errorTopic(t.name ?? '', t.topicId, ErrorCode.INVALID_REQUEST)),
+        clusterAuthorizedOperations: OPS_NOT_REQUESTED,
+      };
+    }
     const md = node.metadata;
     const alive = md.aliveBrokers();
     const aliveIds = new Set(alive.map((b) => b.nodeId));
