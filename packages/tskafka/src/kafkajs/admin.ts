@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Admin as TsAdmin } from '@tskafka/admin';
+import type { Admin as TsAdmin } from '@tskafka/admin';
 import { KafkaError } from '@tskafka/protocol';
 import * as acls from './acls.js';
 import type { GroupDescription } from './consumer-types.js';
@@ -82,12 +82,7 @@ export class Admin extends InstrumentedClient<typeof AdminEvents, AdminEventPayl
     await asKafkaJSRetried(
       this.context.retries,
       async () => {
-        const admin = new TsAdmin({
-          ...(await this.context.clientOptions('Admin')),
-          retries: this.config.retry?.retries,
-        });
-        await admin.connect({ timeoutMs: this.context.connectAttemptMs });
-        this.admin = admin;
+        this.admin = await this.context.connectAdmin('Admin', this.config.retry?.retries);
       },
       { bail: true },
     );

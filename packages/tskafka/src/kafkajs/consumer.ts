@@ -8,7 +8,6 @@
  */
 
 import type { Admin as TsAdmin } from '@tskafka/admin';
-import { Admin as TsAdminClass } from '@tskafka/admin';
 import {
   type ConsumerPartitionAssignor,
   type ConsumerRecord,
@@ -65,9 +64,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
     await asKafkaJSRetried(
       this.context.retries,
       async () => {
-        const admin = new TsAdminClass(await this.context.clientOptions('Consumer'));
-        await admin.connect({ timeoutMs: this.context.connectAttemptMs });
-        this.admin = admin;
+        this.admin = await this.context.connectAdmin('Consumer');
       },
       { bail: true },
     );

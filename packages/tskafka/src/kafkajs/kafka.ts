@@ -5,6 +5,7 @@
  * @module
  */
 import type { ConnectionOptions } from 'node:tls';
+import { Admin as TsAdmin } from '@tskafka/admin';
 import type { Logger, SaslOptions } from '@tskafka/transport';
 import { Admin, type AdminConfig } from './admin.js';
 import { Consumer } from './consumer.js';
@@ -123,6 +124,25 @@ export class KafkaContext {
    */
   get connectAttemptMs(): number {
     return this.config.connectionTimeout ?? 1000;
+  }
+
+  /**
+   * One connect attempt of a tskafka admin client for `namespace` (the admin, or a consumer's
+   * helper for offsets and metadata): bounded by {@link KafkaContext.connectAttemptMs}, and closed
+   * again when it fails, so the KafkaJS retrier's next attempt starts from a fresh client.
+   */
+  async connectAdmin(namespace: string, retries?: number): Promise<TsAdmin> {
+    const admin = new TsAdmin({
+      ...(await this.clientOptions(namespace)),
+      ...(retries === undefined ? {} : { retries }),
+    });
+    try {
+      await admin.connect({ timeoutMs: this.connectAttemptMs });
+    } catch (e) {
+      await admin.close().catch(() => {});
+      throw e;
+    }
+    return admin;
   }
 
   /** A tskafka `Logger` writing through the config's `logCreator` at its `logLevel`. */
