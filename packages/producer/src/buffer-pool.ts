@@ -86,8 +86,8 @@ export class BufferPool {
     this.poolableSize = options.poolableSize ?? 0;
   }
 
-  /** Milliseconds appends spent waiting for memory, in all (the `bufferpool-wait-time` metrics). */
-  waitTimeTotalMs = 0;
+  /** Told how long each granted wait lasted, ms (the producer's `bufferpool-wait-*` metrics). */
+  onWaited: ((ms: number) => void) | null = null;
 
   /** Bytes not held by any batch or granted waiter. */
   get availableMemory(): number {
@@ -213,7 +213,7 @@ export class BufferPool {
         this.available -= w.size;
         this.removeHead();
         // The wait began max.block.ms before its deadline.
-        this.waitTimeTotalMs += this.clock.now() - (w.deadlineMs - this.maxBlockMs);
+        this.onWaited?.(this.clock.now() - (w.deadlineMs - this.maxBlockMs));
         w.granted();
         this.settled(1);
       }

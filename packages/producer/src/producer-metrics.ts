@@ -89,32 +89,25 @@ export class ProducerMetrics {
       tags,
       () => pool.queued,
     );
-    const waited = () => pool.waitTimeTotalMs;
-    registry.gauge(
-      'bufferpool-wait-time-ns-total',
-      GROUP,
-      'The total time in nanoseconds an appender waits for space allocation.',
-      tags,
-      () => waited() * 1e6,
-    );
-    // Kafka's older name (a fraction of time); kept as the issue and older dashboards name it.
-    const waitRate = registry.sensor(GROUP, tags, {
+    const waitTotal = registry.sensor(GROUP, tags, {
+      'bufferpool-wait-time-ns-total': [
+        'total',
+        'The total time in nanoseconds an appender waits for space allocation.',
+      ],
+    });
+    // Seconds waited per second: the fraction of time appenders wait.
+    const waitRatio = registry.sensor(GROUP, tags, {
       'bufferpool-wait-ratio': ['rate', 'The fraction of time an appender waits for space allocation.'],
+      // Kafka's older name of the same; kept as older dashboards name it.
       'bufferpool-wait-time': [
         'rate',
         "The fraction of time an appender waits for space allocation (Kafka's older name of bufferpool-wait-ratio).",
       ],
     });
-    let lastWaited = 0;
-    // The ratio is ms waited per ms: sampled from the pool's total when metrics are read.
-    registry.addDynamic(() => {
-      const w = waited();
-      if (w > lastWaited) {
-        waitRate.record((w - lastWaited) / 1000);
-        lastWaited = w;
-      }
-      return [];
-    });
+    pool.onWaited = (ms) => {
+      waitTotal.record(ms * 1e6);
+      waitRatio.record(ms / 1000);
+    };
   }
 
   /** A batch was acknowledged. */
