@@ -243,8 +243,6 @@ export const diagnosticChannels = {
 export class ClientNetworkMetrics implements NetworkMetrics {
   private readonly requests: Sensor;
   private readonly responses: Sensor;
-  private readonly outgoing: Sensor;
-  private readonly incoming: Sensor;
   private readonly latencyByApi = new Map<number, Sensor>();
   private readonly throttleByApi = new Map<number, Sensor>();
   private readonly clientId: string;
@@ -262,14 +260,12 @@ export class ClientNetworkMetrics implements NetworkMetrics {
       'outgoing-byte-rate': ['rate', 'The number of outgoing bytes sent to all servers per second'],
       'outgoing-byte-total': ['total', 'The total number of outgoing bytes sent to all servers'],
     });
-    this.outgoing = this.requests;
     this.responses = metrics.sensor(group, tags, {
       'response-rate': ['count-rate', 'The number of responses received per second'],
       'response-total': ['count-total', 'The total number of responses received'],
       'incoming-byte-rate': ['rate', 'The number of bytes read off all sockets per second'],
       'incoming-byte-total': ['total', 'The total number of bytes read off all sockets'],
     });
-    this.incoming = this.responses;
   }
 
   /** The latency sensor of an API (created on first use by {@link ClientNetworkMetrics.onResponse}). */
@@ -293,7 +289,7 @@ export class ClientNetworkMetrics implements NetworkMetrics {
   }
 
   onRequest(_apiKey: number, bytes: number): void {
-    this.outgoing.record(bytes);
+    this.requests.record(bytes);
   }
 
   onResponse(
@@ -304,7 +300,7 @@ export class ClientNetworkMetrics implements NetworkMetrics {
     throttleMs: number,
     broker: string,
   ): void {
-    this.incoming.record(bytes);
+    this.responses.record(bytes);
     this.latencyByApi.get(apiKey)?.record(latencyMs);
     this.allLatency?.record(latencyMs);
     if (throttleMs >= 0) this.throttleByApi.get(apiKey)?.record(throttleMs);
