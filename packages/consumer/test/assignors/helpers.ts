@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import {
   type AbstractStickyAssignor,
+  type ConsumerPartitionAssignor,
   CooperativeStickyAssignor,
   encodeCooperativeUserData,
   encodeStickyUserData,
@@ -333,7 +334,7 @@ export function parsePartitions(s: string | undefined): TopicPartition[] {
  * how many assigned partitions have no replica on their member's rack.
  */
 export function verifyRackAssignment(
-  assignor: AbstractStickyAssignor,
+  assignor: Required<Pick<ConsumerPartitionAssignor, 'assignPartitions'>>,
   numPartitionsPerTopic: Map<string, number>,
   replicationFactor: number,
   brokerRacks: readonly (string | null)[],
@@ -363,6 +364,7 @@ export function verifyRackAssignment(
     next += n;
   }
   const assignment = assignor.assignPartitions(partitionsPerTopic, subscriptions);
+  if (assignment instanceof Promise) throw new Error('a synchronous assignor expected');
   expect(Object.fromEntries(consumers.map((c) => [c, toSortedString(assignment.get(c) ?? [])]))).toEqual(
     Object.fromEntries(consumers.map((c, i) => [c, expectedAssignments[i]])),
   );
