@@ -23,8 +23,7 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-const sorted = (ps: readonly TopicPartition[]) =>
-  ps.map((p) => p.partition).sort((x, y) => x - y);
+const sorted = (ps: readonly TopicPartition[]) => ps.map((p) => p.partition).sort((x, y) => x - y);
 
 describe('client.rack and broker.rack', () => {
   it('Metadata carries each broker.rack', async () => {
@@ -42,45 +41,48 @@ describe('client.rack and broker.rack', () => {
     }
   });
 
-  it.each(['range', 'cooperative-sticky'])('%s gives each consumer the partitions on its rack', async (assignor) => {
-    const topic = `racks-${assignor}`;
-    // Partition p's only replica is on broker p % 3 + 1, rack RACKS[p % 3].
-    cluster.metadata.createTopic(topic, {
-      numPartitions: 6,
-      replicationFactor: 1,
-      assignments: Array.from({ length: 6 }, (_, p) => [(p % 3) + 1]),
-    });
-    const kafka = new Kafka({ bootstrapServers: cluster.bootstrapServers, clientId: 'racks' });
-    const consumers: Consumer[] = RACKS.map((rack) =>
-      kafka.consumer({
-        groupId: topic,
-        clientRack: rack,
-        partitionAssignors: [assignor],
-        heartbeatIntervalMs: 100,
-        sessionTimeoutMs: 6_000,
-      }),
-    );
-    try {
-      for (const c of consumers) {
-        await c.connect();
-        await c.subscribe([topic]);
-      }
-      await vi.waitFor(
-        async () => {
-          await Promise.all(consumers.map((c) => c.poll(0)));
-          expect(consumers.map((c) => c.assignment().length)).toEqual([2, 2, 2]);
-        },
-        { timeout: 20_000, interval: 10 },
+  it.each(['range', 'cooperative-sticky'])(
+    '%s gives each consumer the partitions on its rack',
+    async (assignor) => {
+      const topic = `racks-${assignor}`;
+      // Partition p's only replica is on broker p % 3 + 1, rack RACKS[p % 3].
+      cluster.metadata.createTopic(topic, {
+        numPartitions: 6,
+        replicationFactor: 1,
+        assignments: Array.from({ length: 6 }, (_, p) => [(p % 3) + 1]),
+      });
+      const kafka = new Kafka({ bootstrapServers: cluster.bootstrapServers, clientId: 'racks' });
+      const consumers: Consumer[] = RACKS.map((rack) =>
+        kafka.consumer({
+          groupId: topic,
+          clientRack: rack,
+          partitionAssignors: [assignor],
+          heartbeatIntervalMs: 100,
+          sessionTimeoutMs: 6_000,
+        }),
       );
-      // Rack a holds partitions 0 and 3, b 1 and 4, c 2 and 5; plain range would hand out 0-1,
-      // 2-3 and 4-5 instead.
-      expect(consumers.map((c) => sorted(c.assignment()))).toEqual([
-        [0, 3],
-        [1, 4],
-        [2, 5],
-      ]);
-    } finally {
-      await Promise.all(consumers.map((c) => c.close()));
-    }
-  });
+      try {
+        for (const c of consumers) {
+          await c.connect();
+          await c.subscribe([topic]);
+        }
+        await vi.waitFor(
+          async () => {
+            await Promise.all(consumers.map((c) => c.poll(0)));
+            expect(consumers.map((c) => c.assignment().length)).toEqual([2, 2, 2]);
+          },
+          { timeout: 20_000, interval: 10 },
+        );
+        // Rack a holds partitions 0 and 3, b 1 and 4, c 2 and 5; plain range would hand out 0-1,
+        // 2-3 and 4-5 instead.
+        expect(consumers.map((c) => sorted(c.assignment()))).toEqual([
+          [0, 3],
+          [1, 4],
+          [2, 5],
+        ]);
+      } finally {
+        await Promise.all(consumers.map((c) => c.close()));
+      }
+    },
+  );
 });

@@ -49,11 +49,13 @@ export function subV2(
   if (assignor instanceof CooperativeStickyAssignor) {
     return { topics, userData: null, ownedPartitions: partitions, generationId: generation };
   }
+  // As StickyAssignorTest: its v1/v2 subscriptions carry no rack (Optional.empty()).
   return {
     topics,
     userData: encodeStickyUserData(partitions, generation),
     ownedPartitions: partitions,
     generationId: generation,
+    rackId: null,
   };
 }
 
@@ -67,7 +69,12 @@ export function subV1(
   if (assignor instanceof CooperativeStickyAssignor) {
     return { topics, userData: encodeCooperativeUserData(generation), ownedPartitions: partitions };
   }
-  return { topics, userData: encodeStickyUserData(partitions, generation), ownedPartitions: partitions };
+  return {
+    topics,
+    userData: encodeStickyUserData(partitions, generation),
+    ownedPartitions: partitions,
+    rackId: null,
+  };
 }
 
 /** Java's `buildSubscriptionV0`: only user data. */
@@ -308,7 +315,17 @@ export function initializeRacks<A extends AbstractStickyAssignor>(assignor: A, r
     const withRacks = new Map(
       [...subs].map(([m, s]) => [
         m,
-        { ...s, rackId: hasConsumerRack ? ALL_RACKS[consumerIndex(m) % numRacks] : null },
+        // A subscription that states its rack (null: none) keeps it; the others get Java's
+        // consumerRackId(consumerIndex).
+        {
+          ...s,
+          rackId:
+            s.rackId !== undefined
+              ? s.rackId
+              : hasConsumerRack
+                ? ALL_RACKS[consumerIndex(m) % numRacks]
+                : null,
+        },
       ]),
     );
     return assignor.assignPartitions(infos, withRacks);

@@ -548,7 +548,12 @@ describe('RangeAssignor (RangeAssignorTest)', () => {
       racks(2),
       consumerRacks,
       consumerTopics,
-      ['t1-0, t1-2, t1-4, t2-0, t2-2, t2-4', 't1-1, t1-3, t1-5, t2-1, t2-3, t2-5', 't3-1, t4-1', 't3-0, t4-0'],
+      [
+        't1-0, t1-2, t1-4, t2-0, t2-2, t2-4',
+        't1-1, t1-3, t1-5, t2-1, t2-3, t2-5',
+        't3-1, t4-1',
+        't3-0, t4-0',
+      ],
       0,
     );
 
@@ -570,7 +575,12 @@ describe('RangeAssignor (RangeAssignorTest)', () => {
       racks(2),
       consumerRacks,
       consumerTopics,
-      ['t1-0, t1-2, t2-0, t2-2, t3-0, t4-0', 't1-1, t1-3, t2-1, t2-3, t3-1, t4-1', 't1-5, t2-5', 't1-4, t2-4'],
+      [
+        't1-0, t1-2, t2-0, t2-2, t3-0, t4-0',
+        't1-1, t1-3, t2-1, t2-3, t3-1, t4-1',
+        't1-5, t2-5',
+        't1-4, t2-4',
+      ],
       0,
     );
     verify(
@@ -580,7 +590,12 @@ describe('RangeAssignor (RangeAssignorTest)', () => {
       racks(3),
       consumerRacks,
       consumerTopics,
-      ['t1-0, t1-3, t2-0, t2-3, t3-0, t4-0', 't1-1, t1-4, t2-1, t2-4, t3-1, t4-1', 't1-2, t2-2', 't1-5, t2-5'],
+      [
+        't1-0, t1-3, t2-0, t2-3, t3-0, t4-0',
+        't1-1, t1-4, t2-1, t2-4, t3-1, t4-1',
+        't1-2, t2-2',
+        't1-5, t2-5',
+      ],
       6,
     );
   });

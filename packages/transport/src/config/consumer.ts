@@ -88,7 +88,7 @@ export const consumerKeys = {
     validate: (v) => (v === '' ? 'must not be empty' : undefined),
   }),
   clientRack: stringKey('client.rack', {
-    doc: "The rack this consumer runs in, sent in its group subscription: the rack-aware assignors (range, sticky, cooperative-sticky) then prefer partitions with a replica on that broker.rack (KIP-881).",
+    doc: 'The rack this consumer runs in, sent in its group subscription: the rack-aware assignors (range, sticky, cooperative-sticky) then prefer partitions with a replica on that broker.rack (KIP-881).',
   }),
   autoOffsetReset: enumKey('auto.offset.reset', ['earliest', 'latest', 'none'] as const, {
     doc: 'Where to start without a committed offset (or when it is out of range): earliest, latest, or none (an error).',
