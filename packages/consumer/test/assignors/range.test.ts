@@ -1,6 +1,6 @@
 /*
  * Ported from Apache Kafka's RangeAssignorTest (clients/src/test/java/org/apache/kafka/clients/
- * consumer/RangeAssignorTest.java, trunk, the KIP-881 rack-aware version), Copyright the Apache
+ * consumer/RangeAssignorTest.java, trunk at 1763e549c98f, the KIP-881 rack-aware version), Copyright the Apache
  * Software Foundation, licensed under the Apache License, Version 2.0
  * (http://www.apache.org/licenses/LICENSE-2.0). Test names are Kafka's; every @Test and
  * @ParameterizedTest is here, the parameterized ones run under each RackConfig (or with and
