@@ -3,11 +3,13 @@
  * and c, a topic whose partition p lives on the broker of rack `p % 3`, and three consumers with
  * `client.rack` a, b and c. The group leader reads the replicas' racks from Metadata and the
  * members' racks from their subscriptions, so `range` gives each consumer the partitions on its
- * own rack instead of contiguous ranges.
+ * own rack instead of contiguous ranges. kafka-python, a client we did not write, sees the racks in
+ * Metadata too (the Debian librdkafka, 2.0, predates KIP-881, so no foreign member sends a rack).
  */
 import { type Cluster, startCluster } from '@tskafka/broker';
 import { type Consumer, Kafka, type TopicPartition } from 'tskafka';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { requirePythonClient, runPython } from './interop/python.js';
 
 let cluster: Cluster;
 const RACKS = ['a', 'b', 'c'];
@@ -39,6 +41,19 @@ describe('client.rack and broker.rack', () => {
     } finally {
       await admin.close();
     }
+  });
+
+  it('a client we did not write (kafka-python) reads each broker.rack from Metadata', async () => {
+    requirePythonClient();
+    const brokers = await runPython('broker_racks.py', [cluster.bootstrapServers[0]]);
+    expect(brokers).toEqual(
+      expect.arrayContaining([
+        { node_id: 1, rack: 'a' },
+        { node_id: 2, rack: 'b' },
+        { node_id: 3, rack: 'c' },
+      ]),
+    );
+    expect(brokers).toHaveLength(3);
   });
 
   it.each(['range', 'cooperative-sticky'])(
