@@ -2,16 +2,52 @@
  * Ported from Apache Kafka's RangeAssignorTest (clients/src/test/java/org/apache/kafka/clients/
  * consumer/RangeAssignorTest.java, trunk at 1763e549c98f, the KIP-881 rack-aware version),
  * Copyright the Apache Software Foundation, licensed under the Apache License, Version 2.0
- * (http://www.apache.org/licenses/LICENSE-2.0). Test names are Kafka's.
+ * (http://www.apache.org/licenses/LICENSE-2.0). Test names are Kafka's. Also the rack decision
+ * shared by every rack-aware assignor, AbstractPartitionAssignorTest.testUseRackAwareAssignment.
  */
 /**
  * The rack-aware scenarios of RangeAssignorTest (the rest are in range.test.ts): members
  * `consumer0..` on racks, partitions with replicas on a subset of racks; the assignments are
  * Kafka's, as is the number of partitions left off their member's rack.
  */
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RangeAssignor } from '../../src/assignors/index.js';
+import { useRackAwareAssignment } from '../../src/assignors/sticky-support.js';
 import { ALL_RACKS, nullRacks, racks, verifyRackAssignment } from './helpers.js';
+
+describe('useRackAwareAssignment (AbstractPartitionAssignorTest)', () => {
+  it('testUseRackAwareAssignment', () => {
+    const rackList = ['a', 'b', 'c'];
+    const allRacks = new Set(rackList);
+    const twoRacks = new Set(['a', 'b']);
+    const none = new Set<string>();
+    const partitionsOnAllRacks = new Map<string, Set<string>>();
+    const partitionsOnSubsetOfRacks = new Map<string, Set<string>>();
+    for (let i = 0; i < 10; i++) {
+      partitionsOnAllRacks.set(`${i}:topic`, allRacks);
+      partitionsOnSubsetOfRacks.set(`${i}:topic`, new Set([rackList[i % rackList.length]]));
+    }
+    const use = (
+      consumerRacks: Set<string>,
+      partitionRacks: Set<string>,
+      racksPerPartition: Map<string, Set<string>>,
+      prefer: boolean,
+    ) => useRackAwareAssignment(consumerRacks, partitionRacks, racksPerPartition, prefer);
+    for (const prefer of [false, true]) {
+      expect(use(none, none, partitionsOnAllRacks, prefer)).toBe(false);
+      expect(use(none, allRacks, partitionsOnAllRacks, prefer)).toBe(false);
+      expect(use(allRacks, none, new Map(), prefer)).toBe(false);
+      expect(use(new Set(['d']), allRacks, partitionsOnAllRacks, prefer)).toBe(false);
+      // Every partition on every rack: racks only matter when preferred.
+      expect(use(allRacks, allRacks, partitionsOnAllRacks, prefer)).toBe(prefer);
+      expect(use(twoRacks, allRacks, partitionsOnAllRacks, prefer)).toBe(prefer);
+      expect(use(allRacks, allRacks, partitionsOnSubsetOfRacks, prefer)).toBe(true);
+      expect(use(twoRacks, allRacks, partitionsOnSubsetOfRacks, prefer)).toBe(true);
+    }
+    expect(use(new Set(['a', 'd']), allRacks, partitionsOnAllRacks, false)).toBe(false);
+    expect(use(new Set(['a', 'd']), allRacks, partitionsOnSubsetOfRacks, false)).toBe(true);
+  });
+});
 
 describe('RangeAssignor (RangeAssignorTest, rack-aware)', () => {
   /** Java's `verifyRackAssignment` for the range assignor (no owned partitions). */
