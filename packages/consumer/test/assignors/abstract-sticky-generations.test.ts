@@ -65,29 +65,31 @@ describe.each(
   const v2 = (a: AbstractStickyAssignor, topics: string[], ps: TopicPartition[], gen = generationId) =>
     subV2(a, topics, ps, gen);
 
-  it('testLargeAssignmentWithMultipleConsumersLeavingAndRandomSubscription', () => {
-    const rand = prng(42);
-    const a = create();
-    const ppt = new Map<string, number>();
-    for (let i = 0; i < 40; i++) ppt.set(padded('t', i, 40), rand(10) + 1);
-    const subs = new Map<string, Subscription>();
-    for (let i = 0; i < 200; i++) {
-      const topics: string[] = [];
-      const n = rand(20);
-      for (let j = 0; j < n; j++) topics.push(padded('t', rand(40), 40));
-      subs.set(padded('c', i, 200), sub(topics));
-    }
-    const r1 = verifyValidityAndBalance(a, subs, a.assign(ppt, subs), ppt);
-    // As Kafka: all but the first member send what they own.
-    for (let i = 1; i < 200; i++) {
-      const c = padded('c', i, 200);
-      subs.set(c, v2(a, subs.get(c)!.topics, r1.get(c)!));
-    }
-    for (let i = 0; i < 50; i++) subs.delete(padded('c', rand(200), 200));
-    const r2 = verifyValidityAndBalance(a, subs, a.assign(ppt, subs), ppt);
-    expect(isSticky(r1, r2)).toBe(true);
-    expect(a.isSticky()).toBe(true);
-  });
+  // Kafka runs this one with and without a consumer rack only.
+  if (rackConfig !== 'NO_BROKER_RACK')
+    it('testLargeAssignmentWithMultipleConsumersLeavingAndRandomSubscription', () => {
+      const rand = prng(42);
+      const a = create();
+      const ppt = new Map<string, number>();
+      for (let i = 0; i < 40; i++) ppt.set(padded('t', i, 40), rand(10) + 1);
+      const subs = new Map<string, Subscription>();
+      for (let i = 0; i < 200; i++) {
+        const topics: string[] = [];
+        const n = rand(20);
+        for (let j = 0; j < n; j++) topics.push(padded('t', rand(40), 40));
+        subs.set(padded('c', i, 200), sub(topics));
+      }
+      const r1 = verifyValidityAndBalance(a, subs, a.assign(ppt, subs), ppt);
+      // As Kafka: all but the first member send what they own.
+      for (let i = 1; i < 200; i++) {
+        const c = padded('c', i, 200);
+        subs.set(c, v2(a, subs.get(c)!.topics, r1.get(c)!));
+      }
+      for (let i = 0; i < 50; i++) subs.delete(padded('c', rand(200), 200));
+      const r2 = verifyValidityAndBalance(a, subs, a.assign(ppt, subs), ppt);
+      expect(isSticky(r1, r2)).toBe(true);
+      expect(a.isSticky()).toBe(true);
+    });
 
   it('testNewSubscription', () => {
     const a = create();
@@ -173,7 +175,7 @@ describe.each(
     expect(r2.get(consumerId)).toEqual([]);
   });
 
-  it('testReassignmentWithRandomSubscriptionsAndChanges (20 seeded rounds)', () => {
+  it('testReassignmentWithRandomSubscriptionsAndChanges (scaled: 10 seeded rounds)', () => {
     const rand = prng(7);
     const randomSublist = (list: string[]) => {
       const out = [...list];
@@ -181,7 +183,7 @@ describe.each(
       for (let i = 0; i < remove; i++) out.splice(rand(out.length), 1);
       return out.sort();
     };
-    for (let round = 1; round <= 20; round++) {
+    for (let round = 1; round <= 10; round++) {
       const numTopics = 10 + rand(10);
       const topics = Array.from({ length: numTopics }, (_, i) => padded('t', i, 20));
       const ppt = new Map(topics.map((t, i) => [t, i + 1] as [string, number]));
