@@ -278,7 +278,7 @@ export class BrokerNode {
       nodeId: this.nodeId,
       host: inter.host,
       port: inter.port,
-      rack: null,
+      rack: this.config.brokerRack || null,
       endpoints: open.map((l) => ({ listener: l.name, host: l.host, port: l.port })),
     });
     const maxIdleMs = this.config.connectionsMaxIdleMs;
@@ -465,6 +465,11 @@ export interface ClusterBrokerOptions {
   nodeId: number;
   /** This broker's listeners (default: the cluster's `listeners`, else one PLAINTEXT listener on a free port). */
   listeners?: ListenerOptions[] | string;
+  /**
+   * Properties of this broker only, over the cluster's `config`: those a Kafka operator sets per
+   * broker in its server.properties, e.g. `{ 'broker.rack': 'us-east-1a' }`.
+   */
+  config?: BrokerProperties;
 }
 
 /** Options of {@link startCluster}. */
@@ -539,11 +544,15 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
     mkdirSync(dir, { recursive: true });
     return dir;
   };
+  const nodeConfig = (id: number): BrokerConfig => {
+    const own = given.find((b) => b.nodeId === id)?.config;
+    return own ? parseBrokerConfig({ ...TEST_BROKER_DEFAULTS, ...opts.config, ...own }, opts.users) : config;
+  };
   const makeNode = (id: number, listeners: readonly ListenerSpec[]) =>
     new BrokerNode({
       nodeId: id,
       listeners,
-      config,
+      config: nodeConfig(id),
       metadata,
       dataDir: nodeDir(id),
       logLevel: opts.logLevel ?? 'warn',

@@ -109,6 +109,11 @@ export interface BrokerConfig {
   listenerSecurityProtocolMap: string;
   /** `inter.broker.listener.name`: the listener brokers use to reach each other (empty: chosen, see listeners.ts). */
   interBrokerListenerName: string;
+  /**
+   * `broker.rack`: the rack (or availability zone) of this broker, in Metadata responses; consumers
+   * with a `client.rack` then get partitions with a replica on their rack (KIP-881). Empty for none.
+   */
+  brokerRack: string;
   /** `sasl.server.max.receive.size`: the largest frame a connection may send before it has authenticated. */
   saslServerMaxReceiveSize: number;
   /** `ssl.keystore.type`: PEM only. */
@@ -248,6 +253,7 @@ const SETTINGS: Record<string, Setting> = {
     default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
   },
   'inter.broker.listener.name': { key: 'interBrokerListenerName', type: 'string', default: '' },
+  'broker.rack': { key: 'brokerRack', type: 'string', default: '' },
   'sasl.server.max.receive.size': { key: 'saslServerMaxReceiveSize', type: 'int', default: 524288 },
   'ssl.keystore.type': { key: 'sslKeystoreType', type: 'string', default: 'PEM' },
   'ssl.keystore.location': { key: 'sslKeystoreLocation', type: 'string', default: '' },

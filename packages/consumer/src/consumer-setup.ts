@@ -40,6 +40,7 @@ export function coordinatorOptions(
   return {
     groupId,
     groupInstanceId: c.groupInstanceId ?? null,
+    clientRack: c.clientRack || null,
     sessionTimeoutMs: c.sessionTimeoutMs,
     heartbeatIntervalMs: c.heartbeatIntervalMs,
     maxPollIntervalMs: c.maxPollIntervalMs,

@@ -17,6 +17,7 @@ import {
   decodeAssignment,
   decodeSubscription,
   encodeSubscription,
+  type PartitionInfo,
   performAssignmentAsync,
   RebalanceProtocol,
   rebalanceProtocolOf,
@@ -40,6 +41,8 @@ export interface CoordinatorOptions {
   groupId: string;
   /** `group.instance.id`, or null. */
   groupInstanceId: string | null;
+  /** `client.rack`, sent in the subscription for the rack-aware assignors; null for none. */
+  clientRack?: string | null;
   /** `session.timeout.ms`. */
   sessionTimeoutMs: number;
   /** `heartbeat.interval.ms`. */
@@ -242,6 +245,7 @@ export class ConsumerCoordinator {
             userData: a.subscriptionUserData?.(topics) ?? null,
             ownedPartitions: owned,
             generationId: m.generationId,
+            rackId: o.clientRack ?? null,
           }),
         })),
         reason: m.rejoinReason,
@@ -297,9 +301,37 @@ export class ConsumerCoordinator {
       if (n !== undefined && n > 0) partitionsPerTopic.set(t, n);
     }
     this.assignedCounts = partitionsPerTopic;
-    const result = await performAssignmentAsync(assignor, partitionsPerTopic, members);
+    const result = await performAssignmentAsync(
+      assignor,
+      partitionsPerTopic,
+      members,
+      undefined,
+      this.partitionInfos(partitionsPerTopic),
+    );
     this.logger.debug('assignment computed', { assignor: assignor.name, members: members.length });
     return [...result].map(([memberId, assignment]) => ({ memberId, assignment }));
+  }
+
+  /**
+   * Each topic's partitions with the racks of their replicas' brokers (`broker.rack`), from the
+   * metadata, for the rack-aware assignors (Java hands them the `Cluster`).
+   */
+  private partitionInfos(partitionsPerTopic: Map<string, number>): Map<string, PartitionInfo[]> {
+    const infos = new Map<string, PartitionInfo[]>();
+    const metadata = this.cluster.metadata;
+    for (const [topic, n] of partitionsPerTopic) {
+      infos.set(
+        topic,
+        Array.from({ length: n }, (_, partition) => ({
+          topic,
+          partition,
+          replicaRacks: (metadata.partition(topic, partition)?.replicas ?? []).map(
+            (nodeId) => metadata.broker(nodeId)?.rack ?? null,
+          ),
+        })),
+      );
+    }
+    return infos;
   }
 
   /**

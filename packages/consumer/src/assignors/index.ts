@@ -16,6 +16,7 @@ import { StickyAssignor } from './sticky.js';
 import {
   type ConsumerPartitionAssignor,
   type MemberId,
+  type PartitionInfo,
   RebalanceProtocol,
   type Subscription,
   type TopicPartition,
@@ -149,13 +150,22 @@ export function performAssignment(
   return encodeAssignments(members, assignment, assignmentVersion);
 }
 
-/** {@link performAssignment} for any assignor, synchronous or not (what the group leader runs). */
+/**
+ * {@link performAssignment} for any assignor, synchronous or not (what the group leader runs).
+ * @param partitionInfos every partition of `partitionsPerTopic` with its replicas' racks: an
+ *   assignor with {@link ConsumerPartitionAssignor.assignPartitions} gets these (rack awareness).
+ */
 export async function performAssignmentAsync(
   assignor: ConsumerPartitionAssignor,
   partitionsPerTopic: Map<string, number>,
   members: readonly JoinedMember[],
   assignmentVersion?: number,
+  partitionInfos?: Map<string, readonly PartitionInfo[]>,
 ): Promise<Map<MemberId, Buffer>> {
-  const assignment = await assignor.assign(partitionsPerTopic, decodeMembers(members));
+  const subscriptions = decodeMembers(members);
+  const assignment =
+    partitionInfos !== undefined && assignor.assignPartitions !== undefined
+      ? await assignor.assignPartitions(partitionInfos, subscriptions)
+      : await assignor.assign(partitionsPerTopic, subscriptions);
   return encodeAssignments(members, assignment, assignmentVersion);
 }

@@ -10,7 +10,11 @@ import { javaHashMapOrder, partitionKey } from './util.js';
 
 /** Java's `ConstrainedAssignmentBuilder`, for groups whose members all subscribe to the same topics. */
 export class ConstrainedAssignmentBuilder {
-  private readonly allRevoked = new Set<string>();
+  /**
+   * Owned partitions a member does not keep (over its quota, or not on its rack), with that member
+   * (Java's `maybeRevokedPartitions`): handed to another member, they change owner.
+   */
+  private readonly maybeRevoked = new Map<string, MemberId>();
   private readonly underMinQuota: MemberId[] = [];
   private exactlyMinQuota: MemberId[] = [];
   private readonly minQuota: number;
@@ -55,19 +59,20 @@ export class ConstrainedAssignmentBuilder {
   /** Each member keeps owned partitions (same-rack ones, by partition then topic) up to its quota. */
   private assignOwnedPartitions(): void {
     for (const consumer of javaHashMapOrder([...this.owned.keys()])) {
-      const ownedPartitions = this.owned
-        .get(consumer)!
-        .filter(
-          (tp) => !this.rackInfo.racksMismatch(consumer, tp) && !this.multiplyClaimed.has(partitionKey(tp)),
-        )
-        .sort((a, b) => a.partition - b.partition || compareIds(a.topic, b.topic));
+      const ownedPartitions: TopicPartition[] = [];
+      for (const tp of this.owned.get(consumer)!) {
+        // One off the member's rack is given up (and may move to a member on its rack).
+        if (this.rackInfo.racksMismatch(consumer, tp)) this.maybeRevoked.set(partitionKey(tp), consumer);
+        else if (!this.multiplyClaimed.has(partitionKey(tp))) ownedPartitions.push(tp);
+      }
+      ownedPartitions.sort((a, b) => a.partition - b.partition || compareIds(a.topic, b.topic));
       const list = this.assignment.get(consumer)!;
       const keep = (n: number) => {
         for (const tp of ownedPartitions.slice(0, n)) {
           list.push(tp);
           this.assigned.add(partitionKey(tp));
         }
-        for (const tp of ownedPartitions.slice(n)) this.allRevoked.add(partitionKey(tp));
+        for (const tp of ownedPartitions.slice(n)) this.maybeRevoked.set(partitionKey(tp), consumer);
       };
       if (ownedPartitions.length < this.minQuota) {
         keep(ownedPartitions.length);
@@ -99,7 +104,9 @@ export class ConstrainedAssignmentBuilder {
         const count = this.assignment.get(consumer)!.length + 1;
         if (count >= this.minQuota) {
           this.underMinQuota.splice(this.underMinQuota.indexOf(consumer), 1);
-          if (count < this.maxQuota) this.exactlyMinQuota.push(consumer);
+          // At minQuota it may take one more only while members over minQuota are still expected.
+          if (count < this.maxQuota && this.currentOverMinQuota < this.expectedOverMinQuota)
+            this.exactlyMinQuota.push(consumer);
         } else {
           nextIndex++;
         }
@@ -108,8 +115,13 @@ export class ConstrainedAssignmentBuilder {
         const first = this.rackInfo.nextRackConsumer(tp, this.exactlyMinQuota, 0);
         if (first >= 0) {
           consumer = this.exactlyMinQuota[first];
-          if (this.assignment.get(consumer)!.length + 1 === this.maxQuota)
+          if (this.assignment.get(consumer)!.length + 1 === this.maxQuota) {
             this.exactlyMinQuota.splice(first, 1);
+            // Once the expected number of members is over minQuota, those at minQuota are filled
+            // (KAFKA-15170).
+            this.currentOverMinQuota++;
+            if (this.currentOverMinQuota === this.expectedOverMinQuota) this.exactlyMinQuota = [];
+          }
         }
       }
       if (consumer !== null) this.assignNewPartition(tp, consumer);
@@ -148,7 +160,10 @@ export class ConstrainedAssignmentBuilder {
     list.push(tp);
     const key = partitionKey(tp);
     this.assigned.add(key);
-    if (this.allRevoked.has(key) || this.multiplyClaimed.has(key)) {
+    // A partition given up by another member, or claimed by several, changes owner; one given up
+    // and handed back to the same member does not.
+    const previous = this.maybeRevoked.get(key);
+    if ((previous !== undefined && previous !== consumer) || this.multiplyClaimed.has(key)) {
       this.transferring.set(key, { partition: tp, member: consumer });
     }
     return list.length;

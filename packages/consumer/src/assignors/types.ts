@@ -93,6 +93,20 @@ export interface ConsumerPartitionAssignor {
     partitionsPerTopic: Map<string, number>,
     subscriptions: Map<MemberId, Subscription>,
   ): Map<MemberId, TopicPartition[]> | Promise<Map<MemberId, TopicPartition[]>>;
+  /**
+   * Computes the assignment knowing where each partition's replicas are (Java's
+   * `assignPartitions`): the rack-aware assignors (`range`, `sticky`, `cooperative-sticky`) use the
+   * replicas' racks to give members with a `client.rack` partitions on their rack. The group leader
+   * calls this instead of {@link ConsumerPartitionAssignor.assign} when the assignor has it.
+   * @param partitionsPerTopic every partition of each subscribed topic known to the leader, with
+   *   its replicas' racks.
+   * @param subscriptions every member's subscription, by member id.
+   * @returns every member's partitions; every member id of `subscriptions` is a key.
+   */
+  assignPartitions?(
+    partitionsPerTopic: Map<string, readonly PartitionInfo[]>,
+    subscriptions: Map<MemberId, Subscription>,
+  ): Map<MemberId, TopicPartition[]> | Promise<Map<MemberId, TopicPartition[]>>;
   /** User data to put in this member's subscription for `topics`; null or absent for none. */
   subscriptionUserData?(topics: readonly string[]): Buffer | null;
   /** Called on every member when it receives its assignment in SyncGroup. */

@@ -103,7 +103,26 @@ describe.each(ASSIGNORS)('%s (AbstractStickyAssignorTest, rack-aware)', (name, c
       't1-5, t2-0, t2-1, t2-2, t2-3',
       't2-4, t2-5, t2-6, t3-0, t3-1',
     ];
-    verifyRackAssignment(assignor, topics, 1, racks(3), racks(3), consumerTopics, owned, assignment, 0);
+    if (isSticky) {
+      verifyRackAssignment(assignor, topics, 1, racks(3), racks(3), consumerTopics, owned, assignment, 0);
+    } else {
+      // Since KAFKA-15170 an owned partition off its member's rack that goes to another member
+      // changes owner, so the cooperative assignor withholds it for one rebalance: the members
+      // keep only their same-rack partitions first, and get the rest in the follow-up.
+      const intermediate = ['t1-0, t1-3', 't2-1', 't2-5, t3-1'];
+      verifyRackAssignment(assignor, topics, 1, racks(3), racks(3), consumerTopics, owned, intermediate, 0);
+      verifyRackAssignment(
+        assignor,
+        topics,
+        1,
+        racks(3),
+        racks(3),
+        consumerTopics,
+        intermediate,
+        assignment,
+        0,
+      );
+    }
 
     // Stickiness holds when racks match.
     assignor.preferRackAwareLogic = true;

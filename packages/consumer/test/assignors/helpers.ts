@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import {
   type AbstractStickyAssignor,
+  type ConsumerPartitionAssignor,
   CooperativeStickyAssignor,
   encodeCooperativeUserData,
   encodeStickyUserData,
@@ -48,11 +49,13 @@ export function subV2(
   if (assignor instanceof CooperativeStickyAssignor) {
     return { topics, userData: null, ownedPartitions: partitions, generationId: generation };
   }
+  // As StickyAssignorTest: its v1/v2 subscriptions carry no rack (Optional.empty()).
   return {
     topics,
     userData: encodeStickyUserData(partitions, generation),
     ownedPartitions: partitions,
     generationId: generation,
+    rackId: null,
   };
 }
 
@@ -66,7 +69,12 @@ export function subV1(
   if (assignor instanceof CooperativeStickyAssignor) {
     return { topics, userData: encodeCooperativeUserData(generation), ownedPartitions: partitions };
   }
-  return { topics, userData: encodeStickyUserData(partitions, generation), ownedPartitions: partitions };
+  return {
+    topics,
+    userData: encodeStickyUserData(partitions, generation),
+    ownedPartitions: partitions,
+    rackId: null,
+  };
 }
 
 /** Java's `buildSubscriptionV0`: only user data. */
@@ -307,7 +315,17 @@ export function initializeRacks<A extends AbstractStickyAssignor>(assignor: A, r
     const withRacks = new Map(
       [...subs].map(([m, s]) => [
         m,
-        { ...s, rackId: hasConsumerRack ? ALL_RACKS[consumerIndex(m) % numRacks] : null },
+        // A subscription that states its rack (null: none) keeps it; the others get Java's
+        // consumerRackId(consumerIndex).
+        {
+          ...s,
+          rackId:
+            s.rackId !== undefined
+              ? s.rackId
+              : hasConsumerRack
+                ? ALL_RACKS[consumerIndex(m) % numRacks]
+                : null,
+        },
       ]),
     );
     return assignor.assignPartitions(infos, withRacks);
@@ -333,7 +351,7 @@ export function parsePartitions(s: string | undefined): TopicPartition[] {
  * how many assigned partitions have no replica on their member's rack.
  */
 export function verifyRackAssignment(
-  assignor: AbstractStickyAssignor,
+  assignor: Required<Pick<ConsumerPartitionAssignor, 'assignPartitions'>>,
   numPartitionsPerTopic: Map<string, number>,
   replicationFactor: number,
   brokerRacks: readonly (string | null)[],
@@ -363,6 +381,7 @@ export function verifyRackAssignment(
     next += n;
   }
   const assignment = assignor.assignPartitions(partitionsPerTopic, subscriptions);
+  if (assignment instanceof Promise) throw new Error('a synchronous assignor expected');
   expect(Object.fromEntries(consumers.map((c) => [c, toSortedString(assignment.get(c) ?? [])]))).toEqual(
     Object.fromEntries(consumers.map((c, i) => [c, expectedAssignments[i]])),
   );

@@ -1,7 +1,12 @@
+/*
+ * Ported from Apache Kafka's RoundRobinAssignorTest (clients/src/test/java/org/apache/kafka/
+ * clients/consumer/RoundRobinAssignorTest.java, trunk), Copyright the Apache Software Foundation,
+ * licensed under the Apache License, Version 2.0 (http://www.apache.org/licenses/LICENSE-2.0).
+ * Test names are Kafka's; every @Test of the class is here.
+ */
 /**
- * Scenarios of Apache Kafka's RoundRobinAssignorTest (clients/src/test/java/org/apache/kafka/
- * clients/consumer/RoundRobinAssignorTest.java). Java compares lists with `assertEquals`, so
- * the order within a member's assignment is checked too.
+ * Java compares lists with `assertEquals`, so the order within a member's assignment is checked
+ * too. The round-robin assignor is not rack-aware (neither is Kafka's).
  */
 import { describe, expect, it } from 'vitest';
 import { RoundRobinAssignor, roundRobin, type Subscription } from '../../src/assignors/index.js';
@@ -103,7 +108,7 @@ describe('RoundRobinAssignor (RoundRobinAssignorTest)', () => {
     expect(a.get('consumer-a')).toEqual([tp(topic1, 1), tp(topic2, 0), tp(topic2, 2)]);
   });
 
-  it('testStaticMemberAssignmentPersistent', () => {
+  it('testStaticMemberRoundRobinAssignmentPersistent', () => {
     const topics = [topic1, topic2];
     const subs: Record<string, Subscription> = {
       consumer1: sub(topics, { groupInstanceId: 'instance1' }),
@@ -128,33 +133,30 @@ describe('RoundRobinAssignor (RoundRobinAssignorTest)', () => {
     });
   });
 
-  it('testStaticMemberAssignmentPersistentAfterMemberIdChanges', () => {
-    const check = (memberIdToInstanceId: Record<string, string>, memberIdList: string[]) => {
-      const subs = Object.fromEntries(
-        Object.entries(memberIdToInstanceId).map(([m, i]) => [
-          m,
-          sub([topic1, topic2], { groupInstanceId: i }),
-        ]),
-      );
-      const a = assign({ topic1: 3, topic2: 3 }, subs);
-      const byInstance = Object.fromEntries(memberIdList.map((m) => [memberIdToInstanceId[m], a.get(m)]));
-      const expected = Object.fromEntries(
-        memberIdList.map((m, i) => [memberIdToInstanceId[m], [tp(topic1, i), tp(topic2, i)]]),
-      );
-      expect(byInstance).toEqual(expected);
-      return byInstance;
+  it('testStaticMemberRoundRobinAssignmentPersistentAfterMemberIdChanges', () => {
+    const ppt = { topic1: 5, topic2: 5 };
+    const topics = [topic1, topic2];
+    const consumers: Record<string, Subscription> = {
+      consumer1: sub(topics, { groupInstanceId: 'instance1' }),
+      consumer2: sub(topics, { groupInstanceId: 'instance2' }),
+      consumer3: sub(topics, { groupInstanceId: 'instance3' }),
     };
-    const first = check({ consumer1: 'instance1', consumer2: 'instance2', consumer3: 'instance3' }, [
-      'consumer1',
-      'consumer2',
-      'consumer3',
-    ]);
+    // RangeAssignorTest's checkStaticAssignment: the assignment by group.instance.id.
+    const checkStaticAssignment = () => {
+      const a = assign(ppt, consumers);
+      return Object.fromEntries(Object.entries(consumers).map(([m, s]) => [s.groupInstanceId!, a.get(m)]));
+    };
+    const staticAssignment = checkStaticAssignment();
+    expect(staticAssignment).toEqual({
+      instance1: [tp(topic1, 0), tp(topic1, 3), tp(topic2, 1), tp(topic2, 4)],
+      instance2: [tp(topic1, 1), tp(topic1, 4), tp(topic2, 2)],
+      instance3: [tp(topic1, 2), tp(topic2, 0), tp(topic2, 3)],
+    });
     // Now switch the member.id fields for each member info: the assignment stays the same.
-    const second = check({ consumer4: 'instance1', consumer5: 'instance2', consumer1: 'instance3' }, [
-      'consumer4',
-      'consumer5',
-      'consumer1',
-    ]);
-    expect(second).toEqual(first);
+    consumers.consumer4 = consumers.consumer3;
+    delete consumers.consumer3;
+    consumers.consumer5 = consumers.consumer2;
+    delete consumers.consumer2;
+    expect(checkStaticAssignment()).toEqual(staticAssignment);
   });
 });

@@ -1,8 +1,14 @@
+/*
+ * Ported from Apache Kafka's StickyAssignorTest (clients/src/test/java/org/apache/kafka/clients/
+ * consumer/StickyAssignorTest.java, trunk), Copyright the Apache Software Foundation, licensed
+ * under the Apache License, Version 2.0 (http://www.apache.org/licenses/LICENSE-2.0). Test names
+ * are Kafka's; every @Test and @ParameterizedTest of the class is here, parameterized as in Kafka
+ * (RackConfig, and rackAndSubscriptionCombinations). The tests it inherits from
+ * AbstractStickyAssignorTest are in abstract-sticky*.test.ts, run for both sticky assignors.
+ */
 /**
- * Scenarios specific to the eager `sticky` assignor, from Apache Kafka's StickyAssignorTest
- * (clients/src/test/java/org/apache/kafka/clients/consumer/StickyAssignorTest.java): its user
- * data (previous assignment, v0 without and v1 with the generation), multiple generations and
- * conflicting previous assignments.
+ * As in Kafka, the eager assignor's v1/v2 subscriptions carry no rack while `subscription(...)`
+ * and the v0 ones get `consumerRackId(consumerIndex)` (see `initializeRacks` in helpers.ts).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -13,16 +19,40 @@ import {
   type Subscription,
   type TopicPartition,
 } from '../../src/assignors/index.js';
-import { asSet, isFullyBalanced, isSticky, mapOf, sub, tp, verifyValidityAndBalance } from './helpers.js';
+import {
+  asSet,
+  initializeRacks,
+  isFullyBalanced,
+  mapOf,
+  RACK_CONFIGS,
+  sub,
+  subV0,
+  subV1,
+  subV2,
+  tp,
+  verifyValidityAndBalance,
+} from './helpers.js';
 
 const topic = 'topic';
+const topic1 = 'topic1';
+const topic2 = 'topic2';
+const topic3 = 'topic3';
 const [consumer1, consumer2, consumer3] = ['consumer1', 'consumer2', 'consumer3'];
+const generationId = 1;
+const tp0 = tp(topic, 0);
+const tp1 = tp(topic, 1);
 
-/** Java's `buildSubscriptionWithGeneration`: previous assignment and generation in the user data. */
-const withGeneration = (topics: string[], ps: TopicPartition[], generation: number): Subscription => ({
-  topics,
-  userData: encodeStickyUserData(ps, generation),
-});
+/** `a` contains every partition of `b` (Java's `containsAll`). */
+const containsAll = (a: readonly TopicPartition[], b: readonly TopicPartition[]) =>
+  asSet(b).every((p) => asSet(a).includes(p));
+/** No partition in common (Java's `Collections.disjoint`). */
+const disjoint = (a: readonly TopicPartition[], b: readonly TopicPartition[]) =>
+  !asSet(a).some((p) => asSet(b).includes(p));
+
+/** Kafka's `rackAndSubscriptionCombinations`. */
+const RACK_AND_SUBSCRIPTION = [true, false].flatMap((equal) =>
+  RACK_CONFIGS.map((rackConfig) => [rackConfig, equal] as const),
+);
 
 describe('StickyAssignor (StickyAssignorTest)', () => {
   it('is named sticky and eager', () => {
@@ -52,100 +82,218 @@ describe('StickyAssignor (StickyAssignorTest)', () => {
       partitions: [tp('t', 0), tp('t', 2), tp('u', 1)],
       generation: 5,
     });
-  });
-
-  it('testSchemaBackwardCompatibility: reads v0 user data (no generation) and tolerates garbage', () => {
-    const v0 = encodeStickyUserData([tp(topic, 1)]);
-    expect(decodeStickyUserData(v0)).toEqual({ partitions: [tp(topic, 1)] });
+    // v0 has no generation; bytes that are not user data read as none.
+    expect(decodeStickyUserData(encodeStickyUserData([tp1]))).toEqual({ partitions: [tp1] });
     expect(decodeStickyUserData(Buffer.from('ff', 'hex'))).toEqual({
       partitions: [],
       generation: DEFAULT_GENERATION,
     });
+  });
 
+  describe.each(RACK_CONFIGS)('rackConfig = %s', (rackConfig) => {
+    const create = () => initializeRacks(new StickyAssignor(), rackConfig);
+
+    it('testAllConsumersHaveOwnedPartitionInvalidatedWhenClaimedByMultipleConsumersInSameGenerationWithEqualPartitionsPerConsumer', () => {
+      const a = create();
+      const ppt = mapOf({ topic: 3 });
+      const subs = mapOf({
+        [consumer1]: subV2(a, [topic], [tp(topic, 0), tp(topic, 1)], generationId),
+        [consumer2]: subV2(a, [topic], [tp(topic, 0), tp(topic, 2)], generationId),
+        [consumer3]: subV2(a, [topic], [], generationId),
+      });
+      const r = a.assign(ppt, subs);
+      expect(r.get(consumer1)).toEqual([tp(topic, 1)]);
+      expect(r.get(consumer2)).toEqual([tp(topic, 2)]);
+      expect(r.get(consumer3)).toEqual([tp(topic, 0)]);
+      verifyValidityAndBalance(a, subs, r, ppt);
+      expect(isFullyBalanced(r)).toBe(true);
+    });
+
+    it('testAllConsumersHaveOwnedPartitionInvalidatedWhenClaimedByMultipleConsumersInSameGenerationWithUnequalPartitionsPerConsumer', () => {
+      const a = create();
+      const ppt = mapOf({ topic: 4 });
+      const subs = mapOf({
+        [consumer1]: subV2(a, [topic], [tp(topic, 0), tp(topic, 1)], generationId),
+        [consumer2]: subV2(a, [topic], [tp(topic, 0), tp(topic, 2)], generationId),
+        [consumer3]: subV2(a, [topic], [], generationId),
+      });
+      const r = a.assign(ppt, subs);
+      expect(r.get(consumer1)).toEqual([tp(topic, 1), tp(topic, 3)]);
+      expect(r.get(consumer2)).toEqual([tp(topic, 2)]);
+      expect(r.get(consumer3)).toEqual([tp(topic, 0)]);
+      verifyValidityAndBalance(a, subs, r, ppt);
+      expect(isFullyBalanced(r)).toBe(true);
+    });
+
+    it('testSchemaBackwardCompatibility', () => {
+      const a = create();
+      const ppt = mapOf({ topic: 3 });
+      const c1partitions0 = [tp(topic, 0), tp(topic, 2)];
+      const c2partitions0 = [tp(topic, 1)];
+      const subs = mapOf<Subscription>({
+        [consumer1]: subV2(a, [topic], c1partitions0, 1),
+        // Java's buildSubscriptionWithOldSchema: STICKY_ASSIGNOR_USER_DATA_V0, no generation.
+        [consumer2]: { topics: [topic], userData: encodeStickyUserData(c2partitions0), ownedPartitions: [] },
+        [consumer3]: sub([topic]),
+      });
+      const r = a.assign(ppt, subs);
+      const [c1, c2, c3] = [consumer1, consumer2, consumer3].map((c) => r.get(c)!);
+      expect([c1.length, c2.length, c3.length]).toEqual([1, 1, 1]);
+      expect(containsAll(c1partitions0, c1)).toBe(true);
+      expect(containsAll(c2partitions0, c2)).toBe(true);
+      verifyValidityAndBalance(a, subs, r, ppt);
+      expect(isFullyBalanced(r)).toBe(true);
+    });
+
+    it('testMemberDataWithInconsistentData', () => {
+      const a = create();
+      a.onAssignment({ partitions: [tp1] }, { generationId, memberId: consumer1 });
+      const userData = a.subscriptionUserData([topic]);
+      const memberData = a.memberData({ topics: [topic], userData, ownedPartitions: [tp0] });
+      // The sticky assignor puts the assignment in its user data and always honours that.
+      expect(memberData.partitions).toEqual([tp1]);
+      expect(memberData.generation).toBe(generationId);
+    });
+  });
+
+  describe.each(RACK_AND_SUBSCRIPTION)(
+    'rackConfig = %s, isAllSubscriptionsEqual = %s',
+    (rackConfig, equal) => {
+      const create = () => initializeRacks(new StickyAssignor(), rackConfig);
+
+      it('testAssignmentWithMultipleGenerations1', () => {
+        const a = create();
+        const allTopics = [topic, topic2];
+        const consumer2Topics = equal ? allTopics : [topic];
+        const ppt = mapOf({ topic: 6, topic2: 6 });
+        const subs = mapOf({
+          [consumer1]: sub(allTopics),
+          [consumer2]: sub(consumer2Topics),
+          [consumer3]: sub(allTopics),
+        });
+        let r = a.assign(ppt, subs);
+        const [r1p1, r1p2, r1p3] = [consumer1, consumer2, consumer3].map((c) => r.get(c)!);
+        expect([r1p1.length, r1p2.length, r1p3.length]).toEqual([4, 4, 4]);
+        verifyValidityAndBalance(a, subs, r, ppt);
+        expect(isFullyBalanced(r)).toBe(true);
+
+        subs.set(consumer1, subV2(a, allTopics, r1p1, generationId));
+        subs.set(consumer2, subV2(a, consumer2Topics, r1p2, generationId));
+        subs.delete(consumer3);
+        r = a.assign(ppt, subs);
+        const [r2p1, r2p2] = [consumer1, consumer2].map((c) => r.get(c)!);
+        expect([r2p1.length, r2p2.length]).toEqual([6, 6]);
+        // Only true when all subscriptions are equal.
+        if (equal) expect(containsAll(r2p1, r1p1)).toBe(true);
+        expect(containsAll(r2p2, r1p2)).toBe(true);
+        verifyValidityAndBalance(a, subs, r, ppt);
+        expect(isFullyBalanced(r)).toBe(true);
+        expect(disjoint(r2p2, r1p3)).toBe(false);
+
+        subs.delete(consumer1);
+        subs.set(consumer2, subV2(a, consumer2Topics, r2p2, 2));
+        subs.set(consumer3, subV2(a, allTopics, r1p3, 1));
+        r = a.assign(ppt, subs);
+        const [r3p2, r3p3] = [consumer2, consumer3].map((c) => r.get(c)!);
+        expect([r3p2.length, r3p3.length]).toEqual([6, 6]);
+        expect(disjoint(r3p2, r3p3)).toBe(true);
+        verifyValidityAndBalance(a, subs, r, ppt);
+        expect(isFullyBalanced(r)).toBe(true);
+      });
+
+      it('testAssignmentWithMultipleGenerations2', () => {
+        const a = create();
+        const allTopics = [topic, topic2, topic3];
+        const consumer1Topics = equal ? allTopics : [topic];
+        const consumer3Topics = equal ? allTopics : [topic, topic2];
+        const ppt = mapOf({ topic: 4, topic2: 4, topic3: 4 });
+        const subs = mapOf({
+          [consumer1]: sub(consumer1Topics),
+          [consumer2]: sub(allTopics),
+          [consumer3]: sub(consumer3Topics),
+        });
+        let r = a.assign(ppt, subs);
+        const [r1p1, r1p2, r1p3] = [consumer1, consumer2, consumer3].map((c) => r.get(c)!);
+        expect([r1p1.length, r1p2.length, r1p3.length]).toEqual([4, 4, 4]);
+        verifyValidityAndBalance(a, subs, r, ppt);
+        expect(isFullyBalanced(r)).toBe(true);
+
+        subs.delete(consumer1);
+        subs.set(consumer2, subV2(a, allTopics, r1p2, 1));
+        subs.delete(consumer3);
+        r = a.assign(ppt, subs);
+        const r2p2 = r.get(consumer2)!;
+        expect(r2p2.length).toBe(12);
+        expect(containsAll(r2p2, r1p2)).toBe(true);
+        verifyValidityAndBalance(a, subs, r, ppt);
+        expect(isFullyBalanced(r)).toBe(true);
+
+        subs.set(consumer1, subV2(a, consumer1Topics, r1p1, 1));
+        subs.set(consumer2, subV2(a, allTopics, r2p2, 2));
+        subs.set(consumer3, subV2(a, consumer3Topics, r1p3, 1));
+        r = a.assign(ppt, subs);
+        const [r3p1, r3p2, r3p3] = [consumer1, consumer2, consumer3].map((c) => r.get(c)!);
+        expect([r3p1.length, r3p2.length, r3p3.length]).toEqual([4, 4, 4]);
+        verifyValidityAndBalance(a, subs, r, ppt);
+        expect(isFullyBalanced(r)).toBe(true);
+      });
+
+      it('testAssignmentWithConflictingPreviousGenerations', () => {
+        const a = create();
+        const ppt = mapOf({ topic: 4, topic2: 4, topic3: 4 });
+        const allTopics = [topic, topic2, topic3];
+        const consumer1Topics = equal ? allTopics : [topic];
+        const consumer2Topics = equal ? allTopics : [topic, topic2];
+        const [t2p0, t2p1, t2p2, t2p3] = [0, 1, 2, 3].map((p) => tp(topic2, p));
+        const [t3p0, t3p1, t3p2, t3p3] = [0, 1, 2, 3].map((p) => tp(topic3, p));
+        const [p0, p1, p2, p3] = [0, 1, 2, 3].map((p) => tp(topic, p));
+        const c1partitions0 = equal ? [p0, p1, p2, t2p2, t2p3, t3p0] : [p0, p1, p2, p3];
+        const c2partitions0 = [p0, p1, t2p0, t2p1, t2p2, t2p3];
+        const c3partitions0 = [p2, p3, t3p0, t3p1, t3p2, t3p3];
+        const subs = mapOf({
+          [consumer1]: subV2(a, consumer1Topics, c1partitions0, 1),
+          [consumer2]: subV2(a, consumer2Topics, c2partitions0, 2),
+          [consumer3]: subV2(a, allTopics, c3partitions0, 2),
+        });
+        const r = a.assign(ppt, subs);
+        const [c1, c2, c3] = [consumer1, consumer2, consumer3].map((c) => r.get(c)!);
+        expect([c1.length, c2.length, c3.length]).toEqual([4, 4, 4]);
+        expect(containsAll(c2partitions0, c2)).toBe(true);
+        expect(containsAll(c3partitions0, c3)).toBe(true);
+        verifyValidityAndBalance(a, subs, r, ppt);
+        expect(isFullyBalanced(r)).toBe(true);
+      });
+    },
+  );
+
+  it('testMemberDataWillHonorUserData', () => {
     const a = new StickyAssignor();
-    const ppt = mapOf({ topic: 3 });
+    const owned = [tp(topic1, 0), tp(topic2, 1)];
+    const generationIdInUserData = generationId - 1;
+    const memberData = a.memberData({
+      topics: [topic],
+      userData: encodeStickyUserData(owned, generationIdInUserData),
+      ownedPartitions: [],
+      generationId,
+    });
+    // Under the eager protocol the user data always wins.
+    expect(memberData.partitions).toEqual(owned);
+    expect(memberData.generation).toBe(generationIdInUserData);
+  });
+
+  it('testAssignorWithOldVersionSubscriptions', () => {
+    const a = new StickyAssignor();
+    const ppt = mapOf({ topic1: 3 });
     const subs = mapOf({
-      [consumer1]: { topics: [topic], userData: encodeStickyUserData([tp(topic, 0), tp(topic, 2)]) },
-      [consumer2]: withGeneration([topic], [tp(topic, 1)], 1),
-      [consumer3]: sub([topic]),
+      [consumer1]: subV0(a, [topic1], [tp(topic1, 0)], generationId)!,
+      [consumer2]: subV1(a, [topic1], [tp(topic1, 1)], generationId),
+      [consumer3]: subV2(a, [topic1], [], generationId),
     });
     const r = a.assign(ppt, subs);
+    expect(r.get(consumer1)).toEqual([tp(topic1, 0)]);
+    expect(r.get(consumer2)).toEqual([tp(topic1, 1)]);
+    expect(r.get(consumer3)).toEqual([tp(topic1, 2)]);
     verifyValidityAndBalance(a, subs, r, ppt);
     expect(isFullyBalanced(r)).toBe(true);
-  });
-
-  it('onAssignment / subscriptionUserData carry the previous assignment and generation', () => {
-    const a = new StickyAssignor();
-    expect(a.subscriptionUserData([topic])).toBeNull();
-    a.onAssignment({ partitions: [tp(topic, 0)] }, { generationId: 4, memberId: 'm' });
-    const memberData = a.memberData({ topics: [topic], userData: a.subscriptionUserData([topic]) });
-    expect(memberData).toEqual({ partitions: [tp(topic, 0)], generation: 4 });
-  });
-
-  it('testAssignmentWithMultipleGenerations1', () => {
-    const a = new StickyAssignor();
-    const ppt = mapOf({ topic: 6 });
-    const subs = mapOf({ [consumer1]: sub([topic]), [consumer2]: sub([topic]), [consumer3]: sub([topic]) });
-    const r1 = a.assign(ppt, subs);
-    const [r1p1, r1p2, r1p3] = [consumer1, consumer2, consumer3].map((c) => r1.get(c)!);
-    expect([r1p1.length, r1p2.length, r1p3.length]).toEqual([2, 2, 2]);
-    verifyValidityAndBalance(a, subs, r1, ppt);
-
-    subs.set(consumer1, withGeneration([topic], r1p1, 1));
-    subs.set(consumer2, withGeneration([topic], r1p2, 1));
-    subs.delete(consumer3);
-    const r2 = a.assign(ppt, subs);
-    const [r2p1, r2p2] = [consumer1, consumer2].map((c) => r2.get(c)!);
-    expect([r2p1.length, r2p2.length]).toEqual([3, 3]);
-    expect(asSet(r2p1)).toEqual(expect.arrayContaining(asSet(r1p1)));
-    expect(asSet(r2p2)).toEqual(expect.arrayContaining(asSet(r1p2)));
-    verifyValidityAndBalance(a, subs, r2, ppt);
-    expect(isSticky(r1, r2)).toBe(true);
-    expect(asSet(r2p2).some((p) => asSet(r1p3).includes(p))).toBe(true);
-
-    subs.delete(consumer1);
-    subs.set(consumer2, withGeneration([topic], r2p2, 2));
-    subs.set(consumer3, withGeneration([topic], r1p3, 1));
-    const r3 = a.assign(ppt, subs);
-    const [r3p2, r3p3] = [consumer2, consumer3].map((c) => r3.get(c)!);
-    expect([r3p2.length, r3p3.length]).toEqual([3, 3]);
-    // consumer2 (generation 2) keeps everything it had; consumer3's stale claim loses
-    expect(asSet(r3p2)).toEqual(asSet(r2p2));
-    verifyValidityAndBalance(a, subs, r3, ppt);
-  });
-
-  it('testAssignmentWithConflictingPreviousGenerations', () => {
-    const a = new StickyAssignor();
-    const ppt = mapOf({ topic: 6 });
-    const subs = mapOf({
-      [consumer1]: withGeneration([topic], [tp(topic, 0), tp(topic, 1), tp(topic, 4)], 1),
-      [consumer2]: withGeneration([topic], [tp(topic, 0), tp(topic, 2), tp(topic, 3)], 1),
-      [consumer3]: withGeneration([topic], [tp(topic, 3), tp(topic, 4), tp(topic, 5)], 2),
-    });
-    const r = a.assign(ppt, subs);
-    expect(r.get(consumer1)!.length + r.get(consumer2)!.length + r.get(consumer3)!.length).toBe(6);
-    // generation 2 wins its claims: consumer3 keeps two of them (its quota), the others lose theirs
-    expect(r.get(consumer3)!.length).toBe(2);
-    expect(asSet([tp(topic, 3), tp(topic, 4), tp(topic, 5)])).toEqual(
-      expect.arrayContaining(asSet(r.get(consumer3))),
-    );
-    expect(asSet(r.get(consumer1))).toContain('topic-1');
-    expect(asSet(r.get(consumer2))).toContain('topic-2');
-    verifyValidityAndBalance(a, subs, r, ppt);
-    expect(isFullyBalanced(r)).toBe(true);
-  });
-
-  it('testConflictingPreviousAssignments: both claim everything in the same generation', () => {
-    const a = new StickyAssignor();
-    const ppt = mapOf({ topic: 2 });
-    const both = [tp(topic, 0), tp(topic, 1)];
-    const subs = mapOf({
-      [consumer1]: withGeneration([topic], both, 1),
-      [consumer2]: withGeneration([topic], both, 1),
-    });
-    const r = a.assign(ppt, subs);
-    expect(r.get(consumer1)!.length).toBe(1);
-    expect(r.get(consumer2)!.length).toBe(1);
-    verifyValidityAndBalance(a, subs, r, ppt);
   });
 });

@@ -87,6 +87,9 @@ export const consumerKeys = {
     doc: 'Static membership (KIP-345): a restart with the same id within session.timeout.ms keeps the assignment without a rebalance.',
     validate: (v) => (v === '' ? 'must not be empty' : undefined),
   }),
+  clientRack: stringKey('client.rack', {
+    doc: 'The rack this consumer runs in, sent in its group subscription: the rack-aware assignors (range, sticky, cooperative-sticky) then prefer partitions with a replica on that broker.rack (KIP-881).',
+  }),
   autoOffsetReset: enumKey('auto.offset.reset', ['earliest', 'latest', 'none'] as const, {
     doc: 'Where to start without a committed offset (or when it is out of range): earliest, latest, or none (an error).',
     default: 'latest',
@@ -204,7 +207,8 @@ export type ResolvedConsumerConfig = ResolvedConfigOf<typeof consumerKeys>;
 
 /** Java consumer property names accepted and ignored: JVM-only and KIP-848-only settings. */
 export const CONSUMER_IGNORED_PROPERTIES: readonly string[] = [
-  ...COMMON_IGNORED_PROPERTIES,
+  // The other clients ignore client.rack; the consumer sends it (clientRack).
+  ...COMMON_IGNORED_PROPERTIES.filter((p) => p !== 'client.rack'),
   'group.protocol',
   'group.remote.assignor',
   'internal.leave.group.on.close',
