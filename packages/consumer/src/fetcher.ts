@@ -21,7 +21,7 @@ import {
 import { BrokerProtocolError, type Logger } from '@tskafka/transport';
 import type { Cluster } from '@tskafka/transport/internals';
 import { RecordFetchError } from './errors.js';
-import { FetchSessionHandler, type SessionFetchRequest, type SessionPartitionData } from './fetch-session.js';
+import { FetchSessionHandler, type SessionPartitionData } from './fetch-session.js';
 import type { OffsetResetStrategy, PartitionState, SubscriptionState } from './subscription-state.js';
 
 /** Fetch settings (Java's `FetchConfig`). */
@@ -105,16 +105,6 @@ export class Fetcher {
   private failure: RecordFetchError | null = null;
   /** Fetch sessions (KIP-227), by broker. */
   private readonly sessions = new Map<number, FetchSessionHandler>();
-  /**
-   * Called with each Fetch as it is sent: the session metadata and the partitions it lists (for
-   * tests and diagnostics: how much an incremental fetch leaves out).
-   */
-  onFetchRequest:
-    | ((
-        node: number,
-        request: Pick<SessionFetchRequest, 'sessionId' | 'sessionEpoch' | 'toSend' | 'toForget'>,
-      ) => void)
-    | null = null;
 
   /**
    * @param cluster - where fetches go.
@@ -270,7 +260,6 @@ export class Fetcher {
       toSend: partitions,
       toForget: [],
     };
-    this.onFetchRequest?.(node, body);
     const response = await this.cluster.request(
       node,
       Api.Fetch,

@@ -343,6 +343,13 @@ function finish(
     sessionPartitionKey(usesTopicIds ? topics[i].topicId : topics[i].topic, partition);
   if (context.kind === 'full') {
     const replicaId = ctx.apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId;
+    // A replica fetch refused (not from a broker of this cluster) gets no session, let alone a
+    // privileged one that could evict consumers' sessions.
+    if (
+      replicaId >= 0 &&
+      ctx.node.metadata.interBrokerConnections.brokerAt(ctx.connection.remote) !== replicaId
+    )
+      return response;
     const size = topics.reduce((n, t) => n + t.partitions.length, 0);
     const session = ctx.node.fetchSessions.maybeCreateSession(
       ctx.node.clock.now(),
