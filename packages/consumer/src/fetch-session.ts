@@ -176,3 +176,45 @@ export class FetchSessionHandler {
     return request;
   }
 }
+
+/** A full fetch without a session (epoch -1), for brokers below Fetch v7. */
+export function sessionlessFetch(partitions: readonly SessionPartitionData[]): SessionFetchRequest {
+  return {
+    sessionId: INVALID_SESSION_ID,
+    sessionEpoch: FINAL_EPOCH,
+    full: true,
+    toSend: partitions,
+    toForget: [],
+  };
+}
+
+/** The session fields of a Fetch request (v7-12: topics by name) for `request`. */
+export function fetchRequestFields(request: SessionFetchRequest) {
+  return {
+    sessionId: request.sessionId,
+    sessionEpoch: request.sessionEpoch,
+    topics: byTopic(request.toSend, (p) => ({
+      partition: p.partition,
+      fetchOffset: p.fetchOffset,
+      partitionMaxBytes: p.partitionMaxBytes,
+    })).map(([topic, partitions]) => ({ topic, partitions })),
+    forgottenTopicsData: byTopic(request.toForget, (p) => p.partition).map(([topic, partitions]) => ({
+      topic,
+      partitions,
+    })),
+  };
+}
+
+/** Items grouped by their `topic`, in the order topics first appear. */
+function byTopic<T extends { topic: string }, U>(items: readonly T[], map: (item: T) => U): [string, U[]][] {
+  const out = new Map<string, U[]>();
+  for (const item of items) {
+    let list = out.get(item.topic);
+    if (list === undefined) {
+      list = [];
+      out.set(item.topic, list);
+    }
+    list.push(map(item));
+  }
+  return [...out];
+}

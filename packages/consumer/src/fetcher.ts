@@ -21,7 +21,12 @@ import {
 import { BrokerProtocolError, type Logger } from '@tskafka/transport';
 import type { Cluster } from '@tskafka/transport/internals';
 import { RecordFetchError } from './errors.js';
-import { FetchSessionHandler, type SessionPartitionData } from './fetch-session.js';
+import {
+  FetchSessionHandler,
+  fetchRequestFields,
+  type SessionPartitionData,
+  sessionlessFetch,
+} from './fetch-session.js';
 import type { OffsetResetStrategy, PartitionState, SubscriptionState } from './subscription-state.js';
 
 /** Fetch settings (Java's `FetchConfig`). */
@@ -254,12 +259,7 @@ export class Fetcher {
       currentLeaderEpoch: -1,
     }));
     const session = this.sessionFor(node);
-    const body = session?.build(partitions) ?? {
-      sessionId: 0,
-      sessionEpoch: -1,
-      toSend: partitions,
-      toForget: [],
-    };
+    const body = session?.build(partitions) ?? sessionlessFetch(partitions);
     const response = await this.cluster.request(
       node,
       Api.Fetch,
@@ -268,17 +268,7 @@ export class Fetcher {
         minBytes: o.minBytes,
         maxBytes: o.maxBytes,
         isolationLevel: o.isolationLevel,
-        sessionId: body.sessionId,
-        sessionEpoch: body.sessionEpoch,
-        topics: byTopic(body.toSend, (p) => ({
-          partition: p.partition,
-          fetchOffset: p.fetchOffset,
-          partitionMaxBytes: p.partitionMaxBytes,
-        })).map(([topic, ps]) => ({ topic, partitions: ps })),
-        forgottenTopicsData: byTopic(body.toForget, (p) => p.partition).map(([topic, ps]) => ({
-          topic,
-          partitions: ps,
-        })),
+        ...fetchRequestFields(body),
       },
       // v12: topics by name (v13+ wants topic ids), flexible; every broker from 2.8 to 4.x has it.
       { maxVersion: 12, timeoutMs: o.requestTimeoutMs + o.maxWaitMs },
@@ -539,10 +529,7 @@ export class Fetcher {
               minBytes: 0,
               maxBytes: this.options.maxBytes,
               isolationLevel: this.options.isolationLevel,
-              sessionId: close.sessionId,
-              sessionEpoch: close.sessionEpoch,
-              topics: [],
-              forgottenTopicsData: [],
+              ...fetchRequestFields(close),
             },
             { maxVersion: 12, timeoutMs: this.options.requestTimeoutMs },
           )
@@ -584,18 +571,4 @@ function isAborted(c: CompletedFetch, b: RecordBatch): boolean {
     return false;
   }
   return b.isTransactional && aborted.has(b.producerId);
-}
-
-/** Items grouped by their `topic`, in the order topics first appear. */
-function byTopic<T extends { topic: string }, U>(items: readonly T[], map: (item: T) => U): [string, U[]][] {
-  const out = new Map<string, U[]>();
-  for (const item of items) {
-    let list = out.get(item.topic);
-    if (list === undefined) {
-      list = [];
-      out.set(item.topic, list);
-    }
-    list.push(map(item));
-  }
-  return [...out];
 }
