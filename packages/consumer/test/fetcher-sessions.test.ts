@@ -30,7 +30,16 @@ interface Sent {
 
 function setup() {
   const sent: Sent[] = [];
-  const connection = { apiVersions: {}, supports: () => true, versionFor: () => 12 };
+  const closes: { sessionId: number; sessionEpoch: number }[] = [];
+  const connection = {
+    apiVersions: {},
+    supports: () => true,
+    versionFor: () => 12,
+    request: async (_api: unknown, body: { sessionId: number; sessionEpoch: number }) => {
+      closes.push({ sessionId: body.sessionId, sessionEpoch: body.sessionEpoch });
+      return { errorCode: 0, sessionId: 0, responses: [] };
+    },
+  };
   const cluster = {
     leaderFor: () => 0,
     requestMetadataUpdate: () => undefined,
@@ -80,7 +89,7 @@ function setup() {
   );
   subscriptions.assignFromUser([0, 1, 2].map((partition) => ({ topic: 't', partition })));
   for (const partition of [0, 1, 2]) subscriptions.seek(subscriptions.state('t', partition)!, 0);
-  return { sent, fetcher };
+  return { sent, fetcher, subscriptions, closes };
 }
 
 const batch = (baseOffset: number, count: number) =>
@@ -144,5 +153,21 @@ describe('Fetcher with fetch sessions', () => {
     await tick();
     expect(listed(sent[3])).toEqual(['0@4']);
     expect(sent[3].body.sessionEpoch).toBe(3);
+  });
+
+  it('closes the session at close (epoch -1) when no fetch waits at the broker', async () => {
+    const { sent, fetcher, subscriptions, closes } = setup();
+    fetcher.sendFetches();
+    // Paused partitions are not fetched: once this answer is in, nothing is in flight.
+    for (const partition of [0, 1, 2]) subscriptions.state('t', partition)!.paused = true;
+    sent[0].respond({ sessionId: 21 });
+    await tick();
+    expect(sent).toHaveLength(1);
+    await fetcher.closeSessions();
+    expect(closes).toEqual([{ sessionId: 21, sessionEpoch: -1 }]);
+    // Closed: nothing more is fetched.
+    for (const partition of [0, 1, 2]) subscriptions.state('t', partition)!.paused = false;
+    fetcher.sendFetches();
+    expect(sent).toHaveLength(1);
   });
 });
