@@ -282,7 +282,10 @@ export const fetchHandler = defineHandler({
   },
 });
 
-/** How the fetch is answered for sessions ({@link newFetchContext}), its partitions keyed as a session keeps them: by topic id from v13, else by name. */
+/**
+ * How the fetch is answered for sessions ({@link newFetchContext}), with its partitions keyed as a
+ * session keeps them: by topic id from v13, else by name.
+ */
 function sessionContext(ctx: RequestContext, req: Request): FetchContext {
   const usesTopicIds = ctx.apiVersion >= 13;
   const fetchData: { key: string; topic: string; topicId: string; request: FetchPartitionRequest }[] = [];
