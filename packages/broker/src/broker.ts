@@ -20,6 +20,7 @@ import {
 } from './config.js';
 import { Connection } from './connection.js';
 import { FaultInjector } from './faults.js';
+import { FetchSessionCache } from './fetch-session.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import type { ApiHandler } from './handler.js';
 import { allHandlers } from './handlers/index.js';
@@ -155,6 +156,8 @@ export class BrokerNode {
   readonly faults = new FaultInjector();
   /** Time and timers (the cluster's clock). */
   readonly clock: Clock;
+  /** Incremental fetch sessions (KIP-227) of this broker's fetchers. */
+  readonly fetchSessions: FetchSessionCache;
   /** Handlers by API key. */
   readonly handlers: Map<number, ApiHandler<ApiDef>>;
   /**
@@ -203,6 +206,9 @@ export class BrokerNode {
       opts.logger ??
       ((level, message) => process.stderr.write(`[tskafka broker ${this.nodeId}] ${level}: ${message}\n`));
     this.replicaManager = new ReplicaManager(this, opts.dataDir);
+    this.fetchSessions = new FetchSessionCache({
+      maxEntries: this.config.maxIncrementalFetchSessionCacheSlots,
+    });
     this.groupCoordinator = new GroupCoordinator(this, { clock: this.clock });
     this.txnCoordinator = new TransactionCoordinator(this, { clock: this.clock });
     this.authenticators = opts.listeners.map(

@@ -78,6 +78,8 @@ export interface BrokerConfig {
   producerIdExpirationMs: number;
   /** `connections.max.idle.ms`. */
   connectionsMaxIdleMs: number;
+  /** `max.incremental.fetch.session.cache.slots`: incremental fetch sessions (KIP-227) kept at most. */
+  maxIncrementalFetchSessionCacheSlots: number;
   /** `auto.leader.rebalance.enable`: the controller moves leadership back to preferred replicas. */
   autoLeaderRebalanceEnable: boolean;
   /** `leader.imbalance.check.interval.seconds`, in ms: how often the controller checks leader balance. */
@@ -232,6 +234,11 @@ const SETTINGS: Record<string, Setting> = {
   },
   'producer.id.expiration.ms': { key: 'producerIdExpirationMs', type: 'int', default: DAY },
   'connections.max.idle.ms': { key: 'connectionsMaxIdleMs', type: 'long', default: 600_000 },
+  'max.incremental.fetch.session.cache.slots': {
+    key: 'maxIncrementalFetchSessionCacheSlots',
+    type: 'int',
+    default: 1000,
+  },
   'auto.leader.rebalance.enable': { key: 'autoLeaderRebalanceEnable', type: 'bool', default: true },
   'leader.imbalance.check.interval.seconds': {
     key: 'leaderImbalanceCheckIntervalMs',

@@ -620,6 +620,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       if (this.connecting === null) return;
       await this.connecting.catch(() => undefined);
       await this.coordinator?.close(Math.max(0, deadline - this.clock.now()));
+      await this.fetcher.closeSessions();
     })();
     try {
       const done = await raceTimer(

@@ -21,6 +21,12 @@ import {
 import { BrokerProtocolError, type Logger } from '@tskafka/transport';
 import type { Cluster } from '@tskafka/transport/internals';
 import { RecordFetchError } from './errors.js';
+import {
+  FetchSessionHandler,
+  fetchRequestFields,
+  type SessionPartitionData,
+  sessionlessFetch,
+} from './fetch-session.js';
 import type { OffsetResetStrategy, PartitionState, SubscriptionState } from './subscription-state.js';
 
 /** Fetch settings (Java's `FetchConfig`). */
@@ -102,6 +108,8 @@ export class Fetcher {
   private readonly unreadable = new Map<string, number>();
   /** What the next `collect` throws: a partition whose fetches kept failing. */
   private failure: RecordFetchError | null = null;
+  /** Fetch sessions (KIP-227), by broker. */
+  private readonly sessions = new Map<number, FetchSessionHandler>();
 
   /**
    * @param cluster - where fetches go.
@@ -197,37 +205,15 @@ export class Fetcher {
   }
 
   private fetchFrom(node: number, states: { state: PartitionState; offset: number }[]): void {
-    const o = this.options;
     const sent = states.map(({ state, offset }) => ({ state, epoch: state.epoch, offset }));
-    const topics = new Map<string, { partition: number; fetchOffset: number; partitionMaxBytes: number }[]>();
-    for (const { state, offset } of sent) {
-      let list = topics.get(state.topic);
-      if (list === undefined) {
-        list = [];
-        topics.set(state.topic, list);
-      }
-      list.push({ partition: state.partition, fetchOffset: offset, partitionMaxBytes: o.maxPartitionBytes });
-      this.fetching.add(state.key);
-    }
+    for (const { state } of sent) this.fetching.add(state.key);
     this.inFlight.add(node);
-    const request = this.cluster.request(
-      node,
-      Api.Fetch,
-      {
-        maxWaitMs: o.maxWaitMs,
-        minBytes: o.minBytes,
-        maxBytes: o.maxBytes,
-        isolationLevel: o.isolationLevel,
-        topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
-      },
-      // v12: topics by name (v13+ wants topic ids), flexible; every broker from 2.8 to 4.x has it.
-      { maxVersion: 12, timeoutMs: o.requestTimeoutMs + o.maxWaitMs },
-    );
     let answered = false;
-    request
+    this.sendFetch(node, sent)
       .then(
-        (response) => {
+        ({ response, session }) => {
           answered = true;
+          if (session !== null) this.onSessionResponse(node, session, response);
           const byKey = new Map(sent.map((x) => [x.state.key, x]));
           for (const t of response.responses) {
             for (const p of t.partitions) {
@@ -238,6 +224,7 @@ export class Fetcher {
           }
         },
         (e: unknown) => {
+          this.sessions.get(node)?.handleError();
           this.cluster.requestMetadataUpdate();
           if (this.closed) return;
           if (e instanceof BrokerProtocolError) this.onUnreadableResponse(node, sent, e);
@@ -254,6 +241,66 @@ export class Fetcher {
         // for the next poll instead: a broker that keeps failing is not asked again in a loop.
         if (answered) this.sendFetches();
       });
+  }
+
+  /**
+   * Sends one Fetch of `sent` to `node`. To a broker that has fetch sessions (Fetch v7+, known
+   * once a connection to it is ready, so the very first fetch is an ordinary full one), it goes
+   * through that broker's {@link FetchSessionHandler}: full at first, then listing only the
+   * partitions whose fetch offset changed or that joined, and naming those that left.
+   */
+  private async sendFetch(node: number, sent: readonly { state: PartitionState; offset: number }[]) {
+    const o = this.options;
+    const partitions: SessionPartitionData[] = sent.map(({ state, offset }) => ({
+      topic: state.topic,
+      partition: state.partition,
+      fetchOffset: offset,
+      partitionMaxBytes: o.maxPartitionBytes,
+      currentLeaderEpoch: -1,
+    }));
+    const session = this.sessionFor(node);
+    const body = session?.build(partitions) ?? sessionlessFetch(partitions);
+    const response = await this.cluster.request(
+      node,
+      Api.Fetch,
+      {
+        maxWaitMs: o.maxWaitMs,
+        minBytes: o.minBytes,
+        maxBytes: o.maxBytes,
+        isolationLevel: o.isolationLevel,
+        ...fetchRequestFields(body),
+      },
+      // v12: topics by name (v13+ wants topic ids), flexible; every broker from 2.8 to 4.x has it.
+      { maxVersion: 12, timeoutMs: o.requestTimeoutMs + o.maxWaitMs },
+    );
+    return { response, session };
+  }
+
+  /** The fetch session with `node`, when its ready connection speaks Fetch v7+; else null. */
+  private sessionFor(node: number): FetchSessionHandler | null {
+    const connection = this.cluster.readyConnection(node);
+    if (connection === undefined || connection.apiVersions === null) return null;
+    if (!connection.supports(Api.Fetch) || connection.versionFor(Api.Fetch, 12) < 7) return null;
+    let session = this.sessions.get(node);
+    if (session === undefined) {
+      session = new FetchSessionHandler(node);
+      this.sessions.set(node, session);
+    }
+    return session;
+  }
+
+  /** Hands a Fetch answer to its session; a refused session fetch makes the next one full. */
+  private onSessionResponse(
+    node: number,
+    session: FetchSessionHandler,
+    response: Parameters<FetchSessionHandler['handleResponse']>[0],
+  ): void {
+    const problem = session.handleResponse(response);
+    if (problem === null) return;
+    this.logger.info(
+      `broker ${node} refused fetch session ${session.id} (${problem}): the next fetch is full`,
+    );
+    if (response.errorCode === ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR) this.cluster.requestMetadataUpdate();
   }
 
   /**
@@ -457,6 +504,43 @@ export class Fetcher {
       const s = this.completed[i].state;
       if (this.subscriptions.state(s.topic, s.partition) !== s) this.completed.splice(i, 1);
     }
+  }
+
+  /**
+   * Stops sending fetches and closes the fetch sessions (KIP-227: epoch -1, nothing listed) at
+   * brokers with no fetch in flight, so that they free the session at once. A broker whose fetch
+   * still waits for data would answer the close only after it (up to `fetch.max.wait.ms`): its
+   * session is left to the broker's eviction instead of making close wait.
+   */
+  async closeSessions(): Promise<void> {
+    this.closed = true;
+    const closing: Promise<unknown>[] = [];
+    for (const [node, session] of this.sessions) {
+      const connection = this.cluster.readyConnection(node);
+      if (this.inFlight.has(node) || connection === undefined) continue;
+      const close = session.closeRequest();
+      if (close === null) continue;
+      closing.push(
+        connection
+          .request(
+            Api.Fetch,
+            {
+              maxWaitMs: 0,
+              minBytes: 0,
+              maxBytes: this.options.maxBytes,
+              isolationLevel: this.options.isolationLevel,
+              ...fetchRequestFields(close),
+            },
+            { maxVersion: 12, timeoutMs: this.options.requestTimeoutMs },
+          )
+          .catch((error: unknown) =>
+            this.logger.debug(`closing fetch session ${close.sessionId} at broker ${node} failed`, {
+              error: error as Error,
+            }),
+          ),
+      );
+    }
+    await Promise.all(closing);
   }
 
   /** Stops sending; in-flight fetches are ignored. */

@@ -23,6 +23,7 @@ function setup(outcomes: Outcome[], maxBytes = 1 << 20) {
   const cluster = {
     leaderFor: () => 0,
     requestMetadataUpdate: () => undefined,
+    readyConnection: () => undefined,
     request: async () => {
       const next = outcomes.shift();
       if (next === undefined) return new Promise(() => {});

@@ -36,6 +36,7 @@ function setup(isolationLevel: 0 | 1 = 0) {
   const cluster = {
     leaderFor: () => 0,
     requestMetadataUpdate: () => undefined,
+    readyConnection: () => undefined,
     request: (node: number, _api: unknown, body: Sent['body']) =>
       new Promise((resolve) => {
         sent.push({
