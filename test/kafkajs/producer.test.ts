@@ -181,8 +181,10 @@ describe('tskafka/kafkajs producer: Produce response fields and headers, differe
       const seen = new Promise<unknown>((resolve) => {
         void consumer.run({
           eachMessage: async ({ message }) => {
-            const show = (v: Buffer | Buffer[] | undefined) =>
-              Array.isArray(v) ? v.map((b) => b.toString('hex')) : v?.toString('hex');
+            // Consumed header values are Buffers (KafkaJS types them as its send-side IHeaders).
+            const hex = (b: string | Buffer) => (Buffer.isBuffer(b) ? b.toString('hex') : `string ${b}`);
+            const show = (v: string | Buffer | (string | Buffer)[] | undefined) =>
+              Array.isArray(v) ? v.map(hex) : v === undefined ? v : hex(v);
             resolve(Object.entries(message.headers ?? {}).map(([k, v]) => [k, show(v)]));
           },
         });

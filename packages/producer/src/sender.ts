@@ -460,7 +460,12 @@ export class Sender {
     if (isInvalidMetadata(code)) this.metadata.requestUpdate();
   }
 
-  private completeBatch(b: ProducerBatch, baseOffset: number, logAppendTime: number, logStartOffset = -1): void {
+  private completeBatch(
+    b: ProducerBatch,
+    baseOffset: number,
+    logAppendTime: number,
+    logStartOffset = -1,
+  ): void {
     this.accumulator.idempotence?.handleCompletedBatch(b, baseOffset);
     this.metrics?.batchDone(b);
     if (diagnosticChannels.producerAck.hasSubscribers)

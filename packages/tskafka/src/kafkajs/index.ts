@@ -51,6 +51,18 @@ export {
   type ITopicMetadata,
 } from './admin.js';
 export {
+  type AlterConfigsResponse,
+  type ConfigEntries,
+  ConfigResourceTypes,
+  ConfigSource,
+  type ConfigSynonyms,
+  type DescribeConfigResponse,
+  type IResourceConfig,
+  type ListPartitionReassignmentsResponse,
+  type PartitionReassignment,
+  type ResourceConfigQuery,
+} from './admin-configs.js';
+export {
   AssignerProtocol,
   type Assignment,
   type ISerializer,
