@@ -117,25 +117,39 @@ export const Partitioners: {
   JavaCompatiblePartitioner: createPartitioner((key) => murmur2(Buffer.isBuffer(key) ? key : String(key))),
 };
 
-/** A tskafka `Partitioner` that asks a KafkaJS partitioner function. */
+/**
+ * A tskafka `Partitioner` that asks a KafkaJS partitioner function. The partition metadata it
+ * hands over is built once per topic and metadata update (the producer's list of available
+ * partitions is the same array until then), not per message.
+ */
 export function adaptPartitioner(
   create: ICustomPartitioner,
 ): Partitioner<Buffer | string | null, Buffer | string | null> {
   const choose = create();
+  const byTopic = new Map<
+    string,
+    { count: number; available: readonly number[]; metadata: PartitionMetadata[] }
+  >();
   return {
     partition(topic, key, _keyBytes, value, cluster: PartitionerCluster) {
       const count = cluster.partitionCountFor(topic);
-      const available = new Set(cluster.availablePartitionsFor(topic));
-      const partitionMetadata: PartitionMetadata[] = [];
-      for (let p = 0; p < count; p++)
-        partitionMetadata.push({
-          partitionErrorCode: 0,
-          partitionId: p,
-          leader: available.has(p) ? 0 : -1,
-          replicas: [],
-          isr: [],
-        });
-      return choose({ topic, partitionMetadata, message: { key, value } });
+      const available = cluster.availablePartitionsFor(topic);
+      let known = byTopic.get(topic);
+      if (known === undefined || known.count !== count || known.available !== available) {
+        const leaders = new Set(available);
+        const metadata: PartitionMetadata[] = [];
+        for (let p = 0; p < count; p++)
+          metadata.push({
+            partitionErrorCode: 0,
+            partitionId: p,
+            leader: leaders.has(p) ? 0 : -1,
+            replicas: [],
+            isr: [],
+          });
+        known = { count, available, metadata };
+        byTopic.set(topic, known);
+      }
+      return choose({ topic, partitionMetadata: known.metadata, message: { key, value } });
     },
   };
 }
