@@ -79,6 +79,7 @@ export {
   PartitionAssigners,
   roundRobinAssigner,
 } from './assigners.js';
+export { type CompressionCodec, CompressionCodecs } from './compression.js';
 export { Consumer } from './consumer.js';
 export type {
   Batch,

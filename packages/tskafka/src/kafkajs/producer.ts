@@ -19,6 +19,7 @@ import {
   type RecordMetadata as TsRecordMetadata,
 } from '@tskafka/producer';
 import type { RecordHeaders } from '@tskafka/transport';
+import { isCodecReplaced } from './compression.js';
 import { asKafkaJS, asKafkaJSRetried, isProduceError, KafkaJSNonRetriableError } from './errors.js';
 import { InstrumentedClient, type ProducerEventPayloads, ProducerEvents } from './events.js';
 import type { KafkaContext } from './kafka.js';
@@ -281,6 +282,11 @@ export class Producer extends InstrumentedClient<typeof ProducerEvents, Producer
       const codec = CODECS[compression];
       if (codec === undefined)
         throw new KafkaJSNonRetriableError(`Unsupported compression codec ${compression}`);
+      if (isCodecReplaced(compression))
+        this.logger().info(
+          `The ${codec} codec registered in CompressionCodecs is not used: tskafka's built-in ${codec} codec writes the same format`,
+          { compression },
+        );
       producer = new TsProducer<Data, Data>({
         ...this.base,
         acks: acks === -1 ? 'all' : acks,
