@@ -22,9 +22,9 @@
  * Instrumentation events (`consumer.on(consumer.events.CRASH, ...)`) by KafkaJS's names: connect,
  * disconnect, stop, crash, group join, rebalancing, commit offsets, start and end of batch.
  *
- * Not built yet: the network, heartbeat and fetch events (named, never emitted), headers with several values on send, `logStartOffset` and `logAppendTime` in send results
- * (always `'-1'`), the admin's config, reassignment and record-deletion calls, `socketFactory`, SASL
- * `oauthbearer` and `aws`. A handler that throws
+ * Not built yet: the network, heartbeat and fetch events (named, never emitted), `socketFactory`,
+ * SASL `oauthbearer` and `aws`. `CompressionCodecs` accepts KafkaJS codecs but tskafka's built-in
+ * codecs are used. A handler that throws
  * is retried from its first unresolved message after `retry.initialRetryTime`, without
  * KafkaJS's crash-and-restart cycle.
  *

@@ -41,9 +41,13 @@ export type ICustomPartitioner = () => (args: PartitionerArgs) => number;
 /** A KafkaJS partitioner's hash of a key. */
 type Hash = (key: Buffer | string) => number;
 
+// The built-in partitioners' hashes, so that the producer can run them without the per-message
+// arguments a KafkaJS partitioner function takes (see adaptPartitioner).
+const HASHES = new WeakMap<ICustomPartitioner, Hash>();
+
 /** KafkaJS's default strategy around a hash: the message's partition, else the key's, else round robin. */
 function createPartitioner(hash: Hash): ICustomPartitioner {
-  return () => {
+  const create: ICustomPartitioner = () => {
     const counters = new Map<string, number>();
     return ({ topic, partitionMetadata, message }) => {
       let counter = counters.get(topic);
@@ -58,6 +62,30 @@ function createPartitioner(hash: Hash): ICustomPartitioner {
       if (available.length > 0) return available[toPositive(counter) % available.length].partitionId;
       return toPositive(counter) % numPartitions;
     };
+  };
+  HASHES.set(create, hash);
+  return create;
+}
+
+/**
+ * {@link createPartitioner}'s strategy as a tskafka `Partitioner`, choosing the same partitions
+ * from the producer's own view of the topic. (A message's own partition never reaches a tskafka
+ * partitioner: the producer uses it first.)
+ */
+function nativePartitioner(hash: Hash): Partitioner<Buffer | string | null, Buffer | string | null> {
+  const counters = new Map<string, number>();
+  return {
+    partition(topic, key, _keyBytes, _value, cluster: PartitionerCluster) {
+      const numPartitions = cluster.partitionCountFor(topic);
+      if (key !== null && key !== undefined) return toPositive(hash(key)) % numPartitions;
+      let counter = counters.get(topic);
+      // KafkaJS starts each topic's round robin at a random point.
+      if (counter === undefined) counter = Math.floor(Math.random() * 0x100000000);
+      counters.set(topic, ++counter);
+      const available = cluster.availablePartitionsFor(topic);
+      if (available.length > 0) return available[toPositive(counter) % available.length];
+      return toPositive(counter) % numPartitions;
+    },
   };
 }
 
@@ -125,6 +153,8 @@ export const Partitioners: {
 export function adaptPartitioner(
   create: ICustomPartitioner,
 ): Partitioner<Buffer | string | null, Buffer | string | null> {
+  const hash = HASHES.get(create);
+  if (hash !== undefined) return nativePartitioner(hash);
   const choose = create();
   const byTopic = new Map<
     string,
