@@ -12,9 +12,9 @@ import { Comment, CommentTag, Converter, ReferenceReflection, ReflectionKind } f
 const RULES = [
   // `tskafka/kafkajs`: one file per KafkaJS client, grouped as tskafka's own are.
   [/^tskafka\/src\/kafkajs\/errors\.ts$/, 'Errors'],
-  [/^tskafka\/src\/kafkajs\/producer\.ts$/, 'Producer'],
+  [/^tskafka\/src\/kafkajs\/(producer|compression)\.ts$/, 'Producer'],
   [/^tskafka\/src\/kafkajs\/(consumer|assigners|assigner-protocol)\.ts$/, 'Consumer'],
-  [/^tskafka\/src\/kafkajs\/(admin|acls)\.ts$/, 'Admin'],
+  [/^tskafka\/src\/kafkajs\/(admin|admin-configs|acls)\.ts$/, 'Admin'],
   [/^tskafka\/src\/kafkajs\/partitioners\.ts$/, 'Partitioning'],
   [/^tskafka\/src\//, 'Client'],
   [/\/errors(\/|\.ts$)|\/src\/config\/errors\.ts$/, 'Errors'],

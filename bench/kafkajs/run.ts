@@ -3,11 +3,12 @@
  * tskafka) and tskafka's own API, on our reference broker (its own process, 3 partitions):
  *
  * - send: `producer.send({ topic, messages })` with arrays of 1000 messages of 100 B, awaited one
- *   after another (tskafka's own API: 1000 `send` calls, then awaiting them);
+ *   after another (tskafka's own API: `producer.sendBatch` of 1000 records, awaited the same way),
+ *   with this process's CPU time per message (user + system; the broker runs in its own process);
  * - eachMessage / eachBatch: reading those messages from the beginning in a fresh group
  *   (tskafka's own API: `poll`).
  *
- *   npx tsx --conditions=source bench/kafkajs/run.ts [--arrays 50] [--size 100]
+ *   node --expose-gc --conditions=source --import tsx bench/kafkajs/run.ts [--arrays 50] [--size 100] [--send-only]
  *
  * Prints messages/s per shape and client. Nothing here is a test: figures vary with the machine
  * and all clients share this process; compare the ratios. The time to join the group is not
@@ -27,6 +28,7 @@ const arrays = Number(arg('arrays', '50'));
 const size = Number(arg('size', '100'));
 const total = arrays * 1000;
 const value = randomBytes(size);
+const sendOnly = process.argv.includes('--send-only');
 
 type Lib = typeof kafkajs;
 const LIBS: [string, Lib][] = [
@@ -36,15 +38,32 @@ const LIBS: [string, Lib][] = [
 
 const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 
-async function sendArrays(kafka: kafkajs.Kafka, topic: string): Promise<number> {
+/**
+ * Messages/s and this process's CPU µs per message of `run`, which sends `total` messages. The
+ * garbage of the client measured before is collected first when `gc` is exposed
+ * (`node --expose-gc`), so that it is not charged to this one.
+ */
+async function measured(run: () => Promise<void>): Promise<string> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await run();
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return `${rate(total, ms)} (${((used.user + used.system) / total).toFixed(2)} µs CPU)`;
+}
+
+async function sendArrays(kafka: kafkajs.Kafka, topic: string): Promise<string> {
   const producer = kafka.producer();
   await producer.connect();
   const messages = Array.from({ length: 1000 }, (_, i) => ({ key: `k${i}`, value }));
-  const start = performance.now();
-  for (let a = 0; a < arrays; a++) await producer.send({ topic, messages, acks: 1 });
-  const ms = performance.now() - start;
+  // Warm-up (compiled code, connections, metadata), to a topic nothing reads.
+  for (let a = 0; a < 5; a++) await producer.send({ topic: 'warmup', messages, acks: 1 });
+  const result = await measured(async () => {
+    for (let a = 0; a < arrays; a++) await producer.send({ topic, messages, acks: 1 });
+  });
   await producer.disconnect();
-  return rate(total, ms);
+  return result;
 }
 
 async function consume(
@@ -77,21 +96,22 @@ async function consume(
   return rate(total, ms);
 }
 
-async function nativeSend(bootstrap: string[], topic: string): Promise<number> {
+async function nativeSend(bootstrap: string[], topic: string): Promise<string> {
+  // As tskafka/kafkajs configures its producer: acks=1 here, not idempotent, no linger.
   const producer = new TsKafka({ bootstrapServers: bootstrap, clientId: 'bench' }).producer({
     acks: 1,
     idempotent: false,
+    lingerMs: 0,
   });
   await producer.connect();
-  const start = performance.now();
-  for (let a = 0; a < arrays; a++) {
-    const sends = [];
-    for (let i = 0; i < 1000; i++) sends.push(producer.send({ topic, key: `k${i}`, value }));
-    await Promise.all(sends);
-  }
-  const ms = performance.now() - start;
+  const records = Array.from({ length: 1000 }, (_, i) => ({ topic, key: `k${i}`, value }));
+  const warmup = records.map((r) => ({ ...r, topic: 'warmup' }));
+  for (let a = 0; a < 5; a++) await producer.sendBatch(warmup);
+  const result = await measured(async () => {
+    for (let a = 0; a < arrays; a++) await producer.sendBatch(records);
+  });
   await producer.close();
-  return rate(total, ms);
+  return result;
 }
 
 async function nativePoll(bootstrap: string[], topic: string): Promise<number> {
@@ -114,7 +134,7 @@ async function nativePoll(bootstrap: string[], topic: string): Promise<number> {
   return rate(total, ms);
 }
 
-const topics = ['kafkajs', 'tskafka-kafkajs', 'tskafka'];
+const topics = ['kafkajs', 'tskafka-kafkajs', 'tskafka', 'warmup'];
 const target = await startTarget('tskafka', topics, 3);
 const brokers = target.bootstrap.split(',');
 const rows: string[][] = [];
@@ -123,13 +143,13 @@ try {
     const kafka = new lib.Kafka({ clientId: 'bench', brokers, logLevel: lib.logLevel.NOTHING });
     const topic = name === 'kafkajs' ? 'kafkajs' : 'tskafka-kafkajs';
     const send = await sendArrays(kafka, topic);
-    const eachMessage = await consume(kafka, topic, 'eachMessage');
-    const eachBatch = await consume(kafka, topic, 'eachBatch');
-    rows.push([name, String(send), String(eachMessage), String(eachBatch)]);
+    const eachMessage = sendOnly ? '-' : String(await consume(kafka, topic, 'eachMessage'));
+    const eachBatch = sendOnly ? '-' : String(await consume(kafka, topic, 'eachBatch'));
+    rows.push([name, send, eachMessage, eachBatch]);
   }
   const send = await nativeSend(brokers, 'tskafka');
-  const poll = await nativePoll(brokers, 'tskafka');
-  rows.push(['tskafka (own API)', String(send), `${poll} (poll)`, `${poll} (poll)`]);
+  const poll = sendOnly ? '-' : `${await nativePoll(brokers, 'tskafka')} (poll)`;
+  rows.push(['tskafka (own API, sendBatch)', send, poll, poll]);
 } finally {
   await target.close();
 }

@@ -1,6 +1,7 @@
 /**
  * `tskafka/kafkajs`'s producer against KafkaJS's own: the same sends give the same partitions
- * (both partitioners) and the same `RecordMetadata[]`.
+ * (both partitioners), the same `RecordMetadata[]` (log start offset and append time included),
+ * and the same headers, repeated ones too.
  */
 import { Partitioners } from 'tskafka/kafkajs';
 import { describe, expect, it } from 'vitest';
@@ -23,8 +24,7 @@ async function partitionsPerKey(
   const sent = [];
   for (const key of KEYS) sent.push(await producer.send({ topic: 'keys', messages: [{ key, value: 'v' }] }));
   await producer.disconnect();
-  // logStartOffset is not reported by tskafka's producer (see the module's documentation).
-  return sent.map((r) => r.map(({ logStartOffset: _, ...rest }) => rest));
+  return sent;
 }
 
 describe('tskafka/kafkajs producer, differential against kafkajs 2.2.4', () => {
@@ -80,14 +80,9 @@ describe('tskafka/kafkajs producer, differential against kafkajs 2.2.4', () => {
         ],
       });
       await producer.disconnect();
-      const strip = (list: { logStartOffset?: string }[]) =>
-        list.map(({ logStartOffset: _, ...rest }) => rest);
       const order = (list: { topicName: string; partition: number }[]) =>
         [...list].sort((x, y) => x.topicName.localeCompare(y.topicName) || x.partition - y.partition);
-      return {
-        first: strip(first),
-        batch: order(strip(batch) as { topicName: string; partition: number }[]),
-      };
+      return { first, batch: order(batch) };
     });
     expect(r.kafkajs.batch.length).toBeGreaterThan(2);
     expect(r.ours).toEqual(r.kafkajs);
@@ -101,16 +96,109 @@ describe('tskafka/kafkajs producer, differential against kafkajs 2.2.4', () => {
       await admin.disconnect();
       const producer = kafka.producer();
       await producer.connect();
-      const strip = <T extends { logStartOffset?: string }>(list: T[]) =>
-        list.map(({ logStartOffset: _, ...rest }) => rest);
       const messages = [0, 1, 2, 3].map((i) => ({ value: `v${i}`.repeat(50), partition: i % 2 }));
       const gzip = await producer.send({ topic: 'c', messages, compression: lib.CompressionTypes.GZIP });
       const leaderOnly = await producer.send({ topic: 'c', messages, acks: 1 });
       const none = await producer.send({ topic: 'c', messages, acks: 0 });
       await producer.disconnect();
-      return { gzip: strip(gzip), leaderOnly: strip(leaderOnly), none: strip(none) };
+      return { gzip, leaderOnly, none };
     });
     expect(r.kafkajs.leaderOnly.map((m) => m.baseOffset)).toEqual(['2', '2']);
+    expect(r.ours).toEqual(r.kafkajs);
+  });
+});
+
+describe('tskafka/kafkajs producer: Produce response fields and headers, differential', () => {
+  it('logStartOffset after a deletion, and logAppendTime on a LogAppendTime topic', async () => {
+    const r = await both(async ({ kafka }) => {
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({
+        topics: [
+          { topic: 'start', numPartitions: 1 },
+          {
+            topic: 'appended',
+            numPartitions: 1,
+            configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }],
+          },
+        ],
+      });
+      const producer = kafka.producer();
+      await producer.connect();
+      const messages = [0, 1, 2, 3].map((i) => ({ value: `v${i}` }));
+      await producer.send({ topic: 'start', messages });
+      // KafkaJS's admin finds the leader only in metadata it has fetched since the topic was made.
+      await admin.fetchTopicMetadata({ topics: ['start'] });
+      await admin.deleteTopicRecords({ topic: 'start', partitions: [{ partition: 0, offset: '3' }] });
+      const afterDelete = await producer.send({ topic: 'start', messages });
+      const before = Date.now();
+      const [appended] = await producer.send({ topic: 'appended', messages });
+      await producer.disconnect();
+      await admin.disconnect();
+      // The append time is the broker's clock: the same for both only in kind.
+      const appendTime = Number(appended.logAppendTime);
+      return {
+        afterDelete,
+        appended: { ...appended, logAppendTime: appendTime >= before - 1000 && appendTime <= Date.now() },
+      };
+    });
+    expect(r.kafkajs.afterDelete).toEqual([
+      {
+        topicName: 'start',
+        partition: 0,
+        errorCode: 0,
+        baseOffset: '4',
+        logAppendTime: '-1',
+        logStartOffset: '3',
+      },
+    ]);
+    expect(r.kafkajs.appended.logAppendTime).toBe(true);
+    expect(r.ours).toEqual(r.kafkajs);
+  });
+
+  it('a header whose value is an array is written once per value, and read back as an array', async () => {
+    const r = await both(async ({ kafka }) => {
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({
+        topic: 'h',
+        messages: [
+          {
+            value: 'v',
+            headers: {
+              trace: ['a', Buffer.from([1, 2])],
+              one: 'x',
+              single: ['only'],
+              many: [Buffer.from('p'), 'q', 'r'],
+            },
+          },
+        ],
+      });
+      await producer.disconnect();
+      const consumer = kafka.consumer({ groupId: 'h-reader' });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'h', fromBeginning: true });
+      const seen = new Promise<unknown>((resolve) => {
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            // Consumed header values are Buffers (KafkaJS types them as its send-side IHeaders).
+            const hex = (b: string | Buffer) => (Buffer.isBuffer(b) ? b.toString('hex') : `string ${b}`);
+            const show = (v: string | Buffer | (string | Buffer)[] | undefined) =>
+              Array.isArray(v) ? v.map(hex) : v === undefined ? v : hex(v);
+            resolve(Object.entries(message.headers ?? {}).map(([k, v]) => [k, show(v)]));
+          },
+        });
+      });
+      const headers = await seen;
+      await consumer.disconnect();
+      return headers;
+    });
+    expect(r.kafkajs).toEqual([
+      ['trace', ['61', '0102']],
+      ['one', '78'],
+      ['single', '6f6e6c79'],
+      ['many', ['70', '71', '72']],
+    ]);
     expect(r.ours).toEqual(r.kafkajs);
   });
 });

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { UnknownTopicOrPartitionError } from '@tskafka/protocol';
 import { Api, type ApiDef } from '@tskafka/protocol/internals';
 import type { RequestOf, ResponseOf } from '@tskafka/transport/internals';
 import { type AdminContext, groupBy, type ItemOutcome, runPerItem } from './requests.js';
@@ -128,7 +129,8 @@ export async function describeConfigs(
           };
         });
       }),
-    { apiName: 'DescribeConfigs' },
+    // An unknown topic is the answer, as in Java's admin (which retries none of these errors).
+    { apiName: 'DescribeConfigs', isFinal: (e) => e instanceof UnknownTopicOrPartitionError },
   );
   return resources.map((r) => results.get(keyOf(r)) as ConfigResourceDescription);
 }

@@ -175,6 +175,7 @@ export class ProducerBatch implements SendFutureOwner {
   // The outcome, kept once done so a future listened to later still gets it.
   private resultBaseOffset = -1;
   private resultLogAppendTime = -1;
+  private resultLogStartOffset = -1;
   private failure: Error | null = null;
   private failureOf: ((index: number) => Error | undefined) | undefined = undefined;
   private doneWaiters: (() => void)[] | null = null;
@@ -429,13 +430,15 @@ export class ProducerBatch implements SendFutureOwner {
 
   /**
    * Resolves every record: offset `baseOffset + i` (-1 if `baseOffset` is -1), timestamp
-   * `logAppendTime` if it is not -1, else the record's. False if the batch was already done.
+   * `logAppendTime` if it is not -1, else the record's; `logStartOffset` as the response gave it.
+   * False if the batch was already done.
    */
-  complete(baseOffset: number, logAppendTime: number): boolean {
+  complete(baseOffset: number, logAppendTime: number, logStartOffset = -1): boolean {
     if (this.isDone) return false;
     this.state = BatchState.Succeeded;
     this.resultBaseOffset = baseOffset;
     this.resultLogAppendTime = logAppendTime;
+    this.resultLogStartOffset = logStartOffset;
     const completions = this.completions;
     const groupIndexes = this.groupIndexes;
     const n = this.entries;
@@ -510,6 +513,8 @@ export class ProducerBatch implements SendFutureOwner {
       partition: this.partition,
       offset: base < 0 ? -1 : base + i,
       timestamp: this.resultLogAppendTime >= 0 ? this.resultLogAppendTime : this.timestamps[i],
+      logAppendTime: this.resultLogAppendTime,
+      logStartOffset: this.resultLogStartOffset,
     };
   }
 

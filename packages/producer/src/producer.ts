@@ -626,6 +626,11 @@ function forwardTo(p: Promise<RecordMetadata>, group: SendGroup, index: number):
 
 function headerList(headers: RecordHeaders): RecordHeaderInput[] | null {
   const out: RecordHeaderInput[] = [];
-  for (const key in headers) out.push({ key, value: headers[key] });
+  for (const key in headers) {
+    const value = headers[key];
+    // An array repeats the header (Array.isArray does not narrow a readonly array away).
+    if (!Array.isArray(value)) out.push({ key, value: value as string | Buffer });
+    else for (const v of value as readonly (string | Buffer)[]) out.push({ key, value: v });
+  }
   return out.length === 0 ? null : out;
 }

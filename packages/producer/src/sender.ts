@@ -83,6 +83,8 @@ export interface ProducePartitionResponse {
   readonly baseOffset: number;
   /** The broker's append time under `LogAppendTime`, else -1. */
   readonly logAppendTimeMs?: number;
+  /** The partition's log start offset (v5+), else -1. */
+  readonly logStartOffset?: number;
   /** Per-record errors (INVALID_RECORD). */
   readonly recordErrors?: readonly {
     readonly batchIndex: number;
@@ -430,7 +432,7 @@ export class Sender {
     const code = p.errorCode;
     if (code === 0 || code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
       // DUPLICATE_SEQUENCE_NUMBER: the broker already has the batch (an old broker's answer to a retry).
-      this.completeBatch(b, p.baseOffset, p.logAppendTimeMs ?? -1);
+      this.completeBatch(b, p.baseOffset, p.logAppendTimeMs ?? -1, p.logStartOffset ?? -1);
       return;
     }
     if (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.accumulator.idempotence?.isAcknowledged(b)) {
@@ -458,7 +460,12 @@ export class Sender {
     if (isInvalidMetadata(code)) this.metadata.requestUpdate();
   }
 
-  private completeBatch(b: ProducerBatch, baseOffset: number, logAppendTime: number): void {
+  private completeBatch(
+    b: ProducerBatch,
+    baseOffset: number,
+    logAppendTime: number,
+    logStartOffset = -1,
+  ): void {
     this.accumulator.idempotence?.handleCompletedBatch(b, baseOffset);
     this.metrics?.batchDone(b);
     if (diagnosticChannels.producerAck.hasSubscribers)
@@ -469,7 +476,7 @@ export class Sender {
         records: b.recordCount,
         error: null,
       });
-    b.complete(baseOffset, logAppendTime);
+    b.complete(baseOffset, logAppendTime, logStartOffset);
     this.accumulator.deallocate(b);
   }
 

@@ -40,6 +40,16 @@ export interface RecordMetadata {
   readonly offset: number;
   /** The broker's append time if the topic uses `LogAppendTime`, else the record's own timestamp; -1 on failure. */
   readonly timestamp: number;
+  /**
+   * The broker's append time as its Produce response gave it: set under `LogAppendTime`, else -1
+   * (-1 too with `acks=0`). Absent where no response was read (a failed send).
+   */
+  readonly logAppendTime?: number;
+  /**
+   * The partition's log start offset as the Produce response gave it (v5+), else -1. Absent
+   * where no response was read (a failed send).
+   */
+  readonly logStartOffset?: number;
 }
 
 /**

@@ -128,7 +128,14 @@ describe('RecordAccumulator append and ready', () => {
     const [batch] = acc.drain([1], 1 << 20, T0).get(1) as ProducerBatch[];
     batch.complete(40, -1);
     expect(seen).toEqual(['40@5']);
-    await expect(p).resolves.toEqual({ topic: 't', partition: 0, offset: 41, timestamp: 6 });
+    await expect(p).resolves.toEqual({
+      topic: 't',
+      partition: 0,
+      offset: 41,
+      timestamp: 6,
+      logAppendTime: -1,
+      logStartOffset: -1,
+    });
   });
 
   it('rejects a timestamp that is not a safe integer, holding no memory', async () => {

@@ -27,7 +27,14 @@ describe('SendFuture: the lazy promise send returns', () => {
         finallyRan = true;
       });
     drainOne(acc).complete(40, -1);
-    await expect(a).resolves.toEqual({ topic: 't', partition: 0, offset: 40, timestamp: T0 });
+    await expect(a).resolves.toEqual({
+      topic: 't',
+      partition: 0,
+      offset: 40,
+      timestamp: T0,
+      logAppendTime: -1,
+      logStartOffset: -1,
+    });
     expect(await viaThen).toBe(41);
     expect(finallyRan).toBe(true);
   });

@@ -77,8 +77,22 @@ describe('Sender', () => {
     expect(valuesOf(request)).toEqual([['a', 'b']]);
     io.sent[0].resolve(responseFor(request, 0, 500));
     await clock.tick();
-    expect(a.value).toEqual({ topic: 't', partition: 0, offset: 500, timestamp: 111 });
-    expect(b.value).toEqual({ topic: 't', partition: 0, offset: 501, timestamp: 112 });
+    expect(a.value).toEqual({
+      topic: 't',
+      partition: 0,
+      offset: 500,
+      timestamp: 111,
+      logAppendTime: -1,
+      logStartOffset: -1,
+    });
+    expect(b.value).toEqual({
+      topic: 't',
+      partition: 0,
+      offset: 501,
+      timestamp: 112,
+      logAppendTime: -1,
+      logStartOffset: -1,
+    });
   });
 
   it('sends an awaited batch without lingering when its partition has nothing on the wire', async () => {
@@ -334,7 +348,14 @@ describe('Sender', () => {
     expect(io.sent[0].request.acks).toBe(0);
     io.sent[0].resolve(null);
     await clock.tick();
-    expect(r.value).toEqual({ topic: 't', partition: 0, offset: -1, timestamp: 42 });
+    expect(r.value).toEqual({
+      topic: 't',
+      partition: 0,
+      offset: -1,
+      timestamp: 42,
+      logAppendTime: -1,
+      logStartOffset: -1,
+    });
   });
 
   it('uses the broker’s LogAppendTime when the response has one', async () => {

@@ -12,8 +12,11 @@
 
 import { KafkaClientError, type RecordHeader } from '@tskafka/protocol';
 
-/** Headers of a record to send: name to value (a string is written as UTF-8). */
-export type RecordHeaders = Record<string, string | Buffer>;
+/**
+ * Headers of a record to send: name to value (a string is written as UTF-8). An array writes
+ * the header once per element, in order (Kafka allows a key to repeat, as Java's `Headers.add`).
+ */
+export type RecordHeaders = Record<string, string | Buffer | readonly (string | Buffer)[]>;
 
 /** Headers of a consumed record, in wire order (keys may repeat), as deserializers see them. */
 export type ConsumedHeaders = readonly RecordHeader[];

@@ -7,6 +7,7 @@
 import type { Admin as TsAdmin } from '@tskafka/admin';
 import { KafkaError } from '@tskafka/protocol';
 import * as acls from './acls.js';
+import * as configs from './admin-configs.js';
 import type { GroupDescription } from './consumer-types.js';
 import {
   asKafkaJS,
@@ -391,6 +392,42 @@ export class Admin extends InstrumentedClient<typeof AdminEvents, AdminEventPayl
     return asKafkaJSRetried(this.context.retries, async () =>
       acls.deleteAcls(this.client(), options.filters),
     );
+  }
+
+  // KafkaJS bails out of its retrier on any error of these calls but NOT_CONTROLLER (which
+  // tskafka retries itself): the application sees the KafkaJSProtocolError as it is, retriable
+  // or not.
+
+  /** The configs of topics and brokers, in KafkaJS's shape; a resource with an error fails the call. */
+  describeConfigs(options: {
+    resources: configs.ResourceConfigQuery[];
+    includeSynonyms?: boolean;
+  }): Promise<configs.DescribeConfigResponse> {
+    return asKafkaJS(async () => configs.describeConfigs(this.client(), options));
+  }
+
+  /** Replaces the config overrides of topics or brokers (configs left out return to their defaults). */
+  alterConfigs(options: {
+    resources: configs.IResourceConfig[];
+    validateOnly?: boolean;
+  }): Promise<configs.AlterConfigsResponse> {
+    return asKafkaJS(async () => configs.alterConfigs(this.client(), options));
+  }
+
+  /** Moves partitions to new replicas; the moves go on after this resolves. */
+  alterPartitionReassignments(options: {
+    topics: configs.PartitionReassignment[];
+    timeout?: number;
+  }): Promise<void> {
+    return asKafkaJS(async () => configs.alterPartitionReassignments(this.client(), options));
+  }
+
+  /** The partition reassignments in progress, of `topics` or of all. */
+  listPartitionReassignments(options: {
+    topics?: { topic: string; partitions: number[] }[] | null;
+    timeout?: number;
+  }): Promise<configs.ListPartitionReassignmentsResponse> {
+    return asKafkaJS(async () => configs.listPartitionReassignments(this.client(), options));
   }
 
   private client(): TsAdmin {

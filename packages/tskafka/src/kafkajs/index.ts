@@ -22,9 +22,9 @@
  * Instrumentation events (`consumer.on(consumer.events.CRASH, ...)`) by KafkaJS's names: connect,
  * disconnect, stop, crash, group join, rebalancing, commit offsets, start and end of batch.
  *
- * Not built yet: the network, heartbeat and fetch events (named, never emitted), headers with several values on send, `logStartOffset` and `logAppendTime` in send results
- * (always `'-1'`), the admin's config, reassignment and record-deletion calls, `socketFactory`, SASL
- * `oauthbearer` and `aws`. A handler that throws
+ * Not built yet: the network, heartbeat and fetch events (named, never emitted), `socketFactory`,
+ * SASL `oauthbearer` and `aws`. `CompressionCodecs` accepts KafkaJS codecs but tskafka's built-in
+ * codecs are used. A handler that throws
  * is retried from its first unresolved message after `retry.initialRetryTime`, without
  * KafkaJS's crash-and-restart cycle.
  *
@@ -51,6 +51,18 @@ export {
   type ITopicMetadata,
 } from './admin.js';
 export {
+  type AlterConfigsResponse,
+  type ConfigEntries,
+  ConfigResourceTypes,
+  ConfigSource,
+  type ConfigSynonyms,
+  type DescribeConfigResponse,
+  type IResourceConfig,
+  type ListPartitionReassignmentsResponse,
+  type PartitionReassignment,
+  type ResourceConfigQuery,
+} from './admin-configs.js';
+export {
   AssignerProtocol,
   type Assignment,
   type ISerializer,
@@ -67,6 +79,7 @@ export {
   PartitionAssigners,
   roundRobinAssigner,
 } from './assigners.js';
+export { type CompressionCodec, CompressionCodecs } from './compression.js';
 export { Consumer } from './consumer.js';
 export type {
   Batch,

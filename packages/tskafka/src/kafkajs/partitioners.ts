@@ -41,9 +41,13 @@ export type ICustomPartitioner = () => (args: PartitionerArgs) => number;
 /** A KafkaJS partitioner's hash of a key. */
 type Hash = (key: Buffer | string) => number;
 
+// The built-in partitioners' hashes, so that the producer can run them without the per-message
+// arguments a KafkaJS partitioner function takes (see adaptPartitioner).
+const HASHES = new WeakMap<ICustomPartitioner, Hash>();
+
 /** KafkaJS's default strategy around a hash: the message's partition, else the key's, else round robin. */
 function createPartitioner(hash: Hash): ICustomPartitioner {
-  return () => {
+  const create: ICustomPartitioner = () => {
     const counters = new Map<string, number>();
     return ({ topic, partitionMetadata, message }) => {
       let counter = counters.get(topic);
@@ -58,6 +62,30 @@ function createPartitioner(hash: Hash): ICustomPartitioner {
       if (available.length > 0) return available[toPositive(counter) % available.length].partitionId;
       return toPositive(counter) % numPartitions;
     };
+  };
+  HASHES.set(create, hash);
+  return create;
+}
+
+/**
+ * {@link createPartitioner}'s strategy as a tskafka `Partitioner`, choosing the same partitions
+ * from the producer's own view of the topic. (A message's own partition never reaches a tskafka
+ * partitioner: the producer uses it first.)
+ */
+function nativePartitioner(hash: Hash): Partitioner<Buffer | string | null, Buffer | string | null> {
+  const counters = new Map<string, number>();
+  return {
+    partition(topic, key, _keyBytes, _value, cluster: PartitionerCluster) {
+      const numPartitions = cluster.partitionCountFor(topic);
+      if (key !== null && key !== undefined) return toPositive(hash(key)) % numPartitions;
+      let counter = counters.get(topic);
+      // KafkaJS starts each topic's round robin at a random point.
+      if (counter === undefined) counter = Math.floor(Math.random() * 0x100000000);
+      counters.set(topic, ++counter);
+      const available = cluster.availablePartitionsFor(topic);
+      if (available.length > 0) return available[toPositive(counter) % available.length];
+      return toPositive(counter) % numPartitions;
+    },
   };
 }
 
@@ -117,25 +145,41 @@ export const Partitioners: {
   JavaCompatiblePartitioner: createPartitioner((key) => murmur2(Buffer.isBuffer(key) ? key : String(key))),
 };
 
-/** A tskafka `Partitioner` that asks a KafkaJS partitioner function. */
+/**
+ * A tskafka `Partitioner` that asks a KafkaJS partitioner function. The partition metadata it
+ * hands over is built once per topic and metadata update (the producer's list of available
+ * partitions is the same array until then), not per message.
+ */
 export function adaptPartitioner(
   create: ICustomPartitioner,
 ): Partitioner<Buffer | string | null, Buffer | string | null> {
+  const hash = HASHES.get(create);
+  if (hash !== undefined) return nativePartitioner(hash);
   const choose = create();
+  const byTopic = new Map<
+    string,
+    { count: number; available: readonly number[]; metadata: PartitionMetadata[] }
+  >();
   return {
     partition(topic, key, _keyBytes, value, cluster: PartitionerCluster) {
       const count = cluster.partitionCountFor(topic);
-      const available = new Set(cluster.availablePartitionsFor(topic));
-      const partitionMetadata: PartitionMetadata[] = [];
-      for (let p = 0; p < count; p++)
-        partitionMetadata.push({
-          partitionErrorCode: 0,
-          partitionId: p,
-          leader: available.has(p) ? 0 : -1,
-          replicas: [],
-          isr: [],
-        });
-      return choose({ topic, partitionMetadata, message: { key, value } });
+      const available = cluster.availablePartitionsFor(topic);
+      let known = byTopic.get(topic);
+      if (known === undefined || known.count !== count || known.available !== available) {
+        const leaders = new Set(available);
+        const metadata: PartitionMetadata[] = [];
+        for (let p = 0; p < count; p++)
+          metadata.push({
+            partitionErrorCode: 0,
+            partitionId: p,
+            leader: leaders.has(p) ? 0 : -1,
+            replicas: [],
+            isr: [],
+          });
+        known = { count, available, metadata };
+        byTopic.set(topic, known);
+      }
+      return choose({ topic, partitionMetadata: known.metadata, message: { key, value } });
     },
   };
 }

@@ -1,7 +1,9 @@
 /**
- * KafkaJS's producer over tskafka's `Producer`: `send` and `sendBatch` append every message to
- * tskafka's RecordAccumulator (batched per partition, sent at once: `lingerMs` 0) and answer in
- * KafkaJS's shape, one {@link RecordMetadata} per partition written to.
+ * KafkaJS's producer over tskafka's `Producer`: `send` and `sendBatch` hand all their messages to
+ * one tskafka `sendBatch` call (appended to the RecordAccumulator, batched per partition, sent at
+ * once: `lingerMs` 0; one promise for the call, not one per message) and answer in KafkaJS's
+ * shape, one {@link RecordMetadata} per partition written to. Headers whose value is an array
+ * are written once per element, as KafkaJS writes them.
  *
  * KafkaJS chooses `acks` and `compression` per call where tskafka fixes them per producer, so this
  * keeps one tskafka producer per `(acks, compression)` pair a call has used; most applications
@@ -11,15 +13,24 @@
  */
 import {
   type ProducerOptions,
+  SendBatchError,
   Producer as TsProducer,
+  type ProducerRecord as TsProducerRecord,
   type RecordMetadata as TsRecordMetadata,
 } from '@tskafka/producer';
 import type { RecordHeaders } from '@tskafka/transport';
+import { isCodecReplaced } from './compression.js';
 import { asKafkaJS, asKafkaJSRetried, isProduceError, KafkaJSNonRetriableError } from './errors.js';
 import { InstrumentedClient, type ProducerEventPayloads, ProducerEvents } from './events.js';
 import type { KafkaContext } from './kafka.js';
 import { adaptPartitioner, type ICustomPartitioner, Partitioners } from './partitioners.js';
-import { CompressionTypes, type Message, type RecordMetadata, type RetryOptions } from './types.js';
+import {
+  CompressionTypes,
+  type IHeaders,
+  type Message,
+  type RecordMetadata,
+  type RetryOptions,
+} from './types.js';
 
 /** KafkaJS's `ProducerConfig`. */
 export interface ProducerConfig {
@@ -191,7 +202,9 @@ export class Producer extends InstrumentedClient<typeof ProducerEvents, Producer
   private async produce(batch: ProducerBatch): Promise<RecordMetadata[]> {
     const acks = batch.acks ?? -1;
     const producer = await this.producerFor(acks, batch.compression ?? CompressionTypes.None);
-    const sends: Promise<TsRecordMetadata>[] = [];
+    // Every message checked before any is sent, as KafkaJS does; then one sendBatch call, one
+    // promise for the lot.
+    const records: TsProducerRecord<Data, Data>[] = [];
     for (const { topic, messages } of batch.topicMessages ?? []) {
       if (!Array.isArray(messages))
         throw new KafkaJSNonRetriableError(
@@ -202,19 +215,23 @@ export class Producer extends InstrumentedClient<typeof ProducerEvents, Producer
           throw new KafkaJSNonRetriableError(
             `Invalid message without value for topic "${topic}": ${JSON.stringify(m)}`,
           );
-        sends.push(
-          producer.send({
-            topic,
-            key: m.key ?? null,
-            value: m.value,
-            partition: m.partition ?? undefined,
-            timestamp: m.timestamp === undefined ? undefined : Number(m.timestamp),
-            headers: headersOf(m),
-          }),
-        );
+        records.push({
+          topic,
+          key: m.key ?? null,
+          value: m.value,
+          partition: m.partition ?? undefined,
+          timestamp: m.timestamp === undefined ? undefined : Number(m.timestamp),
+          headers: m.headers === undefined ? undefined : headersOf(m.headers),
+        });
       }
     }
-    const sent = await Promise.all(sends);
+    let sent: TsRecordMetadata[];
+    try {
+      sent = await producer.sendBatch(records);
+    } catch (e) {
+      // The first record's failure is the one KafkaJS would have thrown.
+      throw e instanceof SendBatchError ? e.cause : e;
+    }
     return acks === 0 ? [] : byPartition(sent);
   }
 
@@ -265,6 +282,11 @@ export class Producer extends InstrumentedClient<typeof ProducerEvents, Producer
       const codec = CODECS[compression];
       if (codec === undefined)
         throw new KafkaJSNonRetriableError(`Unsupported compression codec ${compression}`);
+      if (isCodecReplaced(compression))
+        this.logger().info(
+          `The ${codec} codec registered in CompressionCodecs is not used: tskafka's built-in ${codec} codec writes the same format`,
+          { compression },
+        );
       producer = new TsProducer<Data, Data>({
         ...this.base,
         acks: acks === -1 ? 'all' : acks,
@@ -279,43 +301,43 @@ export class Producer extends InstrumentedClient<typeof ProducerEvents, Producer
   }
 }
 
-/** tskafka headers from KafkaJS's (an array value repeats the header, which tskafka's send cannot yet). */
-function headersOf(m: Message): RecordHeaders | undefined {
-  if (m.headers === undefined) return undefined;
-  const out: RecordHeaders = {};
-  for (const [k, v] of Object.entries(m.headers)) {
-    if (v === undefined) continue;
-    if (Array.isArray(v)) {
-      if (v.length !== 1)
-        throw new KafkaJSNonRetriableError(`Header "${k}": repeated header values are not supported yet`);
-      out[k] = v[0];
-    } else out[k] = v;
+/** tskafka's headers from KafkaJS's: the same but for keys without a value, which are left out. */
+function headersOf(headers: IHeaders): RecordHeaders {
+  for (const k in headers) {
+    if (headers[k] !== undefined) continue;
+    const out: RecordHeaders = {};
+    for (const [key, v] of Object.entries(headers)) if (v !== undefined) out[key] = v;
+    return out;
   }
-  return out;
+  return headers as RecordHeaders;
 }
 
-/** KafkaJS's answer: per partition, in order of topic then partition, the first offset written. */
+/**
+ * KafkaJS's answer: one entry per partition written to, topics in the order first sent, their
+ * partitions in ascending order, each with the offset of its first message and the Produce
+ * response's append time and log start offset, 64-bit numbers as strings.
+ */
 function byPartition(sent: readonly TsRecordMetadata[]): RecordMetadata[] {
-  const topics = new Map<string, Map<number, number>>();
+  const topics = new Map<string, Map<number, TsRecordMetadata>>();
   for (const r of sent) {
     let partitions = topics.get(r.topic);
     if (partitions === undefined) {
       partitions = new Map();
       topics.set(r.topic, partitions);
     }
-    const base = partitions.get(r.partition);
-    if (base === undefined || r.offset < base) partitions.set(r.partition, r.offset);
+    const first = partitions.get(r.partition);
+    if (first === undefined || r.offset < first.offset) partitions.set(r.partition, r);
   }
   const out: RecordMetadata[] = [];
   for (const [topicName, partitions] of topics)
-    for (const [partition, baseOffset] of [...partitions].sort((a, b) => a[0] - b[0]))
+    for (const [partition, first] of [...partitions].sort((a, b) => a[0] - b[0]))
       out.push({
         topicName,
         partition,
         errorCode: 0,
-        baseOffset: String(baseOffset),
-        logAppendTime: '-1',
-        logStartOffset: '-1',
+        baseOffset: String(first.offset),
+        logAppendTime: String(first.logAppendTime ?? -1),
+        logStartOffset: String(first.logStartOffset ?? -1),
       });
   return out;
 }
