@@ -43,6 +43,7 @@ import { type ProducerOptions, ProducerState, type RawRecordData } from './produ
 import { buildProducerParts, loadPlugins } from './producer-setup.js';
 import { abortOnClose, requireTransactions } from './producer-transactions.js';
 import { SendGroup } from './send-group.js';
+import { markHandled } from './send-promise.js';
 import type { Sender } from './sender.js';
 import { SenderLoop } from './sender-loop.js';
 import type { TransactionOffsets } from './transaction-requests.js';
@@ -163,6 +164,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
         },
       },
       () => this.loop?.wakeup(),
+      parts.onFailedSends,
     );
     this.topicWaits = this.metadataWaits.byTopic;
     // Plugins may be module paths (from a properties file): imported before the first send.
@@ -372,7 +374,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
       }
       return null;
     }
-    const future = deferred === null ? null : deferred.future;
+    const future = deferred === null ? null : deferred.pending;
     let p: Promise<RecordMetadata> | null = null;
     if (r.partition === undefined && partitioner.onNewBatch !== undefined) {
       // KIP-480: a keyless record that would open a new batch lets the sticky partitioner move on.
@@ -387,7 +389,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     const interceptors = this.interceptors;
     if (deferred !== null) {
       // The batch took the future over, unless the append failed at once.
-      if (p !== future) {
+      if (p !== deferred.promise) {
         p.then(
           (m) => deferred.complete(m, null),
           (e: Error) => deferred.complete(null, e),
@@ -399,10 +401,10 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
           (e: Error) => interceptors.onAcknowledgement(null, e, r),
         );
       }
-      return deferred.future;
+      return deferred.promise;
     }
     if (!interceptors.hasOnAcknowledgement) return p;
-    return p.then(
+    const acknowledged = p.then(
       (m) => {
         interceptors.onAcknowledgement(m, null, r);
         return m;
@@ -412,6 +414,9 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
         throw e;
       },
     );
+    // As `p` itself: a failure nobody awaits is logged by the producer, not an unhandled rejection.
+    markHandled(acknowledged);
+    return acknowledged;
   }
 
   private failSend(
@@ -429,7 +434,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     }
     if (deferred === null) return Promise.reject(error);
     deferred.complete(null, error);
-    return deferred.future;
+    return deferred.promise;
   }
 
   /**
