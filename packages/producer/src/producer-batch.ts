@@ -98,7 +98,7 @@ export function warnFailedSends(topic: string, partition: number, error: Error, 
 /** What a {@link FailedSendsListener} says. */
 export function failedSendsMessage(topic: string, partition: number, error: Error, count: number): string {
   const where = partition < 0 ? topic : `${topic}-${partition}`;
-  return `${count} send(s) to ${where} failed (a send nobody awaits is reported only here): ${error.message}`;
+  return `${count} send(s) to ${where} failed: ${error.message} (their promises are rejected; this is the only report of one nobody awaits)`;
 }
 
 /** The life cycle of a {@link ProducerBatch}; see the module comment for the transitions. */

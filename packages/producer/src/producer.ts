@@ -237,6 +237,21 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
    * A transactional producer sends only between `beginTransaction()` and the commit or abort
    * (else a `TransactionStateError`); a record its transaction aborts before sending it rejects
    * with a `TransactionAbortedError`.
+   *
+   * The result is a native `Promise` (`await` and `Promise.all` take it as it is, at no extra
+   * cost per record). A send that fails after `send` returned (the broker's error, a delivery
+   * timeout, no memory within `max.block.ms`, a closing producer) rejects its promise marked as
+   * handled: whoever awaits it gets the error, and a send nobody awaits (fire and forget) does
+   * not end the process with an unhandled rejection. Since the producer cannot tell whether a
+   * promise is awaited, it logs every batch of failed sends at warn through its `logger`
+   * (`"3 send(s) to orders-0 failed ..."`), so a failure nobody awaited is not lost. A send
+   * refused at once (the producer closed, a record too large or that cannot be serialized, a
+   * partition that does not exist) returns an ordinary rejected promise: await it or add
+   * `.catch`, as for any promise.
+   *
+   * Sends are batched per partition. A batch holding a send goes out as soon as its partition
+   * has no request on the wire (an application awaiting its sends sends nothing more meanwhile);
+   * while one is, records sent meanwhile gather in the batch, for at most `linger.ms`.
    */
   send(record: ProducerRecord<K, V>): Promise<RecordMetadata> {
     if (!this.sendOpen) return this.sendLater(record);
