@@ -22,13 +22,15 @@ import { type LeaderLookup, LeaderQueues, type ReadyCheckResult } from './leader
 import { PendingAppend } from './pending-append.js';
 import {
   BatchState,
+  type FailedSendsListener,
   type HeaderList,
   PartitionQueue,
   ProducerBatch,
   type SendCallback,
+  warnFailedSends,
 } from './producer-batch.js';
-import type { SendFuture } from './send-future.js';
 import type { SendGroup } from './send-group.js';
+import type { PendingSend } from './send-promise.js';
 import type { RecordMetadata } from './types.js';
 
 export type { LeaderLookup, ReadyCheckResult } from './leader-queues.js';
@@ -75,6 +77,8 @@ export interface RecordAccumulatorOptions {
   transactional?: boolean;
   /** Time (for appends that waited for memory) and the memory pool's timers. Default the system clock. */
   clock?: TimerClock;
+  /** Hears of failed `send`s (their promises are rejected marked handled). Default a process warning. */
+  onFailedSends?: FailedSendsListener;
 }
 
 const ProducerState = { Open: 'Open', Closed: 'Closed' } as const;
@@ -99,6 +103,7 @@ export class RecordAccumulator {
   /** Whether batches are written inside transactions (and drained only once their partition is added). */
   readonly transactional: boolean;
   private readonly clock: TimerClock;
+  private readonly onFailedSends: FailedSendsListener;
   private readonly topics = new Map<string, PartitionQueue[]>();
   private readonly queues: PartitionQueue[] = [];
   private readonly leaders: LeaderQueues;
@@ -116,6 +121,7 @@ export class RecordAccumulator {
     this.maxRequestSize = options.maxRequestSize ?? 1048576;
     this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120000;
     this.clock = options.clock ?? systemTimerClock;
+    this.onFailedSends = options.onFailedSends ?? warnFailedSends;
     this.pool =
       options.pool ??
       new BufferPool({
@@ -171,9 +177,9 @@ export class RecordAccumulator {
    * request or the buffer rejects with a `RecordTooLargeError`; after `close()`, with a
    * `ProducerClosedError`.
    *
-   * `future`: a send's result made before the record could be appended (it waited for its
+   * `pending`: a send's promise made before the record could be appended (it waited for its
    * topic's metadata); the record's batch takes it over and it is what is returned, unless the
-   * append fails at once (then a rejected promise, and `future` is left alone).
+   * append fails at once (then a rejected promise, and `pending` is left alone).
    */
   append(
     topic: string,
@@ -183,7 +189,7 @@ export class RecordAccumulator {
     value: RecordBytes,
     headers: HeaderList,
     now: number,
-    future: SendFuture | null = null,
+    pending: PendingSend | null = null,
   ): Promise<RecordMetadata> {
     const promise = this.appendRecord(
       topic,
@@ -195,7 +201,7 @@ export class RecordAccumulator {
       now,
       null,
       false,
-      future,
+      pending,
     );
     return promise as Promise<RecordMetadata>;
   }
@@ -293,9 +299,9 @@ export class RecordAccumulator {
     value: RecordBytes,
     headers: HeaderList,
     now: number,
-    future: SendFuture | null = null,
+    pending: PendingSend | null = null,
   ): Promise<RecordMetadata> | null {
-    return this.appendRecord(topic, partition, timestamp, key, value, headers, now, null, true, future);
+    return this.appendRecord(topic, partition, timestamp, key, value, headers, now, null, true, pending);
   }
 
   // The one append path. Returns the record's promise, or null in callback mode and when
@@ -310,7 +316,7 @@ export class RecordAccumulator {
     now: number,
     callback: SendCallback | null,
     abortOnNewBatch: boolean,
-    future: SendFuture | null,
+    pending: PendingSend | null,
   ): Promise<RecordMetadata> | null {
     if (this.state !== ProducerState.Open) {
       return failAppend(new ProducerClosedError('cannot send after the producer is closed'), callback);
@@ -322,13 +328,13 @@ export class RecordAccumulator {
     if (q === null || q.partition !== partition || q.topic !== topic) q = this.queueFor(topic, partition);
     if (this.pool.queued > 0) {
       const size = this.newBatchSize(key, value, headers);
-      return this.appendLater(q, timestamp, key, value, headers, callback, size, future);
+      return this.appendLater(q, timestamp, key, value, headers, callback, size, pending);
     }
     const batches = q.batches;
     const last = batches.length > 0 ? batches[batches.length - 1] : undefined;
     if (last !== undefined && last.state === BatchState.Open) {
       if (callback === null) {
-        const p = last.tryAppend(timestamp, key, value, headers, future);
+        const p = last.tryAppend(timestamp, key, value, headers, pending);
         if (p !== null) return p;
       } else if (last.tryAppendWithCallback(timestamp, key, value, headers, callback)) {
         return null;
@@ -340,9 +346,9 @@ export class RecordAccumulator {
     const size = this.newBatchSize(key, value, headers);
     if (size < 0) return failAppend(this.tooLarge(key, value, headers), callback);
     if (this.pool.tryAllocate(size)) {
-      return this.appendNewBatch(q, size, timestamp, key, value, headers, now, callback, future);
+      return this.appendNewBatch(q, size, timestamp, key, value, headers, now, callback, pending);
     }
-    return this.appendLater(q, timestamp, key, value, headers, callback, size, future);
+    return this.appendLater(q, timestamp, key, value, headers, callback, size, pending);
   }
 
   private appendNewBatch(
@@ -354,11 +360,11 @@ export class RecordAccumulator {
     headers: HeaderList,
     now: number,
     callback: SendCallback | null,
-    future: SendFuture | null = null,
+    pending: PendingSend | null = null,
   ): Promise<RecordMetadata> | null {
     const batch = this.openBatch(q, size, now);
     let p: Promise<RecordMetadata> | null = null;
-    if (callback === null) p = batch.tryAppend(timestamp, key, value, headers, future);
+    if (callback === null) p = batch.tryAppend(timestamp, key, value, headers, pending);
     else batch.tryAppendWithCallback(timestamp, key, value, headers, callback);
     this.batchOpened(q, batch);
     return p;
@@ -401,14 +407,14 @@ export class RecordAccumulator {
     headers: HeaderList,
     callback: SendCallback | null,
     size: number,
-    future: SendFuture | null,
+    pending: PendingSend | null,
   ): Promise<RecordMetadata> | null {
     if (size < 0) return failAppend(this.tooLarge(key, value, headers), callback);
-    const pending = new PendingAppend(this, q, timestamp, key, value, headers, callback, size, future);
+    const waiter = new PendingAppend(this, q, timestamp, key, value, headers, callback, size, pending);
     // Wake the sender: with appends waiting, every batch is ready, to free memory sooner.
     this.emitFull(q);
-    this.pool.allocate(pending);
-    return pending.promise;
+    this.pool.allocate(waiter);
+    return waiter.promise === null ? null : waiter.promise.promise;
   }
 
   /** @internal An append that waited for memory got its `size` bytes. */
@@ -448,6 +454,7 @@ export class RecordAccumulator {
     if (q === undefined) {
       q = new PartitionQueue(topic, partition, this.idempotence !== null);
       q.onAwaited = this.emitAwaited;
+      q.onFailedSends = this.onFailedSends;
       parts[partition] = q;
       this.queues.push(q);
     }

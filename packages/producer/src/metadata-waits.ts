@@ -1,14 +1,15 @@
 /**
  * The producer's metadata-wait queue: sends to a topic whose metadata is not known yet wait in
  * one list per topic on one shared lookup, and are appended in the order they were made once it
- * resolves. Each send's result is a lazy `SendFuture` that the record's batch takes over, as for
- * any other send: a burst of sends to a new topic costs no promise chain per record, and a record
+ * resolves. Each send's result is a native promise (a `PendingSend`) that the record's batch takes
+ * over once appended: a burst of sends to a new topic costs no promise chain per record, and a record
  * that fails while nobody awaits its send is reported, not an unhandled rejection.
  *
  * @module
  */
 import type { Cluster } from '@tskafka/transport/internals';
-import { SendFuture, type SendFutureOwner } from './send-future.js';
+import { type FailedSendsListener, warnFailedSends } from './producer-batch.js';
+import { PendingSend } from './send-promise.js';
 import type { TransactionManager } from './transactions.js';
 import type { ProducerRecord, RecordMetadata } from './types.js';
 
@@ -28,29 +29,32 @@ export class TopicWait<K, V> {
 }
 
 /**
- * A send waiting for its topic's metadata: its future moves into the record's batch once
- * appended, or settles here when the record is refused; it is made a native promise only if
- * someone listens.
+ * A send waiting for its topic's metadata: its promise moves into the record's batch once
+ * appended, or settles here when the record is refused.
  */
-export class DeferredSend implements SendFutureOwner {
-  readonly future: SendFuture = new SendFuture(this, 0);
-  private outcome: { metadata: RecordMetadata } | { error: Error } | undefined = undefined;
+export class DeferredSend {
+  /** What `send` returned, with its resolving functions. */
+  readonly pending: PendingSend = new PendingSend();
+  private done = false;
 
-  constructor(private readonly topic: string) {}
+  constructor(
+    private readonly topic: string,
+    private readonly onFailed: FailedSendsListener = warnFailedSends,
+  ) {}
 
-  outcomeOf(): { metadata: RecordMetadata } | { error: Error } | undefined {
-    return this.outcome;
+  /** What `send` returned. */
+  get promise(): Promise<RecordMetadata> {
+    return this.pending.promise;
   }
 
+  /** Settles the send here (it was not appended); a failure is rejected marked handled and reported. */
   complete(metadata: RecordMetadata | null, error: Error | null): void {
-    if (this.outcome !== undefined) return;
-    this.outcome = error !== null ? { error } : { metadata: metadata as RecordMetadata };
-    if (this.future.observed) this.future.settle(metadata, error);
-    else if (error !== null) {
-      process.emitWarning(
-        `a record for ${this.topic} failed and nobody awaited its send(): ${error.message}`,
-        'ProducerSendWarning',
-      );
+    if (this.done) return;
+    this.done = true;
+    if (error === null) this.pending.resolve(metadata as RecordMetadata);
+    else {
+      this.pending.fail(error);
+      this.onFailed(this.topic, -1, error, 1);
     }
   }
 }
@@ -66,16 +70,17 @@ export class MetadataWaits<K, V> {
     private readonly transactions: TransactionManager | null,
     private readonly target: WaitingSendTarget<K, V>,
     private readonly wakeup: () => void,
+    private readonly onFailedSends: FailedSendsListener = warnFailedSends,
   ) {}
 
   /** Queues a send until its topic's metadata is in; returns the send's result. */
   add(r: ProducerRecord<K, V>): Promise<RecordMetadata> {
     const topic = r.topic;
     const wait = this.byTopic.get(topic) ?? this.waitForTopic(topic);
-    const deferred = new DeferredSend(topic);
+    const deferred = new DeferredSend(topic, this.onFailedSends);
     // The transaction may end while the record waits: it must not land in the next one.
     wait.sends.push({ record: r, deferred, generation: this.transactions?.generation ?? 0 });
-    return deferred.future;
+    return deferred.promise;
   }
 
   /**

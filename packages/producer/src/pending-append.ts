@@ -7,18 +7,17 @@
 import type { RecordBytes } from '@tskafka/protocol/internals';
 import type { PoolWaiter } from './buffer-pool.js';
 import { callSafely, type HeaderList, type PartitionQueue, type SendCallback } from './producer-batch.js';
-import { SendFuture, type SendFutureOwner } from './send-future.js';
+import { PendingSend } from './send-promise.js';
 
 /**
  * A record waiting in the memory pool's line for the bytes of a new batch: the only object
  * made per record, and only while `buffer.memory` is exhausted.
  */
-export class PendingAppend implements PoolWaiter, SendFutureOwner {
+export class PendingAppend implements PoolWaiter {
   /** Set by the pool. */
   deadlineMs = 0;
-  /** The record's future (null when it completes through a callback); moves into its batch once appended. */
-  readonly promise: SendFuture | null;
-  private failure: Error | null = null;
+  /** The record's promise (null when it completes through a callback); moves into its batch once appended. */
+  readonly promise: PendingSend | null;
 
   /** A record for `queue`'s partition that needs `size` bytes; `owner` appends it once granted. */
   constructor(
@@ -30,19 +29,10 @@ export class PendingAppend implements PoolWaiter, SendFutureOwner {
     readonly headers: HeaderList,
     readonly callback: SendCallback | null,
     readonly size: number,
-    future: SendFuture | null = null,
+    pending: PendingSend | null = null,
   ) {
-    if (future !== null) {
-      // A send that waited for metadata first: its future moves in.
-      future.owner = this;
-      future.index = 0;
-    }
-    this.promise = callback !== null ? null : (future ?? new SendFuture(this, 0));
-  }
-
-  /** @internal Pending: no outcome yet, unless the wait failed. */
-  outcomeOf(): { error: Error } | undefined {
-    return this.failure === null ? undefined : { error: this.failure };
+    // A send that waited for metadata first keeps the promise it returned.
+    this.promise = callback !== null ? null : (pending ?? new PendingSend());
   }
 
   /** The pool reserved `size` bytes: append now. */
@@ -61,13 +51,8 @@ export class PendingAppend implements PoolWaiter, SendFutureOwner {
       callSafely(this.callback, error, null);
       return;
     }
-    this.failure = error;
-    const future = this.promise as SendFuture;
-    if (future.observed) future.settle(null, error);
-    else
-      process.emitWarning(
-        `a record for ${this.queue.topic}-${this.queue.partition} failed and nobody awaited its send(): ${error.message}`,
-        'ProducerSendWarning',
-      );
+    // Rejected marked handled, and reported as a batch's failed sends are.
+    (this.promise as PendingSend).fail(error);
+    this.queue.onFailedSends(this.queue.topic, this.queue.partition, error, 1);
   }
 }

@@ -29,8 +29,8 @@ import {
 import type { TopicPartition } from '@tskafka/transport';
 import type { BufferPool } from './buffer-pool.js';
 import { PartitionSequences } from './idempotence.js';
-import { SendFuture, type SendFutureOwner } from './send-future.js';
 import type { SendGroup } from './send-group.js';
+import { newSendPromise, type PendingSend, rejectSend, takeReject, takeResolve } from './send-promise.js';
 import type { RecordMetadata } from './types.js';
 
 // One `TopicPartition` for the whole SDK, defined in the transport.
@@ -57,6 +57,11 @@ export class PartitionQueue implements TopicPartition {
   readonly sequences: PartitionSequences | null;
   /** Told when someone starts waiting for a record of the open batch (the accumulator's wakeup). */
   onAwaited: (() => void) | null = null;
+  /**
+   * Told of `send`s of the partition whose promises were rejected (the producer logs them: it
+   * cannot tell whether anyone awaits them); by default a process warning.
+   */
+  onFailedSends: FailedSendsListener = warnFailedSends;
 
   /** An empty queue; `idempotent` gives it sequence state. */
   constructor(topic: string, partition: number, idempotent: boolean) {
@@ -72,8 +77,29 @@ export type HeaderList = readonly RecordHeaderInput[] | null | undefined;
 /** A per-record completion callback: exactly one of the two arguments is non-null. */
 export type SendCallback = (error: Error | null, metadata: RecordMetadata | null) => void;
 
-// How a record completes: the future `send` returned, a callback, or its `sendBatch` call's group.
-type Completion = SendFuture | SendCallback | SendGroup;
+// How a record completes: the promise `send` returned (its resolving functions in the batch's
+// `resolvers`/`rejecters`), a callback, or its `sendBatch` call's group.
+type Completion = Promise<RecordMetadata> | SendCallback | SendGroup;
+type Resolve = (metadata: RecordMetadata) => void;
+type Reject = (error: Error) => void;
+
+/**
+ * Hears that `count` `send`s to `topic` (`partition`; -1 before one was chosen) failed with
+ * `error` (the first of them, with per-record errors): their promises are rejected, marked
+ * handled, so a send nobody awaits is reported only here.
+ */
+export type FailedSendsListener = (topic: string, partition: number, error: Error, count: number) => void;
+
+/** The default {@link FailedSendsListener}: a process warning (`ProducerSendWarning`). */
+export function warnFailedSends(topic: string, partition: number, error: Error, count: number): void {
+  process.emitWarning(failedSendsMessage(topic, partition, error, count), 'ProducerSendWarning');
+}
+
+/** What a {@link FailedSendsListener} says. */
+export function failedSendsMessage(topic: string, partition: number, error: Error, count: number): string {
+  const where = partition < 0 ? topic : `${topic}-${partition}`;
+  return `${count} send(s) to ${where} failed: ${error.message} (their promises are rejected; this is the only report of one nobody awaits)`;
+}
 
 /** The life cycle of a {@link ProducerBatch}; see the module comment for the transitions. */
 export const BatchState = {
@@ -117,7 +143,7 @@ export function incrementSequence(sequence: number, increment: number): number {
 }
 
 /** A batch of records for one partition; see the module comment. */
-export class ProducerBatch implements SendFutureOwner {
+export class ProducerBatch {
   /** The partition's queue in the accumulator. */
   readonly queue: PartitionQueue;
   /** The batch's topic. */
@@ -149,9 +175,10 @@ export class ProducerBatch implements SendFutureOwner {
   /** The last error the batch got, if any: the cause of a later delivery timeout. */
   lastError: Error | null = null;
   /**
-   * Someone waits for one of its records (a `send` awaited, a `sendBatch`): an application that
-   * awaits what it sent sends no more meanwhile, so lingering for more records would only delay
-   * it; the batch goes as soon as its partition has nothing on the wire.
+   * Someone may wait for one of its records (it holds a `send`'s promise, or a `sendBatch`'s
+   * records): an application that awaits what it sent sends no more meanwhile, so lingering for
+   * more records would only delay it; the batch goes as soon as its partition has nothing on the
+   * wire. (Whether a native promise is awaited cannot be seen, so every `send` counts.)
    */
   awaited = false;
 
@@ -166,18 +193,19 @@ export class ProducerBatch implements SendFutureOwner {
   // Requests written with this batch's bytes that got no response yet: while any may still be
   // in a socket's write queue, the buffer must not be reused.
   private requestsHolding = 0;
-  // Per record (the first `entries` slots): its timestamp, and its future or its callback.
+  // Per record (the first `entries` slots): its timestamp, and its promise, callback or group.
   private entries = 0;
   private timestamps: Float64Array = NO_TIMESTAMPS;
   private completions: Completion[] = [];
+  // Per record with a promise: its resolving functions (made with the first such record).
+  private resolvers: Resolve[] | null = null;
+  private rejecters: Reject[] | null = null;
   // Per record of a `sendBatch` group: its index in the call (made with the first such record).
   private groupIndexes: Int32Array | null = null;
-  // The outcome, kept once done so a future listened to later still gets it.
+  // Where the records were written, once done.
   private resultBaseOffset = -1;
   private resultLogAppendTime = -1;
   private resultLogStartOffset = -1;
-  private failure: Error | null = null;
-  private failureOf: ((index: number) => Error | undefined) | undefined = undefined;
   private doneWaiters: (() => void)[] | null = null;
 
   /**
@@ -255,20 +283,19 @@ export class ProducerBatch implements SendFutureOwner {
     key: RecordBytes,
     value: RecordBytes,
     headers: HeaderList,
-    future: SendFuture | null = null,
+    pending: PendingSend | null = null,
   ): Promise<RecordMetadata> | null {
     if (this.state !== BatchState.Open) return null;
     if (!(this.builder as RecordBatchBuilder).tryAppend(timestamp, key, value, headers)) return null;
-    let f = future;
-    if (f === null) f = new SendFuture(this, this.entries);
-    else {
-      // A send that waited for memory: its future (maybe listened to already) moves in.
-      f.owner = this;
-      f.index = this.entries;
-      if (f.observed) this.awaited = true;
+    if (!this.awaited) this.markAwaited();
+    if (pending !== null) {
+      // A send that waited (for metadata or memory): its promise moves in.
+      this.addEntry(timestamp, pending.promise, -1, pending.resolve, pending.reject);
+      return pending.promise;
     }
-    this.addEntry(timestamp, f);
-    return f;
+    const p = newSendPromise();
+    this.addEntry(timestamp, p, -1, takeResolve(), takeReject());
+    return p;
   }
 
   /**
@@ -304,7 +331,13 @@ export class ProducerBatch implements SendFutureOwner {
     return true;
   }
 
-  private addEntry(timestamp: number, completion: Completion, groupIndex = -1): void {
+  private addEntry(
+    timestamp: number,
+    completion: Completion,
+    groupIndex = -1,
+    resolve: Resolve | null = null,
+    reject: Reject | null = null,
+  ): void {
     const i = this.entries;
     if (i === this.timestamps.length) this.growEntries();
     this.timestamps[i] = timestamp;
@@ -312,6 +345,14 @@ export class ProducerBatch implements SendFutureOwner {
     if (groupIndex >= 0) {
       this.groupIndexes ??= new Int32Array(this.timestamps.length);
       this.groupIndexes[i] = groupIndex;
+    }
+    if (resolve !== null) {
+      if (this.resolvers === null) {
+        this.resolvers = new Array(this.timestamps.length);
+        this.rejecters = new Array(this.timestamps.length);
+      }
+      this.resolvers[i] = resolve;
+      (this.rejecters as Reject[])[i] = reject as Reject;
     }
     this.entries = i + 1;
   }
@@ -338,6 +379,7 @@ export class ProducerBatch implements SendFutureOwner {
       this.groupIndexes = indexes;
     }
     if (n === 0) this.completions = new Array(capacity);
+    // Holey arrays grow in place; only the typed arrays above are copied.
   }
 
   /** Takes no more records. */
@@ -441,12 +483,18 @@ export class ProducerBatch implements SendFutureOwner {
     this.resultLogStartOffset = logStartOffset;
     const completions = this.completions;
     const groupIndexes = this.groupIndexes;
+    const resolvers = this.resolvers;
     const n = this.entries;
     this.releaseRecords();
     for (let i = 0; i < n; i++) {
-      const c = completions[i];
+      const resolve = resolvers === null ? undefined : resolvers[i];
+      if (resolve !== undefined) {
+        resolve(this.metadataOf(i));
+        continue;
+      }
+      const c = completions[i] as SendCallback | SendGroup;
       if (typeof c === 'function') callSafely(c, null, this.metadataOf(i));
-      else if (c.observed) c.settle(this.metadataOf(i), null, groupIndexes === null ? -1 : groupIndexes[i]);
+      else c.settle(this.metadataOf(i), null, (groupIndexes as Int32Array)[i]);
     }
     this.notifyDone();
     return true;
@@ -454,56 +502,38 @@ export class ProducerBatch implements SendFutureOwner {
 
   /**
    * Rejects every record with `error`, or with `errorOf(i)` for the records it returns one for
-   * (the broker's per-record errors). False if the batch was already done. Returns how many
-   * records failed without anyone listening (through the batch's {@link ProducerBatch.onUnobservedFailure}).
+   * (the broker's per-record errors). False if the batch was already done. A `send` promise is
+   * rejected marked handled ({@link rejectSend}), and the records with one are told to
+   * {@link PartitionQueue.onFailedSends} (nobody else may hear of them).
    */
   fail(error: Error, errorOf?: (index: number) => Error | undefined): boolean {
     if (this.isDone) return false;
     this.state = BatchState.Failed;
-    this.failure = error;
-    this.failureOf = errorOf;
     const completions = this.completions;
     const groupIndexes = this.groupIndexes;
+    const rejecters = this.rejecters;
     const n = this.entries;
     this.releaseRecords();
-    let unobserved = 0;
+    let promised = 0;
     for (let i = 0; i < n; i++) {
       const c = completions[i];
       const e = (errorOf === undefined ? undefined : errorOf(i)) ?? error;
-      if (typeof c === 'function') callSafely(c, e, null);
-      else if (c.observed) c.settle(null, e, groupIndexes === null ? -1 : groupIndexes[i]);
-      else unobserved++;
+      const reject = rejecters === null ? undefined : rejecters[i];
+      if (reject !== undefined) {
+        rejectSend(c as Promise<RecordMetadata>, reject, e);
+        promised++;
+      } else if (typeof c === 'function') callSafely(c, e, null);
+      else (c as SendGroup).settle(null, e, (groupIndexes as Int32Array)[i]);
     }
-    if (unobserved > 0) ProducerBatch.onUnobservedFailure(this, error, unobserved);
+    if (promised > 0) this.queue.onFailedSends(this.topic, this.partition, error, promised);
     this.notifyDone();
     return true;
   }
 
-  /**
-   * Hears of records that failed while nobody listened to their `send` result (the producer
-   * logs them); by default a process warning.
-   */
-  static onUnobservedFailure: (batch: ProducerBatch, error: Error, count: number) => void = (b, e, n) =>
-    process.emitWarning(
-      `${n} record(s) for ${b.topic}-${b.partition} failed and nobody awaited their send(): ${e.message}`,
-      'ProducerSendWarning',
-    );
-
-  /** @internal Someone started waiting for one of the batch's records (see {@link ProducerBatch.awaited}). */
-  listened(): void {
-    if (this.awaited) return;
+  // Someone may now wait for the batch's records (see ProducerBatch.awaited).
+  private markAwaited(): void {
     this.awaited = true;
     if (this.state === BatchState.Open) this.queue.onAwaited?.();
-  }
-
-  /** @internal The outcome of record `index` once the batch is done. */
-  outcomeOf(index: number): { metadata: RecordMetadata } | { error: Error } | undefined {
-    if (this.state === BatchState.Succeeded) return { metadata: this.metadataOf(index) };
-    if (this.state === BatchState.Failed) {
-      const e = (this.failureOf === undefined ? undefined : this.failureOf(index)) ?? this.failure;
-      return { error: e as Error };
-    }
-    return undefined;
   }
 
   private metadataOf(i: number): RecordMetadata {
@@ -551,13 +581,16 @@ export class ProducerBatch implements SendFutureOwner {
         (part.builder as RecordBatchBuilder).tryAppend(ts, r.key, r.value, r.headers);
         parts.push(part);
       }
-      const c = this.completions[i];
-      if (c instanceof SendFuture) {
-        // The send's future follows its record into the part.
-        c.owner = part;
-        c.index = part.entries;
-      }
-      part.addEntry(ts, c, this.groupIndexes === null ? -1 : this.groupIndexes[i]);
+      // The record's completion (and a promise's resolving functions) follow it into the part.
+      const resolve = this.resolvers === null ? undefined : this.resolvers[i];
+      part.addEntry(
+        ts,
+        this.completions[i],
+        this.groupIndexes === null ? -1 : this.groupIndexes[i],
+        resolve ?? null,
+        resolve === undefined ? null : (this.rejecters as Reject[])[i],
+      );
+      if (resolve !== undefined) part.awaited = true;
     }
     parts[0].allocatedBytes = this.allocatedBytes;
     this.allocatedBytes = 0;
@@ -574,10 +607,12 @@ export class ProducerBatch implements SendFutureOwner {
     return parts;
   }
 
-  // The outcome stays (for futures listened to later); the records' bytes and completions go.
+  // The records' bytes and completions go once done.
   private releaseRecords(): void {
     this.completions = [];
     this.groupIndexes = null;
+    this.resolvers = null;
+    this.rejecters = null;
     if (this.state !== BatchState.Split) this.bytes = null;
   }
 

@@ -21,6 +21,7 @@ import { IdempotenceManager } from './idempotence.js';
 import { type ProducerInterceptor, ProducerInterceptors } from './interceptors.js';
 import { type PartitionerName, partitionerFor } from './partitioner/index.js';
 import type { Partitioner, PartitionerCluster } from './partitioner/types.js';
+import { type FailedSendsListener, failedSendsMessage } from './producer-batch.js';
 import { ProducerIo } from './producer-io.js';
 import { ProducerMetrics } from './producer-metrics.js';
 import { Sender } from './sender.js';
@@ -62,6 +63,8 @@ export interface ProducerParts {
   readonly io: ProducerIo;
   readonly sender: Sender;
   readonly partitionerCluster: PartitionerCluster;
+  /** Logs failed sends at warn (their promises are rejected marked handled: nobody else may hear). */
+  readonly onFailedSends: FailedSendsListener;
 }
 
 /** Builds the parts of a producer from its loaded config. */
@@ -80,6 +83,9 @@ export function buildProducerParts(
       : c.compression === 'zstd'
         ? c.compressionZstdLevel
         : undefined;
+  const logger = objects.logger;
+  const onFailedSends: FailedSendsListener = (topic, partition, error, count) =>
+    logger.warn(failedSendsMessage(topic, partition, error, count), { topic, partition, error });
   const accumulator = new RecordAccumulator({
     batchSize: c.batchSize,
     lingerMs: c.lingerMs,
@@ -93,6 +99,7 @@ export function buildProducerParts(
     idempotence,
     transactional: c.transactionalId !== undefined,
     clock,
+    onFailedSends,
   });
   const metrics = new ProducerMetrics(c.clientId ?? 'tskafka-producer', accumulator.pool, () => clock.now());
   const cluster = new Cluster({
@@ -139,6 +146,7 @@ export function buildProducerParts(
     io,
     sender,
     partitionerCluster: partitionerClusterOf(cluster),
+    onFailedSends,
   };
 }
 

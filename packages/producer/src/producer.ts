@@ -43,6 +43,7 @@ import { type ProducerOptions, ProducerState, type RawRecordData } from './produ
 import { buildProducerParts, loadPlugins } from './producer-setup.js';
 import { abortOnClose, requireTransactions } from './producer-transactions.js';
 import { SendGroup } from './send-group.js';
+import { markHandled } from './send-promise.js';
 import type { Sender } from './sender.js';
 import { SenderLoop } from './sender-loop.js';
 import type { TransactionOffsets } from './transaction-requests.js';
@@ -163,6 +164,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
         },
       },
       () => this.loop?.wakeup(),
+      parts.onFailedSends,
     );
     this.topicWaits = this.metadataWaits.byTopic;
     // Plugins may be module paths (from a properties file): imported before the first send.
@@ -235,6 +237,21 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
    * A transactional producer sends only between `beginTransaction()` and the commit or abort
    * (else a `TransactionStateError`); a record its transaction aborts before sending it rejects
    * with a `TransactionAbortedError`.
+   *
+   * The result is a native `Promise` (`await` and `Promise.all` take it as it is, at no extra
+   * cost per record). A send that fails after `send` returned (the broker's error, a delivery
+   * timeout, no memory within `max.block.ms`, a closing producer) rejects its promise marked as
+   * handled: whoever awaits it gets the error, and a send nobody awaits (fire and forget) does
+   * not end the process with an unhandled rejection. Since the producer cannot tell whether a
+   * promise is awaited, it logs every batch of failed sends at warn through its `logger`
+   * (`"3 send(s) to orders-0 failed ..."`), so a failure nobody awaited is not lost. A send
+   * refused at once (the producer closed, a record too large or that cannot be serialized, a
+   * partition that does not exist) returns an ordinary rejected promise: await it or add
+   * `.catch`, as for any promise.
+   *
+   * Sends are batched per partition. A batch holding a send goes out as soon as its partition
+   * has no request on the wire (an application awaiting its sends sends nothing more meanwhile);
+   * while one is, records sent meanwhile gather in the batch, for at most `linger.ms`.
    */
   send(record: ProducerRecord<K, V>): Promise<RecordMetadata> {
     if (!this.sendOpen) return this.sendLater(record);
@@ -372,7 +389,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
       }
       return null;
     }
-    const future = deferred === null ? null : deferred.future;
+    const future = deferred === null ? null : deferred.pending;
     let p: Promise<RecordMetadata> | null = null;
     if (r.partition === undefined && partitioner.onNewBatch !== undefined) {
       // KIP-480: a keyless record that would open a new batch lets the sticky partitioner move on.
@@ -387,7 +404,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     const interceptors = this.interceptors;
     if (deferred !== null) {
       // The batch took the future over, unless the append failed at once.
-      if (p !== future) {
+      if (p !== deferred.promise) {
         p.then(
           (m) => deferred.complete(m, null),
           (e: Error) => deferred.complete(null, e),
@@ -399,10 +416,10 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
           (e: Error) => interceptors.onAcknowledgement(null, e, r),
         );
       }
-      return deferred.future;
+      return deferred.promise;
     }
     if (!interceptors.hasOnAcknowledgement) return p;
-    return p.then(
+    const acknowledged = p.then(
       (m) => {
         interceptors.onAcknowledgement(m, null, r);
         return m;
@@ -412,6 +429,9 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
         throw e;
       },
     );
+    // As `p` itself: a failure nobody awaits is logged by the producer, not an unhandled rejection.
+    markHandled(acknowledged);
+    return acknowledged;
   }
 
   private failSend(
@@ -429,7 +449,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     }
     if (deferred === null) return Promise.reject(error);
     deferred.complete(null, error);
-    return deferred.future;
+    return deferred.promise;
   }
 
   /**

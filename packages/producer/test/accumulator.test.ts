@@ -29,12 +29,20 @@ function values(batch: ProducerBatch): string[] {
 describe('RecordAccumulator append and ready', () => {
   it('keeps a batch that is not full until linger.ms has passed, and says when to look again', () => {
     const { acc } = accumulator();
-    appendN(acc, 2);
+    // Records completed through callbacks: nobody awaits them, so their batch lingers for more.
+    for (let i = 0; i < 2; i++) acc.appendWithCallback('t', 0, T0, null, value100, null, T0, () => {});
     const md = new FakeMetadata({ 't-0': 1 });
     const early = acc.ready(md, T0 + 4);
     expect(early.readyNodes).toEqual([]);
     expect(early.nextReadyCheckDelayMs).toBe(6);
     expect(acc.ready(md, T0 + 10).readyNodes).toEqual([1]);
+  });
+
+  it('does not keep a batch holding a send promise waiting for linger.ms while its partition has nothing on the wire', () => {
+    const { acc } = accumulator();
+    // A native promise may be awaited (nobody can tell): the application may send nothing more.
+    appendN(acc, 2);
+    expect(acc.ready(new FakeMetadata({ 't-0': 1 }), T0).readyNodes).toEqual([1]);
   });
 
   it('makes a full batch ready at once and tells listeners about full and new batches', () => {

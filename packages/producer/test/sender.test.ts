@@ -61,38 +61,26 @@ const big = (tag: string) => tag.padEnd(100, '.');
 
 describe('Sender', () => {
   it('sends a batch once linger.ms has passed, and resolves its records with their offsets', async () => {
-    const { clock, io, send } = setup();
-    // Nobody waits for them yet: the batch lingers for more.
-    const pa = send('a', 0, 111);
-    const pb = send('b', 0, 112);
+    const { clock, io, acc } = setup();
+    // Records completed through callbacks (nobody awaits them): the batch lingers for more.
+    const done: RecordMetadata[] = [];
+    const onDone = (_e: Error | null, m: RecordMetadata | null) => done.push(m as RecordMetadata);
+    acc.appendWithCallback('t', 0, 111, null, 'a', null, clock.now(), onDone);
+    acc.appendWithCallback('t', 0, 112, null, 'b', null, clock.now(), onDone);
     await clock.advance(9);
     expect(io.sent).toHaveLength(0);
     await clock.advance(1);
     expect(io.sent).toHaveLength(1);
-    const a = track(pa);
-    const b = track(pb);
     const { request, nodeId } = io.sent[0];
     expect(nodeId).toBe(1);
     expect(request).toMatchObject({ acks: -1, timeoutMs: 30000, transactionalId: null });
     expect(valuesOf(request)).toEqual([['a', 'b']]);
     io.sent[0].resolve(responseFor(request, 0, 500));
     await clock.tick();
-    expect(a.value).toEqual({
-      topic: 't',
-      partition: 0,
-      offset: 500,
-      timestamp: 111,
-      logAppendTime: -1,
-      logStartOffset: -1,
-    });
-    expect(b.value).toEqual({
-      topic: 't',
-      partition: 0,
-      offset: 501,
-      timestamp: 112,
-      logAppendTime: -1,
-      logStartOffset: -1,
-    });
+    expect(done).toEqual([
+      { topic: 't', partition: 0, offset: 500, timestamp: 111, logAppendTime: -1, logStartOffset: -1 },
+      { topic: 't', partition: 0, offset: 501, timestamp: 112, logAppendTime: -1, logStartOffset: -1 },
+    ]);
   });
 
   it('sends an awaited batch without lingering when its partition has nothing on the wire', async () => {
@@ -147,7 +135,7 @@ describe('Sender', () => {
   it('tells the next run when the linger timer is due', () => {
     const { acc, md, io } = setup({ lingerMs: 25 });
     const sender = new Sender(acc, md, io);
-    void acc.append('t', 0, T0, null, 'x', null, T0);
+    acc.appendWithCallback('t', 0, T0, null, 'x', null, T0, () => {});
     expect(sender.runOnce(T0 + 5).pollTimeoutMs).toBe(20);
   });
 
