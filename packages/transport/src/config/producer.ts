@@ -94,7 +94,10 @@ export const producerKeys = {
     aliases: ['request.required.acks'],
   }),
   lingerMs: longKey('linger.ms', {
-    doc: 'How long a batch waits for more records before it is sent, unless it fills first. Kafka 4.0 changed the default from 0 to 5 (KIP-1030).',
+    doc:
+      'How long a batch waits for more records before it is sent, unless it fills first. Kafka 4.0 changed the default from 0 to 5 (KIP-1030). ' +
+      'A batch holding a send() promise or a sendBatch() record goes as soon as its partition has no request on the wire, and waits up to linger.ms only while one is ' +
+      '(records keep batching under load; a lone awaited send is not delayed); records sent with a callback wait the full linger.ms, as in Java.',
     default: 5,
     min: 0,
     aliases: ['queue.buffering.max.ms'],
