@@ -124,6 +124,7 @@ function readAll(ctx: RequestContext, req: Request, first: boolean): FetchResult
             Math.max(0, limit),
             maxOffset,
             bytes === 0,
+            ctx.readBuffers,
           );
           const data = Array.isArray(records)
             ? records.length === 1
