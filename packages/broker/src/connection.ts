@@ -61,6 +61,8 @@ export class Connection {
   private readonly queue: Buffer[] = [];
   private processing = false;
   private closed = false;
+  /** Responses are held (the socket corked) until this turn of the event loop ends. */
+  private coalescing = false;
 
   /**
    * Starts reading `accepted` (a socket of a server created with `pauseOnConnect`) for `node`.
@@ -276,7 +278,24 @@ export class Connection {
   send(frame: Buffer): void {
     if (this.closed) return;
     this.lastActivityMs = this.node.clock.now();
+    this.coalesceWrites();
     this.socket.write(frame);
+  }
+
+  /**
+   * Holds this turn of the event loop's responses until it ends, then writes them together: a
+   * client with several requests in flight (a producer's `max.in.flight`) often has them all
+   * read and answered in one turn, and one writev then replaces a write(2) per response. The
+   * check phase (`setImmediate`) comes right after the I/O callbacks of the turn.
+   */
+  private coalesceWrites(): void {
+    if (this.coalescing) return;
+    this.coalescing = true;
+    this.socket.cork();
+    setImmediate(() => {
+      this.coalescing = false;
+      this.socket.uncork();
+    });
   }
 
   /**
@@ -293,6 +312,7 @@ export class Connection {
     // Called once the write is done or failed (the socket destroyed): either way nothing reads
     // the parts any more.
     const written = lease ? () => lease.release() : undefined;
+    this.coalesceWrites();
     if (parts.length === 1) {
       this.socket.write(parts[0], written);
       return;
