@@ -292,10 +292,14 @@ export class Connection {
     if (this.coalescing) return;
     this.coalescing = true;
     this.socket.cork();
-    setImmediate(() => {
-      this.coalescing = false;
-      this.socket.uncork();
-    });
+    setImmediate(() => this.flushWrites());
+  }
+
+  /** Writes what {@link Connection.coalesceWrites} held. */
+  private flushWrites(): void {
+    if (!this.coalescing) return;
+    this.coalescing = false;
+    this.socket.uncork();
   }
 
   /**
@@ -335,6 +339,9 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.queue.length = 0;
+    // A response written just before (an authentication failure's) goes out before the close,
+    // as it did when every response was written at once.
+    this.flushWrites();
     this.socket.destroy();
     this.node.connectionClosed(this);
   }

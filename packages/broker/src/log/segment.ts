@@ -339,11 +339,10 @@ export class LogSegment {
     minOneBatch: boolean,
     into?: ReadBuffers,
   ): SegmentReadResult | null {
-    const window = new FileWindow(
-      this.log,
-      Math.max(SCAN_READ_AHEAD, Math.min(maxBytes, 8 * 1024 * 1024)),
-      into,
-    );
+    // The window starts at the index entry before the first batch: reading maxBytes plus some of
+    // the way there keeps the answer inside one read, where maxBytes alone often ran a few KiB
+    // past it and read the whole answer a second time.
+    const window = new FileWindow(this.log, Math.min(maxBytes, 8 * 1024 * 1024) + SCAN_READ_AHEAD, into);
     const first = this.locate(window, startOffset);
     if (first === null) return null;
     if (first.lastOffset >= maxOffset || (!minOneBatch && first.size > maxBytes)) {
