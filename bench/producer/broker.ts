@@ -37,10 +37,13 @@ for (const t of topics) {
   cluster.metadata.createTopic(name, { numPartitions: Number(n ?? partitions), replicationFactor: replicas });
 }
 console.log(cluster.bootstrapServers.join(','));
-const stop = () =>
+const stop = () => {
+  // The requests each broker handled, by API: how many requests and replica fetches a run took.
+  if (process.env.BENCH_VERBOSE) console.error(JSON.stringify(cluster.requestCounts()));
   void cluster.close().then(() => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     process.exit(0);
   });
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
