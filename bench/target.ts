@@ -1,6 +1,8 @@
 /**
  * The brokers the benchmarks run against: librdkafka's mock cluster (a broker we did not write)
- * or our reference broker in its own process (in memory), with `topics` created up front.
+ * or our reference broker in its own process, with `topics` created up front: `tskafka` one
+ * broker, `tskafka-rf3` three brokers in that one process with every topic on all three
+ * (replication factor 3), so follower fetches cost the process too.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -33,9 +35,25 @@ function processCpuSeconds(pid: number): number | null {
   }
 }
 
+/** Title of a benchmark table for `kind`. */
+export function targetTitle(kind: string): string {
+  if (kind === 'mock') return 'librdkafka 2.0.2 mock cluster';
+  const replicas = replicasOf(kind);
+  return replicas === 1
+    ? 'tskafka reference broker'
+    : `tskafka reference broker, ${replicas} brokers in one process, replication factor ${replicas}`;
+}
+
+/** Brokers (and replication factor) of one of our targets: `tskafka` 1, `tskafka-rfN` N. */
+function replicasOf(kind: string): number {
+  const m = /^tskafka(?:-rf(\d+))?$/.exec(kind);
+  if (!m) throw new Error(`unknown broker ${kind}: mock, tskafka or tskafka-rfN`);
+  return Number(m[1] ?? 1);
+}
+
 /**
- * Starts `kind` ('mock' or our broker) with `topics` of `partitions` partitions each; a topic given
- * as `name:N` has N partitions.
+ * Starts `kind` ('mock', 'tskafka' or 'tskafka-rfN') with `topics` of `partitions` partitions
+ * each; a topic given as `name:N` has N partitions.
  */
 export async function startTarget(kind: string, topics: string[], partitions: number): Promise<BenchTarget> {
   if (kind === 'mock') {
@@ -47,6 +65,7 @@ export async function startTarget(kind: string, topics: string[], partitions: nu
     });
     return { bootstrap: mock.bootstrapServers, cpuSeconds: () => null, close: () => mock.close() };
   }
+  const replicas = replicasOf(kind);
   const script = fileURLToPath(new URL('./producer/broker.ts', import.meta.url));
   const child = spawn(
     process.execPath,
@@ -57,6 +76,8 @@ export async function startTarget(kind: string, topics: string[], partitions: nu
       'tsx',
       '--conditions=source',
       script,
+      '--replicas',
+      String(replicas),
       String(partitions),
       ...topics,
     ],

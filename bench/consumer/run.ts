@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Kafka } from 'tskafka';
-import { startTarget } from '../target.js';
+import { startTarget, targetTitle } from '../target.js';
 
 const execFileAsync = promisify(execFile);
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -96,9 +96,7 @@ const fmt = (n: number, d = 0) =>
 for (const kind of brokers) {
   const topics = partitionCounts.flatMap((n) => sizes.map((size) => `consume-${size}-p${n}:${n}`));
   const target = await startTarget(kind, topics, 3);
-  console.log(
-    `\n## broker: ${kind === 'mock' ? 'librdkafka 2.0.2 mock cluster' : 'tskafka reference broker'}`,
-  );
+  console.log(`\n## broker: ${targetTitle(kind)}`);
   console.log(
     '| partitions | size | records | client | records/s | MB/s | client CPU µs/record | broker CPU µs/record | peak RSS MB | tskafka ×faster |',
   );

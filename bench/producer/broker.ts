@@ -10,30 +10,40 @@
  * instead, which keep every byte in fresh JavaScript memory: at 1 KiB its page faults and garbage
  * collections then set the pace.
  *
- *   tsx --conditions=source bench/producer/broker.ts <partitions> <topic>[:<partitions>]...
+ * `--replicas N` starts N brokers in this one process (an in-process cluster) and creates every
+ * topic with replication factor N, so the process's CPU is the whole cluster's: the leaders'
+ * produce and fetch handling and the followers' replica fetches.
+ *
+ *   tsx --conditions=source bench/producer/broker.ts [--replicas N] <partitions> <topic>[:<partitions>]...
  */
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBroker } from '@tskafka/broker';
+import { startCluster } from '@tskafka/broker';
 
-const [partitions, ...topics] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const replicasAt = argv.indexOf('--replicas');
+const replicas = replicasAt >= 0 ? Number(argv.splice(replicasAt, 2)[1]) : 1;
+const [partitions, ...topics] = argv;
 const requested = process.env.BENCH_BROKER_DATA_DIR || undefined;
 const dataDir =
   requested === 'memory'
     ? undefined
     : (requested ?? join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), `tskafka-bench-${process.pid}`));
 if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-const broker = await startBroker({ logLevel: 'error', dataDir });
+const cluster = await startCluster({ brokers: replicas, logLevel: 'error', dataDir });
 for (const t of topics) {
   const [name, n] = t.split(':');
-  broker.cluster.metadata.createTopic(name, { numPartitions: Number(n ?? partitions), replicationFactor: 1 });
+  cluster.metadata.createTopic(name, { numPartitions: Number(n ?? partitions), replicationFactor: replicas });
 }
-console.log(broker.bootstrapServers.join(','));
-const stop = () =>
-  void broker.close().then(() => {
+console.log(cluster.bootstrapServers.join(','));
+const stop = () => {
+  // The requests each broker handled, by API: how many requests and replica fetches a run took.
+  if (process.env.BENCH_VERBOSE) console.error(JSON.stringify(cluster.requestCounts()));
+  void cluster.close().then(() => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     process.exit(0);
   });
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

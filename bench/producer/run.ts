@@ -21,7 +21,7 @@ import { Api } from '@tskafka/protocol/internals';
 import { silentLogger } from '@tskafka/transport';
 import { Cluster } from '@tskafka/transport/internals';
 import { Kafka } from 'tskafka';
-import { startTarget } from '../target.js';
+import { startTarget, targetTitle } from '../target.js';
 
 const execFileAsync = promisify(execFile);
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -164,9 +164,7 @@ const SHAPE_LABELS: Record<string, string> = {
 for (const kind of brokers) {
   const target = await startTarget(kind, topics, 3);
   await runClient('tskafka', target.bootstrap, WARMUP);
-  console.log(
-    `\n## broker: ${kind === 'mock' ? 'librdkafka 2.0.2 mock cluster' : 'tskafka reference broker'}`,
-  );
+  console.log(`\n## broker: ${targetTitle(kind)}`);
   console.log(
     '| shape | partitions | size | acks | client | records/s | MB/s | client CPU µs/record | broker CPU µs/record | GCs | peak RSS MB | tskafka ×faster |',
   );

@@ -20,6 +20,7 @@ import {
 import type { BrokerListener, BrokerNode } from './broker.js';
 import { NO_RESPONSE, type RequestContext } from './handler.js';
 import { certificatePrincipal } from './listeners.js';
+import type { ReadBufferLease } from './log/read-buffers.js';
 import type { SaslAuthenticator, SaslServerSession } from './sasl.js';
 
 let nextConnectionId = 1;
@@ -60,6 +61,8 @@ export class Connection {
   private readonly queue: Buffer[] = [];
   private processing = false;
   private closed = false;
+  /** Responses are held (the socket corked) until this turn of the event loop ends. */
+  private coalescing = false;
 
   /**
    * Starts reading `accepted` (a socket of a server created with `pauseOnConnect`) for `node`.
@@ -200,6 +203,7 @@ export class Connection {
       header: decoded.header,
       apiVersion,
       now: this.node.clock.now(),
+      readBuffers: apiKey === ApiKey.Fetch ? this.node.replicaManager.readBuffers.lease() : undefined,
     };
     if (!this.authenticated && !handler.beforeAuthentication) {
       this.fail(`${api.name} request before SASL authentication completed`);
@@ -233,17 +237,27 @@ export class Connection {
       body = handler.errorResponse(decoded.body, ErrorCode.UNKNOWN_SERVER_ERROR, ctx);
     }
     if (ctx.requestBytesReleased) this.reader.recycle(frame);
+    const lease = ctx.readBuffers;
+    const answered =
+      body !== NO_RESPONSE &&
+      !this.closed &&
+      !dropResponse &&
+      (!handler.expectsResponse || handler.expectsResponse(decoded.body));
+    // Nothing will write what the handler read: its memory can take the next fetch at once.
+    if (!answered) lease?.release();
     if (body === NO_RESPONSE || this.closed) return;
     if (dropResponse) {
       this.fail(`fault injection: dropping the ${api.name} response after handling it`, 'info');
       return;
     }
-    if (handler.expectsResponse && !handler.expectsResponse(decoded.body)) return;
+    if (!answered) return;
     try {
       // Record sets of 16 KiB or more go out as they are (views of the log, or of what was read
-      // from disk), not copied into the frame: one writev of the parts.
-      this.sendParts(encodeResponseParts(api, apiVersion, correlationId, body as never));
+      // from disk), not copied into the frame: one writev of the parts. What was read from disk
+      // is reused once the kernel has it.
+      this.sendParts(encodeResponseParts(api, apiVersion, correlationId, body as never), lease);
     } catch (e) {
+      lease?.release();
       this.node.log('error', `cannot encode ${api.name} v${apiVersion} response: ${(e as Error).message}`);
       this.close();
     }
@@ -264,19 +278,53 @@ export class Connection {
   send(frame: Buffer): void {
     if (this.closed) return;
     this.lastActivityMs = this.node.clock.now();
+    this.coalesceWrites();
     this.socket.write(frame);
   }
 
-  /** Writes a response frame given as parts, in one write. */
-  sendParts(parts: Buffer[]): void {
-    if (this.closed) return;
+  /**
+   * Holds this turn of the event loop's responses until it ends, then writes them together: a
+   * client with several requests in flight (a producer's `max.in.flight`) often has them all
+   * read and answered in one turn, and one writev then replaces a write(2) per response. The
+   * check phase (`setImmediate`) comes right after the I/O callbacks of the turn.
+   */
+  private coalesceWrites(): void {
+    if (this.coalescing) return;
+    this.coalescing = true;
+    this.socket.cork();
+    setImmediate(() => this.flushWrites());
+  }
+
+  /** Writes what {@link Connection.coalesceWrites} held. */
+  private flushWrites(): void {
+    if (!this.coalescing) return;
+    this.coalescing = false;
+    this.socket.uncork();
+  }
+
+  /**
+   * Writes a response frame given as parts, in one write; `lease` (the memory some parts are
+   * views of) is released once the kernel has taken the last part, or at once if nothing is
+   * written.
+   */
+  sendParts(parts: Buffer[], lease?: ReadBufferLease): void {
+    if (this.closed) {
+      lease?.release();
+      return;
+    }
     this.lastActivityMs = this.node.clock.now();
+    // Called once the write is done or failed (the socket destroyed): either way nothing reads
+    // the parts any more.
+    const written = lease ? () => lease.release() : undefined;
+    this.coalesceWrites();
     if (parts.length === 1) {
-      this.socket.write(parts[0]);
+      this.socket.write(parts[0], written);
       return;
     }
     this.socket.cork();
-    for (const p of parts) this.socket.write(p);
+    const last = parts.length - 1;
+    for (let i = 0; i < last; i++) this.socket.write(parts[i]);
+    this.socket.write(parts[last], written);
     this.socket.uncork();
   }
 
@@ -291,6 +339,9 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.queue.length = 0;
+    // A response written just before (an authentication failure's) goes out before the close,
+    // as it did when every response was written at once.
+    this.flushWrites();
     this.socket.destroy();
     this.node.connectionClosed(this);
   }

@@ -6,6 +6,7 @@
 import type { ApiDef, MessageInput, MessageValue, RequestHeader } from '@tskafka/protocol/internals';
 import type { BrokerNode } from './broker.js';
 import type { Connection } from './connection.js';
+import type { ReadBufferLease } from './log/read-buffers.js';
 
 /** Returned by a handler that must not answer (Produce with acks=0). */
 export const NO_RESPONSE: unique symbol = Symbol('no response');
@@ -28,6 +29,11 @@ export interface RequestContext {
    * Left unset, the request's memory is left to the garbage collector.
    */
   requestBytesReleased?: boolean;
+  /**
+   * Memory for what the handler reads from segment files into its response (Fetch): the
+   * connection releases it once the response is written out, for the next fetch to read into.
+   */
+  readonly readBuffers?: ReadBufferLease;
 }
 
 /** A handler's answer: a response body, nothing (acks=0), or either later. */

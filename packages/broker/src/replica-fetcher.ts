@@ -154,9 +154,12 @@ class ReplicaFetcher {
           });
         }
         const sent = ready.map((s) => ({ ...s }));
-        const response = await this.client.send(Api.Fetch, FETCH_VERSION, this.buildRequest(sent));
+        // Applied as it is read, so the response's memory takes the next one: the logs copy
+        // the records they append.
+        await this.client.sendAndRead(Api.Fetch, FETCH_VERSION, this.buildRequest(sent), (response) => {
+          if (this.running) this.processResponse(sent, response);
+        });
         if (!this.running) return;
-        this.processResponse(sent, response);
       } catch (e) {
         if (!this.running) return;
         this.node.log('debug', `fetch from broker ${this.leaderId} failed: ${(e as Error).message}`);

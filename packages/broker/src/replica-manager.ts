@@ -18,6 +18,7 @@ import {
   type LogConfig,
   logConfigFromTopicConfig,
   PartitionLog,
+  ReadBufferPool,
   readOffsetCheckpoint,
   writeOffsetCheckpoint,
 } from './log/index.js';
@@ -71,6 +72,8 @@ export class ReplicaManager {
   readonly fetchPurgatory: Purgatory;
   /** acks=all produces waiting for the high watermark, watched by partition key. */
   readonly producePurgatory: Purgatory;
+  /** Memory Fetch responses read segment files into, reused once each response is written. */
+  readonly readBuffers = new ReadBufferPool();
   private readonly node: BrokerNode;
   private readonly dataDir: string | null;
   private retentionTimer: TimerHandle | null = null;

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemorySegmentFile, OffsetIndex, TimeIndex } from '../src/log/index.js';
+import { PENDING_ENTRIES_MAX } from '../src/log/indexes.js';
 
 const BASE = 1000;
 
@@ -11,6 +12,7 @@ describe('OffsetIndex', () => {
     const index = new OffsetIndex(file, BASE, 1 << 20);
     index.append(BASE + 3, 0);
     index.append(BASE + 70_000, 123_456);
+    index.flush();
     expect(file.read(0, 16)).toEqual(
       Buffer.from([0, 0, 0, 3, 0, 0, 0, 0, 0, 1, 0x11, 0x70, 0, 1, 0xe2, 0x40]),
     );
@@ -43,6 +45,7 @@ describe('OffsetIndex', () => {
           const file = new MemorySegmentFile();
           const index = new OffsetIndex(file, BASE, 1 << 20);
           for (const o of sorted) index.append(BASE + o, o * 3);
+          index.flush();
           const reloaded = new OffsetIndex(file, BASE, 1 << 20);
           for (const t of targets) {
             const below = sorted.filter((o) => o <= t);
@@ -60,6 +63,32 @@ describe('OffsetIndex', () => {
     );
   });
 
+  it('writes entries to the file in groups, and all of them when flushed, released or closed', () => {
+    const file = new MemorySegmentFile();
+    const appends: number[] = [];
+    const append = file.append.bind(file);
+    file.append = (data: Uint8Array) => {
+      appends.push(data.length);
+      append(data);
+    };
+    const index = new OffsetIndex(file, BASE, 1 << 20);
+    for (let i = 1; i < PENDING_ENTRIES_MAX; i++) index.append(BASE + i, i * 100);
+    // Lookups see every entry; the file none yet.
+    expect(index.lookup(BASE + PENDING_ENTRIES_MAX - 1).position).toBe((PENDING_ENTRIES_MAX - 1) * 100);
+    expect(file.size).toBe(0);
+    index.append(BASE + PENDING_ENTRIES_MAX, 1);
+    expect(appends).toEqual([PENDING_ENTRIES_MAX * 8]);
+    index.append(BASE + PENDING_ENTRIES_MAX + 1, 2);
+    index.release();
+    expect(file.size).toBe((PENDING_ENTRIES_MAX + 1) * 8);
+    index.append(BASE + PENDING_ENTRIES_MAX + 2, 3);
+    index.close();
+    expect(new OffsetIndex(file, BASE, 1 << 20).entryCount).toBe(PENDING_ENTRIES_MAX + 2);
+    // Truncating below what the file holds cuts the file; pending entries are dropped.
+    index.truncateTo(BASE + 10);
+    expect([index.entryCount, file.size]).toEqual([9, 9 * 8]);
+  });
+
   it('is full at segment.index.bytes and refuses offsets beyond int32 from the base', () => {
     const index = new OffsetIndex(new MemorySegmentFile(), BASE, 8 * 3 + 5);
     expect(index.maxEntries).toBe(3);
@@ -75,6 +104,7 @@ describe('OffsetIndex', () => {
     const file = new MemorySegmentFile();
     const index = new OffsetIndex(file, BASE, 1 << 20);
     index.append(BASE + 1, 10);
+    index.flush();
     file.append(Buffer.from([0, 0, 0]));
     const reloaded = new OffsetIndex(file, BASE, 1 << 20);
     expect([reloaded.entryCount, reloaded.isSizeValid]).toEqual([1, false]);
@@ -91,6 +121,7 @@ describe('TimeIndex', () => {
     index.maybeAppend(1_700_000_000_000, BASE + 5);
     index.maybeAppend(1_700_000_000_000, BASE + 9);
     expect(index.entryCount).toBe(1);
+    index.flush();
     expect(file.read(0, 12)).toEqual(Buffer.from([0, 0, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x00, 0, 0, 0, 5]));
     expect(() => index.maybeAppend(1_700_000_000_001, BASE + 4)).toThrow(/offset/);
     expect(() => index.maybeAppend(1_699_999_999_999, BASE + 10)).toThrow(/timestamp/);

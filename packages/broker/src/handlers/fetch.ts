@@ -147,6 +147,7 @@ function readAll(
             Math.max(0, limit),
             maxOffset,
             bytes === 0,
+            ctx.readBuffers,
           );
           const data = Array.isArray(records)
             ? records.length === 1

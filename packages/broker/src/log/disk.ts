@@ -32,6 +32,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { ReadBuffers } from './read-buffers.js';
 import type { LogDirectory, SegmentFile } from './storage.js';
 
 /** Name of the data-directory-level file that holds the log start offset of every partition. */
@@ -100,9 +101,9 @@ export class DiskSegmentFile implements SegmentFile {
   }
 
   /** @inheritDoc */
-  read(position: number, length: number): Buffer {
+  read(position: number, length: number, into?: ReadBuffers): Buffer {
     const n = Math.max(0, Math.min(length, this._size - position));
-    const buf = Buffer.allocUnsafe(n);
+    const buf = into && n > 0 ? into.alloc(n) : Buffer.allocUnsafe(n);
     const fd = this.handle();
     let got = 0;
     while (got < n) {

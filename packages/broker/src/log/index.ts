@@ -60,6 +60,7 @@ export {
   type PartitionLogOptions,
   type RetentionResult,
 } from './partition-log.js';
+export { ReadBufferLease, ReadBufferPool, type ReadBuffers } from './read-buffers.js';
 export {
   LogSegment,
   type RecoveryResult,

@@ -4,12 +4,21 @@
  * looked up by binary search.
  *
  * Where Kafka memory-maps a preallocated file, we keep a copy of the entries in memory (loaded
- * on first use, like Kafka's `LazyIndex`) and append each new entry to both; index files are
- * small (one entry per 4 KiB of log by default), and the copy makes lookups free of I/O.
+ * on first use, like Kafka's `LazyIndex`); index files are small (one entry per 4 KiB of log by
+ * default), and the copy makes lookups free of I/O. New entries reach the file in groups, as a
+ * memory-mapped index reaches the disk whenever the kernel writes it back: at the latest when the
+ * index is flushed, released or closed (a segment's roll flushes it), else every
+ * {@link PENDING_ENTRIES_MAX} entries. A write(2) per entry was two of the three system calls
+ * of every produce append. Entries lost to a crash are those of the active segment, whose
+ * indexes loading always rebuilds from its batches (Kafka rebuilds them after an unclean
+ * shutdown).
  *
  * @module
  */
 import type { SegmentFile } from './storage.js';
+
+/** Entries kept in memory only before they are written to the file together. */
+export const PENDING_ENTRIES_MAX = 256;
 
 /** Largest relative offset an index entry can hold (int32). */
 const MAX_RELATIVE_OFFSET = 0x7fffffff;
@@ -30,6 +39,8 @@ export interface TimestampOffset {
 abstract class LogIndex {
   private mirror: Buffer | null = null;
   private entries: number;
+  /** Entries in the file; those after it are in the copy only. */
+  private persisted: number;
 
   /**
    * @param file - the index file
@@ -45,6 +56,7 @@ abstract class LogIndex {
   ) {
     this.maxEntries = Math.floor(maxIndexBytes / entrySize);
     this.entries = Math.floor(file.size / entrySize);
+    this.persisted = this.entries;
   }
 
   /** How many entries fit before the segment must roll. */
@@ -81,7 +93,7 @@ abstract class LogIndex {
     return this.mirror;
   }
 
-  /** Appends one encoded entry to the file and the in-memory copy. */
+  /** Appends one encoded entry to the in-memory copy; the file gets it with the next group. */
   protected appendEntry(entry: Buffer): void {
     let data = this.data();
     const at = this.entries * this.entrySize;
@@ -91,8 +103,39 @@ abstract class LogIndex {
       this.mirror = data = grown;
     }
     entry.copy(data, at);
-    this.file.append(entry);
     this.entries++;
+    if (this.entries - this.persisted >= PENDING_ENTRIES_MAX) this.writePending();
+  }
+
+  /** Writes the entries that are in memory only to the file, in one write. */
+  writePending(): void {
+    if (this.persisted >= this.entries || this.mirror === null) return;
+    this.file.append(this.mirror.subarray(this.persisted * this.entrySize, this.entries * this.entrySize));
+    this.persisted = this.entries;
+  }
+
+  /** Writes pending entries and fsyncs the file. */
+  flush(): void {
+    this.writePending();
+    this.file.flush();
+  }
+
+  /** Writes pending entries and releases the file's descriptor until the next use. */
+  release(): void {
+    this.writePending();
+    this.file.release();
+  }
+
+  /** Writes pending entries, flushes and closes the file. */
+  close(): void {
+    this.writePending();
+    this.file.close();
+  }
+
+  /** Removes the file; pending entries are dropped with it. */
+  delete(): void {
+    this.persisted = this.entries;
+    this.file.delete();
   }
 
   /** Largest slot whose key is ≤ `target`, or -1 (Kafka's `largestLowerBoundSlotFor`). */
@@ -118,7 +161,8 @@ abstract class LogIndex {
   truncateToEntries(n: number): void {
     if (n >= this.entries && this.isSizeValid) return;
     this.entries = Math.min(n, this.entries);
-    this.file.truncate(this.entries * this.entrySize);
+    this.persisted = Math.min(this.persisted, this.entries);
+    this.file.truncate(this.persisted * this.entrySize);
   }
 
   /** Removes every entry (before a rebuild). */

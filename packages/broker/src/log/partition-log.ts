@@ -30,6 +30,7 @@ import { DiskLogDirectory, flushDirectory } from './disk.js';
 import { InconsistentTopicIdError, OffsetOutOfRangeError } from './errors.js';
 import { type EpochEndOffset, type EpochEntry, LeaderEpochCache } from './leader-epoch.js';
 import { loadLog } from './loader.js';
+import type { ReadBufferLease, ReadBuffers } from './read-buffers.js';
 import { LogSegment, type RecoveryResult, type SegmentInfo, type TimestampAndOffset } from './segment.js';
 import { type LogDirectory, MemoryLogDirectory } from './storage.js';
 import { type AbortedTxn, collectAbortedTxns, reconcileTxnIndexes } from './txn-index.js';
@@ -311,9 +312,16 @@ export class PartitionLog {
    * the high watermark for consumers, the log end offset for followers). With `minOneBatch`, the
    * first batch comes even if larger than `maxBytes`, so a consumer always makes progress.
    * Throws {@link OffsetOutOfRangeError} below the log start offset or above the log end offset;
-   * at the log end offset (or at or beyond `maxOffset`) the result is empty.
+   * at the log end offset (or at or beyond `maxOffset`) the result is empty. Bytes read from
+   * files go into memory from `into` when given (a Fetch's {@link ReadBufferLease}).
    */
-  read(offset: number, maxBytes: number, maxOffset = this._logEndOffset, minOneBatch = true): LogReadResult {
+  read(
+    offset: number,
+    maxBytes: number,
+    maxOffset = this._logEndOffset,
+    minOneBatch = true,
+    into?: ReadBuffers,
+  ): LogReadResult {
     this.checkOpen();
     if (offset < this._logStartOffset || offset > this._logEndOffset) {
       throw new OffsetOutOfRangeError(offset, this._logStartOffset, this._logEndOffset);
@@ -324,7 +332,7 @@ export class PartitionLog {
     const bound = Math.min(maxOffset, this._logEndOffset);
     for (let i = this.floorSegmentIndex(offset); at < bound && i < this.segmentList.length; i++) {
       const first = records.length === 0;
-      const r = this.segmentList[i].read(at, maxBytes - sizeInBytes, bound, minOneBatch && first);
+      const r = this.segmentList[i].read(at, maxBytes - sizeInBytes, bound, minOneBatch && first, into);
       if (r === null) continue;
       if (r.records.length > 0) {
         records.push(r.records);

@@ -16,6 +16,7 @@ import {
 } from './batch.js';
 import { LogError, LogErrorCode } from './errors.js';
 import { OffsetIndex, TimeIndex, type TimestampOffset } from './indexes.js';
+import type { ReadBuffers } from './read-buffers.js';
 import type { LogDirectory, SegmentFile } from './storage.js';
 import { TransactionIndex } from './txn-index.js';
 
@@ -99,6 +100,7 @@ class FileWindow {
   constructor(
     private readonly file: SegmentFile,
     private readonly readAhead: number,
+    private readonly into?: ReadBuffers,
   ) {}
 
   /** Bytes `[position, position + length)`, fewer at the end of the file. Do not modify. */
@@ -107,7 +109,7 @@ class FileWindow {
     if (position >= this.start && end <= this.start + this.buf.length) {
       return this.buf.subarray(position - this.start, end - this.start);
     }
-    this.buf = this.file.read(position, Math.max(length, this.readAhead));
+    this.buf = this.file.read(position, Math.max(length, this.readAhead), this.into);
     this.start = position;
     return this.buf.subarray(0, Math.max(0, end - position));
   }
@@ -327,15 +329,20 @@ export class LogSegment {
    * Whole batches starting with the one that holds `startOffset` (Kafka's `LogSegment.read`),
    * stopping before a batch that would pass `maxBytes` or reach `maxOffset` (exclusive). With
    * `minOneBatch`, the first batch is returned even if larger than `maxBytes`. `null` when the
-   * segment has no batch at or after `startOffset`.
+   * segment has no batch at or after `startOffset`. Bytes read from a file go into memory from
+   * `into` when given.
    */
   read(
     startOffset: number,
     maxBytes: number,
     maxOffset: number,
     minOneBatch: boolean,
+    into?: ReadBuffers,
   ): SegmentReadResult | null {
-    const window = new FileWindow(this.log, Math.max(SCAN_READ_AHEAD, Math.min(maxBytes, 8 * 1024 * 1024)));
+    // The window starts at the index entry before the first batch: reading maxBytes plus some of
+    // the way there keeps the answer inside one read, where maxBytes alone often ran a few KiB
+    // past it and read the whole answer a second time.
+    const window = new FileWindow(this.log, Math.min(maxBytes, 8 * 1024 * 1024) + SCAN_READ_AHEAD, into);
     const first = this.locate(window, startOffset);
     if (first === null) return null;
     if (first.lastOffset >= maxOffset || (!minOneBatch && first.size > maxBytes)) {
@@ -510,8 +517,8 @@ export class LogSegment {
     const max = this.maxTimestampSoFar;
     this.timeIndex.maybeAppend(max.timestamp, max.offset, true);
     this.flush();
-    this.offsetIndex.file.release();
-    this.timeIndex.file.release();
+    this.offsetIndex.release();
+    this.timeIndex.release();
     this.txnIndex.release();
   }
 
@@ -528,16 +535,16 @@ export class LogSegment {
   /** fsyncs the log and index files. */
   flush(): void {
     this.log.flush();
-    this.offsetIndex.file.flush();
-    this.timeIndex.file.flush();
+    this.offsetIndex.flush();
+    this.timeIndex.flush();
     this.txnIndex.flush();
   }
 
   /** Releases file descriptors until the next use. */
   release(): void {
     this.log.release();
-    this.offsetIndex.file.release();
-    this.timeIndex.file.release();
+    this.offsetIndex.release();
+    this.timeIndex.release();
     this.txnIndex.release();
   }
 
@@ -546,16 +553,16 @@ export class LogSegment {
     const max = this.maxTimestampSoFar;
     this.timeIndex.maybeAppend(max.timestamp, max.offset, true);
     this.log.close();
-    this.offsetIndex.file.close();
-    this.timeIndex.file.close();
+    this.offsetIndex.close();
+    this.timeIndex.close();
     this.txnIndex.close();
   }
 
   /** Deletes the segment's files. */
   delete(): void {
     this.log.delete();
-    this.offsetIndex.file.delete();
-    this.timeIndex.file.delete();
+    this.offsetIndex.delete();
+    this.timeIndex.delete();
     this.txnIndex.delete();
   }
 }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { ReadBuffers } from './read-buffers.js';
 
 /** An append-only file of bytes. */
 export interface SegmentFile {
@@ -22,9 +23,10 @@ export interface SegmentFile {
   append(data: Uint8Array, adopt?: boolean): void;
   /**
    * Reads `length` bytes at `position` (fewer at the end of the file). The result may be a view
-   * of the file's own memory: callers must not modify it.
+   * of the file's own memory: callers must not modify it. Bytes copied out of the file go into
+   * memory from `into` when given, else fresh memory.
    */
-  read(position: number, length: number): Buffer;
+  read(position: number, length: number, into?: ReadBuffers): Buffer;
   /** Cuts the file to `size` bytes (no-op if it is not longer). */
   truncate(size: number): void;
   /** Makes appended bytes durable (fsync for disk files). */

@@ -105,64 +105,90 @@ export function validateRecordBatches(buf: Buffer, options: ValidateOptions): Ba
   }
   const summaries: BatchSummary[] = [];
   for (let at = 0, index = 0; at < buf.length; index++) {
-    const fail = (code: LogErrorCode, message: string): never => {
-      throw new LogValidationError(code, `batch ${index} at byte ${at}: ${message}`, index);
-    };
     const remaining = buf.length - at;
     if (remaining < LOG_OVERHEAD)
-      fail(LogErrorCode.CORRUPT_MESSAGE, `${remaining} trailing bytes, not a batch`);
+      failBatch(index, at, LogErrorCode.CORRUPT_MESSAGE, `${remaining} trailing bytes, not a batch`);
     const size = buf.readInt32BE(at + BatchField.batchLength) + LOG_OVERHEAD;
     if (size < RECORD_BATCH_OVERHEAD) {
-      fail(LogErrorCode.CORRUPT_MESSAGE, `batch size ${size} is smaller than the 61-byte batch header`);
+      failBatch(
+        index,
+        at,
+        LogErrorCode.CORRUPT_MESSAGE,
+        `batch size ${size} is smaller than the 61-byte batch header`,
+      );
     }
     if (remaining >= 17) {
       const magic = buf.readInt8(at + BatchField.magic);
-      if (magic < 0 || magic > MAGIC_V2) fail(LogErrorCode.CORRUPT_MESSAGE, `invalid magic ${magic}`);
+      if (magic < 0 || magic > MAGIC_V2)
+        failBatch(index, at, LogErrorCode.CORRUPT_MESSAGE, `invalid magic ${magic}`);
       if (magic !== MAGIC_V2) {
         // Kafka answers INVALID_RECORD here: Produce v3+ carries message format v2 only.
-        fail(LogErrorCode.INVALID_RECORD, `magic ${magic}: only record batch v2 (magic 2) is accepted`);
+        failBatch(
+          index,
+          at,
+          LogErrorCode.INVALID_RECORD,
+          `magic ${magic}: only record batch v2 (magic 2) is accepted`,
+        );
       }
     }
     if (size > remaining)
-      fail(LogErrorCode.CORRUPT_MESSAGE, `batch of ${size} bytes but only ${remaining} left`);
+      failBatch(index, at, LogErrorCode.CORRUPT_MESSAGE, `batch of ${size} bytes but only ${remaining} left`);
     if (index > 0 && singleBatch) {
-      fail(LogErrorCode.INVALID_RECORD, 'a produce request may hold exactly one record batch per partition');
+      failBatch(
+        index,
+        at,
+        LogErrorCode.INVALID_RECORD,
+        'a produce request may hold exactly one record batch per partition',
+      );
     }
     const attributes = buf.readInt16BE(at + BatchField.attributes);
     const compression = attributes & BatchAttribute.compressionMask;
     if (compression > MAX_COMPRESSION)
-      fail(LogErrorCode.INVALID_RECORD, `unknown compression codec ${compression}`);
+      failBatch(index, at, LogErrorCode.INVALID_RECORD, `unknown compression codec ${compression}`);
     if (compression === ZSTD && options.allowZstd === false) {
-      fail(LogErrorCode.UNSUPPORTED_COMPRESSION_TYPE, 'zstd needs Produce v7 or later');
+      failBatch(index, at, LogErrorCode.UNSUPPORTED_COMPRESSION_TYPE, 'zstd needs Produce v7 or later');
     }
     const baseOffset = readInt64(buf, at + BatchField.baseOffset);
     if (fromClient && baseOffset !== 0)
-      fail(LogErrorCode.INVALID_RECORD, `base offset ${baseOffset}, must be 0`);
+      failBatch(index, at, LogErrorCode.INVALID_RECORD, `base offset ${baseOffset}, must be 0`);
     if (size > options.maxMessageBytes) {
-      fail(
+      failBatch(
+        index,
+        at,
         LogErrorCode.MESSAGE_TOO_LARGE,
         `${size} bytes is larger than max.message.bytes ${options.maxMessageBytes}`,
       );
     }
     const stored = buf.readUInt32BE(at + BatchField.crc);
     if (stored !== crc32c(buf, at + BatchField.attributes, at + size)) {
-      fail(LogErrorCode.CORRUPT_MESSAGE, 'CRC-32C mismatch');
+      failBatch(index, at, LogErrorCode.CORRUPT_MESSAGE, 'CRC-32C mismatch');
     }
     const summary = readBatchSummary(buf, at);
     if (fromClient) {
       const { lastOffsetDelta, recordCount } = summary;
       if (lastOffsetDelta < 0)
-        fail(LogErrorCode.INVALID_RECORD, `invalid offset range, lastOffsetDelta ${lastOffsetDelta}`);
-      if (recordCount <= 0) fail(LogErrorCode.INVALID_RECORD, `invalid record count ${recordCount}`);
+        failBatch(
+          index,
+          at,
+          LogErrorCode.INVALID_RECORD,
+          `invalid offset range, lastOffsetDelta ${lastOffsetDelta}`,
+        );
+      if (recordCount <= 0)
+        failBatch(index, at, LogErrorCode.INVALID_RECORD, `invalid record count ${recordCount}`);
       if (lastOffsetDelta + 1 !== recordCount) {
-        fail(
+        failBatch(
+          index,
+          at,
           LogErrorCode.INVALID_RECORD,
           `lastOffsetDelta ${lastOffsetDelta} disagrees with record count ${recordCount}`,
         );
       }
-      if (summary.isControl) fail(LogErrorCode.INVALID_RECORD, 'clients may not write control batches');
+      if (summary.isControl)
+        failBatch(index, at, LogErrorCode.INVALID_RECORD, 'clients may not write control batches');
       if (summary.producerId >= 0 && summary.baseSequence < 0) {
-        fail(
+        failBatch(
+          index,
+          at,
           LogErrorCode.INVALID_RECORD,
           `producer id ${summary.producerId} with invalid sequence ${summary.baseSequence}`,
         );
@@ -173,9 +199,9 @@ export function validateRecordBatches(buf: Buffer, options: ValidateOptions): Ba
       // A leader's compacted batches have gaps between their records' offsets.
       if (!recordsWellFormed(buf, start, at + size, summary.recordCount, !fromClient)) {
         const problem = recordStructureProblem(buf, start, at + size, summary.recordCount, !fromClient);
-        fail(LogErrorCode.INVALID_RECORD, problem ?? 'invalid record structure');
+        failBatch(index, at, LogErrorCode.INVALID_RECORD, problem ?? 'invalid record structure');
       }
-      if (fromClient && options.compacted) keyless(buf, start, at + size, summary.recordCount, fail);
+      if (fromClient && options.compacted) keyless(buf, start, at + size, summary.recordCount, index, at);
     } else if (fromClient) {
       let records: Buffer;
       try {
@@ -184,13 +210,18 @@ export function validateRecordBatches(buf: Buffer, options: ValidateOptions): Ba
           buf.subarray(at + RECORD_BATCH_OVERHEAD, at + size),
         );
       } catch (e) {
-        return fail(LogErrorCode.CORRUPT_MESSAGE, `cannot decompress the records: ${(e as Error).message}`);
+        return failBatch(
+          index,
+          at,
+          LogErrorCode.CORRUPT_MESSAGE,
+          `cannot decompress the records: ${(e as Error).message}`,
+        );
       }
       if (!recordsWellFormed(records, 0, records.length, summary.recordCount)) {
         const problem = recordStructureProblem(records, 0, records.length, summary.recordCount);
-        fail(LogErrorCode.INVALID_RECORD, problem ?? 'invalid record structure');
+        failBatch(index, at, LogErrorCode.INVALID_RECORD, problem ?? 'invalid record structure');
       }
-      if (options.compacted) keyless(records, 0, records.length, summary.recordCount, fail);
+      if (options.compacted) keyless(records, 0, records.length, summary.recordCount, index, at);
     }
     summaries.push(summary);
     at += size;
@@ -198,17 +229,25 @@ export function validateRecordBatches(buf: Buffer, options: ValidateOptions): Ba
   return summaries;
 }
 
+/**
+ * Throws the {@link LogValidationError} for batch `index` at byte `at`. A plain function rather
+ * than a closure made per batch: tsx keeps function names, and naming a closure costs an
+ * `Object.defineProperty` each time it is made.
+ */
+function failBatch(index: number, at: number, code: LogErrorCode, message: string): never {
+  throw new LogValidationError(code, `batch ${index} at byte ${at}: ${message}`, index);
+}
+
 /** Fails with Kafka's INVALID_RECORD when a record of a batch for a compacted topic has no key. */
-function keyless(
-  buf: Buffer,
-  start: number,
-  end: number,
-  count: number,
-  fail: (code: LogErrorCode, message: string) => never,
-): void {
-  const index = firstRecordWithoutKey(buf, start, end, count);
-  if (index >= 0) {
-    fail(LogErrorCode.INVALID_RECORD, `record ${index}: Compacted topic cannot accept message without key`);
+function keyless(buf: Buffer, start: number, end: number, count: number, index: number, at: number): void {
+  const record = firstRecordWithoutKey(buf, start, end, count);
+  if (record >= 0) {
+    failBatch(
+      index,
+      at,
+      LogErrorCode.INVALID_RECORD,
+      `record ${record}: Compacted topic cannot accept message without key`,
+    );
   }
 }
 

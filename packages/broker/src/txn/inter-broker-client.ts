@@ -2,7 +2,10 @@
  * The smallest Kafka client one broker needs to talk to another: one socket, request frames with
  * the standard header, responses matched by correlation id (a broker answers one connection in
  * order). Built on @tskafka/protocol alone: the broker does not depend on @tskafka/transport. The
- * transaction coordinator sends WriteTxnMarkers through it to partition leaders on other brokers.
+ * transaction coordinator sends WriteTxnMarkers through it to partition leaders on other brokers,
+ * and replica fetchers their Fetch requests: responses are read straight into frame buffers
+ * ({@link FrameReader}), and a response handled by {@link InterBrokerClient.sendAndRead} gives its
+ * memory back for the next one, so replication does not allocate per fetch.
  */
 import { connect, type Socket } from 'node:net';
 import { type ConnectionOptions as TlsConnectionOptions, connect as tlsConnect } from 'node:tls';
@@ -11,7 +14,7 @@ import {
   type ApiDef,
   decodeResponse,
   encodeRequest,
-  FrameDecoder,
+  FrameReader,
   KafkaClientError,
   type MessageInput,
   type MessageValue,
@@ -39,7 +42,9 @@ export interface InterBrokerSecurity {
 interface InFlight {
   api: ApiDef;
   version: number;
-  resolve: (body: unknown) => void;
+  /** Reads the decoded response while its frame's memory is valid; the frame is reused after. */
+  read: ((body: unknown) => unknown) | null;
+  resolve: (result: unknown) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -55,6 +60,8 @@ export class InterBrokerClient {
   private readonly security: InterBrokerSecurity;
   private readonly from: { nodeId: number; registry: InterBrokerConnections };
   private socket: Socket | null = null;
+  /** Splits the current socket's bytes into response frames. */
+  private reader: FrameReader | null = null;
   private connecting: Promise<Socket> | null = null;
   private readonly inFlight = new Map<number, InFlight>();
   private nextCorrelationId = 0;
@@ -101,7 +108,35 @@ export class InterBrokerClient {
         `broker ${this.address} does not support ${api.name} v0-${maxVersion}`,
       );
     }
-    return this.request(socket, api, Math.min(maxVersion, range.max), body);
+    return this.request(socket, api, Math.min(maxVersion, range.max), body, null);
+  }
+
+  /**
+   * As {@link InterBrokerClient.send}, but the response is handed to `read` as soon as it is
+   * decoded, and its memory (record sets included) is reused for later responses once `read`
+   * returns: `read` must copy whatever it keeps. Resolves with what `read` returns, or rejects
+   * with what it throws.
+   */
+  async sendAndRead<A extends ApiDef, T>(
+    api: A,
+    maxVersion: number,
+    body: MessageInput<A['request']>,
+    read: (response: MessageValue<A['response']>) => T,
+  ): Promise<T> {
+    const socket = await this.connection();
+    const range = this.apiVersions?.get(api.key);
+    if (!range || range.min > maxVersion) {
+      throw new InterBrokerConnectionError(
+        `broker ${this.address} does not support ${api.name} v0-${maxVersion}`,
+      );
+    }
+    return this.request(
+      socket,
+      api,
+      Math.min(maxVersion, range.max),
+      body,
+      read as (body: unknown) => unknown,
+    ) as Promise<T>;
   }
 
   private request<A extends ApiDef>(
@@ -109,6 +144,7 @@ export class InterBrokerClient {
     api: A,
     version: number,
     body: MessageInput<A['request']>,
+    read: ((body: unknown) => unknown) | null,
   ): Promise<MessageValue<A['response']>> {
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
@@ -122,6 +158,7 @@ export class InterBrokerClient {
       this.inFlight.set(correlationId, {
         api,
         version,
+        read,
         resolve: resolve as (b: unknown) => void,
         reject,
         timer,
@@ -143,11 +180,17 @@ export class InterBrokerClient {
 
   private async open(): Promise<Socket> {
     const tls = this.security.tls;
+    const reader = new FrameReader((frame) => this.onFrame(reader, frame));
+    // Plain TCP reads straight into the frame buffers; a TLS socket's plaintext only comes out
+    // in 'data' events, copied in.
     const socket = tls
       ? tlsConnect({ ...tls, host: this.host, port: this.port })
-      : connect({ host: this.host, port: this.port });
+      : connect({
+          host: this.host,
+          port: this.port,
+          onread: { buffer: () => reader.buffer(), callback: (n: number) => this.onRead(reader, n) },
+        });
     socket.setNoDelay(true);
-    const decoder = new FrameDecoder();
     await new Promise<void>((resolve, reject) => {
       socket.once(tls ? 'secureConnect' : 'connect', resolve);
       socket.once('error', reject);
@@ -157,17 +200,15 @@ export class InterBrokerClient {
     });
     this.from.registry.register(socket, this.from.nodeId);
     registerInterBrokerSocket(socket);
-    socket.on('data', (chunk) => {
-      try {
-        decoder.push(chunk, (frame) => this.onFrame(frame));
-      } catch (e) {
-        this.fail(
-          new InterBrokerConnectionError(`bad frame from ${this.address}: ${(e as Error).message}`, {
-            cause: e,
-          }),
-        );
-      }
-    });
+    if (tls) {
+      socket.on('data', (chunk: Buffer) => {
+        for (let at = 0; at < chunk.length && this.reader === reader; ) {
+          const n = chunk.copy(reader.buffer(), 0, at);
+          at += n;
+          this.onRead(reader, n);
+        }
+      });
+    }
     socket.on('error', (e) =>
       this.fail(new InterBrokerConnectionError(`${this.address}: ${e.message}`, { cause: e })),
     );
@@ -175,21 +216,22 @@ export class InterBrokerClient {
       this.fail(new InterBrokerConnectionError(`${this.address} closed the connection`)),
     );
     this.socket = socket;
-    const versions = await this.request(socket, Api.ApiVersions, 0, {});
+    this.reader = reader;
+    const versions = await this.request(socket, Api.ApiVersions, 0, {}, null);
     this.apiVersions = new Map(
       versions.apiKeys.map((k) => [k.apiKey, { min: k.minVersion, max: k.maxVersion }]),
     );
     const plain = this.security.plain;
     if (plain) {
       // SaslHandshake v1, then one SaslAuthenticate with PLAIN's `\0user\0password` token.
-      const handshake = await this.request(socket, Api.SaslHandshake, 1, { mechanism: 'PLAIN' });
+      const handshake = await this.request(socket, Api.SaslHandshake, 1, { mechanism: 'PLAIN' }, null);
       if (handshake.errorCode !== 0) {
         throw new InterBrokerConnectionError(
           `${this.address} refused SASL PLAIN (error ${handshake.errorCode})`,
         );
       }
       const token = Buffer.from(`\0${plain.username}\0${plain.password}`, 'utf8');
-      const auth = await this.request(socket, Api.SaslAuthenticate, 0, { authBytes: token });
+      const auth = await this.request(socket, Api.SaslAuthenticate, 0, { authBytes: token }, null);
       if (auth.errorCode !== 0) {
         throw new InterBrokerConnectionError(
           `${this.address} refused this broker's SASL login as ${plain.username}: ${auth.errorMessage ?? auth.errorCode}`,
@@ -199,7 +241,25 @@ export class InterBrokerClient {
     return socket;
   }
 
-  private onFrame(frame: Buffer): void {
+  /** `n` bytes were read into `reader`'s buffer; false stops reading (the socket is gone). */
+  private onRead(reader: FrameReader, n: number): boolean {
+    // Bytes of a socket this client already dropped are not responses to anything in flight.
+    if (this.reader !== reader) return false;
+    try {
+      reader.read(n);
+    } catch (e) {
+      this.fail(
+        new InterBrokerConnectionError(`bad frame from ${this.address}: ${(e as Error).message}`, {
+          cause: e,
+        }),
+      );
+      return false;
+    }
+    return this.reader === reader;
+  }
+
+  private onFrame(reader: FrameReader, frame: Buffer): void {
+    if (this.reader !== reader) return;
     const correlationId = peekCorrelationId(frame);
     const req = this.inFlight.get(correlationId);
     if (!req) {
@@ -210,17 +270,25 @@ export class InterBrokerClient {
     }
     this.inFlight.delete(correlationId);
     clearTimeout(req.timer);
+    let result: unknown;
     try {
-      req.resolve(decodeResponse(req.api, req.version, frame).body);
+      const body = decodeResponse(req.api, req.version, frame).body;
+      result = req.read ? req.read(body) : body;
     } catch (e) {
       req.reject(e as Error);
+      return;
+    } finally {
+      // What `read` saw is copied where it was kept; the decoded body of a plain `send` escapes.
+      if (req.read) reader.recycle(frame);
     }
+    req.resolve(result);
   }
 
   /** Drops the connection and fails every request waiting on it. */
   private fail(error: Error): void {
     const socket = this.socket;
     this.socket = null;
+    this.reader = null;
     this.apiVersions = null;
     socket?.destroy();
     const waiting = [...this.inFlight.values()];
