@@ -8,6 +8,7 @@
  */
 
 import type { Admin as TsAdmin } from '@tskafka/admin';
+import type { RequestObserver } from '@tskafka/transport/internals';
 import {
   type ConsumerPartitionAssignor,
   type ConsumerRecord,
@@ -25,12 +26,22 @@ import {
   type TopicPartitions,
   toMessage,
 } from './consumer-types.js';
+import { originalCause, RunRetrier } from './consumer-retry.js';
 import { asKafkaJS, asKafkaJSRetried, KafkaJSNonRetriableError, toKafkaJSError } from './errors.js';
 import { type ConsumerEventPayloads, ConsumerEvents, InstrumentedClient } from './events.js';
 import type { KafkaContext } from './kafka.js';
-import type { TopicPartitionOffset } from './types.js';
+import type { RetryOptions, TopicPartitionOffset } from './types.js';
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+/** tskafka heartbeats on its own timer: KafkaJS's `heartbeat()` has nothing left to do. */
+const noHeartbeat = async (): Promise<void> => {};
+const HEARTBEAT_KEY = 12;
+const JOIN_GROUP_KEY = 11;
+/** KafkaJS's `retry.initialRetryTime` default. */
+const DEFAULT_INITIAL_RETRY_TIME = 300;
+/** Records one poll may hand out: all that was fetched, as a KafkaJS fetch hands out its batches. */
+const MAX_POLL_RECORDS = 1_000_000;
 
 /** KafkaJS's consumer. */
 export class Consumer extends InstrumentedClient<typeof ConsumerEvents, ConsumerEventPayloads> {
@@ -39,8 +50,18 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
   private readonly topics = new Map<string, boolean>();
   private admin: TsAdmin | null = null;
   private consumer: TsConsumer | null = null;
-  private loop: Promise<void> | null = null;
+  private loop: Promise<Error | null> | null = null;
   private running = false;
+  /** The retry state of the run loop (new at each start and rebalance, as KafkaJS's). */
+  private retrier = new RunRetrier();
+  /** Wakes the run loop's retry wait when the consumer stops. */
+  private readonly wake = new Set<() => void>();
+  private restartTimer: NodeJS.Timeout | null = null;
+  /** The brokers' node ids (strings, as KafkaJS's fetch events have them). */
+  private nodeIds: string[] = [];
+  /** The last JoinGroup answer: the leader and the protocol chosen. */
+  private lastJoin: { leader: string; protocolName: string } | null = null;
+  private joinStarted = Date.now();
   /** Next offsets to commit (resolved, not committed yet), by partition. */
   private readonly resolved = new Map<string, TopicPartition & { offset: number }>();
   private resolvedCount = 0;
@@ -64,7 +85,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
     await asKafkaJSRetried(
       this.context.retries,
       async () => {
-        this.admin = await this.context.connectAdmin('Consumer');
+        this.admin = await this.context.connectAdmin('Consumer', undefined, this.observer);
       },
       { bail: true },
     );
@@ -127,6 +148,11 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
     });
   }
 
+  /** The consumer's retry options: the client's, under the consumer's (KafkaJS's default `retries: 5`). */
+  private get retry(): RetryOptions {
+    return { ...this.context.config.retry, ...(this.config.retry ?? { retries: 5 }) };
+  }
+
   /** Joins the group and starts handing messages to the handler; resolves once started. */
   async run(config: ConsumerRunConfig = {}): Promise<void> {
     await asKafkaJS(async () => {
@@ -134,75 +160,213 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
       if ((config.eachMessage === undefined) === (config.eachBatch === undefined))
         throw new KafkaJSNonRetriableError('Consumer run needs exactly one of eachMessage and eachBatch');
       this.run_ = config;
-      const c = this.config;
-      const starts = new Set(this.topics.values());
-      const mixed = starts.size > 1;
-      const consumer = new TsConsumer({
-        ...(await this.context.clientOptions('Consumer')),
-        groupId: c.groupId,
-        enableAutoCommit: false,
-        partitionAssignors: this.assignors(),
-        autoOffsetReset: !mixed && starts.has(true) ? 'earliest' : 'latest',
-        sessionTimeoutMs: c.sessionTimeout ?? 30_000,
-        heartbeatIntervalMs: c.heartbeatInterval ?? 3_000,
-        maxPollIntervalMs: c.rebalanceTimeout,
-        maxPartitionFetchBytes: c.maxBytesPerPartition,
-        fetchMinBytes: c.minBytes,
-        fetchMaxBytes: c.maxBytes,
-        fetchMaxWaitMs: c.maxWaitTimeInMs ?? 5_000,
-        allowAutoCreateTopics: c.allowAutoTopicCreation,
-        isolationLevel: c.readUncommitted === true ? 'read_uncommitted' : 'read_committed',
-      });
-      this.consumer = consumer;
-      await consumer.connect({ timeoutMs: this.context.connectAttemptMs });
-      await consumer.subscribe([...this.topics.keys()], {
-        onPartitionsRevoked: async () => {
+      await this.start();
+    });
+  }
+
+  /** Builds tskafka's consumer, joins and starts the run loop (at `run`, and at each restart). */
+  private async start(): Promise<void> {
+    const c = this.config;
+    const starts = new Set(this.topics.values());
+    const mixed = starts.size > 1;
+    const consumer = new TsConsumer({
+      ...(await this.context.clientOptions('Consumer', this.observer)),
+      groupId: c.groupId,
+      enableAutoCommit: false,
+      partitionAssignors: this.assignors(),
+      autoOffsetReset: !mixed && starts.has(true) ? 'earliest' : 'latest',
+      sessionTimeoutMs: c.sessionTimeout ?? 30_000,
+      heartbeatIntervalMs: c.heartbeatInterval ?? 3_000,
+      maxPollIntervalMs: c.rebalanceTimeout,
+      maxPartitionFetchBytes: c.maxBytesPerPartition,
+      fetchMinBytes: c.minBytes,
+      fetchMaxBytes: c.maxBytes,
+      fetchMaxWaitMs: c.maxWaitTimeInMs ?? 5_000,
+      // A KafkaJS batch is a partition's share of a fetch: hand out all that was fetched.
+      maxPollRecords: MAX_POLL_RECORDS,
+      allowAutoCreateTopics: c.allowAutoTopicCreation,
+      isolationLevel: c.readUncommitted === true ? 'read_uncommitted' : 'read_committed',
+    });
+    this.consumer = consumer;
+    this.joinStarted = Date.now();
+    await consumer.connect({ timeoutMs: this.context.connectAttemptMs });
+    // KafkaJS's consumer group emits CONNECT again when it connects, at each (re)start.
+    this.instrumentation.emit(ConsumerEvents.CONNECT);
+    this.nodeIds = (await this.requireAdmin().describeCluster()).brokers.map((b) => String(b.nodeId));
+    await consumer.subscribe([...this.topics.keys()], {
+      onPartitionsRevoked: async () => {
+        this.joinStarted = Date.now();
+        if (this.running)
           this.instrumentation.emit(ConsumerEvents.REBALANCING, {
             groupId: c.groupId,
             memberId: consumer.groupMetadata().memberId,
           });
-          await this.commitResolved();
-        },
-        onPartitionsAssigned: async (partitions) => {
-          const memberAssignment: Record<string, number[]> = {};
-          for (const tp of consumer.assignment())
-            memberAssignment[tp.topic] = [...(memberAssignment[tp.topic] ?? []), tp.partition];
-          this.instrumentation.emit(ConsumerEvents.GROUP_JOIN, {
-            groupId: c.groupId,
-            memberId: consumer.groupMetadata().memberId,
-            memberAssignment,
-          });
-          if (!mixed) return;
-          // Topics subscribed fromBeginning start at the earliest offset where nothing is committed.
-          const early = partitions.filter((tp) => this.topics.get(tp.topic) === true);
-          if (early.length === 0) return;
-          const committed = await consumer.committed(early);
-          consumer.seekToBeginning(early.filter((tp) => committed.get(tp) === undefined));
-        },
-      });
-      this.running = true;
-      this.loop = this.runLoop(consumer);
+        await this.commitResolved();
+      },
+      onPartitionsAssigned: async (partitions) => {
+        this.retrier = new RunRetrier(this.retry);
+        this.emitGroupJoin(consumer);
+        if (!mixed) return;
+        // Topics subscribed fromBeginning start at the earliest offset where nothing is committed.
+        const early = partitions.filter((tp) => this.topics.get(tp.topic) === true);
+        if (early.length === 0) return;
+        const committed = await consumer.committed(early);
+        consumer.seekToBeginning(early.filter((tp) => committed.get(tp) === undefined));
+      },
+    });
+    // As KafkaJS's run, resolve once in the group (poll(0) returns as soon as it has joined).
+    const first = await consumer.poll(0);
+    this.running = true;
+    this.retrier = new RunRetrier(this.retry);
+    const loop = this.runLoop(consumer, first);
+    this.loop = loop;
+    void loop.then((crash) => {
+      if (crash !== null) void this.onCrash(crash);
     });
   }
 
-  private async runLoop(consumer: TsConsumer): Promise<void> {
-    const logger = this.context.logger('Consumer');
+  private emitGroupJoin(consumer: TsConsumer): void {
+    const memberAssignment: Record<string, number[]> = {};
+    for (const tp of consumer.assignment())
+      memberAssignment[tp.topic] = [...(memberAssignment[tp.topic] ?? []), tp.partition];
+    const { memberId } = consumer.groupMetadata();
+    const join = this.lastJoin;
+    this.instrumentation.emit(ConsumerEvents.GROUP_JOIN, {
+      groupId: this.config.groupId,
+      memberId,
+      leaderId: join?.leader ?? '',
+      isLeader: join !== null && join.leader === memberId,
+      memberAssignment,
+      groupProtocol: join?.protocolName ?? '',
+      duration: Date.now() - this.joinStarted,
+    });
+  }
+
+  /**
+   * The tskafka clients' request observer: the network events, and what KafkaJS's consumer
+   * group reports from its responses (heartbeats answered, the join's leader and protocol).
+   */
+  private readonly observer: RequestObserver = {
+    onResponse: (trace, response) => {
+      this.instrumentation.requestObserver.onResponse?.(trace, response);
+      const body = response as { errorCode?: number; leader?: string; protocolName?: string | null };
+      if (trace.apiKey === HEARTBEAT_KEY && body.errorCode === 0) {
+        const consumer = this.consumer;
+        if (consumer === null || !this.instrumentation.has(ConsumerEvents.HEARTBEAT)) return;
+        const { generationId, memberId } = consumer.groupMetadata();
+        this.instrumentation.emit(ConsumerEvents.HEARTBEAT, {
+          groupId: this.config.groupId,
+          memberId,
+          groupGenerationId: generationId,
+        });
+      } else if (trace.apiKey === JOIN_GROUP_KEY && body.errorCode === 0)
+        this.lastJoin = { leader: body.leader ?? '', protocolName: body.protocolName ?? '' };
+    },
+    onTimeout: (trace) => this.instrumentation.requestObserver.onTimeout?.(trace),
+  };
+
+  /** Polls and hands out until stopped; resolves with the error to crash on, or null. */
+  private async runLoop(
+    consumer: TsConsumer,
+    first: ConsumerRecord<Buffer | null, Buffer | null>[],
+  ): Promise<Error | null> {
+    const maxWait = this.config.maxWaitTimeInMs ?? 5_000;
+    try {
+      await this.handle(consumer, first);
+    } catch (e) {
+      const decision = this.retrier.failed(e);
+      if (decision.error !== undefined) return decision.error;
+      await this.sleep(decision.waitMs);
+    }
     while (this.running) {
       try {
-        const records = await consumer.poll(1_000);
+        const fetchStart = Date.now();
+        for (const nodeId of this.nodeIds) this.instrumentation.emit(ConsumerEvents.FETCH_START, { nodeId });
+        let records: ConsumerRecord<Buffer | null, Buffer | null>[];
+        try {
+          records = await consumer.poll(maxWait);
+        } catch (e) {
+          throw toKafkaJSError(e);
+        }
+        if (this.instrumentation.has(ConsumerEvents.FETCH)) {
+          const duration = Date.now() - fetchStart;
+          for (const nodeId of this.nodeIds)
+            this.instrumentation.emit(ConsumerEvents.FETCH, { numberOfBatches: 0, duration, nodeId });
+        }
         await this.handle(consumer, records);
-        if (this.run_.autoCommit !== false) await this.commitIfNecessary();
       } catch (e) {
         if (!this.running) break;
-        const error = toKafkaJSError(e);
-        logger.error(`Crash: ${error.name}: ${error.message}`, { groupId: this.config.groupId, error });
-        this.instrumentation.emit(ConsumerEvents.CRASH, {
-          error,
+        const decision = this.retrier.failed(e);
+        if (decision.error !== undefined) return decision.error;
+        this.logger().debug('Error while running the consumer, trying again...', {
           groupId: this.config.groupId,
-          restart: true,
+          error: (e as Error).message,
+          retryTime: decision.waitMs,
         });
-        await new Promise((r) => setTimeout(r, this.config.retry?.initialRetryTime ?? 300));
+        await this.sleep(decision.waitMs);
       }
+    }
+    return null;
+  }
+
+  /** Waits `ms`, or less if the consumer stops. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const wake = this.wake;
+      function done(): void {
+        clearTimeout(timer);
+        wake.delete(done);
+        resolve();
+      }
+      wake.add(done);
+    });
+  }
+
+  /**
+   * KafkaJS's `onCrash`: disconnect, then CRASH with whether it restarts: after a retriable
+   * failure (retries exhausted, or a retriable cause) unless `retry.restartOnFailure` says no.
+   */
+  private async onCrash(error: Error): Promise<void> {
+    const logger = this.logger();
+    logger.error(`Crash: ${error.name}: ${error.message}`, {
+      groupId: this.config.groupId,
+      retryCount: (error as { retryCount?: number }).retryCount,
+    });
+    await this.disconnect().catch((e) =>
+      logger.warn('disconnecting the crashed consumer failed', { groupId: this.config.groupId, error: e }),
+    );
+    const retry = this.retry;
+    const retriable =
+      error.name === 'KafkaJSNumberOfRetriesExceeded' ||
+      (originalCause(error) as { retriable?: unknown }).retriable === true;
+    const restart =
+      retriable &&
+      (retry.restartOnFailure === undefined ||
+        (await retry.restartOnFailure(error).catch((e: unknown) => {
+          logger.error(
+            'Caught error when invoking user-provided "restartOnFailure" callback. Defaulting to restarting.',
+            { error: e, cause: error.message, groupId: this.config.groupId },
+          );
+          return true;
+        })));
+    this.instrumentation.emit(ConsumerEvents.CRASH, { error, groupId: this.config.groupId, restart });
+    if (!restart) return;
+    const retryTime =
+      (error as { retryTime?: number }).retryTime || retry.initialRetryTime || DEFAULT_INITIAL_RETRY_TIME;
+    logger.error(`Restarting the consumer in ${retryTime}ms`, { groupId: this.config.groupId, retryTime });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      void this.restart();
+    }, retryTime);
+  }
+
+  private async restart(): Promise<void> {
+    try {
+      this.admin = await this.context.connectAdmin('Consumer', undefined, this.observer);
+      await this.start();
+    } catch (e) {
+      await this.onCrash(toKafkaJSError(e));
     }
   }
 
@@ -210,12 +374,27 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
     consumer: TsConsumer,
     records: ConsumerRecord<Buffer | null, Buffer | null>[],
   ): Promise<void> {
+    if (records.length === 0) return;
     const batches = new Map<string, ConsumerRecord<Buffer | null, Buffer | null>[]>();
     for (const r of records) {
       const k = key(r.topic, r.partition);
       const list = batches.get(k);
       if (list === undefined) batches.set(k, [r]);
       else list.push(r);
+    }
+    if (batches.size === 1 || (this.run_.partitionsConsumedConcurrently ?? 1) <= 1) {
+      let error: unknown = null;
+      for (const list of batches.values()) {
+        if (error !== null) consumer.seek({ topic: list[0].topic, partition: list[0].partition }, list[0].offset);
+        else
+          try {
+            await this.handleBatch(consumer, list);
+          } catch (e) {
+            error = e;
+          }
+      }
+      if (error !== null) throw error;
+      return;
     }
     // KafkaJS's partitionsConsumedConcurrently: that many partitions' batches at once; the
     // first failure is rethrown once every batch started has settled (each rewinds its own).
@@ -241,18 +420,22 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
     list: ConsumerRecord<Buffer | null, Buffer | null>[],
   ): Promise<void> {
     const { topic, partition } = list[0];
+    const tp = { topic, partition };
     if (!this.running) {
-      consumer.seek({ topic, partition }, list[0].offset);
+      consumer.seek(tp, list[0].offset);
       return;
     }
     let paused = false;
     const pause = (): (() => void) => {
       paused = true;
-      consumer.pause([{ topic, partition }]);
-      return () => consumer.resume([{ topic, partition }]);
+      consumer.pause([tp]);
+      return () => consumer.resume([tp]);
     };
+    // One resolution entry per batch, moved on per message (committed as a copy).
+    const resolution = { topic, partition, offset: list[0].offset };
+    const k = key(topic, partition);
     let next = list[0].offset;
-    const highWatermark = consumer.highWatermark({ topic, partition }) ?? list[list.length - 1].offset + 1;
+    const highWatermark = consumer.highWatermark(tp) ?? list[list.length - 1].offset + 1;
     const last = list[list.length - 1].offset;
     const batchInfo = {
       topic,
@@ -266,18 +449,18 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
     };
     const started = Date.now();
     this.instrumentation.emit(ConsumerEvents.START_BATCH_PROCESS, batchInfo);
+    const autoCommit = this.run_.autoCommit !== false;
+    const commitsByCount = autoCommit && (this.run_.autoCommitInterval != null || this.run_.autoCommitThreshold != null);
     try {
-      if (this.run_.eachMessage !== undefined) {
+      const eachMessage = this.run_.eachMessage;
+      if (eachMessage !== undefined) {
         for (const r of list) {
-          await this.run_.eachMessage({
-            topic,
-            partition,
-            message: toMessage(r),
-            heartbeat: async () => {},
-            pause,
-          });
+          await eachMessage({ topic, partition, message: toMessage(r), heartbeat: noHeartbeat, pause });
           next = r.offset + 1;
-          this.resolve(topic, partition, next);
+          resolution.offset = next;
+          this.resolved.set(k, resolution);
+          this.resolvedCount++;
+          if (commitsByCount) await this.commitIfNecessary();
           if (paused || !this.running) break;
         }
       } else if (this.run_.eachBatch !== undefined) {
@@ -298,7 +481,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
             next = Math.max(next, Number(offset) + 1);
             this.resolve(topic, partition, next);
           },
-          heartbeat: async () => {},
+          heartbeat: noHeartbeat,
           pause,
           commitOffsetsIfNecessary: () => this.commitIfNecessary(),
           uncommittedOffsets: () => this.uncommittedOffsets(),
@@ -311,15 +494,18 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
         }
       }
     } catch (e) {
-      // Not handled: read again from the first message not resolved.
-      consumer.seek({ topic, partition }, next);
+      // Not handled: read again from the first message not resolved, once what was is committed.
+      consumer.seek(tp, next);
+      if (autoCommit) await this.commitResolved();
       throw e;
     }
     this.instrumentation.emit(ConsumerEvents.END_BATCH_PROCESS, {
       ...batchInfo,
       duration: Date.now() - started,
     });
-    if (next <= last) consumer.seek({ topic, partition }, next);
+    if (next <= last) consumer.seek(tp, next);
+    // KafkaJS commits what was resolved after every batch.
+    if (autoCommit) await this.commitResolved();
   }
 
   private resolve(topic: string, partition: number, offset: number): void {
@@ -327,18 +513,19 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
     this.resolvedCount++;
   }
 
+  /** KafkaJS's `commitOffsetsIfNecessary`: commits once `autoCommitInterval` or `autoCommitThreshold` says so. */
   private async commitIfNecessary(): Promise<void> {
     const { autoCommitInterval, autoCommitThreshold } = this.run_;
-    const byInterval = autoCommitInterval == null || Date.now() - this.lastCommit >= autoCommitInterval;
+    const byInterval = autoCommitInterval != null && Date.now() - this.lastCommit >= autoCommitInterval;
     const byThreshold = autoCommitThreshold != null && this.resolvedCount >= autoCommitThreshold;
-    if (autoCommitInterval == null && autoCommitThreshold == null) return this.commitResolved();
-    if ((autoCommitInterval != null && byInterval) || byThreshold) return this.commitResolved();
+    if (byInterval || byThreshold) await this.commitResolved();
   }
 
   private async commitResolved(): Promise<void> {
     const consumer = this.consumer;
     if (consumer === null || this.resolved.size === 0) return;
-    const offsets = [...this.resolved.values()];
+    // Copies: a batch being handled moves its entry on while the commit is under way.
+    const offsets = [...this.resolved.values()].map((o) => ({ ...o }));
     this.resolved.clear();
     this.resolvedCount = 0;
     this.lastCommit = Date.now();
@@ -420,7 +607,11 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
 
   /** Stops the run loop after the current message or batch (committing what was resolved). */
   async stop(): Promise<void> {
+    if (this.restartTimer !== null) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    if (this.loop === null) return;
     this.running = false;
+    for (const wake of [...this.wake]) wake();
     await this.loop;
     this.loop = null;
     await asKafkaJS(() => this.commitResolved());
