@@ -8,14 +8,15 @@
  */
 
 import type { Admin as TsAdmin } from '@tskafka/admin';
-import type { RequestObserver } from '@tskafka/transport/internals';
 import {
   type ConsumerPartitionAssignor,
   type ConsumerRecord,
   type TopicPartition,
   Consumer as TsConsumer,
 } from '@tskafka/consumer';
+import type { RequestObserver } from '@tskafka/transport/internals';
 import { AssignerCluster, kafkaJSAssignor, PartitionAssigners, roundRobinAssigner } from './assigners.js';
+import { originalCause, RunRetrier } from './consumer-retry.js';
 import {
   type ConsumerConfig,
   type ConsumerRunConfig,
@@ -26,7 +27,6 @@ import {
   type TopicPartitions,
   toMessage,
 } from './consumer-types.js';
-import { originalCause, RunRetrier } from './consumer-retry.js';
 import { asKafkaJS, asKafkaJSRetried, KafkaJSNonRetriableError, toKafkaJSError } from './errors.js';
 import { type ConsumerEventPayloads, ConsumerEvents, InstrumentedClient } from './events.js';
 import type { KafkaContext } from './kafka.js';
@@ -385,7 +385,8 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
     if (batches.size === 1 || (this.run_.partitionsConsumedConcurrently ?? 1) <= 1) {
       let error: unknown = null;
       for (const list of batches.values()) {
-        if (error !== null) consumer.seek({ topic: list[0].topic, partition: list[0].partition }, list[0].offset);
+        if (error !== null)
+          consumer.seek({ topic: list[0].topic, partition: list[0].partition }, list[0].offset);
         else
           try {
             await this.handleBatch(consumer, list);
@@ -450,7 +451,8 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
     const started = Date.now();
     this.instrumentation.emit(ConsumerEvents.START_BATCH_PROCESS, batchInfo);
     const autoCommit = this.run_.autoCommit !== false;
-    const commitsByCount = autoCommit && (this.run_.autoCommitInterval != null || this.run_.autoCommitThreshold != null);
+    const commitsByCount =
+      autoCommit && (this.run_.autoCommitInterval != null || this.run_.autoCommitThreshold != null);
     try {
       const eachMessage = this.run_.eachMessage;
       if (eachMessage !== undefined) {

@@ -137,7 +137,11 @@ export class KafkaContext {
    * helper for offsets and metadata): bounded by {@link KafkaContext.connectAttemptMs}, and closed
    * again when it fails, so the KafkaJS retrier's next attempt starts from a fresh client.
    */
-  async connectAdmin(namespace: string, retries?: number, requestObserver?: RequestObserver): Promise<TsAdmin> {
+  async connectAdmin(
+    namespace: string,
+    retries?: number,
+    requestObserver?: RequestObserver,
+  ): Promise<TsAdmin> {
     const admin = new TsAdmin({
       ...(await this.clientOptions(namespace, requestObserver)),
       ...(retries === undefined ? {} : { retries }),
