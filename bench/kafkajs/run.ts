@@ -36,6 +36,17 @@ const LIBS: [string, Lib][] = [
 
 const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 
+/** A consume figure: messages/s, and the process's CPU time per message (µs), noise-resistant. */
+interface ConsumeFigure {
+  rate: number;
+  cpuUsPerMessage: number;
+}
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+const showConsume = (f: ConsumeFigure) => `${f.rate} (${f.cpuUsPerMessage.toFixed(2)} µs cpu)`;
+
 async function sendArrays(kafka: kafkajs.Kafka, topic: string): Promise<number> {
   const producer = kafka.producer();
   await producer.connect();
@@ -51,18 +62,22 @@ async function consume(
   kafka: kafkajs.Kafka,
   topic: string,
   shape: 'eachMessage' | 'eachBatch',
-): Promise<number> {
+): Promise<ConsumeFigure> {
   const consumer = kafka.consumer({ groupId: `bench-${shape}-${Math.random()}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let seen = 0;
   let first = 0;
+  let cpuFirst = 0;
   let done!: () => void;
   const finished = new Promise<void>((r) => {
     done = r;
   });
   const count = (n: number) => {
-    if (seen === 0) first = performance.now();
+    if (seen === 0) {
+      first = performance.now();
+      cpuFirst = cpuNow();
+    }
     seen += n;
     if (seen >= total) done();
   };
@@ -73,8 +88,9 @@ async function consume(
   );
   await finished;
   const ms = performance.now() - first;
+  const cpu = cpuNow() - cpuFirst;
   await consumer.disconnect();
-  return rate(total, ms);
+  return { rate: rate(total, ms), cpuUsPerMessage: cpu / total };
 }
 
 async function nativeSend(bootstrap: string[], topic: string): Promise<number> {
@@ -94,7 +110,7 @@ async function nativeSend(bootstrap: string[], topic: string): Promise<number> {
   return rate(total, ms);
 }
 
-async function nativePoll(bootstrap: string[], topic: string): Promise<number> {
+async function nativePoll(bootstrap: string[], topic: string): Promise<ConsumeFigure> {
   const consumer = new TsKafka({ bootstrapServers: bootstrap, clientId: 'bench' }).consumer({
     groupId: `bench-poll-${Math.random()}`,
     autoOffsetReset: 'earliest',
@@ -104,14 +120,19 @@ async function nativePoll(bootstrap: string[], topic: string): Promise<number> {
   await consumer.subscribe([topic]);
   let seen = 0;
   let first = 0;
+  let cpuFirst = 0;
   while (seen < total) {
     const records = await consumer.poll(100);
-    if (records.length > 0 && seen === 0) first = performance.now();
+    if (records.length > 0 && seen === 0) {
+      first = performance.now();
+      cpuFirst = cpuNow();
+    }
     seen += records.length;
   }
   const ms = performance.now() - first;
+  const cpu = cpuNow() - cpuFirst;
   await consumer.close();
-  return rate(total, ms);
+  return { rate: rate(total, ms), cpuUsPerMessage: cpu / total };
 }
 
 const topics = ['kafkajs', 'tskafka-kafkajs', 'tskafka'];
@@ -125,11 +146,11 @@ try {
     const send = await sendArrays(kafka, topic);
     const eachMessage = await consume(kafka, topic, 'eachMessage');
     const eachBatch = await consume(kafka, topic, 'eachBatch');
-    rows.push([name, String(send), String(eachMessage), String(eachBatch)]);
+    rows.push([name, String(send), showConsume(eachMessage), showConsume(eachBatch)]);
   }
   const send = await nativeSend(brokers, 'tskafka');
   const poll = await nativePoll(brokers, 'tskafka');
-  rows.push(['tskafka (own API)', String(send), `${poll} (poll)`, `${poll} (poll)`]);
+  rows.push(['tskafka (own API)', String(send), `${showConsume(poll)} poll`, `${showConsume(poll)} poll`]);
 } finally {
   await target.close();
 }

@@ -30,6 +30,7 @@ import {
 import { asKafkaJS, asKafkaJSRetried, KafkaJSNonRetriableError, toKafkaJSError } from './errors.js';
 import { type ConsumerEventPayloads, ConsumerEvents, InstrumentedClient } from './events.js';
 import type { KafkaContext } from './kafka.js';
+import { ResolvedOffsets } from './resolved-offsets.js';
 import type { RetryOptions, TopicPartitionOffset } from './types.js';
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
@@ -41,7 +42,7 @@ const JOIN_GROUP_KEY = 11;
 /** KafkaJS's `retry.initialRetryTime` default. */
 const DEFAULT_INITIAL_RETRY_TIME = 300;
 /** Records one poll may hand out: all that was fetched, as a KafkaJS fetch hands out its batches. */
-const MAX_POLL_RECORDS = 1_000_000;
+const MAX_POLL_RECORDS = 5000;
 
 /** KafkaJS's consumer. */
 export class Consumer extends InstrumentedClient<typeof ConsumerEvents, ConsumerEventPayloads> {
@@ -63,8 +64,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
   private lastJoin: { leader: string; protocolName: string } | null = null;
   private joinStarted = Date.now();
   /** Next offsets to commit (resolved, not committed yet), by partition. */
-  private readonly resolved = new Map<string, TopicPartition & { offset: number }>();
-  private resolvedCount = 0;
+  private readonly resolved = new ResolvedOffsets();
   private lastCommit = Date.now();
   private run_: ConsumerRunConfig = {};
 
@@ -375,12 +375,20 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
     records: ConsumerRecord<Buffer | null, Buffer | null>[],
   ): Promise<void> {
     if (records.length === 0) return;
+    // A poll's records come in runs, one per partition: split at run ends, and join runs of the
+    // same partition only if one comes back.
     const batches = new Map<string, ConsumerRecord<Buffer | null, Buffer | null>[]>();
-    for (const r of records) {
-      const k = key(r.topic, r.partition);
+    for (let start = 0; start < records.length; ) {
+      const { topic, partition } = records[start];
+      let end = start + 1;
+      while (end < records.length && records[end].partition === partition && records[end].topic === topic)
+        end++;
+      const run = start === 0 && end === records.length ? records : records.slice(start, end);
+      const k = key(topic, partition);
       const list = batches.get(k);
-      if (list === undefined) batches.set(k, [r]);
-      else list.push(r);
+      if (list === undefined) batches.set(k, run);
+      else for (const r of run) list.push(r);
+      start = end;
     }
     if (batches.size === 1 || (this.run_.partitionsConsumedConcurrently ?? 1) <= 1) {
       let error: unknown = null;
@@ -432,9 +440,8 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
       consumer.pause([tp]);
       return () => consumer.resume([tp]);
     };
-    // One resolution entry per batch, moved on per message (committed as a copy).
-    const resolution = { topic, partition, offset: list[0].offset };
-    const k = key(topic, partition);
+    // The partition's resolution entry, moved on in place per message.
+    const resolution = this.resolved.of(topic, partition);
     let next = list[0].offset;
     const highWatermark = consumer.highWatermark(tp) ?? list[list.length - 1].offset + 1;
     const last = list[list.length - 1].offset;
@@ -460,8 +467,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
           await eachMessage({ topic, partition, message: toMessage(r), heartbeat: noHeartbeat, pause });
           next = r.offset + 1;
           resolution.offset = next;
-          this.resolved.set(k, resolution);
-          this.resolvedCount++;
+          this.resolved.count++;
           if (commitsByCount) await this.commitIfNecessary();
           if (paused || !this.running) break;
         }
@@ -511,36 +517,27 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
   }
 
   private resolve(topic: string, partition: number, offset: number): void {
-    this.resolved.set(key(topic, partition), { topic, partition, offset });
-    this.resolvedCount++;
+    this.resolved.resolve(topic, partition, offset);
   }
 
   /** KafkaJS's `commitOffsetsIfNecessary`: commits once `autoCommitInterval` or `autoCommitThreshold` says so. */
   private async commitIfNecessary(): Promise<void> {
     const { autoCommitInterval, autoCommitThreshold } = this.run_;
     const byInterval = autoCommitInterval != null && Date.now() - this.lastCommit >= autoCommitInterval;
-    const byThreshold = autoCommitThreshold != null && this.resolvedCount >= autoCommitThreshold;
+    const byThreshold = autoCommitThreshold != null && this.resolved.count >= autoCommitThreshold;
     if (byInterval || byThreshold) await this.commitResolved();
   }
 
   private async commitResolved(): Promise<void> {
     const consumer = this.consumer;
-    if (consumer === null || this.resolved.size === 0) return;
-    // Copies: a batch being handled moves its entry on while the commit is under way.
-    const offsets = [...this.resolved.values()].map((o) => ({ ...o }));
-    this.resolved.clear();
-    this.resolvedCount = 0;
+    if (consumer === null) return;
+    const offsets = this.resolved.uncommitted();
     this.lastCommit = Date.now();
-    try {
-      await consumer.commitSync(offsets);
-    } catch (e) {
-      // Not committed: keep them for the next commit, unless a newer offset was resolved since.
-      for (const o of offsets) {
-        const k = key(o.topic, o.partition);
-        if (!this.resolved.has(k)) this.resolved.set(k, o);
-      }
-      throw e;
-    }
+    if (offsets.length === 0) return;
+    this.resolved.count = 0;
+    // Not committed (it throws): they stay uncommitted for the next commit.
+    await consumer.commitSync(offsets);
+    this.resolved.committed(offsets);
     const { generationId, memberId } = consumer.groupMetadata();
     const topics = new Map<string, { partition: string; offset: string }[]>();
     for (const o of offsets)
@@ -558,7 +555,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
 
   private uncommittedOffsets(): OffsetsByTopicPartition {
     const topics = new Map<string, { partition: number; offset: string }[]>();
-    for (const r of this.resolved.values()) {
+    for (const r of this.resolved.uncommitted()) {
       const list = topics.get(r.topic) ?? [];
       list.push({ partition: r.partition, offset: String(r.offset) });
       topics.set(r.topic, list);
@@ -585,7 +582,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
   seek(target: TopicPartitionOffset): void {
     const consumer = this.requireRunning('seek');
     const tp = { topic: target.topic, partition: target.partition };
-    this.resolved.delete(key(tp.topic, tp.partition));
+    this.resolved.forget(tp.topic, tp.partition);
     consumer.seek(tp, Number(target.offset));
   }
 
