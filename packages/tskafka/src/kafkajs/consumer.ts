@@ -42,7 +42,7 @@ const JOIN_GROUP_KEY = 11;
 /** KafkaJS's `retry.initialRetryTime` default. */
 const DEFAULT_INITIAL_RETRY_TIME = 300;
 /** Records one poll may hand out: all that was fetched, as a KafkaJS fetch hands out its batches. */
-const MAX_POLL_RECORDS = 5000;
+const MAX_POLL_RECORDS = 1_000_000;
 
 /** KafkaJS's consumer. */
 export class Consumer extends InstrumentedClient<typeof ConsumerEvents, ConsumerEventPayloads> {

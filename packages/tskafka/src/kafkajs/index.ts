@@ -19,14 +19,17 @@
  * `partitionAssigners` written for KafkaJS (`({ cluster }) => ({ name, version, assign, protocol })`)
  * with `AssignerProtocol`, and tskafka assignors.
  *
- * Instrumentation events (`consumer.on(consumer.events.CRASH, ...)`) by KafkaJS's names: connect,
- * disconnect, stop, crash, group join, rebalancing, commit offsets, start and end of batch.
+ * Instrumentation events (`consumer.on(consumer.events.CRASH, ...)`) by KafkaJS's names, with its
+ * payloads: connect, disconnect, stop, crash, group join, rebalancing, commit offsets, heartbeat,
+ * fetch start and fetch, start and end of batch, and the network events `REQUEST` and
+ * `REQUEST_TIMEOUT` of each client (`REQUEST_QUEUE_SIZE` is never emitted: no request waits in a
+ * queue). A handler that throws is retried from its first unresolved message under the consumer's
+ * `retry`, then the consumer crashes (`CRASH`) and restarts unless `retry.restartOnFailure` says no,
+ * as KafkaJS's does.
  *
- * Not built yet: the network, heartbeat and fetch events (named, never emitted), headers with several values on send, `logStartOffset` and `logAppendTime` in send results
+ * Not built yet: headers with several values on send, `logStartOffset` and `logAppendTime` in send results
  * (always `'-1'`), the admin's config, reassignment and record-deletion calls, `socketFactory`, SASL
- * `oauthbearer` and `aws`. A handler that throws
- * is retried from its first unresolved message after `retry.initialRetryTime`, without
- * KafkaJS's crash-and-restart cycle.
+ * `oauthbearer` and `aws`.
  *
  * @packageDocumentation
  * @module tskafka/kafkajs
