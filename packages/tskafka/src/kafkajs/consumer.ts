@@ -41,8 +41,12 @@ const HEARTBEAT_KEY = 12;
 const JOIN_GROUP_KEY = 11;
 /** KafkaJS's `retry.initialRetryTime` default. */
 const DEFAULT_INITIAL_RETRY_TIME = 300;
-/** Records one poll may hand out: all that was fetched, as a KafkaJS fetch hands out its batches. */
-const MAX_POLL_RECORDS = 1_000_000;
+/**
+ * Records one poll may hand out, so a partition's batch is up to this share of what was fetched:
+ * larger batches mean fewer commits (KafkaJS commits after each batch), but tens of thousands of
+ * messages held at once cost more in garbage collection than the commits they save.
+ */
+const MAX_POLL_RECORDS = 5_000;
 
 /** KafkaJS's consumer. */
 export class Consumer extends InstrumentedClient<typeof ConsumerEvents, ConsumerEventPayloads> {
