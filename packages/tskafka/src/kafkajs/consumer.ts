@@ -16,16 +16,16 @@ import {
 } from '@tskafka/consumer';
 import type { RequestObserver } from '@tskafka/transport/internals';
 import { AssignerCluster, kafkaJSAssignor, PartitionAssigners, roundRobinAssigner } from './assigners.js';
+import { type BatchContext, handleRecords } from './consumer-batches.js';
 import { originalCause, RunRetrier } from './consumer-retry.js';
-import {
-  type ConsumerConfig,
-  type ConsumerRunConfig,
-  type ConsumerSubscribeTopic,
-  type ConsumerSubscribeTopics,
-  type GroupDescription,
-  type OffsetsByTopicPartition,
-  type TopicPartitions,
-  toMessage,
+import type {
+  ConsumerConfig,
+  ConsumerRunConfig,
+  ConsumerSubscribeTopic,
+  ConsumerSubscribeTopics,
+  GroupDescription,
+  OffsetsByTopicPartition,
+  TopicPartitions,
 } from './consumer-types.js';
 import { asKafkaJS, asKafkaJSRetried, KafkaJSNonRetriableError, toKafkaJSError } from './errors.js';
 import { type ConsumerEventPayloads, ConsumerEvents, InstrumentedClient } from './events.js';
@@ -33,10 +33,6 @@ import type { KafkaContext } from './kafka.js';
 import { ResolvedOffsets } from './resolved-offsets.js';
 import type { RetryOptions, TopicPartitionOffset } from './types.js';
 
-const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
-/** tskafka heartbeats on its own timer: KafkaJS's `heartbeat()` has nothing left to do. */
-const noHeartbeat = async (): Promise<void> => {};
 const HEARTBEAT_KEY = 12;
 const JOIN_GROUP_KEY = 11;
 /** KafkaJS's `retry.initialRetryTime` default. */
@@ -62,6 +58,8 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
   /** Wakes the run loop's retry wait when the consumer stops. */
   private readonly wake = new Set<() => void>();
   private restartTimer: NodeJS.Timeout | null = null;
+  /** A restart under way: `stop` waits for it, then stops what it started. */
+  private restarting: Promise<void> | null = null;
   /** The brokers' node ids (strings, as KafkaJS's fetch events have them). */
   private nodeIds: string[] = [];
   /** The last JoinGroup answer: the leader and the protocol chosen. */
@@ -69,6 +67,16 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
   private joinStarted = Date.now();
   /** Next offsets to commit (resolved, not committed yet), by partition. */
   private readonly resolved = new ResolvedOffsets();
+  /** What the batch handling sees of this consumer. */
+  private readonly batches: BatchContext = {
+    runConfig: () => this.run_,
+    running: () => this.running,
+    emit: (type, payload) => this.instrumentation.emit(type, payload),
+    resolved: this.resolved,
+    commitResolved: () => this.commitResolved(),
+    commitIfNecessary: () => this.commitIfNecessary(),
+    uncommittedOffsets: () => this.uncommittedOffsets(),
+  };
   private lastCommit = Date.now();
   private run_: ConsumerRunConfig = {};
 
@@ -276,7 +284,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
   ): Promise<Error | null> {
     const maxWait = this.config.maxWaitTimeInMs ?? 5_000;
     try {
-      await this.handle(consumer, first);
+      await handleRecords(this.batches, consumer, first);
     } catch (e) {
       const decision = this.retrier.failed(e);
       if (decision.error !== undefined) return decision.error;
@@ -297,7 +305,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
           for (const nodeId of this.nodeIds)
             this.instrumentation.emit(ConsumerEvents.FETCH, { numberOfBatches: 0, duration, nodeId });
         }
-        await this.handle(consumer, records);
+        await handleRecords(this.batches, consumer, records);
       } catch (e) {
         if (!this.running) break;
         const decision = this.retrier.failed(e);
@@ -361,7 +369,9 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
     logger.error(`Restarting the consumer in ${retryTime}ms`, { groupId: this.config.groupId, retryTime });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
-      void this.restart();
+      this.restarting = this.restart().finally(() => {
+        this.restarting = null;
+      });
     }, retryTime);
   }
 
@@ -372,156 +382,6 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
     } catch (e) {
       await this.onCrash(toKafkaJSError(e));
     }
-  }
-
-  private async handle(
-    consumer: TsConsumer,
-    records: ConsumerRecord<Buffer | null, Buffer | null>[],
-  ): Promise<void> {
-    if (records.length === 0) return;
-    // A poll's records come in runs, one per partition: split at run ends, and join runs of the
-    // same partition only if one comes back.
-    const batches = new Map<string, ConsumerRecord<Buffer | null, Buffer | null>[]>();
-    for (let start = 0; start < records.length; ) {
-      const { topic, partition } = records[start];
-      let end = start + 1;
-      while (end < records.length && records[end].partition === partition && records[end].topic === topic)
-        end++;
-      const run = start === 0 && end === records.length ? records : records.slice(start, end);
-      const k = key(topic, partition);
-      const list = batches.get(k);
-      if (list === undefined) batches.set(k, run);
-      else for (const r of run) list.push(r);
-      start = end;
-    }
-    if (batches.size === 1 || (this.run_.partitionsConsumedConcurrently ?? 1) <= 1) {
-      let error: unknown = null;
-      for (const list of batches.values()) {
-        if (error !== null)
-          consumer.seek({ topic: list[0].topic, partition: list[0].partition }, list[0].offset);
-        else
-          try {
-            await this.handleBatch(consumer, list);
-          } catch (e) {
-            error = e;
-          }
-      }
-      if (error !== null) throw error;
-      return;
-    }
-    // KafkaJS's partitionsConsumedConcurrently: that many partitions' batches at once; the
-    // first failure is rethrown once every batch started has settled (each rewinds its own).
-    const queue = [...batches.values()];
-    const errors: unknown[] = [];
-    const worker = async (): Promise<void> => {
-      for (let list = queue.shift(); list !== undefined; list = queue.shift()) {
-        try {
-          await this.handleBatch(consumer, list);
-        } catch (e) {
-          errors.push(e);
-        }
-      }
-    };
-    const width = Math.max(1, Math.min(this.run_.partitionsConsumedConcurrently ?? 1, queue.length));
-    await Promise.all(Array.from({ length: width }, worker));
-    if (errors.length > 0) throw errors[0];
-  }
-
-  /** Hands one partition's records to the handler; on failure seeks back to the first unresolved one. */
-  private async handleBatch(
-    consumer: TsConsumer,
-    list: ConsumerRecord<Buffer | null, Buffer | null>[],
-  ): Promise<void> {
-    const { topic, partition } = list[0];
-    const tp = { topic, partition };
-    if (!this.running) {
-      consumer.seek(tp, list[0].offset);
-      return;
-    }
-    let paused = false;
-    const pause = (): (() => void) => {
-      paused = true;
-      consumer.pause([tp]);
-      return () => consumer.resume([tp]);
-    };
-    // The partition's resolution entry, moved on in place per message.
-    const resolution = this.resolved.of(topic, partition);
-    let next = list[0].offset;
-    const highWatermark = consumer.highWatermark(tp) ?? list[list.length - 1].offset + 1;
-    const last = list[list.length - 1].offset;
-    const batchInfo = {
-      topic,
-      partition,
-      highWatermark: String(highWatermark),
-      offsetLag: String(Math.max(0, highWatermark - 1 - last)),
-      offsetLagLow: String(Math.max(0, highWatermark - 1 - list[0].offset)),
-      batchSize: list.length,
-      firstOffset: String(list[0].offset),
-      lastOffset: String(last),
-    };
-    const started = Date.now();
-    this.instrumentation.emit(ConsumerEvents.START_BATCH_PROCESS, batchInfo);
-    const autoCommit = this.run_.autoCommit !== false;
-    const commitsByCount =
-      autoCommit && (this.run_.autoCommitInterval != null || this.run_.autoCommitThreshold != null);
-    try {
-      const eachMessage = this.run_.eachMessage;
-      if (eachMessage !== undefined) {
-        for (const r of list) {
-          await eachMessage({ topic, partition, message: toMessage(r), heartbeat: noHeartbeat, pause });
-          next = r.offset + 1;
-          resolution.offset = next;
-          this.resolved.count++;
-          if (commitsByCount) await this.commitIfNecessary();
-          if (paused || !this.running) break;
-        }
-      } else if (this.run_.eachBatch !== undefined) {
-        const messages = list.map(toMessage);
-        await this.run_.eachBatch({
-          batch: {
-            topic,
-            partition,
-            highWatermark: String(highWatermark),
-            messages,
-            isEmpty: () => messages.length === 0,
-            firstOffset: () => messages[0]?.offset ?? null,
-            lastOffset: () => String(last),
-            offsetLag: () => batchInfo.offsetLag,
-            offsetLagLow: () => batchInfo.offsetLagLow,
-          },
-          resolveOffset: (offset) => {
-            next = Math.max(next, Number(offset) + 1);
-            this.resolve(topic, partition, next);
-          },
-          heartbeat: noHeartbeat,
-          pause,
-          commitOffsetsIfNecessary: () => this.commitIfNecessary(),
-          uncommittedOffsets: () => this.uncommittedOffsets(),
-          isRunning: () => this.running,
-          isStale: () => false,
-        });
-        if (this.run_.eachBatchAutoResolve !== false) {
-          next = last + 1;
-          this.resolve(topic, partition, next);
-        }
-      }
-    } catch (e) {
-      // Not handled: read again from the first message not resolved, once what was is committed.
-      consumer.seek(tp, next);
-      if (autoCommit) await this.commitResolved();
-      throw e;
-    }
-    this.instrumentation.emit(ConsumerEvents.END_BATCH_PROCESS, {
-      ...batchInfo,
-      duration: Date.now() - started,
-    });
-    if (next <= last) consumer.seek(tp, next);
-    // KafkaJS commits what was resolved after every batch.
-    if (autoCommit) await this.commitResolved();
-  }
-
-  private resolve(topic: string, partition: number, offset: number): void {
-    this.resolved.resolve(topic, partition, offset);
   }
 
   /** KafkaJS's `commitOffsetsIfNecessary`: commits once `autoCommitInterval` or `autoCommitThreshold` says so. */
@@ -612,6 +472,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
   async stop(): Promise<void> {
     if (this.restartTimer !== null) clearTimeout(this.restartTimer);
     this.restartTimer = null;
+    if (this.restarting !== null) await this.restarting;
     if (this.loop === null) return;
     this.running = false;
     for (const wake of [...this.wake]) wake();
