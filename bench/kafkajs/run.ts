@@ -53,6 +53,17 @@ async function measured(run: () => Promise<void>): Promise<string> {
   return `${rate(total, ms)} (${((used.user + used.system) / total).toFixed(2)} µs CPU)`;
 }
 
+/** A consume figure: messages/s, and the process's CPU time per message (µs), noise-resistant. */
+interface ConsumeFigure {
+  rate: number;
+  cpuUsPerMessage: number;
+}
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+const showConsume = (f: ConsumeFigure) => `${f.rate} (${f.cpuUsPerMessage.toFixed(2)} µs cpu)`;
+
 async function sendArrays(kafka: kafkajs.Kafka, topic: string): Promise<string> {
   const producer = kafka.producer();
   await producer.connect();
@@ -70,18 +81,22 @@ async function consume(
   kafka: kafkajs.Kafka,
   topic: string,
   shape: 'eachMessage' | 'eachBatch',
-): Promise<number> {
+): Promise<ConsumeFigure> {
   const consumer = kafka.consumer({ groupId: `bench-${shape}-${Math.random()}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let seen = 0;
   let first = 0;
+  let cpuFirst = 0;
   let done!: () => void;
   const finished = new Promise<void>((r) => {
     done = r;
   });
   const count = (n: number) => {
-    if (seen === 0) first = performance.now();
+    if (seen === 0) {
+      first = performance.now();
+      cpuFirst = cpuNow();
+    }
     seen += n;
     if (seen >= total) done();
   };
@@ -92,8 +107,9 @@ async function consume(
   );
   await finished;
   const ms = performance.now() - first;
+  const cpu = cpuNow() - cpuFirst;
   await consumer.disconnect();
-  return rate(total, ms);
+  return { rate: rate(total, ms), cpuUsPerMessage: cpu / total };
 }
 
 async function nativeSend(bootstrap: string[], topic: string): Promise<string> {
@@ -114,7 +130,7 @@ async function nativeSend(bootstrap: string[], topic: string): Promise<string> {
   return result;
 }
 
-async function nativePoll(bootstrap: string[], topic: string): Promise<number> {
+async function nativePoll(bootstrap: string[], topic: string): Promise<ConsumeFigure> {
   const consumer = new TsKafka({ bootstrapServers: bootstrap, clientId: 'bench' }).consumer({
     groupId: `bench-poll-${Math.random()}`,
     autoOffsetReset: 'earliest',
@@ -124,14 +140,19 @@ async function nativePoll(bootstrap: string[], topic: string): Promise<number> {
   await consumer.subscribe([topic]);
   let seen = 0;
   let first = 0;
+  let cpuFirst = 0;
   while (seen < total) {
     const records = await consumer.poll(100);
-    if (records.length > 0 && seen === 0) first = performance.now();
+    if (records.length > 0 && seen === 0) {
+      first = performance.now();
+      cpuFirst = cpuNow();
+    }
     seen += records.length;
   }
   const ms = performance.now() - first;
+  const cpu = cpuNow() - cpuFirst;
   await consumer.close();
-  return rate(total, ms);
+  return { rate: rate(total, ms), cpuUsPerMessage: cpu / total };
 }
 
 const topics = ['kafkajs', 'tskafka-kafkajs', 'tskafka', 'warmup'];
@@ -143,12 +164,12 @@ try {
     const kafka = new lib.Kafka({ clientId: 'bench', brokers, logLevel: lib.logLevel.NOTHING });
     const topic = name === 'kafkajs' ? 'kafkajs' : 'tskafka-kafkajs';
     const send = await sendArrays(kafka, topic);
-    const eachMessage = sendOnly ? '-' : String(await consume(kafka, topic, 'eachMessage'));
-    const eachBatch = sendOnly ? '-' : String(await consume(kafka, topic, 'eachBatch'));
+    const eachMessage = sendOnly ? '-' : showConsume(await consume(kafka, topic, 'eachMessage'));
+    const eachBatch = sendOnly ? '-' : showConsume(await consume(kafka, topic, 'eachBatch'));
     rows.push([name, send, eachMessage, eachBatch]);
   }
   const send = await nativeSend(brokers, 'tskafka');
-  const poll = sendOnly ? '-' : `${await nativePoll(brokers, 'tskafka')} (poll)`;
+  const poll = sendOnly ? '-' : `${showConsume(await nativePoll(brokers, 'tskafka'))} (poll)`;
   rows.push(['tskafka (own API, sendBatch)', send, poll, poll]);
 } finally {
   await target.close();

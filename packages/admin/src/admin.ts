@@ -29,6 +29,7 @@ import {
   clusterOptionsFromConfig,
   loadConfig,
   Metrics,
+  type RequestObserver,
 } from '@tskafka/transport/internals';
 import * as acls from './acls.js';
 import { describeCluster, metadataRequest } from './cluster.js';
@@ -100,6 +101,12 @@ export type AdminOptions = Omit<ConfigInputOf<typeof adminKeys>, 'bootstrapServe
   ssl?: SslOption;
   /** Where log lines go; default warnings and errors to stderr. */
   logger?: Logger;
+  /**
+   * Sees each request's response or timeout (KafkaJS's network events).
+   *
+   * @internal
+   */
+  requestObserver?: RequestObserver;
 };
 
 /**
@@ -136,14 +143,18 @@ export class Admin {
     options: AdminOptions | KafkaProperties | string,
     load: { baseDir?: string; source?: string } = {},
   ) {
-    const { sasl, ssl, logger, ...rest } =
+    const { sasl, ssl, logger, requestObserver, ...rest } =
       typeof options === 'string' ? ({} as Partial<AdminOptions>) : (options as AdminOptions);
     const log = logger ?? stderrLogger();
     this.config = loadConfig(adminSchema, typeof options === 'string' ? options : (rest as KafkaProperties), {
       ...load,
       warn: (m) => log.warn(m),
     });
-    const clusterOptions = clusterOptionsFromConfig(this.config, { sasl, ssl, logger: log }, 'tskafka-admin');
+    const clusterOptions = clusterOptionsFromConfig(
+      this.config,
+      { sasl, ssl, logger: log, requestObserver },
+      'tskafka-admin',
+    );
     const clientId = clusterOptions.clientId ?? 'tskafka-admin';
     this.registry = new Metrics();
     const network = new ClientNetworkMetrics(this.registry, 'admin-client', clientId);

@@ -113,7 +113,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     options: ConsumerOptions<K, V> | KafkaProperties | string,
     load: { baseDir?: string; source?: string } = {},
   ) {
-    const { sasl, ssl, logger, clock, partitionAssignors, interceptors, ...rest } =
+    const { sasl, ssl, logger, clock, partitionAssignors, interceptors, requestObserver, ...rest } =
       typeof options === 'string'
         ? ({} as Partial<ConsumerOptions<K, V>>)
         : (options as ConsumerOptions<K, V>);
@@ -138,7 +138,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     const c = this.config;
     const clusterOptions = clusterOptionsFromConfig(
       c,
-      { sasl, ssl, logger: this.logger },
+      { sasl, ssl, logger: this.logger, requestObserver },
       'tskafka-consumer',
     );
     this.consumerMetrics = new ConsumerMetrics(c.clientId ?? 'tskafka-consumer', this.subscriptions, () =>

@@ -5,7 +5,7 @@
  */
 
 import type { Deserializer, Logger, SaslOptions, SslOption, TimerClock } from '@tskafka/transport';
-import type { ConfigInputOf, consumerKeys } from '@tskafka/transport/internals';
+import type { ConfigInputOf, consumerKeys, RequestObserver } from '@tskafka/transport/internals';
 import type { ConsumerPartitionAssignor } from './assignors/index.js';
 import type { ConsumerInterceptor } from './interceptors.js';
 import type { ConsumerRecord } from './types.js';
@@ -46,6 +46,12 @@ export type ConsumerOptions<K = Buffer | null, V = Buffer | null> = Omit<
   ssl?: SslOption;
   /** Where log lines go; default warnings and errors to stderr. */
   logger?: Logger;
+  /**
+   * Sees each request's response or timeout (KafkaJS's network events).
+   *
+   * @internal
+   */
+  requestObserver?: RequestObserver;
   /**
    * The consumer's own time and timers (poll waits, heartbeats, auto commit, backoffs, the close
    * deadline); default the system clock. Tests pass a `ManualClock` to move time by hand. The

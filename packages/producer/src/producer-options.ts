@@ -6,7 +6,7 @@
  */
 
 import type { Logger, SaslOptions, Serializer, SslOption, TimerClock } from '@tskafka/transport';
-import type { ConfigInputOf, producerKeys } from '@tskafka/transport/internals';
+import type { ConfigInputOf, producerKeys, RequestObserver } from '@tskafka/transport/internals';
 import type { ProducerInterceptor } from './interceptors.js';
 import type { PartitionerName } from './partitioner/index.js';
 import type { Partitioner } from './partitioner/types.js';
@@ -44,6 +44,12 @@ export type ProducerOptions<K = RawRecordData, V = RawRecordData> = Omit<
   ssl?: SslOption;
   /** Where log lines go; default warnings and errors to stderr. */
   logger?: Logger;
+  /**
+   * Sees each request's response or timeout (KafkaJS's network events).
+   *
+   * @internal
+   */
+  requestObserver?: RequestObserver;
   /**
    * The producer's own time and timers (linger, memory waits, retries' backoff, transactions,
    * the close deadline); default the system clock. Tests pass a `ManualClock` to move time by

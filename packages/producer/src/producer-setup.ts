@@ -13,6 +13,7 @@ import {
   Cluster,
   clusterOptionsFromConfig,
   type ProducerConfig,
+  type RequestObserver,
   type ResolvedProducerConfig,
   serializerFor,
 } from '@tskafka/transport/internals';
@@ -42,6 +43,8 @@ export interface ProducerTransportOptions {
   logger: Logger;
   /** The producer's time and timers. */
   clock: TimerClock;
+  /** Sees each request's response or timeout. */
+  requestObserver?: RequestObserver;
 }
 
 /** What the parts call back into the producer for. */

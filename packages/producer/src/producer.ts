@@ -120,7 +120,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     options: ProducerOptions<K, V> | KafkaProperties | string,
     load: { baseDir?: string; source?: string } = {},
   ) {
-    const { sasl, ssl, logger, clock, ...rest } =
+    const { sasl, ssl, logger, clock, requestObserver, ...rest } =
       typeof options === 'string'
         ? ({} as Partial<ProducerOptions<K, V>>)
         : (options as ProducerOptions<K, V>);
@@ -137,7 +137,7 @@ export class Producer<K = RawRecordData, V = RawRecordData> {
     );
     const parts = buildProducerParts(
       this.config,
-      { sasl, ssl, logger: this.logger, clock: this.clock },
+      { sasl, ssl, logger: this.logger, clock: this.clock, requestObserver },
       {
         wakeup: () => this.loop?.wakeup(),
         hasPendingAppends: () => this.topicWaits.size > 0,

@@ -96,6 +96,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         clock: o.clock,
         maxResponseSize: o.maxResponseSize,
         networkMetrics: o.networkMetrics,
+        requestObserver: o.requestObserver,
       },
       reconnectBackoffMs: o.reconnectBackoffMs,
       reconnectBackoffMaxMs: o.reconnectBackoffMaxMs,

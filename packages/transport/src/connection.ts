@@ -33,6 +33,7 @@ import {
 } from './errors.js';
 import { InFlightQueue, type Rejecter, type Resolver } from './inflight.js';
 import { type Logger, stderrLogger } from './logger.js';
+import type { RequestTrace } from './metrics.js';
 import { type CommonTransportOptions, DEFAULTS, formatBrokerAddress } from './options.js';
 import { authenticateSasl, type SaslTransport } from './sasl/authenticate.js';
 import { openSocket, socketError } from './socket.js';
@@ -422,6 +423,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (deadline <= now) {
         const api = q.apis[i] as ApiDef;
         const timeout = q.timeouts[i];
+        this.options.requestObserver?.onTimeout?.(
+          this.trace(api, q.versions[i], q.correlationIds[i], deadline - timeout, 0),
+        );
         this.logger.warn('request timed out; closing the connection', {
           broker: this.broker,
           api: api.name,
@@ -441,6 +445,30 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     }
     this.armTimer(earliest, now);
   };
+
+  /** A request's timing for the {@link RequestObserver} (written at once: created is sent). */
+  private trace(
+    api: ApiDef,
+    version: number,
+    correlationId: number,
+    sentAt: number,
+    size: number,
+  ): RequestTrace {
+    return {
+      broker: formatBrokerAddress(this.options),
+      nodeId: this.nodeId,
+      clientId: this.clientId,
+      correlationId,
+      apiKey: api.key,
+      apiName: api.name,
+      apiVersion: version,
+      createdAt: sentAt,
+      sentAt,
+      pendingDuration: 0,
+      duration: this.clock.now() - sentAt,
+      size,
+    };
+  }
 
   /** TLS: bytes in the socket's own buffers, copied into the reader's. */
   private readonly onData = (chunk: Buffer): void => {
@@ -513,6 +541,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       this.close(error);
       return;
     }
+    const observer = this.options.requestObserver;
+    if (observer?.onResponse !== undefined)
+      observer.onResponse(this.trace(api, version, correlationId, sentAt, frame.length), body);
     const metrics = this.options.networkMetrics;
     if (metrics !== undefined) {
       const throttle = (body as { throttleTimeMs?: unknown }).throttleTimeMs;

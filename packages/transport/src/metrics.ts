@@ -204,6 +204,53 @@ export interface NetworkMetrics {
   ): void;
 }
 
+/**
+ * One request's life on a connection, with the fields KafkaJS's `network.request` event reports
+ * (times in ms since the epoch on the connection's clock).
+ *
+ * @internal
+ */
+export interface RequestTrace {
+  /** The broker, `host:port`. */
+  readonly broker: string;
+  /** The broker's node id (negative for a bootstrap address). */
+  readonly nodeId: number;
+  /** The `client.id` of the request header. */
+  readonly clientId: string;
+  /** The request's correlation id on its connection. */
+  readonly correlationId: number;
+  /** The API key. */
+  readonly apiKey: number;
+  /** The API's name, e.g. `Fetch`. */
+  readonly apiName: string;
+  /** The API version sent. */
+  readonly apiVersion: number;
+  /** When the request was made. */
+  readonly createdAt: number;
+  /** When it was written (the connection writes at once: the same as `createdAt`). */
+  readonly sentAt: number;
+  /** `sentAt - createdAt`. */
+  readonly pendingDuration: number;
+  /** From `sentAt` to the response (or to the timeout). */
+  readonly duration: number;
+  /** The response's size in bytes (0 for a timeout). */
+  readonly size: number;
+}
+
+/**
+ * Sees every request of a client's connections as it completes or times out: the hook behind
+ * `tskafka/kafkajs`'s `REQUEST` and `REQUEST_TIMEOUT` events. Called synchronously on the
+ * response path, so it must be cheap; what it throws is not caught.
+ *
+ * @internal
+ */
+export interface RequestObserver {
+  /** A response arrived and decoded; `response` is its body. */
+  onResponse?(trace: RequestTrace, response: unknown): void;
+  /** The request got no response within its timeout (the connection is closed next). */
+  onTimeout?(trace: RequestTrace): void;
+}
+
 /** The payload of the `tskafka:request` diagnostics channel. */
 export interface RequestEvent {
   /** The client's `client.id`. */

@@ -8,7 +8,7 @@
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { type Clock, systemClock } from './clock.js';
 import { type Logger, stderrLogger } from './logger.js';
-import type { NetworkMetrics } from './metrics.js';
+import type { NetworkMetrics, RequestObserver } from './metrics.js';
 
 /** The SASL mechanisms this client implements. */
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'oauthbearer';
@@ -90,6 +90,12 @@ export interface CommonTransportOptions {
   maxResponseSize?: number;
   /** Where connections record request counts, bytes and latencies (the client's metrics). */
   networkMetrics?: NetworkMetrics;
+  /**
+   * Sees each request's response or timeout, with its timing (KafkaJS's network events).
+   *
+   * @internal
+   */
+  requestObserver?: RequestObserver;
 }
 
 /** Options of a {@link Cluster}: Java's common client configs, camelCase, with Java's defaults. */
@@ -170,6 +176,8 @@ export interface ResolvedClusterOptions {
   readonly random: () => number;
   /** Where connections record requests, bytes and latencies. */
   readonly networkMetrics: NetworkMetrics | undefined;
+  /** Sees each request's response or timeout. */
+  readonly requestObserver: RequestObserver | undefined;
 }
 
 /** Java's defaults, by option name. */
@@ -284,5 +292,6 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     maxResponseSize: options.maxResponseSize ?? DEFAULTS.maxResponseSize,
     random: options.random ?? Math.random,
     networkMetrics: options.networkMetrics,
+    requestObserver: options.requestObserver,
   };
 }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { Cluster } from '../cluster.js';
 import type { Logger } from '../logger.js';
+import type { RequestObserver } from '../metrics.js';
 import type { ClusterOptions, OAuthBearerSaslOptions, SaslOptions, SslOption } from '../options.js';
 import { ConfigError } from './errors.js';
 import {
@@ -335,7 +336,7 @@ export const commonClientSchema = defineSchema(commonClientKeys, {
  */
 export function clusterOptionsFromConfig(
   c: CommonClientConfig & { readonly defaultApiTimeoutMs?: number },
-  objects: { sasl?: SaslOptions; ssl?: SslOption; logger: Logger },
+  objects: { sasl?: SaslOptions; ssl?: SslOption; logger: Logger; requestObserver?: RequestObserver },
   defaultClientId: string,
 ): ClusterOptions {
   return {
@@ -354,5 +355,6 @@ export function clusterOptionsFromConfig(
     sasl: objects.sasl ?? saslFromConfig(c),
     ssl: objects.ssl ?? tlsFromConfig(c),
     logger: objects.logger,
+    ...(objects.requestObserver === undefined ? {} : { requestObserver: objects.requestObserver }),
   };
 }

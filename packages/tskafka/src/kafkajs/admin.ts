@@ -83,7 +83,11 @@ export class Admin extends InstrumentedClient<typeof AdminEvents, AdminEventPayl
     await asKafkaJSRetried(
       this.context.retries,
       async () => {
-        this.admin = await this.context.connectAdmin('Admin', this.config.retry?.retries);
+        this.admin = await this.context.connectAdmin(
+          'Admin',
+          this.config.retry?.retries,
+          this.instrumentation.requestObserver,
+        );
       },
       { bail: true },
     );

@@ -176,7 +176,7 @@ export function toMessage(r: ConsumerRecord<Buffer | null, Buffer | null>): Kafk
     attributes: 0,
     offset: String(r.offset),
     size: 0,
-    headers: headersOf(r.headers),
+    headers: r.headers.length === 0 ? {} : headersOf(r.headers),
   };
 }
 

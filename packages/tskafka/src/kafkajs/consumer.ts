@@ -14,23 +14,35 @@ import {
   type TopicPartition,
   Consumer as TsConsumer,
 } from '@tskafka/consumer';
+import type { RequestObserver } from '@tskafka/transport/internals';
 import { AssignerCluster, kafkaJSAssignor, PartitionAssigners, roundRobinAssigner } from './assigners.js';
-import {
-  type ConsumerConfig,
-  type ConsumerRunConfig,
-  type ConsumerSubscribeTopic,
-  type ConsumerSubscribeTopics,
-  type GroupDescription,
-  type OffsetsByTopicPartition,
-  type TopicPartitions,
-  toMessage,
+import { type BatchContext, handleRecords } from './consumer-batches.js';
+import { originalCause, RunRetrier } from './consumer-retry.js';
+import type {
+  ConsumerConfig,
+  ConsumerRunConfig,
+  ConsumerSubscribeTopic,
+  ConsumerSubscribeTopics,
+  GroupDescription,
+  OffsetsByTopicPartition,
+  TopicPartitions,
 } from './consumer-types.js';
 import { asKafkaJS, asKafkaJSRetried, KafkaJSNonRetriableError, toKafkaJSError } from './errors.js';
 import { type ConsumerEventPayloads, ConsumerEvents, InstrumentedClient } from './events.js';
 import type { KafkaContext } from './kafka.js';
-import type { TopicPartitionOffset } from './types.js';
+import { ResolvedOffsets } from './resolved-offsets.js';
+import type { RetryOptions, TopicPartitionOffset } from './types.js';
 
-const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+const HEARTBEAT_KEY = 12;
+const JOIN_GROUP_KEY = 11;
+/** KafkaJS's `retry.initialRetryTime` default. */
+const DEFAULT_INITIAL_RETRY_TIME = 300;
+/**
+ * Records one poll may hand out, so a partition's batch is up to this share of what was fetched:
+ * larger batches mean fewer commits (KafkaJS commits after each batch), but tens of thousands of
+ * messages held at once cost more in garbage collection than the commits they save.
+ */
+const MAX_POLL_RECORDS = 5_000;
 
 /** KafkaJS's consumer. */
 export class Consumer extends InstrumentedClient<typeof ConsumerEvents, ConsumerEventPayloads> {
@@ -39,11 +51,32 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
   private readonly topics = new Map<string, boolean>();
   private admin: TsAdmin | null = null;
   private consumer: TsConsumer | null = null;
-  private loop: Promise<void> | null = null;
+  private loop: Promise<Error | null> | null = null;
   private running = false;
+  /** The retry state of the run loop (new at each start and rebalance, as KafkaJS's). */
+  private retrier = new RunRetrier();
+  /** Wakes the run loop's retry wait when the consumer stops. */
+  private readonly wake = new Set<() => void>();
+  private restartTimer: NodeJS.Timeout | null = null;
+  /** A restart under way: `stop` waits for it, then stops what it started. */
+  private restarting: Promise<void> | null = null;
+  /** The brokers' node ids (strings, as KafkaJS's fetch events have them). */
+  private nodeIds: string[] = [];
+  /** The last JoinGroup answer: the leader and the protocol chosen. */
+  private lastJoin: { leader: string; protocolName: string } | null = null;
+  private joinStarted = Date.now();
   /** Next offsets to commit (resolved, not committed yet), by partition. */
-  private readonly resolved = new Map<string, TopicPartition & { offset: number }>();
-  private resolvedCount = 0;
+  private readonly resolved = new ResolvedOffsets();
+  /** What the batch handling sees of this consumer. */
+  private readonly batches: BatchContext = {
+    runConfig: () => this.run_,
+    running: () => this.running,
+    emit: (type, payload) => this.instrumentation.emit(type, payload),
+    resolved: this.resolved,
+    commitResolved: () => this.commitResolved(),
+    commitIfNecessary: () => this.commitIfNecessary(),
+    uncommittedOffsets: () => this.uncommittedOffsets(),
+  };
   private lastCommit = Date.now();
   private run_: ConsumerRunConfig = {};
 
@@ -64,7 +97,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
     await asKafkaJSRetried(
       this.context.retries,
       async () => {
-        this.admin = await this.context.connectAdmin('Consumer');
+        this.admin = await this.context.connectAdmin('Consumer', undefined, this.observer);
       },
       { bail: true },
     );
@@ -127,6 +160,11 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
     });
   }
 
+  /** The consumer's retry options: the client's, under the consumer's (KafkaJS's default `retries: 5`). */
+  private get retry(): RetryOptions {
+    return { ...this.context.config.retry, ...(this.config.retry ?? { retries: 5 }) };
+  }
+
   /** Joins the group and starts handing messages to the handler; resolves once started. */
   async run(config: ConsumerRunConfig = {}): Promise<void> {
     await asKafkaJS(async () => {
@@ -134,224 +172,236 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
       if ((config.eachMessage === undefined) === (config.eachBatch === undefined))
         throw new KafkaJSNonRetriableError('Consumer run needs exactly one of eachMessage and eachBatch');
       this.run_ = config;
-      const c = this.config;
-      const starts = new Set(this.topics.values());
-      const mixed = starts.size > 1;
-      const consumer = new TsConsumer({
-        ...(await this.context.clientOptions('Consumer')),
-        groupId: c.groupId,
-        enableAutoCommit: false,
-        partitionAssignors: this.assignors(),
-        autoOffsetReset: !mixed && starts.has(true) ? 'earliest' : 'latest',
-        sessionTimeoutMs: c.sessionTimeout ?? 30_000,
-        heartbeatIntervalMs: c.heartbeatInterval ?? 3_000,
-        maxPollIntervalMs: c.rebalanceTimeout,
-        maxPartitionFetchBytes: c.maxBytesPerPartition,
-        fetchMinBytes: c.minBytes,
-        fetchMaxBytes: c.maxBytes,
-        fetchMaxWaitMs: c.maxWaitTimeInMs ?? 5_000,
-        allowAutoCreateTopics: c.allowAutoTopicCreation,
-        isolationLevel: c.readUncommitted === true ? 'read_uncommitted' : 'read_committed',
-      });
-      this.consumer = consumer;
-      await consumer.connect({ timeoutMs: this.context.connectAttemptMs });
-      await consumer.subscribe([...this.topics.keys()], {
-        onPartitionsRevoked: async () => {
+      await this.start();
+    });
+  }
+
+  /** Builds tskafka's consumer, joins and starts the run loop (at `run`, and at each restart). */
+  private async start(): Promise<void> {
+    const c = this.config;
+    const starts = new Set(this.topics.values());
+    const mixed = starts.size > 1;
+    const consumer = new TsConsumer({
+      ...(await this.context.clientOptions('Consumer', this.observer)),
+      groupId: c.groupId,
+      enableAutoCommit: false,
+      partitionAssignors: this.assignors(),
+      autoOffsetReset: !mixed && starts.has(true) ? 'earliest' : 'latest',
+      sessionTimeoutMs: c.sessionTimeout ?? 30_000,
+      heartbeatIntervalMs: c.heartbeatInterval ?? 3_000,
+      maxPollIntervalMs: c.rebalanceTimeout,
+      maxPartitionFetchBytes: c.maxBytesPerPartition,
+      fetchMinBytes: c.minBytes,
+      fetchMaxBytes: c.maxBytes,
+      fetchMaxWaitMs: c.maxWaitTimeInMs ?? 5_000,
+      // A KafkaJS batch is a partition's share of a fetch: hand out all that was fetched.
+      maxPollRecords: MAX_POLL_RECORDS,
+      allowAutoCreateTopics: c.allowAutoTopicCreation,
+      isolationLevel: c.readUncommitted === true ? 'read_uncommitted' : 'read_committed',
+    });
+    this.consumer = consumer;
+    this.joinStarted = Date.now();
+    await consumer.connect({ timeoutMs: this.context.connectAttemptMs });
+    // KafkaJS's consumer group emits CONNECT again when it connects, at each (re)start.
+    this.instrumentation.emit(ConsumerEvents.CONNECT);
+    this.nodeIds = (await this.requireAdmin().describeCluster()).brokers.map((b) => String(b.nodeId));
+    await consumer.subscribe([...this.topics.keys()], {
+      onPartitionsRevoked: async () => {
+        this.joinStarted = Date.now();
+        if (this.running)
           this.instrumentation.emit(ConsumerEvents.REBALANCING, {
             groupId: c.groupId,
             memberId: consumer.groupMetadata().memberId,
           });
-          await this.commitResolved();
-        },
-        onPartitionsAssigned: async (partitions) => {
-          const memberAssignment: Record<string, number[]> = {};
-          for (const tp of consumer.assignment())
-            memberAssignment[tp.topic] = [...(memberAssignment[tp.topic] ?? []), tp.partition];
-          this.instrumentation.emit(ConsumerEvents.GROUP_JOIN, {
-            groupId: c.groupId,
-            memberId: consumer.groupMetadata().memberId,
-            memberAssignment,
-          });
-          if (!mixed) return;
-          // Topics subscribed fromBeginning start at the earliest offset where nothing is committed.
-          const early = partitions.filter((tp) => this.topics.get(tp.topic) === true);
-          if (early.length === 0) return;
-          const committed = await consumer.committed(early);
-          consumer.seekToBeginning(early.filter((tp) => committed.get(tp) === undefined));
-        },
-      });
-      this.running = true;
-      this.loop = this.runLoop(consumer);
+        await this.commitResolved();
+      },
+      onPartitionsAssigned: async (partitions) => {
+        this.retrier = new RunRetrier(this.retry);
+        this.emitGroupJoin(consumer);
+        if (!mixed) return;
+        // Topics subscribed fromBeginning start at the earliest offset where nothing is committed.
+        const early = partitions.filter((tp) => this.topics.get(tp.topic) === true);
+        if (early.length === 0) return;
+        const committed = await consumer.committed(early);
+        consumer.seekToBeginning(early.filter((tp) => committed.get(tp) === undefined));
+      },
+    });
+    // As KafkaJS's run, resolve once in the group (poll(0) returns as soon as it has joined).
+    const first = await consumer.poll(0);
+    this.running = true;
+    this.retrier = new RunRetrier(this.retry);
+    const loop = this.runLoop(consumer, first);
+    this.loop = loop;
+    void loop.then((crash) => {
+      if (crash !== null) void this.onCrash(crash);
     });
   }
 
-  private async runLoop(consumer: TsConsumer): Promise<void> {
-    const logger = this.context.logger('Consumer');
+  private emitGroupJoin(consumer: TsConsumer): void {
+    const memberAssignment: Record<string, number[]> = {};
+    for (const tp of consumer.assignment())
+      memberAssignment[tp.topic] = [...(memberAssignment[tp.topic] ?? []), tp.partition];
+    const { memberId } = consumer.groupMetadata();
+    const join = this.lastJoin;
+    this.instrumentation.emit(ConsumerEvents.GROUP_JOIN, {
+      groupId: this.config.groupId,
+      memberId,
+      leaderId: join?.leader ?? '',
+      isLeader: join !== null && join.leader === memberId,
+      memberAssignment,
+      groupProtocol: join?.protocolName ?? '',
+      duration: Date.now() - this.joinStarted,
+    });
+  }
+
+  /**
+   * The tskafka clients' request observer: the network events, and what KafkaJS's consumer
+   * group reports from its responses (heartbeats answered, the join's leader and protocol).
+   */
+  private readonly observer: RequestObserver = {
+    onResponse: (trace, response) => {
+      this.instrumentation.requestObserver.onResponse?.(trace, response);
+      const body = response as { errorCode?: number; leader?: string; protocolName?: string | null };
+      if (trace.apiKey === HEARTBEAT_KEY && body.errorCode === 0) {
+        const consumer = this.consumer;
+        if (consumer === null || !this.instrumentation.has(ConsumerEvents.HEARTBEAT)) return;
+        const { generationId, memberId } = consumer.groupMetadata();
+        this.instrumentation.emit(ConsumerEvents.HEARTBEAT, {
+          groupId: this.config.groupId,
+          memberId,
+          groupGenerationId: generationId,
+        });
+      } else if (trace.apiKey === JOIN_GROUP_KEY && body.errorCode === 0)
+        this.lastJoin = { leader: body.leader ?? '', protocolName: body.protocolName ?? '' };
+    },
+    onTimeout: (trace) => this.instrumentation.requestObserver.onTimeout?.(trace),
+  };
+
+  /** Polls and hands out until stopped; resolves with the error to crash on, or null. */
+  private async runLoop(
+    consumer: TsConsumer,
+    first: ConsumerRecord<Buffer | null, Buffer | null>[],
+  ): Promise<Error | null> {
+    const maxWait = this.config.maxWaitTimeInMs ?? 5_000;
+    try {
+      await handleRecords(this.batches, consumer, first);
+    } catch (e) {
+      const decision = this.retrier.failed(e);
+      if (decision.error !== undefined) return decision.error;
+      await this.sleep(decision.waitMs);
+    }
     while (this.running) {
       try {
-        const records = await consumer.poll(1_000);
-        await this.handle(consumer, records);
-        if (this.run_.autoCommit !== false) await this.commitIfNecessary();
+        const fetchStart = Date.now();
+        for (const nodeId of this.nodeIds) this.instrumentation.emit(ConsumerEvents.FETCH_START, { nodeId });
+        let records: ConsumerRecord<Buffer | null, Buffer | null>[];
+        try {
+          records = await consumer.poll(maxWait);
+        } catch (e) {
+          throw toKafkaJSError(e);
+        }
+        if (this.instrumentation.has(ConsumerEvents.FETCH)) {
+          const duration = Date.now() - fetchStart;
+          for (const nodeId of this.nodeIds)
+            this.instrumentation.emit(ConsumerEvents.FETCH, { numberOfBatches: 0, duration, nodeId });
+        }
+        await handleRecords(this.batches, consumer, records);
       } catch (e) {
         if (!this.running) break;
-        const error = toKafkaJSError(e);
-        logger.error(`Crash: ${error.name}: ${error.message}`, { groupId: this.config.groupId, error });
-        this.instrumentation.emit(ConsumerEvents.CRASH, {
-          error,
+        const decision = this.retrier.failed(e);
+        if (decision.error !== undefined) return decision.error;
+        this.logger().debug('Error while running the consumer, trying again...', {
           groupId: this.config.groupId,
-          restart: true,
+          error: (e as Error).message,
+          retryTime: decision.waitMs,
         });
-        await new Promise((r) => setTimeout(r, this.config.retry?.initialRetryTime ?? 300));
+        await this.sleep(decision.waitMs);
       }
     }
+    return null;
   }
 
-  private async handle(
-    consumer: TsConsumer,
-    records: ConsumerRecord<Buffer | null, Buffer | null>[],
-  ): Promise<void> {
-    const batches = new Map<string, ConsumerRecord<Buffer | null, Buffer | null>[]>();
-    for (const r of records) {
-      const k = key(r.topic, r.partition);
-      const list = batches.get(k);
-      if (list === undefined) batches.set(k, [r]);
-      else list.push(r);
-    }
-    // KafkaJS's partitionsConsumedConcurrently: that many partitions' batches at once; the
-    // first failure is rethrown once every batch started has settled (each rewinds its own).
-    const queue = [...batches.values()];
-    const errors: unknown[] = [];
-    const worker = async (): Promise<void> => {
-      for (let list = queue.shift(); list !== undefined; list = queue.shift()) {
-        try {
-          await this.handleBatch(consumer, list);
-        } catch (e) {
-          errors.push(e);
-        }
+  /** Waits `ms`, or less if the consumer stops. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const wake = this.wake;
+      function done(): void {
+        clearTimeout(timer);
+        wake.delete(done);
+        resolve();
       }
-    };
-    const width = Math.max(1, Math.min(this.run_.partitionsConsumedConcurrently ?? 1, queue.length));
-    await Promise.all(Array.from({ length: width }, worker));
-    if (errors.length > 0) throw errors[0];
-  }
-
-  /** Hands one partition's records to the handler; on failure seeks back to the first unresolved one. */
-  private async handleBatch(
-    consumer: TsConsumer,
-    list: ConsumerRecord<Buffer | null, Buffer | null>[],
-  ): Promise<void> {
-    const { topic, partition } = list[0];
-    if (!this.running) {
-      consumer.seek({ topic, partition }, list[0].offset);
-      return;
-    }
-    let paused = false;
-    const pause = (): (() => void) => {
-      paused = true;
-      consumer.pause([{ topic, partition }]);
-      return () => consumer.resume([{ topic, partition }]);
-    };
-    let next = list[0].offset;
-    const highWatermark = consumer.highWatermark({ topic, partition }) ?? list[list.length - 1].offset + 1;
-    const last = list[list.length - 1].offset;
-    const batchInfo = {
-      topic,
-      partition,
-      highWatermark: String(highWatermark),
-      offsetLag: String(Math.max(0, highWatermark - 1 - last)),
-      offsetLagLow: String(Math.max(0, highWatermark - 1 - list[0].offset)),
-      batchSize: list.length,
-      firstOffset: String(list[0].offset),
-      lastOffset: String(last),
-    };
-    const started = Date.now();
-    this.instrumentation.emit(ConsumerEvents.START_BATCH_PROCESS, batchInfo);
-    try {
-      if (this.run_.eachMessage !== undefined) {
-        for (const r of list) {
-          await this.run_.eachMessage({
-            topic,
-            partition,
-            message: toMessage(r),
-            heartbeat: async () => {},
-            pause,
-          });
-          next = r.offset + 1;
-          this.resolve(topic, partition, next);
-          if (paused || !this.running) break;
-        }
-      } else if (this.run_.eachBatch !== undefined) {
-        const messages = list.map(toMessage);
-        await this.run_.eachBatch({
-          batch: {
-            topic,
-            partition,
-            highWatermark: String(highWatermark),
-            messages,
-            isEmpty: () => messages.length === 0,
-            firstOffset: () => messages[0]?.offset ?? null,
-            lastOffset: () => String(last),
-            offsetLag: () => batchInfo.offsetLag,
-            offsetLagLow: () => batchInfo.offsetLagLow,
-          },
-          resolveOffset: (offset) => {
-            next = Math.max(next, Number(offset) + 1);
-            this.resolve(topic, partition, next);
-          },
-          heartbeat: async () => {},
-          pause,
-          commitOffsetsIfNecessary: () => this.commitIfNecessary(),
-          uncommittedOffsets: () => this.uncommittedOffsets(),
-          isRunning: () => this.running,
-          isStale: () => false,
-        });
-        if (this.run_.eachBatchAutoResolve !== false) {
-          next = last + 1;
-          this.resolve(topic, partition, next);
-        }
-      }
-    } catch (e) {
-      // Not handled: read again from the first message not resolved.
-      consumer.seek({ topic, partition }, next);
-      throw e;
-    }
-    this.instrumentation.emit(ConsumerEvents.END_BATCH_PROCESS, {
-      ...batchInfo,
-      duration: Date.now() - started,
+      wake.add(done);
     });
-    if (next <= last) consumer.seek({ topic, partition }, next);
   }
 
-  private resolve(topic: string, partition: number, offset: number): void {
-    this.resolved.set(key(topic, partition), { topic, partition, offset });
-    this.resolvedCount++;
+  /**
+   * KafkaJS's `onCrash`: disconnect, then CRASH with whether it restarts: after a retriable
+   * failure (retries exhausted, or a retriable cause) unless `retry.restartOnFailure` says no.
+   */
+  private async onCrash(error: Error): Promise<void> {
+    const logger = this.logger();
+    logger.error(`Crash: ${error.name}: ${error.message}`, {
+      groupId: this.config.groupId,
+      retryCount: (error as { retryCount?: number }).retryCount,
+    });
+    await this.disconnect().catch((e) =>
+      logger.warn('disconnecting the crashed consumer failed', { groupId: this.config.groupId, error: e }),
+    );
+    const retry = this.retry;
+    const retriable =
+      error.name === 'KafkaJSNumberOfRetriesExceeded' ||
+      (originalCause(error) as { retriable?: unknown }).retriable === true;
+    const restart =
+      retriable &&
+      (retry.restartOnFailure === undefined ||
+        (await retry.restartOnFailure(error).catch((e: unknown) => {
+          logger.error(
+            'Caught error when invoking user-provided "restartOnFailure" callback. Defaulting to restarting.',
+            { error: e, cause: error.message, groupId: this.config.groupId },
+          );
+          return true;
+        })));
+    this.instrumentation.emit(ConsumerEvents.CRASH, { error, groupId: this.config.groupId, restart });
+    if (!restart) return;
+    const retryTime =
+      (error as { retryTime?: number }).retryTime || retry.initialRetryTime || DEFAULT_INITIAL_RETRY_TIME;
+    logger.error(`Restarting the consumer in ${retryTime}ms`, { groupId: this.config.groupId, retryTime });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      this.restarting = this.restart().finally(() => {
+        this.restarting = null;
+      });
+    }, retryTime);
   }
 
+  private async restart(): Promise<void> {
+    try {
+      this.admin = await this.context.connectAdmin('Consumer', undefined, this.observer);
+      await this.start();
+    } catch (e) {
+      await this.onCrash(toKafkaJSError(e));
+    }
+  }
+
+  /** KafkaJS's `commitOffsetsIfNecessary`: commits once `autoCommitInterval` or `autoCommitThreshold` says so. */
   private async commitIfNecessary(): Promise<void> {
     const { autoCommitInterval, autoCommitThreshold } = this.run_;
-    const byInterval = autoCommitInterval == null || Date.now() - this.lastCommit >= autoCommitInterval;
-    const byThreshold = autoCommitThreshold != null && this.resolvedCount >= autoCommitThreshold;
-    if (autoCommitInterval == null && autoCommitThreshold == null) return this.commitResolved();
-    if ((autoCommitInterval != null && byInterval) || byThreshold) return this.commitResolved();
+    const byInterval = autoCommitInterval != null && Date.now() - this.lastCommit >= autoCommitInterval;
+    const byThreshold = autoCommitThreshold != null && this.resolved.count >= autoCommitThreshold;
+    if (byInterval || byThreshold) await this.commitResolved();
   }
 
   private async commitResolved(): Promise<void> {
     const consumer = this.consumer;
-    if (consumer === null || this.resolved.size === 0) return;
-    const offsets = [...this.resolved.values()];
-    this.resolved.clear();
-    this.resolvedCount = 0;
+    if (consumer === null) return;
+    const offsets = this.resolved.uncommitted();
     this.lastCommit = Date.now();
-    try {
-      await consumer.commitSync(offsets);
-    } catch (e) {
-      // Not committed: keep them for the next commit, unless a newer offset was resolved since.
-      for (const o of offsets) {
-        const k = key(o.topic, o.partition);
-        if (!this.resolved.has(k)) this.resolved.set(k, o);
-      }
-      throw e;
-    }
+    if (offsets.length === 0) return;
+    this.resolved.count = 0;
+    // Not committed (it throws): they stay uncommitted for the next commit.
+    await consumer.commitSync(offsets);
+    this.resolved.committed(offsets);
     const { generationId, memberId } = consumer.groupMetadata();
     const topics = new Map<string, { partition: string; offset: string }[]>();
     for (const o of offsets)
@@ -369,7 +419,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
 
   private uncommittedOffsets(): OffsetsByTopicPartition {
     const topics = new Map<string, { partition: number; offset: string }[]>();
-    for (const r of this.resolved.values()) {
+    for (const r of this.resolved.uncommitted()) {
       const list = topics.get(r.topic) ?? [];
       list.push({ partition: r.partition, offset: String(r.offset) });
       topics.set(r.topic, list);
@@ -396,7 +446,7 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
   seek(target: TopicPartitionOffset): void {
     const consumer = this.requireRunning('seek');
     const tp = { topic: target.topic, partition: target.partition };
-    this.resolved.delete(key(tp.topic, tp.partition));
+    this.resolved.forget(tp.topic, tp.partition);
     consumer.seek(tp, Number(target.offset));
   }
 
@@ -420,7 +470,12 @@ export class Consumer extends InstrumentedClient<typeof ConsumerEvents, Consumer
 
   /** Stops the run loop after the current message or batch (committing what was resolved). */
   async stop(): Promise<void> {
+    if (this.restartTimer !== null) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    if (this.restarting !== null) await this.restarting;
+    if (this.loop === null) return;
     this.running = false;
+    for (const wake of [...this.wake]) wake();
     await this.loop;
     this.loop = null;
     await asKafkaJS(() => this.commitResolved());

@@ -1,12 +1,16 @@
 /**
  * KafkaJS's instrumentation events: `consumer.events.CRASH`, `producer.on(...)`, with KafkaJS's
- * event names and the `{ id, type, timestamp, payload }` envelope. The network events
- * (`REQUEST`, `REQUEST_TIMEOUT`, `REQUEST_QUEUE_SIZE`) exist by name but are not emitted yet.
+ * event names, payloads and the `{ id, type, timestamp, payload }` envelope. The network events
+ * `REQUEST` and `REQUEST_TIMEOUT` come from the connections of the client's own tskafka clients
+ * (a {@link RequestObserver}); `REQUEST_QUEUE_SIZE` is never emitted: tskafka's connections write
+ * each request at once and keep no queue of requests waiting to be sent (KafkaJS emits it only
+ * when `maxInFlightRequests` or broker throttling holds requests back).
  *
  * @module
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@tskafka/transport';
+import type { RequestObserver, RequestTrace } from '@tskafka/transport/internals';
 import { KafkaJSNonRetriableError } from './errors.js';
 
 /** What a listener receives. */
@@ -100,26 +104,73 @@ export interface BatchEventPayload {
   lastOffset: string;
 }
 
+/** A request's response (KafkaJS's `network.request` payload). */
+export interface RequestEventPayload {
+  /** The broker, `host:port`. */
+  broker: string;
+  /** The client's `clientId`. */
+  clientId: string;
+  /** The request's correlation id on its connection. */
+  correlationId: number;
+  /** The response's size in bytes. */
+  size: number;
+  /** When the request was made, ms since the epoch. */
+  createdAt: number;
+  /** When it was sent. */
+  sentAt: number;
+  /** How long it waited to be sent, ms. */
+  pendingDuration: number;
+  /** From sending to the response, ms. */
+  duration: number;
+  /** The API, e.g. `Fetch`. */
+  apiName: string;
+  /** The API key. */
+  apiKey: number;
+  /** The API version. */
+  apiVersion: number;
+}
+
+/** A request that timed out (KafkaJS's `network.request_timeout` payload). */
+export type RequestTimeoutEventPayload = Omit<RequestEventPayload, 'size' | 'duration'>;
+
 /** The payloads of the consumer events `tskafka/kafkajs` emits, by event name (as KafkaJS types them). */
 export interface ConsumerEventPayloads {
-  /** Connected. */
-  'consumer.connect': null;
+  /** Connected (no payload, as in KafkaJS). */
+  'consumer.connect': undefined;
   /** Disconnected. */
-  'consumer.disconnect': null;
+  'consumer.disconnect': undefined;
   /** Stopped. */
-  'consumer.stop': null;
+  'consumer.stop': undefined;
+  /** A heartbeat was answered. */
+  'consumer.heartbeat': { groupId: string; memberId: string; groupGenerationId: number };
+  /** A fetch started (KafkaJS's node ids are strings at run time). */
+  'consumer.fetch_start': { nodeId: string };
+  /** A fetch ended; `numberOfBatches` is always 0, as in KafkaJS 2. */
+  'consumer.fetch': { numberOfBatches: number; duration: number; nodeId: string };
+  /** A request's response. */
+  'consumer.network.request': RequestEventPayload;
+  /** A request timed out. */
+  'consumer.network.request_timeout': RequestTimeoutEventPayload;
   /** The run loop failed; `restart` says whether it carries on. */
   'consumer.crash': { error: Error; groupId: string; restart: boolean };
   /** The group is rebalancing. */
   'consumer.rebalancing': { groupId: string; memberId: string };
-  /** The consumer joined the group: its partitions by topic. */
-  'consumer.group_join': { groupId: string; memberId: string; memberAssignment: Record<string, number[]> };
-  /** Offsets were committed. */
+  /** The consumer joined the group: its partitions by topic, and how long joining took, ms. */
+  'consumer.group_join': {
+    groupId: string;
+    memberId: string;
+    leaderId: string;
+    isLeader: boolean;
+    memberAssignment: Record<string, number[]>;
+    groupProtocol: string;
+    duration: number;
+  };
+  /** Offsets were committed (partitions as strings, as KafkaJS has them). */
   'consumer.commit_offsets': {
     groupId: string;
     memberId: string;
     groupGenerationId: number;
-    topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+    topics: { topic: string; partitions: { partition: string; offset: string }[] }[];
   };
   /** A batch is about to be handled. */
   'consumer.start_batch_process': BatchEventPayload;
@@ -129,18 +180,26 @@ export interface ConsumerEventPayloads {
 
 /** The payloads of the producer's events. */
 export interface ProducerEventPayloads {
-  /** Connected. */
-  'producer.connect': null;
+  /** Connected (no payload, as in KafkaJS). */
+  'producer.connect': undefined;
   /** Disconnected. */
-  'producer.disconnect': null;
+  'producer.disconnect': undefined;
+  /** A request's response. */
+  'producer.network.request': RequestEventPayload;
+  /** A request timed out. */
+  'producer.network.request_timeout': RequestTimeoutEventPayload;
 }
 
 /** The payloads of the admin client's events. */
 export interface AdminEventPayloads {
-  /** Connected. */
-  'admin.connect': null;
+  /** Connected (no payload, as in KafkaJS). */
+  'admin.connect': undefined;
   /** Disconnected. */
-  'admin.disconnect': null;
+  'admin.disconnect': undefined;
+  /** A request's response. */
+  'admin.network.request': RequestEventPayload;
+  /** A request timed out. */
+  'admin.network.request_timeout': RequestTimeoutEventPayload;
 }
 
 /** The payload type of event `K`: known for the events emitted, `unknown` for the others. */
@@ -148,16 +207,53 @@ export type PayloadOf<P, K> = K extends keyof P ? P[K] : unknown;
 
 let nextId = 0;
 
+/** KafkaJS's `network.request` payload, keys in its order. */
+function requestPayload(t: RequestTrace): RequestEventPayload {
+  return {
+    broker: t.broker,
+    clientId: t.clientId,
+    correlationId: t.correlationId,
+    size: t.size,
+    createdAt: t.createdAt,
+    sentAt: t.sentAt,
+    pendingDuration: t.pendingDuration,
+    duration: t.duration,
+    apiName: t.apiName,
+    apiKey: t.apiKey,
+    apiVersion: t.apiVersion,
+  };
+}
+
 /** Where a client's events go: KafkaJS's `on(eventName, listener)`. */
 export class Instrumentation {
   private readonly emitter = new EventEmitter();
   private readonly names: ReadonlySet<string>;
   private readonly logger: Logger;
 
+  /** Feeds the client's `REQUEST` and `REQUEST_TIMEOUT` events; give it to its tskafka clients. */
+  readonly requestObserver: RequestObserver;
+
   /** Events named in `events` (e.g. {@link ConsumerEvents}); a listener's failure is logged to `logger`. */
   constructor(events: Readonly<Record<string, string>>, logger: Logger) {
     this.names = new Set(Object.values(events));
     this.logger = logger;
+    const request = events.REQUEST;
+    const timeout = events.REQUEST_TIMEOUT;
+    this.requestObserver = {
+      onResponse: (t) => {
+        if (request !== undefined && this.has(request)) this.emit(request, requestPayload(t));
+      },
+      onTimeout: (t) => {
+        if (timeout === undefined || !this.has(timeout)) return;
+        const { size: _size, duration: _duration, ...payload } = requestPayload(t);
+        this.emit(timeout, payload);
+      },
+    };
+  }
+
+  /** Whether anyone listens to `type` (so a costly payload need not be built). */
+  has(type: string): boolean {
+    return this.emitter.listenerCount(type) > 0;
   }
 
   /** Calls `listener` on each `eventName` event; returns the function that stops it. */
@@ -173,8 +269,9 @@ export class Instrumentation {
     };
   }
 
-  /** Emits `type` with `payload`; a listener that throws does not stop the client. */
-  emit(type: string, payload: unknown = null): void {
+  /** Emits `type` with `payload` (none, as KafkaJS's connect events); a listener that throws does not stop the client. */
+  emit(type: string, payload?: unknown): void {
+    if (this.emitter.listenerCount(type) === 0) return;
     const event: InstrumentationEvent<unknown> = { id: nextId++, type, timestamp: Date.now(), payload };
     for (const listener of this.emitter.listeners(type)) {
       try {

@@ -19,14 +19,16 @@
  * `partitionAssigners` written for KafkaJS (`({ cluster }) => ({ name, version, assign, protocol })`)
  * with `AssignerProtocol`, and tskafka assignors.
  *
- * Instrumentation events (`consumer.on(consumer.events.CRASH, ...)`) by KafkaJS's names: connect,
- * disconnect, stop, crash, group join, rebalancing, commit offsets, start and end of batch.
+ * Instrumentation events (`consumer.on(consumer.events.CRASH, ...)`) by KafkaJS's names, with its
+ * payloads: connect, disconnect, stop, crash, group join, rebalancing, commit offsets, heartbeat,
+ * fetch start and fetch, start and end of batch, and the network events `REQUEST` and
+ * `REQUEST_TIMEOUT` of each client (`REQUEST_QUEUE_SIZE` is never emitted: no request waits in a
+ * queue). A handler that throws is retried from its first unresolved message under the consumer's
+ * `retry`, then the consumer crashes (`CRASH`) and restarts unless `retry.restartOnFailure` says no,
+ * as KafkaJS's does.
  *
- * Not built yet: the network, heartbeat and fetch events (named, never emitted), `socketFactory`,
- * SASL `oauthbearer` and `aws`. `CompressionCodecs` accepts KafkaJS codecs but tskafka's built-in
- * codecs are used. A handler that throws
- * is retried from its first unresolved message after `retry.initialRetryTime`, without
- * KafkaJS's crash-and-restart cycle.
+ * Not built yet: `socketFactory`, SASL `oauthbearer` and `aws`. `CompressionCodecs` accepts
+ * KafkaJS codecs but tskafka's built-in codecs are used.
  *
  * @packageDocumentation
  * @module tskafka/kafkajs

@@ -7,6 +7,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Admin as TsAdmin } from '@tskafka/admin';
 import type { Logger, SaslOptions } from '@tskafka/transport';
+import type { RequestObserver } from '@tskafka/transport/internals';
 import { Admin, type AdminConfig } from './admin.js';
 import { Consumer } from './consumer.js';
 import type { ConsumerConfig } from './consumer-types.js';
@@ -94,8 +95,11 @@ export class KafkaContext {
     return list;
   }
 
-  /** tskafka's options shared by every client. */
-  async clientOptions(namespace: string): Promise<{
+  /** tskafka's options shared by every client; `requestObserver` feeds the client's network events. */
+  async clientOptions(
+    namespace: string,
+    requestObserver?: RequestObserver,
+  ): Promise<{
     bootstrapServers: string[];
     clientId?: string;
     sasl?: SaslOptions;
@@ -104,6 +108,7 @@ export class KafkaContext {
     requestTimeoutMs?: number;
     connectionTimeoutMs?: number;
     retryBackoffMs?: number;
+    requestObserver?: RequestObserver;
   }> {
     const c = this.config;
     return {
@@ -115,6 +120,7 @@ export class KafkaContext {
       requestTimeoutMs: c.requestTimeout,
       connectionTimeoutMs: c.connectionTimeout,
       retryBackoffMs: c.retry?.initialRetryTime,
+      ...(requestObserver === undefined ? {} : { requestObserver }),
     };
   }
 
@@ -131,9 +137,13 @@ export class KafkaContext {
    * helper for offsets and metadata): bounded by {@link KafkaContext.connectAttemptMs}, and closed
    * again when it fails, so the KafkaJS retrier's next attempt starts from a fresh client.
    */
-  async connectAdmin(namespace: string, retries?: number): Promise<TsAdmin> {
+  async connectAdmin(
+    namespace: string,
+    retries?: number,
+    requestObserver?: RequestObserver,
+  ): Promise<TsAdmin> {
     const admin = new TsAdmin({
-      ...(await this.clientOptions(namespace)),
+      ...(await this.clientOptions(namespace, requestObserver)),
       ...(retries === undefined ? {} : { retries }),
     });
     try {

@@ -146,7 +146,7 @@ export class Producer extends InstrumentedClient<typeof ProducerEvents, Producer
         const c = this.config;
         const transactional = c.transactionalId !== undefined;
         this.base = {
-          ...(await this.context.clientOptions('Producer')),
+          ...(await this.context.clientOptions('Producer', this.instrumentation.requestObserver)),
           lingerMs: 0,
           idempotent: transactional || (c.idempotent ?? false),
           transactionalId: c.transactionalId,
