@@ -152,10 +152,12 @@ export class GroupStateMachine {
     group.initNextGeneration(this.clock.now());
     if (group.is(GroupState.Empty)) {
       this.log(group, `generation ${group.generationId} is empty`);
-      const error = groupAppendError(this.groupManager.storeGroup(group, new Map()));
       // The previous generation on disk has no live members either: a lost write only costs a warning.
-      if (error !== ErrorCode.NONE)
-        this.host.log('warn', `cannot store empty group ${group.groupId}: error ${error}`);
+      void this.groupManager.storeGroup(group, new Map()).then((code) => {
+        const error = groupAppendError(code);
+        if (error !== ErrorCode.NONE)
+          this.host.log('warn', `cannot store empty group ${group.groupId}: error ${error}`);
+      });
       return;
     }
     this.log(
