@@ -147,3 +147,39 @@ describe('SyncGroup waits for the ISR', () => {
     expect(h.coordinator.groupManager.getGroup('g')?.state).toBe(GroupState.PreparingRebalance);
   });
 });
+
+describe('a static member rejoining a Stable group waits for the ISR', () => {
+  it('is answered once its new member id is replicated; a write that times out keeps the old id', async () => {
+    const h = await harness();
+    const staticJoin = (clientId: string) =>
+      h.coordinator.handleJoinGroup(
+        join('s', { clientId, groupInstanceId: 'inst-a', requireKnownMemberId: true }),
+      );
+    const first = staticJoin('a');
+    h.clock.advance(0);
+    const r = await first;
+    await h.coordinator.handleSyncGroup({
+      groupId: 's',
+      generationId: r.generationId,
+      memberId: r.memberId,
+      groupInstanceId: 'inst-a',
+      protocolType: null,
+      protocolName: null,
+      assignments: [{ memberId: r.memberId, assignment: Buffer.from('A') }],
+    });
+    h.store.holdReplication = true;
+    const timedOut = staticJoin('a-restarted');
+    expect(await settled(timedOut)).toBe(false);
+    h.store.releaseReplication(ErrorCode.REQUEST_TIMED_OUT);
+    expect((await timedOut).errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+    expect(h.coordinator.groupManager.getGroup('s')?.currentStaticMemberId('inst-a')).toBe(r.memberId);
+
+    const rejoined = staticJoin('a-restarted');
+    expect(await settled(rejoined)).toBe(false);
+    h.store.releaseReplication();
+    const answer = await rejoined;
+    expect(answer.errorCode).toBe(0);
+    expect(answer.memberId).not.toBe(r.memberId);
+    expect(h.coordinator.groupManager.getGroup('s')?.currentStaticMemberId('inst-a')).toBe(answer.memberId);
+  });
+});

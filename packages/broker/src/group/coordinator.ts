@@ -36,12 +36,7 @@ import {
 import type { CoordinatorHost } from './metadata-manager.js';
 import { OffsetOps } from './offset-ops.js';
 import { GroupStateMachine } from './rebalance.js';
-import {
-  GROUP_METADATA_TOPIC_NAME,
-  type GroupStore,
-  groupAppendError,
-  ReplicaLogGroupStore,
-} from './store.js';
+import { GROUP_METADATA_TOPIC_NAME, type GroupStore, ReplicaLogGroupStore } from './store.js';
 
 /**
  * How long a new member's JoinGroup may stay parked. New members cannot heartbeat yet and a
@@ -391,8 +386,7 @@ export class GroupCoordinator extends GroupStateMachine {
         }
         const assignment = new Map([...group.members.values()].map((m) => [m.memberId, m.assignment]));
         // The new member id is answered only once it is in the ISR (Kafka's storeGroup callback).
-        void this.groupManager.storeGroup(group, assignment).then((code) => {
-          const error = groupAppendError(code);
+        this.storeGroupThen(group, assignment, (error) => {
           if (error !== ErrorCode.NONE) {
             // Not persisted: undo, so the old member id stays valid, and tell the new one.
             group.updateMember(member, old.protocols, old.rebalance, old.session, null);
@@ -498,11 +492,10 @@ export class GroupCoordinator extends GroupStateMachine {
         for (const a of p.assignments) assignment.set(a.memberId, Buffer.from(a.assignment));
         for (const id of group.members.keys()) if (!assignment.has(id)) assignment.set(id, Buffer.alloc(0));
         const generationId = group.generationId;
-        void this.groupManager.storeGroup(group, assignment).then((code) => {
+        this.storeGroupThen(group, assignment, (stored) => {
           // Members may have joined or left while the write waited for the ISR: only the same
           // generation, still completing, takes this assignment (Kafka's storeGroup callback).
           if (!group.is(GroupState.CompletingRebalance) || group.generationId !== generationId) return;
-          const stored = groupAppendError(code);
           if (stored !== ErrorCode.NONE) {
             this.resetAndPropagateAssignmentError(group, stored);
             this.maybePrepareRebalance(group, `error ${stored} storing the assignment`);
