@@ -4,13 +4,16 @@
  * about 2^31, a frame cut short then silent or closed, a size prefix of 1.9 GiB, a wrong
  * correlation id, no answer at all) must end the call with a typed error (the SDK's error root)
  * within the client's own timeouts, leave the process running, and not allocate what the response
- * claims. The client's timeouts are short here so that each case ends in a few seconds.
+ * claims. The client's timeouts are short here so that each case ends in a few seconds. Fetch
+ * answered with a compressed bomb (gzip, snappy, lz4, zstd) that inflates far beyond the
+ * consumer's `fetch.max.bytes`: poll fails with a RecordFetchError, as for a real broker's batch
+ * (test/fetch-decompression-limit.test.ts), without inflating it.
  */
 import { type RunningBroker, startBroker } from '@tskafka/broker';
 import { ApiKey } from '@tskafka/protocol';
-import { Kafka, KafkaClientError, silentLogger } from 'tskafka';
+import { Kafka, KafkaClientError, RecordFetchError, silentLogger } from 'tskafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Hostility, startHostileBroker } from './hostile-broker.js';
+import { BOMB_BYTES, type CompressedBomb, type Hostility, startHostileBroker } from './hostile-broker.js';
 
 let broker: RunningBroker;
 beforeAll(async () => {
@@ -20,6 +23,11 @@ beforeAll(async () => {
   await admin.connect();
   await admin.createTopics([{ topic: 'hostile', numPartitions: 1, replicationFactor: 1 }]);
   await admin.close();
+  // One real record, so that the bombs' offset 0 is below the high watermark.
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: 'bombs', partition: 0, value: 'real' });
+  await producer.close();
 });
 afterAll(async () => {
   await broker?.close();
@@ -86,6 +94,66 @@ describe.concurrent('a hostile broker', () => {
       expect(bufferMiB() - before).toBeLessThan(256);
     } finally {
       await producer.close({ timeoutMs: 1000 }).catch(() => {});
+      await hostile.close();
+    }
+  });
+});
+
+const BOMBS: CompressedBomb[] = ['gzip-bomb', 'snappy-bomb', 'lz4-bomb', 'zstd-bomb'];
+
+/**
+ * The process's resident memory now, in bytes: what a consumer that inflated a bomb would have
+ * grown by, whether the codec wrote into a Buffer or into native memory (heap and Buffers alone do
+ * not show a native codec's output).
+ */
+const memory = () => process.memoryUsage().rss;
+
+// One at a time: each case measures the process's memory.
+describe('a hostile broker answering Fetch with a compressed bomb', () => {
+  it.each(BOMBS)('%s: poll fails with a RecordFetchError and does not inflate it', async (bomb) => {
+    const hostile = await startHostileBroker(broker.bootstrapServers[0], ApiKey.Fetch, bomb);
+    const kafka = new Kafka({ bootstrapServers: [hostile.bootstrap], logger: silentLogger });
+    // The consumer logs the refused batch at warn as it refuses it: memory then still holds
+    // whatever decompression allocated, before a garbage collection could hide it.
+    let atRefusal = 0;
+    const consumer = kafka.consumer({
+      ...TIMEOUTS,
+      fetchMaxBytes: 1 << 20,
+      maxPartitionFetchBytes: 1 << 20,
+      logger: {
+        ...silentLogger,
+        warn() {
+          atRefusal = Math.max(atRefusal, memory());
+        },
+      },
+    });
+    try {
+      await consumer.connect();
+      await consumer.assign([{ topic: 'bombs', partition: 0 }]);
+      await consumer.seekToBeginning([{ topic: 'bombs', partition: 0 }]);
+      const before = memory();
+      let error: unknown;
+      // Each poll is bounded by its own timeout; a bomb answers at once, so the first polls meet it.
+      for (let i = 0; i < 5 && error === undefined; i++) {
+        error = await consumer.poll(TIMEOUTS.requestTimeoutMs).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      }
+      const grown = Math.max(memory(), atRefusal) - before;
+      expect(error).toBeInstanceOf(RecordFetchError);
+      expect(error).toBeInstanceOf(KafkaClientError);
+      expect(error).toMatchObject({ topic: 'bombs', partition: 0, offset: 0 });
+      // The limit is what the consumer asked for, or the fetched bytes when more (KIP-74): a
+      // snappy bomb is 2.3 MiB on the wire.
+      const limit = Number(
+        /decompressed size exceeds the limit of (\d+) bytes/.exec((error as Error).message)?.[1],
+      );
+      expect(limit).toBeLessThan(3 << 20);
+      expect(hostile.spoiled).toBeGreaterThan(0);
+      expect(grown).toBeLessThan(BOMB_BYTES[bomb] / 4);
+    } finally {
+      await consumer.close({ timeoutMs: 1000 }).catch(() => {});
       await hostile.close();
     }
   });

@@ -4,19 +4,24 @@
  * client stays on it) except the responses of one API, which it spoils in one chosen way:
  * garbage, a body of 0x7f bytes (every length and count about 2^31), cut short then silent, cut
  * short then closed, a size prefix of 1.9 GiB, another request's correlation id, or no answer at
- * all. What a client must do with each: fail the call with a typed error within its own timeouts,
- * without crashing or holding on to memory.
+ * all. For Fetch also a compressed bomb: every partition's records replaced by one batch that
+ * inflates (gzip, snappy, lz4 or zstd) far beyond what the consumer asked for. What a client must
+ * do with each: fail the call with a typed error within its own timeouts, without crashing or
+ * holding on to memory.
  */
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import {
   Api,
   type ApiDef,
   apiByKey,
+  CompressionType,
+  compressSync,
   decodeResponse,
   encodeResponse,
   FrameDecoder,
   peekCorrelationId,
   peekRequestHeader,
+  updateRecordBatchCrc,
 } from '../packages/protocol/src/internals.js';
 
 /** How the chosen API's responses are spoiled. */
@@ -27,7 +32,79 @@ export type Hostility =
   | 'truncated-then-close'
   | 'oversized'
   | 'wrong-correlation'
-  | 'silent';
+  | 'silent'
+  | CompressedBomb;
+
+/** Fetch only: every partition's records are one batch of this codec that inflates to {@link BOMB_BYTES}. */
+export type CompressedBomb = 'gzip-bomb' | 'snappy-bomb' | 'lz4-bomb' | 'zstd-bomb';
+
+/**
+ * What a bomb inflates to: 64 MiB, 64 times the 1 MiB a consumer of the tests asks for, built
+ * cheaply: gzip as 64 members of 1 MiB of zeros (a reader must take several members), zstd and
+ * lz4 as one frame (about 2 KiB and 270 KiB). Snappy cannot compress better than about 21:1, so
+ * its bomb is 48 MiB in 2.3 MiB.
+ */
+export const BOMB_BYTES: Record<CompressedBomb, number> = {
+  'gzip-bomb': 64 << 20,
+  'snappy-bomb': 48 << 20,
+  'lz4-bomb': 64 << 20,
+  'zstd-bomb': 64 << 20,
+};
+
+const BOMB_CODEC: Record<CompressedBomb, CompressionType> = {
+  'gzip-bomb': CompressionType.Gzip,
+  'snappy-bomb': CompressionType.Snappy,
+  'lz4-bomb': CompressionType.Lz4,
+  'zstd-bomb': CompressionType.Zstd,
+};
+
+const bombs = new Map<CompressedBomb, Buffer>();
+
+/**
+ * A valid record batch v2 at offset 0 (CRC and all, so that only its size gives it away) whose
+ * one record's compressed section inflates to {@link BOMB_BYTES} of zeros.
+ */
+function bombBatch(kind: CompressedBomb): Buffer {
+  const cached = bombs.get(kind);
+  if (cached) return cached;
+  const codec = BOMB_CODEC[kind];
+  const compressed =
+    codec === CompressionType.Gzip
+      ? Buffer.concat(Array(BOMB_BYTES[kind] >> 20).fill(compressSync(codec, Buffer.alloc(1 << 20))))
+      : compressSync(codec, Buffer.alloc(BOMB_BYTES[kind]));
+  // The v2 header (61 bytes), then the compressed records.
+  const b = Buffer.alloc(61 + compressed.length);
+  b.writeBigInt64BE(0n, 0); // baseOffset
+  b.writeInt32BE(b.length - 12, 8); // batchLength: what follows it
+  b.writeInt32BE(0, 12); // partitionLeaderEpoch
+  b.writeInt8(2, 16); // magic; the CRC (17-20) is filled in last
+  b.writeInt16BE(codec, 21); // attributes: the codec, create time
+  b.writeInt32BE(0, 23); // lastOffsetDelta
+  b.writeBigInt64BE(0n, 27); // baseTimestamp
+  b.writeBigInt64BE(0n, 35); // maxTimestamp
+  b.writeBigInt64BE(-1n, 43); // producerId
+  b.writeInt16BE(-1, 51); // producerEpoch
+  b.writeInt32BE(-1, 53); // baseSequence
+  b.writeInt32BE(1, 57); // records
+  compressed.copy(b, 61);
+  updateRecordBatchCrc(b);
+  bombs.set(kind, b);
+  return b;
+}
+
+/** The Fetch response `frame` (size prefix added) with the records of every partition without an error replaced by `bomb`. */
+function withBombs(frame: Buffer, version: number, bomb: Buffer): Buffer {
+  const { correlationId, body } = decodeResponse(Api.Fetch, version, frame);
+  for (const t of body.responses) {
+    for (const p of t.partitions) {
+      if (p.errorCode !== 0) continue;
+      p.records = bomb;
+      p.highWatermark = Math.max(p.highWatermark, 1);
+      p.lastStableOffset = Math.max(p.lastStableOffset, 1);
+    }
+  }
+  return encodeResponse(Api.Fetch, version, correlationId, body);
+}
 
 /** A running hostile broker. */
 export interface HostileBroker {
@@ -68,6 +145,10 @@ export async function startHostileBroker(
   apiKey: number,
   hostility: Hostility,
 ): Promise<HostileBroker> {
+  if (hostility.endsWith('-bomb')) {
+    if (apiKey !== Api.Fetch.key) throw new Error(`${hostility} spoils Fetch responses only`);
+    bombBatch(hostility as CompressedBomb); // built before any client measures its memory
+  }
   const [uh, up] = [
     upstream.slice(0, upstream.lastIndexOf(':')),
     Number(upstream.slice(upstream.lastIndexOf(':') + 1)),
@@ -101,7 +182,7 @@ export async function startHostileBroker(
         inFlight.delete(correlationId);
         if (req?.apiKey === apiKey) {
           spoiled++;
-          spoil(client, frame);
+          spoil(client, frame, req.apiVersion);
           return;
         }
         client.write(rewriteAddresses(frame, req ? apiByKey(req.apiKey) : undefined, req?.apiVersion ?? -1));
@@ -109,7 +190,7 @@ export async function startHostileBroker(
     );
   });
 
-  const spoil = (client: Socket, frame: Buffer) => {
+  const spoil = (client: Socket, frame: Buffer, apiVersion: number) => {
     // The header is the correlation id (4 bytes), plus a tagged-field byte in flexible versions;
     // keeping the first 4 bytes keeps the response matched to its request.
     const body = frame.length - 4;
@@ -142,6 +223,12 @@ export async function startHostileBroker(
         return;
       }
       case 'silent':
+        return;
+      case 'gzip-bomb':
+      case 'snappy-bomb':
+      case 'lz4-bomb':
+      case 'zstd-bomb':
+        client.write(withBombs(frame, apiVersion, bombBatch(hostility)));
         return;
     }
   };

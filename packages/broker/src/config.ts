@@ -62,6 +62,8 @@ export interface BrokerConfig {
   offsetsTopicReplicationFactor: number;
   /** `offsets.retention.minutes`, in ms. */
   offsetsRetentionMs: number;
+  /** `offsets.commit.timeout.ms`: how long a write to `__consumer_offsets` waits for the ISR. */
+  offsetsCommitTimeoutMs: number;
   /** `transaction.max.timeout.ms`. */
   transactionMaxTimeoutMs: number;
   /** `transactional.id.expiration.ms`: a transactional id idle this long is forgotten. */
@@ -209,6 +211,7 @@ const SETTINGS: Record<string, Setting> = {
   'offsets.topic.num.partitions': { key: 'offsetsTopicNumPartitions', type: 'int', default: 50 },
   'offsets.topic.replication.factor': { key: 'offsetsTopicReplicationFactor', type: 'int', default: 1 },
   'offsets.retention.minutes': { key: 'offsetsRetentionMs', type: 'long', default: 7 * DAY, scale: 60_000 },
+  'offsets.commit.timeout.ms': { key: 'offsetsCommitTimeoutMs', type: 'int', default: 5000 },
   'transaction.max.timeout.ms': { key: 'transactionMaxTimeoutMs', type: 'int', default: 900_000 },
   'transactional.id.expiration.ms': { key: 'transactionalIdExpirationMs', type: 'int', default: 7 * DAY },
   'transaction.state.log.num.partitions': {

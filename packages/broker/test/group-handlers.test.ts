@@ -300,7 +300,7 @@ describe('group handlers', () => {
       protocolName: null,
       assignments: [{ memberId: member.memberId, assignment: Buffer.from('asg') }],
     });
-    h.coordinator.offsets.commitOffsets({
+    await h.coordinator.offsets.commitOffsets({
       groupId: 'idle',
       memberId: '',
       groupInstanceId: null,

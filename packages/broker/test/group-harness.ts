@@ -52,6 +52,7 @@ export async function harness(props: BrokerProperties = {}, offsetsTopic = true)
         throw new Error('not used');
       },
       readInternal: () => {},
+      awaitHighWatermark: () => Promise.reject(new Error('not used')),
     },
     log: (level: string, message: string) => {
       logs.push(`${level}: ${message}`);

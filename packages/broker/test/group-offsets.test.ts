@@ -70,7 +70,7 @@ describe('offset commits and fetches', () => {
     const h = await harness();
     const ops = h.coordinator.offsets;
     expect(
-      ops.commitOffsets(
+      await ops.commitOffsets(
         commit('simple', { offsets: [{ topic: 't1', partition: 1, offset: offset(42, { metadata: 'm' }) }] }),
       ),
     ).toEqual([0]);
@@ -91,15 +91,17 @@ describe('offset commits and fetches', () => {
     expect(ops.fetchOffsets('simple', false, null).offsets.map((o) => o.offset)).toEqual([42]);
     expect(ops.fetchOffsets('nobody', false, [{ topic: 't1', partition: 0 }]).offsets[0].offset).toBe(-1);
     // A generation for a group that does not exist: ILLEGAL_GENERATION (GROUP_ID_NOT_FOUND from v9).
-    expect(ops.commitOffsets(commit('ghost', { generationId: 3, apiVersion: 8 }))).toEqual([
+    expect(await ops.commitOffsets(commit('ghost', { generationId: 3, apiVersion: 8 }))).toEqual([
       ErrorCode.ILLEGAL_GENERATION,
     ]);
-    expect(ops.commitOffsets(commit('ghost', { generationId: 3, apiVersion: 9 }))).toEqual([
+    expect(await ops.commitOffsets(commit('ghost', { generationId: 3, apiVersion: 9 }))).toEqual([
       ErrorCode.GROUP_ID_NOT_FOUND,
     ]);
     const tooLong = offset(1, { metadata: 'x'.repeat(4097) });
     expect(
-      ops.commitOffsets(commit('simple', { offsets: [{ topic: 't1', partition: 0, offset: tooLong }] })),
+      await ops.commitOffsets(
+        commit('simple', { offsets: [{ topic: 't1', partition: 0, offset: tooLong }] }),
+      ),
     ).toEqual([ErrorCode.OFFSET_METADATA_TOO_LARGE]);
   });
 
@@ -107,30 +109,30 @@ describe('offset commits and fetches', () => {
     const h = await harness();
     const a = await oneMemberGroup(h);
     const ops = h.coordinator.offsets;
-    expect(ops.commitOffsets(commit('g', { memberId: a, generationId: 1 }))).toEqual([0]);
-    expect(ops.commitOffsets(commit('g', { memberId: a, generationId: 0 }))).toEqual([
+    expect(await ops.commitOffsets(commit('g', { memberId: a, generationId: 1 }))).toEqual([0]);
+    expect(await ops.commitOffsets(commit('g', { memberId: a, generationId: 0 }))).toEqual([
       ErrorCode.ILLEGAL_GENERATION,
     ]);
-    expect(ops.commitOffsets(commit('g', { memberId: 'x', generationId: 1 }))).toEqual([
+    expect(await ops.commitOffsets(commit('g', { memberId: 'x', generationId: 1 }))).toEqual([
       ErrorCode.UNKNOWN_MEMBER_ID,
     ]);
     // A simple commit to a group with members is refused.
-    expect(ops.commitOffsets(commit('g'))).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
+    expect(await ops.commitOffsets(commit('g'))).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
     // While the group completes a rebalance, the member must finish it first.
     const j = h.coordinator.handleJoinGroup(join('g', { clientId: 'a', memberId: a }));
     const r = await j;
     expect(h.coordinator.groupManager.getGroup('g')?.state).toBe(GroupState.CompletingRebalance);
-    expect(ops.commitOffsets(commit('g', { memberId: a, generationId: r.generationId }))).toEqual([
+    expect(await ops.commitOffsets(commit('g', { memberId: a, generationId: r.generationId }))).toEqual([
       ErrorCode.REBALANCE_IN_PROGRESS,
     ]);
     // An append failure maps to the coordinator error the client expects.
     h.store.failNext = ErrorCode.NOT_LEADER_OR_FOLLOWER;
-    expect(ops.commitOffsets(commit('simple'))).toEqual([ErrorCode.NOT_COORDINATOR]);
+    expect(await ops.commitOffsets(commit('simple'))).toEqual([ErrorCode.NOT_COORDINATOR]);
   });
 
   it('with requireStable, a partition with a pending transactional commit answers UNSTABLE_OFFSET_COMMIT', async () => {
     const h = await harness();
-    h.coordinator.offsets.commitOffsets(commit('tx'));
+    await h.coordinator.offsets.commitOffsets(commit('tx'));
     h.coordinator.groupManager
       .getGroup('tx')
       ?.putPendingTxnOffset(7, { topic: 't1', partition: 0, offset: offset(9), recordOffset: 1 });
@@ -149,7 +151,7 @@ describe('offset commits and fetches', () => {
 describe('persistence in __consumer_offsets', () => {
   it('writes Kafka-format offset records: key v1, value v3 (v1 with an explicit expire timestamp)', async () => {
     const h = await harness();
-    h.coordinator.offsets.commitOffsets(
+    await h.coordinator.offsets.commitOffsets(
       commit('fmt', {
         offsets: [
           {
@@ -198,14 +200,14 @@ describe('persistence in __consumer_offsets', () => {
   it('offsets and a Stable group survive a restart; members continue their generation', async () => {
     const h = await harness();
     const a = await oneMemberGroup(h);
-    h.coordinator.offsets.commitOffsets(
+    await h.coordinator.offsets.commitOffsets(
       commit('g', {
         memberId: a,
         generationId: 1,
         offsets: [{ topic: 't1', partition: 0, offset: offset(11) }],
       }),
     );
-    h.coordinator.offsets.commitOffsets(
+    await h.coordinator.offsets.commitOffsets(
       commit('simple', { offsets: [{ topic: 't2', partition: 1, offset: offset(3) }] }),
     );
     const c = await h.restart();
@@ -233,7 +235,7 @@ describe('persistence in __consumer_offsets', () => {
     const h = await harness();
     const a = await oneMemberGroup(h);
     const ops = h.coordinator.offsets;
-    ops.commitOffsets(commit('g', { memberId: a, generationId: 1 }));
+    await ops.commitOffsets(commit('g', { memberId: a, generationId: 1 }));
     expect(ops.deleteGroups(['g', 'unknown'])).toEqual(
       new Map([
         ['g', ErrorCode.NON_EMPTY_GROUP],
@@ -258,7 +260,7 @@ describe('persistence in __consumer_offsets', () => {
     const h = await harness();
     const a = await oneMemberGroup(h);
     const ops = h.coordinator.offsets;
-    ops.commitOffsets(
+    await ops.commitOffsets(
       commit('g', {
         memberId: a,
         generationId: 1,
@@ -308,7 +310,7 @@ describe('persistence in __consumer_offsets', () => {
   it('expires offsets of an empty group after offsets.retention, then removes the group', async () => {
     const h = await harness({ 'offsets.retention.minutes': 1 });
     const a = await oneMemberGroup(h);
-    h.coordinator.offsets.commitOffsets(commit('g', { memberId: a, generationId: 1 }));
+    await h.coordinator.offsets.commitOffsets(commit('g', { memberId: a, generationId: 1 }));
     h.coordinator.handleLeaveGroup('g', [{ memberId: a, groupInstanceId: null, reason: null }]);
     h.clock.advance(30_000);
     expect(h.coordinator.groupManager.expireOffsets(h.clock.now())).toBe(0);
@@ -322,7 +324,7 @@ describe('persistence in __consumer_offsets', () => {
   it('DescribeGroups shows metadata and assignments once Stable; ListGroups filters by state and type', async () => {
     const h = await harness();
     const a = await oneMemberGroup(h);
-    h.coordinator.offsets.commitOffsets(commit('simple'));
+    await h.coordinator.offsets.commitOffsets(commit('simple'));
     const d = h.coordinator.offsets.describeGroup('g');
     expect(d).toMatchObject({ errorCode: 0, state: 'Stable', protocolType: 'consumer', protocol: 'range' });
     expect(d.members).toHaveLength(1);
@@ -346,7 +348,7 @@ describe('persistence in __consumer_offsets', () => {
 
   it('removes offsets of a deleted topic, and skips undecodable records when loading', async () => {
     const h = await harness();
-    h.coordinator.offsets.commitOffsets(
+    await h.coordinator.offsets.commitOffsets(
       commit('s', {
         offsets: [
           { topic: 't1', partition: 0, offset: offset(1) },

@@ -62,7 +62,7 @@ function marker(h: Harness, producerId: number, committed: boolean): void {
 describe('TxnOffsetCommit in the group coordinator', () => {
   it('writes a transactional batch of the producer and keeps the offsets pending until the marker', async () => {
     const h = await harness();
-    expect(h.coordinator.offsets.commitTxnOffsets(txnCommit(5, 10))).toEqual([0]);
+    expect(await h.coordinator.offsets.commitTxnOffsets(txnCommit(5, 10))).toEqual([0]);
     const written = h.store.all();
     expect(written).toHaveLength(1);
     expect(written[0].batch).toEqual({ producerId: 5, isTransactional: true, isControl: false });
@@ -74,9 +74,9 @@ describe('TxnOffsetCommit in the group coordinator', () => {
 
   it('drops the offsets of an aborted transaction and keeps those of other producers pending', async () => {
     const h = await harness();
-    h.coordinator.offsets.commitOffsets(plainCommit(3));
-    h.coordinator.offsets.commitTxnOffsets(txnCommit(5, 10));
-    h.coordinator.offsets.commitTxnOffsets(
+    await h.coordinator.offsets.commitOffsets(plainCommit(3));
+    await h.coordinator.offsets.commitTxnOffsets(txnCommit(5, 10));
+    await h.coordinator.offsets.commitTxnOffsets(
       txnCommit(6, 20, { offsets: [{ topic: 't2', partition: 1, offset: offset(20) }] }),
     );
     marker(h, 5, false);
@@ -86,8 +86,8 @@ describe('TxnOffsetCommit in the group coordinator', () => {
 
   it('a plain commit written after the transactional one wins when the transaction commits', async () => {
     const h = await harness();
-    h.coordinator.offsets.commitTxnOffsets(txnCommit(5, 10));
-    h.coordinator.offsets.commitOffsets(plainCommit(7));
+    await h.coordinator.offsets.commitTxnOffsets(txnCommit(5, 10));
+    await h.coordinator.offsets.commitOffsets(plainCommit(7));
     marker(h, 5, true);
     expect(fetched(h)).toEqual({ offset: 7, errorCode: 0 });
   });
@@ -100,28 +100,30 @@ describe('TxnOffsetCommit in the group coordinator', () => {
     const member = { memberId: r.memberId, groupInstanceId: 'inst-a' };
     const commit = (p: Partial<CommitTxnOffsetsParams>) =>
       h.coordinator.offsets.commitTxnOffsets(txnCommit(5, 10, p));
-    expect(commit({ ...member, generationId: r.generationId + 1 })).toEqual([ErrorCode.ILLEGAL_GENERATION]);
-    expect(commit({ memberId: 'someone-else', generationId: r.generationId })).toEqual([
+    expect(await commit({ ...member, generationId: r.generationId + 1 })).toEqual([
+      ErrorCode.ILLEGAL_GENERATION,
+    ]);
+    expect(await commit({ memberId: 'someone-else', generationId: r.generationId })).toEqual([
       ErrorCode.UNKNOWN_MEMBER_ID,
     ]);
     expect(
-      commit({ memberId: 'someone-else', groupInstanceId: 'inst-a', generationId: r.generationId }),
+      await commit({ memberId: 'someone-else', groupInstanceId: 'inst-a', generationId: r.generationId }),
     ).toEqual([ErrorCode.FENCED_INSTANCE_ID]);
     // While the group completes its rebalance, a member of the generation may commit in a transaction.
-    expect(commit({ ...member, generationId: r.generationId })).toEqual([0]);
+    expect(await commit({ ...member, generationId: r.generationId })).toEqual([0]);
     // Older clients send no member and generation: accepted even though the group has members.
-    expect(commit({})).toEqual([0]);
+    expect(await commit({})).toEqual([0]);
     expect(h.store.all().filter((x) => x.batch?.isTransactional)).toHaveLength(2);
   });
 
   it('refuses the empty group id and overlong metadata, as OffsetCommit does', async () => {
     const h = await harness();
-    expect(h.coordinator.offsets.commitTxnOffsets(txnCommit(5, 1, { groupId: '' }))).toEqual([
+    expect(await h.coordinator.offsets.commitTxnOffsets(txnCommit(5, 1, { groupId: '' }))).toEqual([
       ErrorCode.INVALID_GROUP_ID,
     ]);
     const long = { ...offset(1), metadata: 'x'.repeat(5000) };
     expect(
-      h.coordinator.offsets.commitTxnOffsets(
+      await h.coordinator.offsets.commitTxnOffsets(
         txnCommit(5, 1, {
           offsets: [
             { topic: 't1', partition: 0, offset: long },
@@ -134,16 +136,16 @@ describe('TxnOffsetCommit in the group coordinator', () => {
 
   it('a reload decides pending offsets by the markers in the log and keeps the undecided pending', async () => {
     const h = await harness();
-    h.coordinator.offsets.commitOffsets(plainCommit(1));
-    h.coordinator.offsets.commitTxnOffsets(txnCommit(5, 10));
+    await h.coordinator.offsets.commitOffsets(plainCommit(1));
+    await h.coordinator.offsets.commitTxnOffsets(txnCommit(5, 10));
     marker(h, 5, true);
-    h.coordinator.offsets.commitTxnOffsets(txnCommit(6, 20));
+    await h.coordinator.offsets.commitTxnOffsets(txnCommit(6, 20));
     marker(h, 6, false);
-    h.coordinator.offsets.commitTxnOffsets(
+    await h.coordinator.offsets.commitTxnOffsets(
       txnCommit(7, 30, { offsets: [{ topic: 't2', partition: 0, offset: offset(30) }] }),
     );
     // A group known only through a pending transactional commit is loaded too.
-    h.coordinator.offsets.commitTxnOffsets(txnCommit(8, 40, { groupId: 'only-pending' }));
+    await h.coordinator.offsets.commitTxnOffsets(txnCommit(8, 40, { groupId: 'only-pending' }));
 
     await h.restart();
     expect(fetched(h, true)).toEqual({ offset: 10, errorCode: 0 });

@@ -102,6 +102,7 @@ export function txnHarness(props: BrokerProperties = {}): TxnHarness {
       },
       readInternal: () => {},
       writeTxnMarkers: () => Promise.reject(new Error('not used')),
+      awaitHighWatermark: () => Promise.reject(new Error('not used')),
     },
     log: (level: string, message: string) => {
       logs.push(`${level}: ${message}`);

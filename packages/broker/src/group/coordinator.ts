@@ -36,12 +36,7 @@ import {
 import type { CoordinatorHost } from './metadata-manager.js';
 import { OffsetOps } from './offset-ops.js';
 import { GroupStateMachine } from './rebalance.js';
-import {
-  GROUP_METADATA_TOPIC_NAME,
-  type GroupStore,
-  groupAppendError,
-  ReplicaLogGroupStore,
-} from './store.js';
+import { GROUP_METADATA_TOPIC_NAME, type GroupStore, ReplicaLogGroupStore } from './store.js';
 
 /**
  * How long a new member's JoinGroup may stay parked. New members cannot heartbeat yet and a
@@ -390,40 +385,42 @@ export class GroupCoordinator extends GroupStateMachine {
           return;
         }
         const assignment = new Map([...group.members.values()].map((m) => [m.memberId, m.assignment]));
-        const error = groupAppendError(this.groupManager.storeGroup(group, assignment));
-        if (error !== ErrorCode.NONE) {
-          // Not persisted: undo, so the old member id stays valid, and tell the new one.
-          group.updateMember(member, old.protocols, old.rebalance, old.session, null);
-          const restored = group.replaceStaticMember(
-            groupInstanceId,
-            newMemberId,
-            oldMemberId,
-            ErrorCode.FENCED_INSTANCE_ID,
-          );
-          this.scheduleExpiration(group, restored, restored.sessionTimeoutMs);
-          cb({
-            ...this.joinResult(group, restored, false),
-            errorCode: error,
-            memberId: '',
-            leader: currentLeader,
-            members: [],
-          });
-          return;
-        }
-        if (p.supportSkippingAssignment) {
-          // KIP-814: the static leader learns it leads (to keep watching metadata) but must not
-          // assign again, since a Stable group would not hand out a new assignment.
-          const isLeader = group.isLeader(newMemberId);
-          group.maybeInvokeJoinCallback(member, this.joinResult(group, member, isLeader));
-        } else {
-          // Older clients: answer with the old leader id, so that a returning leader does not
-          // think it leads and run an assignment nobody would receive.
-          group.maybeInvokeJoinCallback(member, {
-            ...this.joinResult(group, member, false),
-            leader: currentLeader,
-            members: [],
-          });
-        }
+        // The new member id is answered only once it is in the ISR (Kafka's storeGroup callback).
+        this.storeGroupThen(group, assignment, (error) => {
+          if (error !== ErrorCode.NONE) {
+            // Not persisted: undo, so the old member id stays valid, and tell the new one.
+            group.updateMember(member, old.protocols, old.rebalance, old.session, null);
+            const restored = group.replaceStaticMember(
+              groupInstanceId,
+              newMemberId,
+              oldMemberId,
+              ErrorCode.FENCED_INSTANCE_ID,
+            );
+            this.scheduleExpiration(group, restored, restored.sessionTimeoutMs);
+            cb({
+              ...this.joinResult(group, restored, false),
+              errorCode: error,
+              memberId: '',
+              leader: currentLeader,
+              members: [],
+            });
+            return;
+          }
+          if (p.supportSkippingAssignment) {
+            // KIP-814: the static leader learns it leads (to keep watching metadata) but must not
+            // assign again, since a Stable group would not hand out a new assignment.
+            const isLeader = group.isLeader(newMemberId);
+            group.maybeInvokeJoinCallback(member, this.joinResult(group, member, isLeader));
+          } else {
+            // Older clients: answer with the old leader id, so that a returning leader does not
+            // think it leads and run an assignment nobody would receive.
+            group.maybeInvokeJoinCallback(member, {
+              ...this.joinResult(group, member, false),
+              leader: currentLeader,
+              members: [],
+            });
+          }
+        });
         return;
       }
       case GroupState.CompletingRebalance:
@@ -494,16 +491,22 @@ export class GroupCoordinator extends GroupStateMachine {
         const assignment = new Map<string, Buffer>();
         for (const a of p.assignments) assignment.set(a.memberId, Buffer.from(a.assignment));
         for (const id of group.members.keys()) if (!assignment.has(id)) assignment.set(id, Buffer.alloc(0));
-        const stored = groupAppendError(this.groupManager.storeGroup(group, assignment));
-        if (stored !== ErrorCode.NONE) {
-          this.resetAndPropagateAssignmentError(group, stored);
-          this.maybePrepareRebalance(group, `error ${stored} storing the assignment`);
-          return;
-        }
-        for (const m of group.members.values()) m.assignment = assignment.get(m.memberId) ?? Buffer.alloc(0);
-        this.propagateAssignment(group, ErrorCode.NONE);
-        group.transitionTo(GroupState.Stable, this.clock.now());
-        this.log(group, `generation ${group.generationId} is stable`);
+        const generationId = group.generationId;
+        this.storeGroupThen(group, assignment, (stored) => {
+          // Members may have joined or left while the write waited for the ISR: only the same
+          // generation, still completing, takes this assignment (Kafka's storeGroup callback).
+          if (!group.is(GroupState.CompletingRebalance) || group.generationId !== generationId) return;
+          if (stored !== ErrorCode.NONE) {
+            this.resetAndPropagateAssignmentError(group, stored);
+            this.maybePrepareRebalance(group, `error ${stored} storing the assignment`);
+            return;
+          }
+          for (const m of group.members.values())
+            m.assignment = assignment.get(m.memberId) ?? Buffer.alloc(0);
+          this.propagateAssignment(group, ErrorCode.NONE);
+          group.transitionTo(GroupState.Stable, this.clock.now());
+          this.log(group, `generation ${group.generationId} is stable`);
+        });
         return;
       }
       case GroupState.Stable: {

@@ -150,6 +150,8 @@ export class ClassicGroup {
   readonly pendingTxnOffsets = new Map<number, Map<string, PendingTxnOffset>>();
   /** Offset in `__consumer_offsets` of each committed offset's record (`topic:partition`), when known. */
   private readonly offsetRecordOffsets = new Map<string, number>();
+  /** Plain commits written but not yet in the ISR, by `topic:partition` (Kafka's pendingOffsetCommits). */
+  private readonly pendingOffsetWrites = new Map<string, number>();
   /** Timers of this group's delayed operations. */
   readonly timers: GroupTimers = { join: null, sync: null, pending: new Map() };
 
@@ -469,6 +471,35 @@ export class ClassicGroup {
     byPartition.set(partition, o);
   }
 
+  /**
+   * Records a committed offset once its write is in the ISR, unless a record written later to the
+   * log already holds the partition (two commits in flight complete in log order, but a reload
+   * may have put the later one first).
+   */
+  putOffsetIfNewer(topic: string, partition: number, o: OffsetAndMetadata, recordOffset: number): void {
+    const current = this.offsetRecordOffsets.get(`${topic}:${partition}`);
+    if (current !== undefined && current > recordOffset && this.offset(topic, partition)) return;
+    this.putOffset(topic, partition, o, recordOffset);
+  }
+
+  /** Marks a plain commit of these partitions as written and waiting for the ISR. */
+  prepareOffsetCommit(partitions: readonly { topic: string; partition: number }[]): void {
+    for (const { topic, partition } of partitions) {
+      const key = `${topic}:${partition}`;
+      this.pendingOffsetWrites.set(key, (this.pendingOffsetWrites.get(key) ?? 0) + 1);
+    }
+  }
+
+  /** Ends what {@link ClassicGroup.prepareOffsetCommit} marked, replicated or not. */
+  completeOffsetCommit(partitions: readonly { topic: string; partition: number }[]): void {
+    for (const { topic, partition } of partitions) {
+      const key = `${topic}:${partition}`;
+      const left = (this.pendingOffsetWrites.get(key) ?? 0) - 1;
+      if (left > 0) this.pendingOffsetWrites.set(key, left);
+      else this.pendingOffsetWrites.delete(key);
+    }
+  }
+
   /** Forgets the offsets of these partitions; returns those that existed. */
   removeOffsets(
     partitions: readonly { topic: string; partition: number }[],
@@ -495,7 +526,7 @@ export class ClassicGroup {
 
   /** Whether any offset is committed. */
   get hasOffsets(): boolean {
-    return this.offsets.size > 0 || this.pendingTxnOffsets.size > 0;
+    return this.offsets.size > 0 || this.pendingTxnOffsets.size > 0 || this.pendingOffsetWrites.size > 0;
   }
 
   /** Keeps a transactional commit of `producerId`, written at `recordOffset`, until its transaction ends. */
@@ -529,8 +560,12 @@ export class ClassicGroup {
     return applied;
   }
 
-  /** Whether a transactional commit of this partition awaits its transaction's end (requireStable). */
+  /**
+   * Whether a commit of this partition is not settled yet (requireStable): a transactional one
+   * awaiting its transaction's end, or a plain one awaiting the ISR.
+   */
   hasPendingOffsetCommits(topic: string, partition: number): boolean {
+    if (this.pendingOffsetWrites.has(`${topic}:${partition}`)) return true;
     for (const pending of this.pendingTxnOffsets.values())
       if (pending.has(`${topic}:${partition}`)) return true;
     return false;

@@ -361,10 +361,11 @@ export class GroupMetadataManager {
   }
 
   /**
-   * Writes the group's metadata with `assignment` (member id → bytes) as one record; returns 0 or
-   * the error to give members, mapped as Kafka does for group writes.
+   * Writes the group's metadata with `assignment` (member id → bytes) as one record; resolves with
+   * 0 once it is in the ISR, or with the append's error (not yet mapped for members: see
+   * `groupAppendError`).
    */
-  storeGroup(group: ClassicGroup, assignment: ReadonlyMap<string, Buffer>): number {
+  storeGroup(group: ClassicGroup, assignment: ReadonlyMap<string, Buffer>): Promise<number> {
     const protocol = group.protocolName;
     const value = groupMetadataValue({
       protocolType: group.protocolType ?? '',
@@ -383,28 +384,37 @@ export class GroupMetadataManager {
         assignment: assignment.get(m.memberId) ?? Buffer.alloc(0),
       })),
     });
-    return this.append(group.groupId, [{ key: groupMetadataKey(group.groupId), value }]).error;
+    const { error, endOffset } = this.append(group.groupId, [
+      { key: groupMetadataKey(group.groupId), value },
+    ]);
+    if (error !== ErrorCode.NONE) return Promise.resolve(error);
+    return this.awaitReplicated(group.groupId, endOffset);
   }
 
   /**
-   * Writes committed offsets as one batch, then caches them. Returns 0 or the error for every
-   * partition of the commit (the batch is all or nothing).
+   * Writes committed offsets as one batch and caches them once the batch is in the ISR, as
+   * Kafka's `storeOffsets` does (until then OffsetFetch with requireStable sees them pending).
+   * Resolves with 0 or the error for every partition of the commit (the batch is all or nothing).
    */
-  storeOffsets(
+  async storeOffsets(
     group: ClassicGroup,
     offsets: { topic: string; partition: number; offset: OffsetAndMetadata }[],
-  ): number {
+  ): Promise<number> {
     if (offsets.length === 0) return ErrorCode.NONE;
     const records = offsets.map(({ topic, partition, offset }) => ({
       key: offsetCommitKey(group.groupId, topic, partition),
       value: offsetCommitValue(offset),
     }));
-    const { error, baseOffset } = this.append(group.groupId, records);
+    const { error, baseOffset, endOffset } = this.append(group.groupId, records);
     if (error !== ErrorCode.NONE) return error;
+    group.prepareOffsetCommit(offsets);
+    const replicated = await this.awaitReplicated(group.groupId, endOffset);
+    group.completeOffsetCommit(offsets);
+    if (replicated !== ErrorCode.NONE) return replicated;
     // A group deleted meanwhile keeps nothing (Kafka checks the group is not Dead in the callback).
     if (!group.is(GroupState.Dead)) {
       offsets.forEach((o, i) => {
-        group.putOffset(o.topic, o.partition, o.offset, baseOffset + i);
+        group.putOffsetIfNewer(o.topic, o.partition, o.offset, baseOffset + i);
       });
     }
     return ErrorCode.NONE;
@@ -413,44 +423,58 @@ export class GroupMetadataManager {
   /**
    * Writes offsets committed in `txn`'s transaction as one transactional batch of that producer;
    * they stay pending until the transaction's marker reaches the group's offsets partition.
-   * Returns 0 or the error for every partition.
+   * Resolves with 0 once the batch is in the ISR, or the error for every partition. Pending from
+   * the append on, as the log holds them: a marker can only follow the client's next request.
    */
-  storeTxnOffsets(
+  async storeTxnOffsets(
     group: ClassicGroup,
     txn: TxnProducer,
     offsets: { topic: string; partition: number; offset: OffsetAndMetadata }[],
-  ): number {
+  ): Promise<number> {
     if (offsets.length === 0) return ErrorCode.NONE;
     const records = offsets.map(({ topic, partition, offset }) => ({
       key: offsetCommitKey(group.groupId, topic, partition),
       value: offsetCommitValue(offset),
     }));
-    const { error, baseOffset } = this.append(group.groupId, records, txn);
+    const { error, baseOffset, endOffset } = this.append(group.groupId, records, txn);
     if (error !== ErrorCode.NONE) return error;
     if (!group.is(GroupState.Dead)) {
       offsets.forEach((o, i) => {
         group.putPendingTxnOffset(txn.producerId, { ...o, recordOffset: baseOffset + i });
       });
     }
-    return ErrorCode.NONE;
+    return this.awaitReplicated(group.groupId, endOffset);
   }
 
-  /** Appends to the group's partition: the error code (0 when stored) and the first record's offset. */
+  /** Waits until the group's partition has everything below `endOffset` in its ISR (see GroupStore.awaitReplicated). */
+  private awaitReplicated(groupId: string, endOffset: number): Promise<number> {
+    return this.store
+      .awaitReplicated(this.partitionFor(groupId), endOffset, this.host.config.offsetsCommitTimeoutMs)
+      .catch((e: unknown) => {
+        this.host.log(
+          'error',
+          `cannot wait for ${GROUP_METADATA_TOPIC_NAME} replication for group ${groupId}: ${(e as Error).stack}`,
+        );
+        return ErrorCode.UNKNOWN_SERVER_ERROR;
+      });
+  }
+
+  /** Appends to the group's partition: the error code (0 when stored), the first record's offset and the offset after the last. */
   private append(
     groupId: string,
     records: CoordinatorRecord[],
     txn?: TxnProducer,
-  ): { error: number; baseOffset: number } {
+  ): { error: number; baseOffset: number; endOffset: number } {
     try {
       const baseOffset = this.store.append(this.partitionFor(groupId), records, this.clock.now(), txn);
-      return { error: ErrorCode.NONE, baseOffset };
+      return { error: ErrorCode.NONE, baseOffset, endOffset: baseOffset + records.length };
     } catch (e) {
-      if (e instanceof ApiError) return { error: e.code, baseOffset: -1 };
+      if (e instanceof ApiError) return { error: e.code, baseOffset: -1, endOffset: -1 };
       this.host.log(
         'error',
         `cannot append to ${GROUP_METADATA_TOPIC_NAME} for group ${groupId}: ${(e as Error).stack}`,
       );
-      return { error: ErrorCode.UNKNOWN_SERVER_ERROR, baseOffset: -1 };
+      return { error: ErrorCode.UNKNOWN_SERVER_ERROR, baseOffset: -1, endOffset: -1 };
     }
   }
 

@@ -98,10 +98,12 @@ export class OffsetOps {
   }
 
   /**
-   * Commits offsets; returns one error code per entry, in order. The offsets are written to the
-   * log before this returns, so an answered commit survives a restart.
+   * Commits offsets; resolves with one error code per entry, in order. It resolves once the
+   * offsets are in the ISR of the group's `__consumer_offsets` partition, so an answered commit
+   * survives a restart and a coordinator failover; a write the ISR does not take within
+   * `offsets.commit.timeout.ms` answers REQUEST_TIMED_OUT, one whose leader moved NOT_COORDINATOR.
    */
-  commitOffsets(p: CommitOffsetsParams): number[] {
+  async commitOffsets(p: CommitOffsetsParams): Promise<number[]> {
     const all = (code: number) => p.offsets.map(() => code);
     const status = this.coordinator.validateGroupStatus(p.groupId, true);
     if (status !== ErrorCode.NONE) return all(status);
@@ -135,7 +137,7 @@ export class OffsetOps {
         : ErrorCode.NONE,
     );
     const valid = p.offsets.filter((_, i) => results[i] === ErrorCode.NONE);
-    const stored = offsetAppendError(this.manager.storeOffsets(group, valid));
+    const stored = offsetAppendError(await this.manager.storeOffsets(group, valid));
     return results.map((r) => (r === ErrorCode.NONE ? stored : r));
   }
 
@@ -144,9 +146,10 @@ export class OffsetOps {
    * `__consumer_offsets` as a transactional batch of that producer, then kept pending, invisible
    * to OffsetFetch, until the transaction's marker commits or drops them. Generation and member
    * are checked when the request carries them (v3+); a group with members is not required, since
-   * older clients send neither. Returns one error code per entry, in order.
+   * older clients send neither. Resolves with one error code per entry, in order, once the batch
+   * is in the ISR (as {@link OffsetOps.commitOffsets}).
    */
-  commitTxnOffsets(p: CommitTxnOffsetsParams): number[] {
+  async commitTxnOffsets(p: CommitTxnOffsetsParams): Promise<number[]> {
     const all = (code: number) => p.offsets.map(() => code);
     const status = this.coordinator.validateGroupStatus(p.groupId, false);
     if (status !== ErrorCode.NONE) return all(status);
@@ -160,7 +163,7 @@ export class OffsetOps {
     );
     const valid = p.offsets.filter((_, i) => results[i] === ErrorCode.NONE);
     const stored = offsetAppendError(
-      this.manager.storeTxnOffsets(
+      await this.manager.storeTxnOffsets(
         group,
         { producerId: p.producerId, producerEpoch: p.producerEpoch },
         valid,

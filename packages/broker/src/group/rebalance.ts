@@ -33,6 +33,23 @@ export class GroupStateMachine {
     });
   }
 
+  /**
+   * Writes the group with `assignment`, then calls `then` with the error to give members (0 once
+   * the write is in the ISR), as Kafka's storeGroup callback; a `then` that throws is logged.
+   */
+  protected storeGroupThen(
+    group: ClassicGroup,
+    assignment: ReadonlyMap<string, Buffer>,
+    then: (error: number) => void,
+  ): void {
+    this.groupManager
+      .storeGroup(group, assignment)
+      .then((code) => then(groupAppendError(code)))
+      .catch((e: unknown) =>
+        this.host.log('error', `group ${group.groupId}: after storing it: ${(e as Error).stack}`),
+      );
+  }
+
   /** The JoinGroup answer for `member` in the current generation (member list for the leader only). */
   protected joinResult(
     group: ClassicGroup,
@@ -152,10 +169,11 @@ export class GroupStateMachine {
     group.initNextGeneration(this.clock.now());
     if (group.is(GroupState.Empty)) {
       this.log(group, `generation ${group.generationId} is empty`);
-      const error = groupAppendError(this.groupManager.storeGroup(group, new Map()));
       // The previous generation on disk has no live members either: a lost write only costs a warning.
-      if (error !== ErrorCode.NONE)
-        this.host.log('warn', `cannot store empty group ${group.groupId}: error ${error}`);
+      this.storeGroupThen(group, new Map(), (error) => {
+        if (error !== ErrorCode.NONE)
+          this.host.log('warn', `cannot store empty group ${group.groupId}: error ${error}`);
+      });
       return;
     }
     this.log(

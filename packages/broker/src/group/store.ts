@@ -53,6 +53,13 @@ export interface GroupStore {
   append(partition: number, records: CoordinatorRecord[], now: number, txn?: TxnProducer): number;
   /** Replays every record of `partition`, oldest first, control records (markers) included. */
   replay(partition: number, onRecord: ReplayCallback): void;
+  /**
+   * Resolves with NONE once `partition`'s records below `endOffset` are in its ISR (the high
+   * watermark reached it), NOT_LEADER_OR_FOLLOWER when this broker stops leading it first,
+   * REQUEST_TIMED_OUT after `timeoutMs`: Kafka's coordinator appends with acks=-1 and answers
+   * only once the write is committed, so a coordinator failover cannot lose what a client heard.
+   */
+  awaitReplicated(partition: number, endOffset: number, timeoutMs: number): Promise<number>;
 }
 
 /** What the broker's replica manager offers for internal topics. */
@@ -67,6 +74,8 @@ export interface InternalLog {
   ): number;
   /** Replays every record of a hosted partition in order. */
   readInternal(topic: string, partition: number, onRecord: ReplayCallback): void;
+  /** NONE once the partition's high watermark is at `offset` or beyond, else the error (see GroupStore.awaitReplicated). */
+  awaitHighWatermark(topic: string, partition: number, offset: number, timeoutMs: number): Promise<number>;
 }
 
 /** The store of a running broker: the replica manager's partitions of `__consumer_offsets`. */
@@ -87,6 +96,11 @@ export class ReplicaLogGroupStore implements GroupStore {
   replay(partition: number, onRecord: ReplayCallback): void {
     this.log.readInternal(GROUP_METADATA_TOPIC_NAME, partition, onRecord);
   }
+
+  /** Waits for the partition's high watermark in the replica manager's produce purgatory. */
+  awaitReplicated(partition: number, endOffset: number, timeoutMs: number): Promise<number> {
+    return this.log.awaitHighWatermark(GROUP_METADATA_TOPIC_NAME, partition, endOffset, timeoutMs);
+  }
 }
 
 /** A record of {@link InMemoryGroupStore}. */
@@ -101,15 +115,39 @@ export interface StoredRecord {
   batch?: ReplayedBatch;
 }
 
+/** A wait of {@link InMemoryGroupStore.awaitReplicated} held by {@link InMemoryGroupStore.holdReplication}. */
+interface HeldReplication {
+  partition: number;
+  endOffset: number;
+  resolve: (code: number) => void;
+}
+
 /**
  * An in-memory log per partition, for tests; `failNext` makes the next append throw. Markers are
- * added with {@link InMemoryGroupStore.appendMarker}.
+ * added with {@link InMemoryGroupStore.appendMarker}. Appends are replicated at once, unless
+ * `holdReplication` is set: then waits stay pending until {@link InMemoryGroupStore.releaseReplication}.
  */
 export class InMemoryGroupStore implements GroupStore {
   /** Records by partition, in append order, with their offsets. */
   readonly partitions = new Map<number, StoredRecord[]>();
   /** When set, the next append throws an ApiError with this code, then clears. */
   failNext: number | null = null;
+  /** When true, {@link InMemoryGroupStore.awaitReplicated} waits for `releaseReplication` (a stalled ISR). */
+  holdReplication = false;
+  private readonly held: HeldReplication[] = [];
+
+  /** Replicated at once, or held while `holdReplication` is set. */
+  awaitReplicated(partition: number, endOffset: number, _timeoutMs: number): Promise<number> {
+    if (!this.holdReplication) return Promise.resolve(ErrorCode.NONE);
+    return new Promise((resolve) => this.held.push({ partition, endOffset, resolve }));
+  }
+
+  /** Ends every held wait with `code` (NONE: the ISR caught up; REQUEST_TIMED_OUT: it did not); returns how many. */
+  releaseReplication(code: number = ErrorCode.NONE): number {
+    const held = this.held.splice(0);
+    for (const h of held) h.resolve(code);
+    return held.length;
+  }
 
   /** Appends records, copying them. */
   append(partition: number, records: CoordinatorRecord[], _now: number, txn?: TxnProducer): number {

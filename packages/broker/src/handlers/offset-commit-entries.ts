@@ -22,15 +22,15 @@ export interface CommitTopicResult {
 
 /**
  * Commits the partitions of known topics through `commit` (which answers one error code per
- * entry, in order) and answers every partition of `topics`.
+ * entry, in order, once the commit is in the ISR) and answers every partition of `topics`.
  */
-export function commitKnownPartitions<P extends CommitPartition>(
+export async function commitKnownPartitions<P extends CommitPartition>(
   metadata: ClusterMetadata,
   topics: readonly { name: string; partitions: readonly P[] }[],
   offsetOf: (p: P) => OffsetAndMetadata,
-  commit: (entries: OffsetCommitEntry[]) => number[],
+  commit: (entries: OffsetCommitEntry[]) => Promise<number[]>,
   topicAllowed: (topic: string) => boolean = () => true,
-): CommitTopicResult[] {
+): Promise<CommitTopicResult[]> {
   const errors: number[][] = [];
   const entries: OffsetCommitEntry[] = [];
   const slots: [number, number][] = [];
@@ -49,7 +49,7 @@ export function commitKnownPartitions<P extends CommitPartition>(
     }
   }
   if (entries.length > 0) {
-    const results = commit(entries);
+    const results = await commit(entries);
     for (const [i, [ti, pi]] of slots.entries()) errors[ti][pi] = results[i];
   }
   return topics.map((t, ti) => ({

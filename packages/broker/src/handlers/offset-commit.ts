@@ -1,7 +1,7 @@
 /**
  * OffsetCommit: members of the current generation commit their positions; consumers without
- * group management (`assign()`) commit with generation -1 to an empty group. Offsets are written
- * to `__consumer_offsets` before the answer. Partitions of unknown topics are refused with
+ * group management (`assign()`) commit with generation -1 to an empty group. The answer waits
+ * until the offsets are written to `__consumer_offsets` and replicated to its ISR. Partitions of unknown topics are refused with
  * UNKNOWN_TOPIC_OR_PARTITION before the coordinator sees them, as Kafka's request handler does.
  */
 import { AclOperation, ResourceType } from '@tskafka/protocol';
@@ -15,13 +15,13 @@ const offsetCommitApi = defineHandler({
   api: Api.OffsetCommit,
   minVersion: 0,
   maxVersion: 9,
-  handle(ctx, req) {
+  async handle(ctx, req) {
     const v = ctx.apiVersion;
     const coordinator = ctx.node.groupCoordinator;
     const now = coordinator.clock.now();
     // v2-4 may ask for a retention time; v5+ always use the broker's offsets.retention.
     const expireTimestamp = v >= 2 && v <= 4 && req.retentionTimeMs !== -1 ? now + req.retentionTimeMs : null;
-    const topics = commitKnownPartitions(
+    const topics = await commitKnownPartitions(
       ctx.node.metadata,
       req.topics,
       (p) => ({

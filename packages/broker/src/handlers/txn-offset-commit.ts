@@ -17,10 +17,10 @@ const txnOffsetCommitApi = defineHandler({
   api: Api.TxnOffsetCommit,
   minVersion: 0,
   maxVersion: 4,
-  handle(ctx, req) {
+  async handle(ctx, req) {
     const coordinator = ctx.node.groupCoordinator;
     const now = coordinator.clock.now();
-    const topics = commitKnownPartitions(
+    const topics = await commitKnownPartitions(
       ctx.node.metadata,
       req.topics,
       (p) => ({
