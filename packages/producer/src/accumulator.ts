@@ -406,7 +406,12 @@ export class RecordAccumulator {
    * it is at `batch.size`, the record would not fit even then, or the pool is short: the caller
    * seals the batch and opens a new one, which may wait for memory.
    */
-  private growBatch(batch: ProducerBatch, key: RecordBytes, value: RecordBytes, headers: HeaderList): boolean {
+  private growBatch(
+    batch: ProducerBatch,
+    key: RecordBytes,
+    value: RecordBytes,
+    headers: HeaderList,
+  ): boolean {
     const capacity = batch.capacity;
     if (capacity >= this.batchSize || batch.state !== BatchState.Open) return false;
     // An upper bound of the record's size at any offset and timestamp delta.
