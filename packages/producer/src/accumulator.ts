@@ -99,6 +99,8 @@ export class RecordAccumulator {
   readonly batchSize: number;
   /** The capacity a new batch starts at (unless its first record is larger): min(batch.size, 16 KiB). */
   readonly initialBatchSize: number;
+  // What an open batch may grow to: batch.size, but never past max.request.size.
+  private readonly growthLimit: number;
   /** `linger.ms`. */
   readonly lingerMs: number;
   /** `max.request.size`. */
@@ -131,6 +133,7 @@ export class RecordAccumulator {
     this.initialBatchSize = Math.min(this.batchSize, INITIAL_BATCH_SIZE);
     this.lingerMs = options.lingerMs ?? 5;
     this.maxRequestSize = options.maxRequestSize ?? 1048576;
+    this.growthLimit = Math.min(this.batchSize, this.maxRequestSize);
     this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120000;
     this.clock = options.clock ?? systemTimerClock;
     this.onFailedSends = options.onFailedSends ?? warnFailedSends;
@@ -395,7 +398,7 @@ export class RecordAccumulator {
 
   private openBatch(q: PartitionQueue, size: number, now: number): ProducerBatch {
     const batch = new ProducerBatch(q, size, now, size, this.pool.takeBuffer(size));
-    batch.maxCapacity = this.batchSize;
+    batch.maxCapacity = this.growthLimit;
     return batch;
   }
 
@@ -404,7 +407,8 @@ export class RecordAccumulator {
    * room for the record) if the pool grants the extra bytes now, without waiting; the records
    * move into the new buffer and the old one goes back to the pool. False (nothing changed) if
    * it is at `batch.size`, the record would not fit even then, or the pool is short: the caller
-   * seals the batch and opens a new one, which may wait for memory.
+   * seals the batch and opens a new one, which may wait for memory. A batch never grows past
+   * `max.request.size`, so a record it takes is never one `append` must refuse as too large.
    */
   private growBatch(
     batch: ProducerBatch,
@@ -413,11 +417,12 @@ export class RecordAccumulator {
     headers: HeaderList,
   ): boolean {
     const capacity = batch.capacity;
-    if (capacity >= this.batchSize || batch.state !== BatchState.Open) return false;
+    const limit = this.growthLimit;
+    if (capacity >= limit || batch.state !== BatchState.Open) return false;
     // An upper bound of the record's size at any offset and timestamp delta.
     const needed = batch.sizeInBytes + sizeOfRecord(MAX_DELTA, MAX_DELTA, key, value, headers);
-    if (needed > this.batchSize) return false;
-    const next = Math.min(this.batchSize, Math.max(capacity * 2, needed));
+    if (needed > limit) return false;
+    const next = Math.min(limit, Math.max(capacity * 2, needed));
     const extra = next - capacity;
     if (!this.pool.tryAllocate(extra)) return false;
     batch.allocatedBytes += extra;

@@ -2,6 +2,7 @@ import { decodeRecordBatch, readRecordBatchHeader } from '@tskafka/protocol/inte
 import { producerKeys } from '@tskafka/transport/internals';
 import { describe, expect, it } from 'vitest';
 import { INITIAL_BATCH_SIZE, RecordAccumulator, type RecordAccumulatorOptions } from '../src/accumulator.js';
+import { RecordTooLargeError } from '../src/errors.js';
 import { IdempotenceManager } from '../src/idempotence.js';
 import type { ProducerBatch } from '../src/producer-batch.js';
 import { Sender } from '../src/sender.js';
@@ -55,6 +56,19 @@ describe('batches that grow toward batch.size', () => {
     expect(acc.pool.availableMemory).toBe(total);
     // The buffers grown out of (16 and 32 KiB) and the last one (64 KiB) are kept for later batches.
     expect(acc.pool.freeBuffers).toBe(3);
+  });
+
+  it('never grows a batch past max.request.size: a larger record is refused, not taken in', async () => {
+    const { acc } = accumulator({ batchSize: 262144, maxRequestSize: 10_000 });
+    const small = acc.append('t', 0, T0, null, 'a', null, T0);
+    const big = acc.append('t', 0, T0, null, 'x'.repeat(20_000), null, T0);
+    await expect(big).rejects.toBeInstanceOf(RecordTooLargeError);
+    const [batch] = drainAll(acc, { 't-0': 1 });
+    expect(values(batch)).toEqual(['a']);
+    batch.requestAnswered();
+    batch.complete(0, -1);
+    acc.deallocate(batch);
+    expect((await small).offset).toBe(0);
   });
 
   it('seals the batch and opens a new one when the pool cannot grant the growth now', () => {
