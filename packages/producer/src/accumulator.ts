@@ -49,7 +49,7 @@ export interface AccumulatorListener {
 export interface RecordAccumulatorOptions {
   /**
    * `batch.size`: bytes of a batch, header included. Default 16384. A new batch starts at
-   * {@link INITIAL_BATCH_SIZE} at most and grows toward it while the pool has the bytes.
+   * {@link INITIAL_BATCH_SIZE} at most and grows toward `batch.size` while the pool has the bytes.
    */
   batchSize?: number;
   /** `linger.ms`: how long a batch that is not full waits for more records. Default 5. */
@@ -186,8 +186,9 @@ export class RecordAccumulator {
   }
 
   /**
-   * Appends a record to the open batch of its partition, or to a new batch of
-   * `max(batch.size, record size)`; returns the promise of its metadata. When `buffer.memory` is
+   * Appends a record to the open batch of its partition (growing it toward `batch.size` if the
+   * pool has the bytes now), or to a new batch of `max(min(batch.size, 16 KiB), record size)`;
+   * returns the promise of its metadata. When `buffer.memory` is
    * exhausted (or other appends already wait), the record waits in line up to `max.block.ms`,
    * then the promise rejects with a `BufferExhaustedError`. A record that can never fit a
    * request or the buffer rejects with a `RecordTooLargeError`; after `close()`, with a
@@ -479,8 +480,9 @@ export class RecordAccumulator {
     const q = p.queue;
     const last = q.batches.length > 0 ? q.batches[q.batches.length - 1] : undefined;
     if (last !== undefined && last.state === BatchState.Open) {
-      // A record that does not fit the open batch seals it and opens a new one below; it must
-      // never be taken for appended (a null promise from tryAppend means "did not fit").
+      // A record that does not fit the open batch seals it and opens a new one below (no growth
+      // here: memory was short, and the bytes granted are for that new batch); it must never be
+      // taken for appended (a null promise from tryAppend means "did not fit").
       let inner: Promise<RecordMetadata> | null = null;
       let appended: boolean;
       if (p.callback === null) {
