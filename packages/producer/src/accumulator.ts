@@ -47,7 +47,10 @@ export interface AccumulatorListener {
 
 /** Options of {@link RecordAccumulator}; defaults are Java's. */
 export interface RecordAccumulatorOptions {
-  /** `batch.size`: bytes of a batch, header included. Default 16384. */
+  /**
+   * `batch.size`: bytes of a batch, header included. Default 16384. A new batch starts at
+   * {@link INITIAL_BATCH_SIZE} at most and grows toward `batch.size` while the pool has the bytes.
+   */
   batchSize?: number;
   /** `linger.ms`: how long a batch that is not full waits for more records. Default 5. */
   lingerMs?: number;
@@ -81,6 +84,12 @@ export interface RecordAccumulatorOptions {
   onFailedSends?: FailedSendsListener;
 }
 
+/** The most a new batch reserves of `buffer.memory` (unless its first record is larger): it grows from there. */
+export const INITIAL_BATCH_SIZE = 16384;
+
+// The largest offset and timestamp deltas sizeOfRecord is asked about: a record's size bound.
+const MAX_DELTA = 0x7fffffff;
+
 const ProducerState = { Open: 'Open', Closed: 'Closed' } as const;
 type ProducerState = (typeof ProducerState)[keyof typeof ProducerState];
 
@@ -88,6 +97,10 @@ type ProducerState = (typeof ProducerState)[keyof typeof ProducerState];
 export class RecordAccumulator {
   /** `batch.size`. */
   readonly batchSize: number;
+  /** The capacity a new batch starts at (unless its first record is larger): min(batch.size, 16 KiB). */
+  readonly initialBatchSize: number;
+  // What an open batch may grow to: batch.size, but never past max.request.size.
+  private readonly growthLimit: number;
   /** `linger.ms`. */
   readonly lingerMs: number;
   /** `max.request.size`. */
@@ -117,8 +130,10 @@ export class RecordAccumulator {
   /** An empty accumulator; see {@link RecordAccumulatorOptions} for the defaults. */
   constructor(options: RecordAccumulatorOptions = {}) {
     this.batchSize = Math.max(options.batchSize ?? 16384, RECORD_BATCH_OVERHEAD + 1);
+    this.initialBatchSize = Math.min(this.batchSize, INITIAL_BATCH_SIZE);
     this.lingerMs = options.lingerMs ?? 5;
     this.maxRequestSize = options.maxRequestSize ?? 1048576;
+    this.growthLimit = Math.min(this.batchSize, this.maxRequestSize);
     this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120000;
     this.clock = options.clock ?? systemTimerClock;
     this.onFailedSends = options.onFailedSends ?? warnFailedSends;
@@ -128,7 +143,8 @@ export class RecordAccumulator {
         totalMemory: options.bufferMemory ?? 33554432,
         maxBlockMs: options.maxBlockMs ?? 60000,
         clock: this.clock,
-        poolableSize: this.batchSize,
+        poolableSize: this.initialBatchSize,
+        maxPoolableSize: this.batchSize,
       });
     this.idempotence = options.idempotence ?? null;
     const maxInFlight = options.maxInFlightRequestsPerConnection ?? 5;
@@ -170,8 +186,9 @@ export class RecordAccumulator {
   }
 
   /**
-   * Appends a record to the open batch of its partition, or to a new batch of
-   * `max(batch.size, record size)`; returns the promise of its metadata. When `buffer.memory` is
+   * Appends a record to the open batch of its partition (growing it toward `batch.size` if the
+   * pool has the bytes now), or to a new batch of `max(min(batch.size, 16 KiB), record size)`;
+   * returns the promise of its metadata. When `buffer.memory` is
    * exhausted (or other appends already wait), the record waits in line up to `max.block.ms`,
    * then the promise rejects with a `BufferExhaustedError`. A record that can never fit a
    * request or the buffer rejects with a `RecordTooLargeError`; after `close()`, with a
@@ -262,6 +279,9 @@ export class RecordAccumulator {
     const last = batches.length > 0 ? batches[batches.length - 1] : undefined;
     if (last !== undefined && last.state === BatchState.Open) {
       if (last.tryAppendToGroup(timestamp, key, value, headers, group, index)) return true;
+      if (this.growBatch(last, key, value, headers)) {
+        if (last.tryAppendToGroup(timestamp, key, value, headers, group, index)) return true;
+      }
       last.seal();
       this.emitFull(q);
     }
@@ -334,9 +354,16 @@ export class RecordAccumulator {
     const last = batches.length > 0 ? batches[batches.length - 1] : undefined;
     if (last !== undefined && last.state === BatchState.Open) {
       if (callback === null) {
-        const p = last.tryAppend(timestamp, key, value, headers, pending);
+        let p = last.tryAppend(timestamp, key, value, headers, pending);
+        if (p === null && this.growBatch(last, key, value, headers)) {
+          p = last.tryAppend(timestamp, key, value, headers, pending);
+        }
         if (p !== null) return p;
-      } else if (last.tryAppendWithCallback(timestamp, key, value, headers, callback)) {
+      } else if (
+        last.tryAppendWithCallback(timestamp, key, value, headers, callback) ||
+        (this.growBatch(last, key, value, headers) &&
+          last.tryAppendWithCallback(timestamp, key, value, headers, callback))
+      ) {
         return null;
       }
       last.seal();
@@ -371,7 +398,38 @@ export class RecordAccumulator {
   }
 
   private openBatch(q: PartitionQueue, size: number, now: number): ProducerBatch {
-    return new ProducerBatch(q, size, now, size, this.pool.takeBuffer(size));
+    const batch = new ProducerBatch(q, size, now, size, this.pool.takeBuffer(size));
+    batch.maxCapacity = this.growthLimit;
+    return batch;
+  }
+
+  /**
+   * The open batch did not take a record: doubles its buffer (capped at `batch.size`, at least
+   * room for the record) if the pool grants the extra bytes now, without waiting; the records
+   * move into the new buffer and the old one goes back to the pool. False (nothing changed) if
+   * it is at `batch.size`, the record would not fit even then, or the pool is short: the caller
+   * seals the batch and opens a new one, which may wait for memory. A batch never grows past
+   * `max.request.size`, so a record it takes is never one `append` must refuse as too large.
+   */
+  private growBatch(
+    batch: ProducerBatch,
+    key: RecordBytes,
+    value: RecordBytes,
+    headers: HeaderList,
+  ): boolean {
+    const capacity = batch.capacity;
+    const limit = this.growthLimit;
+    if (capacity >= limit || batch.state !== BatchState.Open) return false;
+    // An upper bound of the record's size at any offset and timestamp delta.
+    const needed = batch.sizeInBytes + sizeOfRecord(MAX_DELTA, MAX_DELTA, key, value, headers);
+    if (needed > limit) return false;
+    const next = Math.min(limit, Math.max(capacity * 2, needed));
+    const extra = next - capacity;
+    if (!this.pool.tryAllocate(extra)) return false;
+    batch.allocatedBytes += extra;
+    const old = batch.grow(next, this.pool.takeBuffer(next));
+    if (old !== null) this.pool.releaseBuffer(old);
+    return true;
   }
 
   // A new batch holds its first record: it joins its queue and the listeners hear of it.
@@ -389,7 +447,7 @@ export class RecordAccumulator {
   private newBatchSize(key: RecordBytes, value: RecordBytes, headers: HeaderList): number {
     const recordSize = RECORD_BATCH_OVERHEAD + sizeOfRecord(0, 0, key, value, headers);
     if (recordSize > this.maxRequestSize || recordSize > this.pool.totalMemory) return -1;
-    return Math.max(recordSize, this.batchSize);
+    return Math.max(recordSize, this.initialBatchSize);
   }
 
   private tooLarge(key: RecordBytes, value: RecordBytes, headers: HeaderList): RecordTooLargeError {
@@ -422,8 +480,9 @@ export class RecordAccumulator {
     const q = p.queue;
     const last = q.batches.length > 0 ? q.batches[q.batches.length - 1] : undefined;
     if (last !== undefined && last.state === BatchState.Open) {
-      // A record that does not fit the open batch seals it and opens a new one below; it must
-      // never be taken for appended (a null promise from tryAppend means "did not fit").
+      // A record that does not fit the open batch seals it and opens a new one below (no growth
+      // here: memory was short, and the bytes granted are for that new batch); it must never be
+      // taken for appended (a null promise from tryAppend means "did not fit").
       let inner: Promise<RecordMetadata> | null = null;
       let appended: boolean;
       if (p.callback === null) {

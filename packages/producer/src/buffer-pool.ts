@@ -2,10 +2,12 @@
  * `buffer.memory` accounting (Java's `BufferPool`), and the timer clock the producer's state
  * machines take so tests can drive them without sleeping.
  *
- * The pool counts bytes, and, as Java's, keeps a free list of `batch.size` buffers
+ * The pool counts bytes, and, as Java's, keeps free lists of buffers
  * ({@link BufferPool.takeBuffer}, {@link BufferPool.releaseBuffer}): a batch writes into a
  * recycled buffer instead of a fresh allocation, which for 256 KiB batches is an `mmap`, page
  * faults on first write, `munmap`, and external memory the garbage collector has to account for.
+ * Batches start small and double toward `batch.size`, so the poolable sizes are the first size
+ * times a power of two, and the largest (`batch.size`) itself.
  * A buffer goes back to the list only when no request can still hold its bytes (the accumulator
  * decides; not after a batch expired or was aborted in flight). The list never holds more bytes
  * than are free, so the memory the producer holds stays within `buffer.memory`.
@@ -43,8 +45,13 @@ export interface BufferPoolOptions {
   maxBlockMs: number;
   /** Time and timers; default {@link systemTimerClock}. */
   clock?: TimerClock;
-  /** `batch.size`: buffers of this many bytes are recycled; default 0 (none are). */
+  /** The size a batch starts at: buffers of this many bytes are recycled; default 0 (none are). */
   poolableSize?: number;
+  /**
+   * `batch.size`, the size batches grow to: buffers of `poolableSize` times a power of two up to
+   * this, and of this size, are recycled too. Default `poolableSize` (one size).
+   */
+  maxPoolableSize?: number;
 }
 
 const COMPACT_AT = 1024;
@@ -55,11 +62,16 @@ export class BufferPool {
   readonly totalMemory: number;
   /** `max.block.ms`. */
   readonly maxBlockMs: number;
-  /** The size of the buffers the free list recycles (0: none). */
+  /** The smallest size of the buffers the free lists recycle (0: none). */
   readonly poolableSize: number;
+  /** The largest size of the buffers the free lists recycle. */
+  readonly maxPoolableSize: number;
   private readonly clock: TimerClock;
   private available: number;
-  private readonly free: Buffer[] = [];
+  // Free buffers by size (only poolable sizes), and their bytes together.
+  private readonly free = new Map<number, Buffer[]>();
+  private freeBytes = 0;
+  private freeCount = 0;
   private readonly waiters: PoolWaiter[] = [];
   private head = 0;
   // True while every waiter's deadline is at or after the previous one's (one max.block.ms and a
@@ -84,6 +96,7 @@ export class BufferPool {
     this.clock = options.clock ?? systemTimerClock;
     this.available = options.totalMemory;
     this.poolableSize = options.poolableSize ?? 0;
+    this.maxPoolableSize = Math.max(options.maxPoolableSize ?? this.poolableSize, this.poolableSize);
   }
 
   /** Told how long each granted wait lasted, ms (the producer's `bufferpool-wait-*` metrics). */
@@ -141,38 +154,73 @@ export class BufferPool {
   }
 
   /**
-   * A buffer of `size` bytes for bytes just allocated: a recycled one if `size` is the poolable
+   * A buffer of `size` bytes for bytes just allocated: a recycled one if `size` is a poolable
    * size and one is free, else a new one. Its contents are garbage.
    */
   takeBuffer(size: number): Buffer {
-    const free = this.free;
-    const buf = size === this.poolableSize ? free.pop() : undefined;
+    const list = this.free.get(size);
+    const buf = list === undefined ? undefined : list.pop();
+    if (buf !== undefined) {
+      this.freeBytes -= size;
+      this.freeCount--;
+    }
     // Free buffers count as available memory: never more of them than that.
-    while (free.length > 0 && free.length * this.poolableSize > this.available) free.pop();
+    if (this.freeBytes > this.available) this.trimFree();
     return buf ?? Buffer.allocUnsafe(size);
   }
 
   /**
    * A buffer from {@link BufferPool.takeBuffer} whose bytes nothing reads any more (call after
-   * {@link BufferPool.deallocate} of its bytes): kept for the next batch if it has the poolable
-   * size and the free list stays within the free memory.
+   * {@link BufferPool.deallocate} of its bytes): kept for a later batch if it has a poolable
+   * size and the free lists stay within the free memory.
    */
   releaseBuffer(buf: Buffer): void {
-    const size = this.poolableSize;
-    if (buf.length !== size || (this.free.length + 1) * size > this.available || this.closedError !== null)
-      return;
-    this.free.push(buf);
+    const size = buf.length;
+    if (!this.isPoolable(size) || this.freeBytes + size > this.available || this.closedError !== null) return;
+    let list = this.free.get(size);
+    if (list === undefined) {
+      list = [];
+      this.free.set(size, list);
+    }
+    list.push(buf);
+    this.freeBytes += size;
+    this.freeCount++;
   }
 
-  /** Buffers in the free list. */
+  /** Buffers in the free lists. */
   get freeBuffers(): number {
-    return this.free.length;
+    return this.freeCount;
+  }
+
+  // The first size times a power of two up to the largest, or the largest (batch.size) itself.
+  private isPoolable(size: number): boolean {
+    const first = this.poolableSize;
+    if (first <= 0 || size < first || size > this.maxPoolableSize) return false;
+    if (size === this.maxPoolableSize) return true;
+    const ratio = size / first;
+    return Number.isInteger(ratio) && (ratio & (ratio - 1)) === 0;
+  }
+
+  // Drops free buffers, largest first, until they fit in the free memory.
+  private trimFree(): void {
+    const sizes = Array.from(this.free.keys()).sort((a, b) => b - a);
+    for (const size of sizes) {
+      const list = this.free.get(size) as Buffer[];
+      while (list.length > 0 && this.freeBytes > this.available) {
+        list.pop();
+        this.freeBytes -= size;
+        this.freeCount--;
+      }
+      if (this.freeBytes <= this.available) return;
+    }
   }
 
   /** Rejects every waiter with `error`, and any later `allocate` too. */
   close(error: Error): void {
     this.closedError = error;
-    this.free.length = 0;
+    this.free.clear();
+    this.freeBytes = 0;
+    this.freeCount = 0;
     const rejected = this.waiters.slice(this.head);
     this.waiters.length = 0;
     this.head = 0;

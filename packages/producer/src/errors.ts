@@ -26,7 +26,7 @@ export class ProducerError extends KafkaClientError {}
  * delivered what is buffered.
  */
 export class BufferExhaustedError extends ProducerError {
-  /** Bytes the append needed (a whole batch, at least `batch.size`). */
+  /** Bytes the append needed: a new batch, min(`batch.size`, 16 KiB) or its record if larger. */
   readonly requestedBytes: number;
   /** Bytes free when the wait ended. */
   readonly availableBytes: number;

@@ -166,6 +166,11 @@ export class ProducerBatch {
   lastNodeId = -1;
   /** Bytes of `buffer.memory` the batch holds until it completes. */
   allocatedBytes: number;
+  /**
+   * `batch.size`: the capacity an open batch may grow to when the pool has the bytes (0: it
+   * keeps its first capacity). A batch at its capacity below this is not full yet.
+   */
+  maxCapacity = 0;
   /** The producer id of the assigned sequence (-1 without idempotence or before draining). */
   producerId = -1;
   /** The producer epoch of the assigned sequence. */
@@ -243,11 +248,29 @@ export class ProducerBatch {
     return this.bytes !== null && this.uncompressedSize > 0 ? this.bytes.length / this.uncompressedSize : 1;
   }
 
-  /** Whether no more records go in: sealed, or the buffer is exactly used up. */
+  /** Bytes the batch's buffer holds now, header included (it may grow up to {@link ProducerBatch.maxCapacity}). */
+  get capacity(): number {
+    return this.builder === null ? this.sizeInBytes : this.builder.capacity;
+  }
+
+  /** Whether no more records go in: sealed, or the buffer is used up and may not grow. */
   get isFull(): boolean {
     if (this.state !== BatchState.Open) return true;
     const b = this.builder as RecordBatchBuilder;
-    return b.sizeInBytes >= b.capacity;
+    return b.sizeInBytes >= Math.max(b.capacity, this.maxCapacity);
+  }
+
+  /**
+   * Moves the records into `buffer` of `capacity` bytes (from {@link BufferPool.takeBuffer}, its
+   * bytes allocated by the caller, who adds them to {@link ProducerBatch.allocatedBytes}) and
+   * returns the buffer they were in, which nothing reads any more: the batch is open, so no
+   * request holds it. Null if that buffer was not the pool's.
+   */
+  grow(capacity: number, buffer: Buffer): Buffer | null {
+    const old = (this.builder as RecordBatchBuilder).grow(capacity, buffer);
+    const pooled = this.pooled;
+    this.pooled = buffer;
+    return pooled === null ? null : old;
   }
 
   /** Whether the records are resolved, rejected or moved: nothing can change them any more. */

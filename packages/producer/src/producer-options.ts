@@ -18,7 +18,7 @@ type PluginKeys = 'keySerializer' | 'valueSerializer' | 'partitioner' | 'interce
 
 /**
  * Options of a {@link Producer}: Java's producer configs in camelCase with Java's defaults
- * (`acks: 'all'`, `lingerMs: 5`, `batchSize: 16384`, `compression: 'none'`, `idempotent: true`,
+ * (`acks: 'all'`, `lingerMs: 5`, `batchSize: 262144` (Java's is 16384; see its doc), `compression: 'none'`, `idempotent: true`,
  * ...), the transport's objects (`sasl`, `ssl`, `logger`), and the plugins, typed.
  *
  * @typeParam K - what `send` accepts as a key; the key serializer's input.

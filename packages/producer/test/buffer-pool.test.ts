@@ -59,6 +59,37 @@ describe('BufferPool', () => {
     expect(pool.freeBuffers).toBe(0);
   });
 
+  it('recycles the sizes batches grow through (the first size times a power of two, and batch.size), dropping the largest first when memory is short', () => {
+    const pool = new BufferPool({
+      totalMemory: 4000,
+      maxBlockMs: 100,
+      clock: new ManualClock(T0),
+      poolableSize: 100,
+      maxPoolableSize: 1000,
+    });
+    const sizes = [100, 200, 400, 800, 1000];
+    const taken = sizes.map((size) => {
+      expect(pool.tryAllocate(size)).toBe(true);
+      return pool.takeBuffer(size);
+    });
+    expect(pool.tryAllocate(300)).toBe(true);
+    const odd = pool.takeBuffer(300);
+    pool.deallocate(300);
+    pool.releaseBuffer(odd); // 3 × 100: not a size a batch grows through
+    for (const b of taken) {
+      pool.deallocate(b.length);
+      pool.releaseBuffer(b);
+    }
+    expect(pool.freeBuffers).toBe(5);
+    expect(pool.tryAllocate(800)).toBe(true);
+    expect(pool.takeBuffer(800)).toBe(taken[3]);
+    // 3200 free, 1700 of it in free buffers; taking 2000 more leaves 1200: the 1000 goes first.
+    expect(pool.tryAllocate(2000)).toBe(true);
+    pool.takeBuffer(2000);
+    expect(pool.freeBuffers).toBe(3);
+    expect(pool.takeBuffer(400)).toBe(taken[2]);
+  });
+
   it('grants waiters first come, first served, as memory comes back', () => {
     const clock = new ManualClock(T0);
     const pool = new BufferPool({ totalMemory: 1000, maxBlockMs: 100, clock });

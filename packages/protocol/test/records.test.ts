@@ -168,6 +168,31 @@ describe('RecordBatchBuilder', () => {
   });
 });
 
+describe('RecordBatchBuilder.grow', () => {
+  it('moves the records into a larger buffer, returns the old one, and builds the same batch', () => {
+    const b = new RecordBatchBuilder(RECORD_BATCH_OVERHEAD + 40);
+    expect(b.tryAppend(T0, 'k', 'a'.repeat(20))).toBe(true);
+    expect(b.tryAppend(T0 + 1, null, 'b'.repeat(20))).toBe(false);
+    const larger = Buffer.alloc(512, 0xee);
+    const old = b.grow(256, larger);
+    expect(old.length).toBe(RECORD_BATCH_OVERHEAD + 40);
+    expect(b.capacity).toBe(256);
+    expect(b.tryAppend(T0 + 1, null, 'b'.repeat(20), [{ key: 'h', value: 'v' }])).toBe(true);
+    old.fill(0); // the builder no longer reads it
+    const batch = b.build();
+    expect(batch.buffer).toBe(larger.buffer);
+    const expected = encodeRecordBatch({
+      records: [
+        { key: 'k', value: 'a'.repeat(20), timestamp: T0 },
+        { value: 'b'.repeat(20), timestamp: T0 + 1, headers: [{ key: 'h', value: 'v' }] },
+      ],
+    });
+    expect(batch.equals(expected)).toBe(true);
+    expect(() => new RecordBatchBuilder(1024).grow(10)).toThrow(RangeError);
+    expect(() => b.grow(1024)).toThrow(ProtocolEncodeError);
+  });
+});
+
 describe('in-place header updates', () => {
   const built = () =>
     encodeRecordBatch({

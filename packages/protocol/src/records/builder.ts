@@ -169,7 +169,7 @@ export class RecordBatchBuilder {
     return this.w.pos;
   }
 
-  /** Bytes the buffer can hold; grows only for an oversized first record. */
+  /** Bytes the buffer can hold; grows for an oversized first record and with {@link RecordBatchBuilder.grow}. */
   get capacity(): number {
     return this.buf.length;
   }
@@ -261,6 +261,32 @@ export class RecordBatchBuilder {
     this.lastDelta = offsetDelta;
     this.count++;
     return true;
+  }
+
+  /**
+   * Moves the records written so far into `buffer` (its first `capacity` bytes become the
+   * builder's buffer, a new one if no buffer is given) so that more records fit, and returns the
+   * buffer written so far, which the builder no longer touches (a producer returns it to its
+   * pool). For a batch that starts small and grows toward `batch.size` as records come.
+   *
+   * Throws {@link ProtocolEncodeError} if the builder is built, a RangeError if `capacity` is
+   * below the bytes already used or `buffer` is smaller than `capacity`.
+   */
+  grow(capacity: number, buffer?: Buffer): Buffer {
+    if (this.built) throw new ProtocolEncodeError('cannot grow a built batch', 'RecordBatchBuilder');
+    const used = this.w.pos;
+    if (capacity < used) throw new RangeError(`capacity ${capacity} is below the ${used} bytes used`);
+    let next: Buffer;
+    if (buffer === undefined) next = Buffer.allocUnsafe(capacity);
+    else if (buffer.length < capacity) {
+      throw new RangeError(`the buffer of ${buffer.length} bytes is smaller than the capacity ${capacity}`);
+    } else next = buffer.length === capacity ? buffer : buffer.subarray(0, capacity);
+    const old = this.buf;
+    // The header is written only at build(): the records are all there is to move.
+    old.copy(next, RECORD_BATCH_OVERHEAD, RECORD_BATCH_OVERHEAD, used);
+    this.buf = next;
+    this.w = new Writer(next, used);
+    return old;
   }
 
   /**
