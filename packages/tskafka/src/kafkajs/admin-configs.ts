@@ -294,12 +294,8 @@ export async function alterConfigs(
   };
 }
 
-/** See `Admin.alterPartitionReassignments`. */
-export async function alterPartitionReassignments(
-  admin: TsAdmin,
-  options: { topics: PartitionReassignment[]; timeout?: number },
-): Promise<void> {
-  const { topics } = options;
+// KafkaJS's checks of a reassignment call's `topics`: an array of distinct topic names.
+function checkTopicsArray(topics: readonly { topic: string }[]): void {
   if (!Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Invalid topics array ${String(topics)}`);
   if (topics.some(({ topic }) => typeof topic !== 'string'))
     throw new KafkaJSNonRetriableError('Invalid topics array, the topic names have to be a valid string');
@@ -307,6 +303,15 @@ export async function alterPartitionReassignments(
     throw new KafkaJSNonRetriableError(
       'Invalid topics array, it cannot have multiple entries for the same topic',
     );
+}
+
+/** See `Admin.alterPartitionReassignments`. */
+export async function alterPartitionReassignments(
+  admin: TsAdmin,
+  options: { topics: PartitionReassignment[]; timeout?: number },
+): Promise<void> {
+  const { topics } = options;
+  checkTopicsArray(topics);
   for (const { topic, partitionAssignment } of topics) {
     if (!Array.isArray(partitionAssignment))
       throw new KafkaJSNonRetriableError(
@@ -354,13 +359,7 @@ export async function listPartitionReassignments(
 ): Promise<ListPartitionReassignmentsResponse> {
   const topics = options.topics ?? null;
   if (topics !== null) {
-    if (!Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Invalid topics array ${String(topics)}`);
-    if (topics.some(({ topic }) => typeof topic !== 'string'))
-      throw new KafkaJSNonRetriableError('Invalid topics array, the topic names have to be a valid string');
-    if (new Set(topics.map(({ topic }) => topic)).size < topics.length)
-      throw new KafkaJSNonRetriableError(
-        'Invalid topics array, it cannot have multiple entries for the same topic',
-      );
+    checkTopicsArray(topics);
     for (const { topic, partitions } of topics) {
       if (!Array.isArray(partitions))
         throw new KafkaJSNonRetriableError(
